@@ -1,0 +1,3 @@
+"""campaign-runner: declarative YAML campaigns for fleets of Android phones."""
+
+__version__ = "0.1.0"

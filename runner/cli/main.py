@@ -1,0 +1,84 @@
+"""The `campaign` command: argument wiring only; each subcommand lives in its own module.
+
+A subcommand module ``runner.cli.<name>`` exposes ``add_arguments(parser)`` and
+``run(args) -> int`` (0 ok, 1 expected failure, 2 usage, 130 Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+
+from runner.errors import CampaignRunnerError, UsageError
+
+# name -> (module, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("runner.cli.validate", "check campaign files and the inventory against their schemas"),
+    "plan": ("runner.cli.plan", "show the tasks the campaign files would create"),
+    "run": ("runner.cli.run", "apply campaign files and execute their tasks on the phones"),
+    "status": ("runner.cli.status", "list tasks in the state file"),
+    "retry": ("runner.cli.retry", "put failed tasks back in the queue"),
+    "stop": ("runner.cli.stop", "stop a running task"),
+    "devices": ("runner.cli.devices", "list the phones the runner can see"),
+    "serve": ("runner.cli.serve", "run the TikMatrix-compatible API, scheduler and executor"),
+    "sim": ("runner.cli.sim", "simulated phones: up, down, state"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on its own; keep its wording
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Wire every subcommand's name, and the arguments of the one being run.
+
+    Only ``command``'s module is imported, so `campaign validate` never pays for the runtime
+    (adbutils, starlette, apscheduler) and one broken subcommand cannot break the others.
+    """
+    parser = _Parser(prog="campaign", description="Declarative YAML campaigns for fleets of Android phones.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp.set_defaults(_module=module_name)
+        if name == command:
+            _load(module_name).add_arguments(sp)
+    return parser
+
+
+def _load(module_name: str):  # type: ignore[no-untyped-def]
+    return importlib.import_module(module_name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command).parse_args(argv)
+    try:
+        return int(_load(args._module).run(args))
+    except UsageError as exc:
+        print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except CampaignRunnerError as exc:
+        print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # an internal bug: keep the traceback for a report, tell the user where
+        fd, log_path = tempfile.mkstemp(prefix="campaign-crash-", suffix=".log")
+        with os.fdopen(fd, "w") as fh:
+            traceback.print_exc(file=fh)
+        print(
+            f"campaign {args.command}: internal error; the traceback is in {log_path} "
+            "(please attach it to a bug report)",
+            file=sys.stderr,
+        )
+        return 70
