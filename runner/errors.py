@@ -60,8 +60,12 @@ class CampaignError(CampaignRunnerError):
     """A problem a person fixes by editing one place in one file.
 
     ``str()`` is ``path:line:column: field: reason`` so editors and CI can jump to it.
-    ``line`` and ``column`` are 1-based; 0 means unknown.
+    ``line`` and ``column`` are 1-based; 0 means unknown. ``api_code`` is the TikMatrix envelope
+    code when the problem came through ``POST /task`` (40001 invalid, 40002 script_name missing,
+    40003 script not supported yet).
     """
+
+    api_code: int = 40001
 
     def __init__(
         self,

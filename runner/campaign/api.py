@@ -1,0 +1,72 @@
+"""The API door: a TikMatrix create-task body becomes tasks through the same schemas and expansion.
+
+Decision: the body is validated with the campaign envelope, so every campaign key is accepted
+(``name``, ``groups``, ``vars``, ``timezone``, ``retry``, ``timeout``, ...), a campaign file
+pasted as JSON is a valid body and vice versa; only ``schedule`` is refused (a recurring
+campaign belongs in a file the runner re-reads). Unknown keys are refused like in files.
+Each request is its own occurrence, so two identical POSTs create two sets of tasks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from runner.campaign.check import check_campaign
+from runner.campaign.expand import expand
+from runner.campaign.model import TaskSpec
+from runner.campaign.records import Campaign, Inventory
+from runner.campaign.timing import machine_timezone
+from runner.campaign.yamlload import Document
+from runner.errors import CampaignError
+
+BODY = "<request body>"
+API_CAMPAIGN = "api"
+
+
+def _no_position(errors: list[CampaignError]) -> list[CampaignError]:
+    """A JSON body has no lines: the field path alone says where."""
+    for err in errors:
+        err.line = err.column = 0
+        err.path = BODY
+    return errors
+
+
+def _check(body: Any, inventory: Inventory) -> tuple[Campaign | None, list[CampaignError]]:
+    doc = Document(BODY, 0, body)
+    tz = inventory.timezone or machine_timezone()
+    campaign, problems, _ = check_campaign(doc, default_name=API_CAMPAIGN, default_tz=tz)
+    if isinstance(body, dict) and "schedule" in body:
+        err = CampaignError(
+            "schedule is not accepted through the API (a recurring campaign belongs in a campaign file)",
+            field="schedule",
+        )
+        problems.append(err)
+        campaign = None
+    problems.sort(key=lambda e: -e.api_code)  # 40003/40002 first: they explain the rest
+    return campaign, _no_position(problems)
+
+
+def validate_api_body(body: Any, inventory: Inventory | None = None) -> list[CampaignError]:
+    """Every problem of a create-task body (schema and references), each with ``api_code``."""
+    inventory = inventory or Inventory()
+    campaign, problems = _check(body, inventory)
+    if campaign is not None:
+        problems += _no_position(expand(campaign, inventory, occurrence_key="check", source="api").problems)
+    return problems
+
+
+def tasks_from_api_body(
+    body: Any, inventory: Inventory, *, now: datetime | None = None, source: str = "api"
+) -> list[TaskSpec]:
+    """The tasks a POST /task body creates; raises the first CampaignError (with ``api_code``)."""
+    campaign, problems = _check(body, inventory)
+    if campaign is None:
+        raise problems[0]
+    result = expand(campaign, inventory, now=now, occurrence_key=f"{source}-{uuid.uuid4().hex}", source=source)
+    if result.problems:
+        raise _no_position(result.problems)[0]
+    if not result.tasks:
+        raise CampaignError("no tasks to create: the serials, usernames or groups name no phone", path=BODY)
+    return result.tasks

@@ -1,0 +1,169 @@
+"""One campaign document (or API body) checked against the schemas and the rules around them.
+
+Order: aliases are normalized (so the schema sees the real keys), ``script_name`` is judged in
+code (coming-soon and "did you mean" wording), then the envelope and the script's config are
+validated with their compiled validators, then the rules a schema cannot state (min <= max,
+real time zone, valid cron). Every problem is collected; a Campaign is built only when none.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from runner.campaign.messages import did_you_mean, schema_error
+from runner.campaign.model import SourceRef
+from runner.campaign.records import Campaign
+from runner.campaign.schemas import (
+    COMING_SOON,
+    SUPPORTED_SCRIPTS,
+    envelope_defaults,
+    envelope_validator,
+    load_schema,
+    script_defaults,
+    script_validator,
+)
+from runner.campaign.timing import cron_problem, start_time_problem, zone
+from runner.campaign.yamlload import Document, dotted
+from runner.errors import CampaignError
+
+ALIASES = {"follow_probable": "floow_probable", "target_username": "target_user"}
+API_MISSING_SCRIPT = 40002
+API_NOT_SUPPORTED = 40003
+
+
+def check_campaign(
+    doc: Document, *, default_name: str, default_tz: str
+) -> tuple[Campaign | None, list[CampaignError], list[CampaignError]]:
+    """Validate one document. Returns (campaign or None, problems, warnings)."""
+    if not isinstance(doc.data, dict):
+        kind = "nothing" if doc.data is None else type(doc.data).__name__
+        return None, [_at(doc, (), f"a campaign must be a mapping of keys, found {kind}")], []
+    warnings: list[CampaignError] = []
+    data = normalize_aliases(doc, warnings)
+    problems = script_name_problems(doc, data)
+    problems += schema_problems(doc, data, skip_script_name=bool(problems))
+    problems += rule_problems(doc, data)
+    if problems:
+        return None, problems, warnings
+    data = envelope_defaults(data)
+    data["script_config"] = script_defaults(data["script_name"], data["script_config"])
+    name = data.get("name") or default_name
+    line, column = doc.value_mark(())
+    campaign = Campaign(
+        name=name,
+        script_name=data["script_name"],
+        schedule=data.get("schedule"),
+        timezone=data.get("timezone") or default_tz,
+        enabled=data["enabled"],
+        origin=SourceRef(doc.path, line, column),
+        data=data,
+        doc=doc,
+    )
+    return campaign, [], warnings
+
+
+def _at(doc: Document, path: tuple[Any, ...], reason: str, *, key: bool = False, code: int = 40001) -> CampaignError:
+    line, column = doc.key_mark(path) if key else doc.value_mark(path)
+    err = CampaignError(reason, path=doc.path, line=line, column=column, field=dotted(path))
+    err.api_code = code
+    return err
+
+
+def normalize_aliases(doc: Document, warnings: list[CampaignError]) -> dict[str, Any]:
+    """A copy with alias keys of script_config renamed to the real ones (positions follow)."""
+    data = dict(doc.data)
+    config = data.get("script_config")
+    if not isinstance(config, dict) or not any(a in config for a in ALIASES):
+        return data
+    config = dict(config)
+    for alias, real in ALIASES.items():
+        if alias not in config:
+            continue
+        value = config.pop(alias)
+        old, new = ("script_config", alias), ("script_config", real)
+        if real in config:
+            warnings.append(_with(_at(doc, old, f"{alias} is ignored because {real} is also given", key=True), "warning"))
+            continue
+        config[real] = value
+        for marks in (doc.values, doc.keys):
+            if old in marks:
+                marks[new] = marks[old]
+    data["script_config"] = config
+    return data
+
+
+def _with(err: CampaignError, severity: str) -> CampaignError:
+    err.severity = severity
+    return err
+
+
+def script_name_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
+    """Missing, coming-soon and unknown scripts, in the words the API and users expect."""
+    name = data.get("script_name")
+    if name is None:
+        return [_at(doc, (), "script_name is required", code=API_MISSING_SCRIPT)]
+    if not isinstance(name, str):
+        return []  # the schema's type error says it
+    supported = ", ".join(SUPPORTED_SCRIPTS)
+    if name in COMING_SOON:
+        reason = f"script '{name}' is not supported yet (coming soon in the original); supported: {supported}"
+        return [_at(doc, ("script_name",), reason, code=API_NOT_SUPPORTED)]
+    if name not in SUPPORTED_SCRIPTS:
+        hint = did_you_mean(name, SUPPORTED_SCRIPTS)
+        return [_at(doc, ("script_name",), f"unknown script '{name}'{hint}; supported: {supported}")]
+    return []
+
+
+def schema_problems(doc: Document, data: dict[str, Any], *, skip_script_name: bool) -> list[CampaignError]:
+    root = load_schema("campaign.schema.json")
+    problems = [
+        p
+        for err in envelope_validator().iter_errors(data)
+        if not (skip_script_name and list(err.absolute_path)[:1] == ["script_name"])
+        and not (err.validator == "required" and "script_name" in err.validator_value and "script_name" not in data)
+        for p in schema_error(err, doc, root)
+    ]
+    name, config = data.get("script_name"), data.get("script_config", {})
+    if name in SUPPORTED_SCRIPTS and isinstance(config, dict):
+        sroot = load_schema(f"scripts/{name}.schema.json")
+        for err in script_validator(name).iter_errors(config):
+            problems += schema_error(err, doc, sroot, ("script_config",))
+    return sorted(problems, key=lambda p: (p.line, p.column, p.reason))
+
+
+def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
+    """Rules across fields, and values only code can judge (zones, cron, real dates)."""
+    out: list[CampaignError] = []
+    config = data.get("script_config") if isinstance(data.get("script_config"), dict) else {}
+    pairs = [
+        ((), "min_interval", "max_interval", data),
+        (("retry",), "delay_min", "delay_max", data.get("retry") if isinstance(data.get("retry"), dict) else {}),
+        (("script_config",), "min_duration", "max_duration", config if data.get("script_name") == "account_warmup" else {}),
+    ]
+    for base, low, high, obj in pairs:
+        a, b = obj.get(low), obj.get(high)
+        if _num(a) and _num(b) and a > b:
+            out.append(_at(doc, base + (high,), f"{high} ({b}) must be >= {low} ({a})"))
+    tz = data.get("timezone")
+    if isinstance(tz, str) and tz and zone(tz) is None:
+        out.append(_at(doc, ("timezone",), f"unknown time zone {tz!r} (expected an IANA name like Europe/Berlin)"))
+    for key, judge in (("schedule", cron_problem), ("start_time", start_time_problem)):
+        value = data.get(key)
+        if isinstance(value, str) and value and (reason := judge(value)):
+            if key == "start_time" and not re.match(_start_pattern(), value):
+                continue  # the schema's pattern error already says it
+            out.append(_at(doc, (key,), reason))
+    if data.get("usernames") and (data.get("serials") or data.get("groups")):
+        out.append(_at(doc, ("usernames",), "usernames (account mode) cannot be combined with serials or groups (device mode)", key=True))
+    if data.get("schedule") and data.get("start_time"):
+        out.append(_at(doc, ("start_time",), "start_time cannot be combined with schedule (the schedule says when)", key=True))
+    return out
+
+
+def _num(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _start_pattern() -> str:
+    return load_schema("campaign.schema.json")["properties"]["start_time"]["pattern"]

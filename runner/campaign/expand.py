@@ -1,0 +1,202 @@
+"""Campaign × inventory → TaskSpecs: one per (phone or account) × target, with stable keys.
+
+The key is a short hash of (campaign, occurrence, phone, account, target): expanding the same
+file twice gives the same keys, and editing one target changes exactly one task. Rendering is
+per task only for strings that are templates; everything else is shared.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from hashlib import blake2b
+from typing import Any
+
+from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
+from runner.campaign.records import Campaign, Inventory
+from runner.campaign.schemas import load_schema
+from runner.campaign.targets import Unit, targets, units
+from runner.campaign.templates import SPINTAX_FIELDS, TemplateProblem, is_template, located, render, spin
+from runner.campaign.timing import now_utc, resolve_start, zone
+from runner.errors import CampaignError
+
+ONCE = "once"
+
+
+def task_key(campaign: str, occurrence: str, serial: str | None, username: str | None, target: str | None) -> str:
+    raw = "\x1f".join((campaign, occurrence, serial or "", username or "", target or ""))
+    return blake2b(raw.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def occurrence_id(occurrence: datetime | None) -> str:
+    if occurrence is None:
+        return ONCE
+    return occurrence.isoformat()
+
+
+@dataclass
+class Expansion:
+    """The result of expanding, with everything that went wrong or looks wrong."""
+
+    tasks: list[TaskSpec]
+    problems: list[CampaignError]
+    warnings: list[CampaignError]
+    start_note: str = ""
+
+
+def expand_campaign(
+    campaign: Campaign, inventory: Inventory, *, occurrence: datetime | None = None, now: datetime | None = None
+) -> list[TaskSpec]:
+    """The tasks of one campaign (one occurrence of a recurring one); raises the first problem."""
+    result = expand(campaign, inventory, occurrence=occurrence, now=now)
+    if result.problems:
+        raise result.problems[0]
+    return result.tasks
+
+
+def expand(
+    campaign: Campaign,
+    inventory: Inventory,
+    *,
+    occurrence: datetime | None = None,
+    now: datetime | None = None,
+    occurrence_key: str | None = None,
+    source: str = "file",
+) -> Expansion:
+    """Like expand_campaign, but collects every problem and warning instead of raising."""
+    now = now or now_utc()
+    problems: list[CampaignError] = []
+    warnings: list[CampaignError] = []
+    where = units(campaign, inventory, problems, warnings)
+    what = targets(campaign, warnings)
+    problems += _bad_target_urls(campaign, what)
+    if occurrence is not None:
+        start, note = occurrence, "scheduled"
+    else:
+        start, note = resolve_start(campaign.data.get("start_time"), campaign.timezone, now)
+    occ = occurrence_key or occurrence_id(occurrence)
+    builder = _TaskBuilder(campaign, inventory, occ, start, now, source)
+    tasks = [builder.build(n, unit, target) for n, (unit, target) in enumerate((u, t) for u in where for t in what)]
+    problems += _unique(builder.problems)
+    return Expansion(tasks, problems, warnings, note)
+
+
+def _unique(problems: list[CampaignError]) -> list[CampaignError]:
+    seen: dict[str, CampaignError] = {}
+    for p in problems:
+        seen.setdefault(str(p), p)
+    return list(seen.values())
+
+
+def _bad_target_urls(campaign: Campaign, what: list[str | None]) -> list[CampaignError]:
+    """Post URLs written in the one-string form are checked here (the schema checks the list)."""
+    if campaign.script_name != "comment" or campaign.config.get("target_post_urls"):
+        return []
+    schema = load_schema("scripts/comment.schema.json")["$defs"]["post_url"]
+    pattern = re.compile(schema["pattern"])
+    return [
+        campaign.error(("script_config", "target_post_url"), f"expected {schema['x-expected']}, found {t!r}")
+        for t in what
+        if t is not None and not pattern.match(t)
+    ]
+
+
+class _TaskBuilder:
+    """Shared per-campaign state so each task costs a hash, a dict copy and the templates it has."""
+
+    def __init__(
+        self, campaign: Campaign, inventory: Inventory, occ: str, start: datetime | None, now: datetime, source: str
+    ) -> None:
+        data = campaign.data
+        self.campaign, self.inventory, self.occ, self.start, self.source = campaign, inventory, occ, start, source
+        self.problems: list[CampaignError] = []
+        self.config = campaign.config
+        self.templates = [(k, v) for k, v in self.config.items() if isinstance(v, str) and is_template(v)]
+        self.spins = [k for k in SPINTAX_FIELDS if isinstance(self.config.get(k), str) and "|" in self.config[k]]
+        self.comments = _comment_lines(self.config) if campaign.script_name == "comment" else None
+        self.date = (start or now).astimezone(zone(campaign.timezone) or timezone.utc).date().isoformat()
+        retry = data.get("retry", {})
+        self.common: dict[str, Any] = dict(
+            campaign=campaign.name, occurrence=occ, script_name=campaign.script_name, start_time=start,
+            timezone=campaign.timezone, timeout=data.get("timeout"),
+            retry=RetryPolicy(retry.get("max", 3), float(retry.get("delay_min", 5)), float(retry.get("delay_max", 60))),
+            min_interval=float(data.get("min_interval", 0)), max_interval=float(data.get("max_interval", 0)),
+            random_order=bool(data.get("random_order")), on_missed=data.get("on_missed", "run"),
+            grace=data.get("grace"), source=source, origin=campaign.origin,
+        )
+        self._vars: dict[str, dict[str, Any]] = {}
+
+    def build(self, n: int, unit: Unit, target: str | None) -> TaskSpec:
+        key = task_key(self.campaign.name, self.occ, unit.serial, unit.username, target)
+        config = dict(self.config)
+        if self.templates:
+            context = self._context(unit, target)
+            for name, text in self.templates:
+                config[name] = self._render(name, text, context)
+        if target is not None:
+            _set_target(self.campaign.script_name, config, target)
+        rng = random.Random(key) if (self.spins or self.comments) else None
+        if self.comments is not None and rng is not None:
+            config["comment_content"] = self._pick_comment(n, config["comment_content"], rng)
+        for name in self.spins:
+            config[name] = spin(config[name], rng)  # type: ignore[arg-type]
+        return TaskSpec(key=key, script_config=config, serial=unit.serial, username=unit.username,
+                        package=unit.package, target=target, **self.common)
+
+    def _pick_comment(self, n: int, text: str, rng: random.Random) -> str:
+        lines = _lines(text) if text != self.config["comment_content"] else self.comments
+        if not lines:
+            return ""
+        if self.config.get("comment_order") == "sequential":
+            return lines[n % len(lines)]
+        return rng.choice(lines)
+
+    def _context(self, unit: Unit, target: str | None) -> dict[str, Any]:
+        device = unit.device
+        return {
+            "vars": self._merged_vars(unit),
+            "device": device.as_context() if device else {"serial": unit.serial, "name": unit.serial, "groups": []},
+            "account": {"username": unit.username or "", "package": unit.package or ""},
+            "target": target or "",
+            "campaign": {"name": self.campaign.name, "script_name": self.campaign.script_name},
+            "date": self.date,
+        }
+
+    def _merged_vars(self, unit: Unit) -> dict[str, Any]:
+        """Campaign vars over group vars over device vars, cached per phone."""
+        cached = self._vars.get(unit.serial)
+        if cached is None:
+            cached = dict(unit.device.vars) if unit.device else {}
+            for group in unit.device.groups if unit.device else ():
+                cached.update(self.inventory.group_vars(group))
+            cached.update(self.campaign.data.get("vars", {}))
+            self._vars[unit.serial] = cached
+        return cached
+
+    def _render(self, name: str, text: str, context: dict[str, Any]) -> str:
+        try:
+            return render(text, context)
+        except TemplateProblem as problem:
+            ref: SourceRef = self.campaign.where(("script_config", name))
+            doc = self.campaign.doc
+            block = bool(doc and doc.styles.get(("script_config", name)))
+            self.problems.append(located(problem, ref.path, ref.line, ref.column, f"script_config.{name}", block))
+            return text
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _comment_lines(config: dict[str, Any]) -> list[str]:
+    return _lines(config.get("comment_content", ""))
+
+
+def _set_target(script_name: str, config: dict[str, Any], target: str) -> None:
+    """Narrow the script's target keys to the one target of this task."""
+    if script_name == "comment":
+        config["target_post_urls"], config["target_post_url"] = [target], target
+    else:
+        config["target_users"], config["target_user"] = [target], target

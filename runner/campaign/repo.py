@@ -1,0 +1,144 @@
+"""Load a campaign repository: every file, every document, every problem, never a traceback.
+
+The inventory is read first (campaigns resolve usernames, groups and the default time zone
+through it), then each campaign document is validated and expanded once, so what only shows at
+expansion (unknown usernames, undefined template variables) is reported by `validate` too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from runner.campaign.check import check_campaign
+from runner.campaign.expand import expand
+from runner.campaign.inventory import check_inventory
+from runner.campaign.records import Campaign, Inventory, Repo
+from runner.campaign.timing import machine_timezone
+from runner.campaign.yamlload import Document, load_documents
+from runner.errors import CampaignError
+
+INVENTORY_NAMES = ("inventory.yaml", "inventory.yml")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def load_repo(
+    paths: Sequence[str | Path] | None = None, *, root: Path | None = None, now: datetime | None = None
+) -> Repo:
+    """Campaigns and inventory from ``paths`` (default: workflows/ and inventory.yaml of root)."""
+    root = Path(root) if root is not None else Path.cwd()
+    if paths is None:
+        paths = [root / "workflows"] + [root / n for n in INVENTORY_NAMES if (root / n).exists()]
+    repo = Repo(root=root)
+    files = _collect(paths, repo)
+    inventories = [f for f in files if f.name in INVENTORY_NAMES]
+    if not inventories:
+        inventories = [root / n for n in INVENTORY_NAMES if (root / n).is_file()][:1]
+    for path in inventories:
+        repo.inventory = _load_inventory(path, repo)
+    default_tz = repo.inventory.timezone or machine_timezone()
+    for path in files:
+        if path.name not in INVENTORY_NAMES:
+            _load_campaign_file(path, repo, default_tz)
+    _check_unique_names(repo)
+    _expand_all(repo, now)
+    repo.problems.sort(key=_order)
+    repo.warnings.sort(key=_order)
+    return repo
+
+
+def _order(err: CampaignError) -> tuple[str, int, int]:
+    return (err.path, err.line, err.column)
+
+
+def display(path: Path) -> str:
+    """A path as people type it: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _collect(paths: Sequence[str | Path], repo: Repo) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            repo.problems.append(CampaignError("no such file or directory", path=display(path)))
+    seen: set[Path] = set()
+    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # type: ignore[func-returns-value]
+    repo.files = [display(f) for f in unique]
+    return unique
+
+
+def _read(path: Path, repo: Repo) -> list[Document]:
+    shown = display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        repo.problems.append(CampaignError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path=shown, line=1, column=1))
+        return []
+    except OSError as exc:
+        repo.problems.append(CampaignError(f"cannot read: {exc.strerror}", path=shown))
+        return []
+    docs, problems = load_documents(text, shown)
+    repo.problems += problems
+    return docs
+
+
+def _load_inventory(path: Path, repo: Repo) -> Inventory:
+    docs = _read(path, repo)
+    if len(docs) > 1:
+        line = docs[1].value_mark(())[0]
+        repo.problems.append(CampaignError("an inventory holds one YAML document", path=display(path), line=line, column=1))
+    if not docs:
+        return Inventory(present=True)
+    inventory, problems = check_inventory(docs[0])
+    repo.problems += problems
+    return inventory
+
+
+def _load_campaign_file(path: Path, repo: Repo, default_tz: str) -> None:
+    docs = _read(path, repo)
+    if not docs and not any(p.path == display(path) for p in repo.problems):
+        repo.warnings.append(CampaignError("no campaign in this file", path=display(path), severity="warning"))
+    for doc in docs:
+        name = path.stem if doc.index == 0 else f"{path.stem}-{doc.index + 1}"
+        campaign, problems, warnings = check_campaign(doc, default_name=name, default_tz=default_tz)
+        repo.problems += problems
+        repo.warnings += warnings
+        if campaign is not None:
+            repo.campaigns.append(campaign)
+
+
+def _check_unique_names(repo: Repo) -> None:
+    first: dict[str, Campaign] = {}
+    keep: list[Campaign] = []
+    for campaign in repo.campaigns:
+        other = first.setdefault(campaign.name, campaign)
+        if other is campaign:
+            keep.append(campaign)
+            continue
+        path = ("name",) if "name" in (campaign.doc.data if campaign.doc else {}) else ()
+        repo.problems.append(
+            campaign.error(path, f"campaign name '{campaign.name}' is already used by {other.origin}", key=True)
+        )
+    repo.campaigns = keep
+
+
+def _expand_all(repo: Repo, now: datetime | None) -> None:
+    """Expand each campaign once so references and templates are checked; drop broken ones."""
+    keep: list[Campaign] = []
+    for campaign in repo.campaigns:
+        result = expand(campaign, repo.inventory, now=now)
+        repo.problems += result.problems
+        repo.warnings += result.warnings
+        if not result.problems:
+            keep.append(campaign)
+    repo.campaigns = keep

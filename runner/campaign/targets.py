@@ -1,0 +1,128 @@
+"""Who runs a campaign (phones, accounts) and on what (target users, post URLs).
+
+Both lists are resolved once per campaign, not per task; problems (unknown usernames or groups)
+and warnings (duplicates, serials missing from the inventory) are collected, never raised here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from runner.campaign.messages import did_you_mean
+from runner.campaign.records import Campaign, Device, Inventory
+from runner.campaign.schemas import TARGET_SCRIPTS
+from runner.errors import CampaignError
+
+_SPLIT = re.compile(r"[\n,]")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One phone, optionally with one account: where a task runs."""
+
+    serial: str
+    username: str | None
+    package: str | None
+    device: Device | None
+
+
+def units(
+    campaign: Campaign, inventory: Inventory, problems: list[CampaignError], warnings: list[CampaignError]
+) -> list[Unit]:
+    data = campaign.data
+    if data.get("usernames"):
+        return _account_units(campaign, inventory, problems, warnings)
+    serials = _device_serials(campaign, inventory, problems, warnings)
+    out: list[Unit] = []
+    for serial in serials:
+        device = inventory.device(serial)
+        first = device.accounts[0] if device and device.accounts else None
+        if data.get("enable_multi_account"):
+            if device and device.accounts:
+                out += [Unit(serial, a.username, a.package, device) for a in device.accounts]
+                continue
+            warnings.append(
+                _warn(campaign, ("enable_multi_account",),
+                      f"phone '{serial}' has no accounts in inventory.yaml; one task runs on its current account")
+            )
+        out.append(Unit(serial, None, first.package if first else None, device))
+    return out
+
+
+def _account_units(
+    campaign: Campaign, inventory: Inventory, problems: list[CampaignError], warnings: list[CampaignError]
+) -> list[Unit]:
+    out: list[Unit] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(campaign.data["usernames"]):
+        name = raw.lstrip("@")
+        if name in seen:
+            warnings.append(_warn(campaign, ("usernames", i), f"duplicate username '{name}' ignored"))
+            continue
+        seen.add(name)
+        hit = inventory.account(name)
+        if hit is None:
+            where = "inventory.yaml" if inventory.present else "an inventory (there is no inventory.yaml)"
+            hint = did_you_mean(name, inventory.usernames())
+            problems.append(campaign.error(("usernames", i), f"unknown username '{name}': not in {where}{hint}"))
+            continue
+        device, account = hit
+        out.append(Unit(device.serial, account.username, account.package, device))
+    return out
+
+
+def _device_serials(
+    campaign: Campaign, inventory: Inventory, problems: list[CampaignError], warnings: list[CampaignError]
+) -> list[str]:
+    serials: list[str] = []
+    for i, serial in enumerate(campaign.data.get("serials", [])):
+        if serial in serials:
+            warnings.append(_warn(campaign, ("serials", i), f"duplicate serial '{serial}' ignored"))
+            continue
+        if inventory.present and inventory.device(serial) is None:
+            warnings.append(_warn(campaign, ("serials", i), f"serial '{serial}' is not in inventory.yaml"))
+        serials.append(serial)
+    known = inventory.group_names()
+    for i, group in enumerate(campaign.data.get("groups", [])):
+        if group not in known:
+            where = "inventory.yaml" if inventory.present else "an inventory (there is no inventory.yaml)"
+            hint = did_you_mean(group, sorted(known))
+            problems.append(campaign.error(("groups", i), f"unknown group '{group}': not in {where}{hint}"))
+            continue
+        serials += [d.serial for d in inventory.devices_in_group(group) if d.serial not in serials]
+    return serials
+
+
+def targets(campaign: Campaign, warnings: list[CampaignError]) -> list[str | None]:
+    """The targets of a follow/unfollow/comment campaign; ``[None]`` for other scripts.
+
+    The list key wins over the string key; strings split on newlines and commas; duplicates
+    are dropped with a warning (a target is one task, twice would do the same thing twice).
+    """
+    kind = TARGET_SCRIPTS.get(campaign.script_name)
+    if kind is None:
+        return [None]
+    plural, single = ("target_users", "target_user") if kind == "user" else ("target_post_urls", "target_post_url")
+    config = campaign.config
+    if config.get(plural):
+        raw, path = list(config[plural]), ("script_config", plural)
+    else:
+        raw, path = _SPLIT.split(config.get(single, "")), ("script_config", single)
+    out: list[str | None] = []
+    for i, item in enumerate(raw):
+        value = item.strip()
+        if kind == "user":
+            value = value.lstrip("@")
+        if not value:
+            continue
+        if value in out:
+            where = path + (i,) if path[-1] == plural else path
+            warnings.append(_warn(campaign, where, f"duplicate target '{value}' ignored"))
+            continue
+        out.append(value)
+    return out
+
+
+def _warn(campaign: Campaign, path: tuple[object, ...], reason: str) -> CampaignError:
+    return campaign.error(path, reason, severity="warning")

@@ -1,0 +1,102 @@
+"""Per-task text: Jinja2 templates (sandboxed, undefined names are errors), then spintax.
+
+Jinja is rendered first and spintax second, so ``{{ vars.x }}`` and ``{a|b}`` never confuse each
+other. Strings without template syntax skip Jinja entirely, each template is compiled once per
+process, and spintax picks come from a generator seeded by the task key: `plan` shows exactly what
+a task will post, and shows the same thing every time.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from functools import cache
+from typing import Any
+
+from runner.errors import CampaignError
+
+_SPIN = re.compile(r"\{([^{}]*\|[^{}]*)\}")
+_JINJA_MARKERS = ("{{", "{%", "{#")
+SPINTAX_FIELDS = frozenset({"captions", "comment_content", "comment"})
+
+
+class TemplateProblem(Exception):
+    """A template failed; ``lineno`` is the line inside the template text (1-based)."""
+
+    def __init__(self, reason: str, lineno: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.lineno = lineno
+
+
+def is_template(text: str) -> bool:
+    return any(marker in text for marker in _JINJA_MARKERS)
+
+
+@cache
+def _environment() -> Any:
+    """Imported lazily: files without templates never pay for Jinja."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+@cache
+def compile_template(text: str) -> Any:
+    """The compiled template, or raises TemplateProblem with the template line."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        return _environment().from_string(text)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+
+
+def render(text: str, context: dict[str, Any]) -> str:
+    """Render ``text`` if it is a template; raises TemplateProblem for undefined names."""
+    if not is_template(text):
+        return text
+    template = compile_template(text)
+    from jinja2 import TemplateError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    try:
+        return template.render(context)
+    except UndefinedError as exc:
+        raise TemplateProblem(f"undefined template variable: {exc.message}", _error_line(text)) from None
+    except SecurityError as exc:
+        raise TemplateProblem(f"template not allowed: {exc}", _error_line(text)) from None
+    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        raise TemplateProblem(f"template error: {exc}", _error_line(text)) from None
+
+
+def _error_line(text: str) -> int:
+    """The template line of the current exception, from Jinja's rewritten traceback."""
+    import sys
+
+    tb = sys.exc_info()[2]
+    line = 1
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def spin(text: str, rng: random.Random) -> str:
+    """Resolve spintax ``{a|b|c}`` (nested allowed, innermost first) with ``rng``."""
+    if "|" not in text or "{" not in text:
+        return text
+    while True:
+        new = _SPIN.sub(lambda m: rng.choice(m.group(1).split("|")), text)
+        if new == text:
+            return new
+        text = new
+
+
+def located(problem: TemplateProblem, err_path: str, line: int, column: int, field: str, block: bool) -> CampaignError:
+    """A template problem placed on the file line where the failing template line sits."""
+    if problem.lineno > 1 or block:
+        line, column = line + problem.lineno - (0 if block else 1), column if not block else 0
+    return CampaignError(problem.reason, path=err_path, line=line, column=column, field=field)
