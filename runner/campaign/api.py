@@ -39,7 +39,7 @@ def _check(body: Any, inventory: Inventory) -> tuple[Campaign | None, list[Campa
     campaign, problems, _ = check_campaign(doc, default_name=API_CAMPAIGN, default_tz=tz)
     if isinstance(body, dict) and "schedule" in body:
         err = CampaignError(
-            "schedule is not accepted through the API (a recurring campaign belongs in a campaign file)",
+            "not accepted through the API (a recurring campaign belongs in a campaign file)",
             field="schedule",
         )
         problems.append(err)

@@ -102,7 +102,10 @@ def script_name_problems(doc: Document, data: dict[str, Any]) -> list[CampaignEr
     """Missing, coming-soon and unknown scripts, in the words the API and users expect."""
     name = data.get("script_name")
     if name is None:
-        return [_at(doc, (), "script_name is required", code=API_MISSING_SCRIPT)]
+        reason = f"missing; expected one of {', '.join(SUPPORTED_SCRIPTS)}"
+        err = _at(doc, (), reason, code=API_MISSING_SCRIPT)
+        err.field = "script_name"
+        return [err]
     if not isinstance(name, str):
         return []  # the schema's type error says it
     supported = ", ".join(SUPPORTED_SCRIPTS)
@@ -144,7 +147,7 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
     for base, low, high, obj in pairs:
         a, b = obj.get(low), obj.get(high)
         if _num(a) and _num(b) and a > b:
-            out.append(_at(doc, base + (high,), f"{high} ({b}) must be >= {low} ({a})"))
+            out.append(_at(doc, base + (high,), f"must be >= {low} ({a}), found {b}"))
     tz = data.get("timezone")
     if isinstance(tz, str) and tz and zone(tz) is None:
         out.append(_at(doc, ("timezone",), f"unknown time zone {tz!r} (expected an IANA name like Europe/Berlin)"))
@@ -155,9 +158,9 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
                 continue  # the schema's pattern error already says it
             out.append(_at(doc, (key,), reason))
     if data.get("usernames") and (data.get("serials") or data.get("groups")):
-        out.append(_at(doc, ("usernames",), "usernames (account mode) cannot be combined with serials or groups (device mode)", key=True))
+        out.append(_at(doc, ("usernames",), "cannot be combined with serials or groups (usernames is account mode, they are device mode)", key=True))
     if data.get("schedule") and data.get("start_time"):
-        out.append(_at(doc, ("start_time",), "start_time cannot be combined with schedule (the schedule says when)", key=True))
+        out.append(_at(doc, ("start_time",), "cannot be combined with schedule (the schedule says when)", key=True))
     return out
 
 

@@ -24,6 +24,8 @@ _TYPE_NAMES = {
     list: "list", dict: "mapping", type(None): "null",
 }
 
+_JSON_TYPES = {"array": "list", "object": "mapping"}
+
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a close spelling exists, else an empty string."""
@@ -50,7 +52,9 @@ def _annotations(root: dict[str, Any], schema_path: Sequence[Any]) -> dict[str, 
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
-            break
+            return found
+    if isinstance(node, dict):
+        found.update({k: v for k, v in node.items() if k.startswith("x-")})
     return found
 
 
@@ -96,7 +100,8 @@ def _reason(err: ValidationError, notes: dict[str, str]) -> str:
         hint = did_you_mean(inst, [str(c) for c in value]) if isinstance(inst, str) else ""
         return f"{inst!r} is not one of {value!r}{hint}"
     if v == "type":
-        expected = " or ".join(value) if isinstance(value, list) else value
+        names = value if isinstance(value, list) else [value]
+        expected = " or ".join(_JSON_TYPES.get(n, n) for n in names)
         return f"expected {expected}, found {describe(inst)}"
     if v == "minimum":
         return f"expected at least {value}, found {inst!r}"

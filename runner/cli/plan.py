@@ -1,0 +1,138 @@
+"""`campaign plan`: the tasks the campaign files would create, without touching a phone.
+
+Text (an aligned table, totals and what a missed start does per campaign) or ``--json``. When a
+state file exists it also shows what applying would change (new / changed / unchanged /
+removed), asking the state room's ``Store.diff``; the state module is imported only then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from runner.cli.validate import check_paths, report
+from runner.errors import UsageError
+
+TEXT_WIDTH = 48
+COLUMNS = ("campaign", "phone", "account", "script", "target", "start (local)", "start (UTC)", "text")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (stable shape)")
+    parser.add_argument("--root", type=Path, default=None, help="repository root (default: the current directory)")
+    parser.add_argument("--state", type=Path, default=None,
+                        help="state file to diff against (default: $CAMPAIGN_STATE, else .campaign/state.db in the root)")
+    parser.add_argument("--at", metavar="DATETIME", default=None,
+                        help="plan as if it were this ISO 8601 time with offset (default: now)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from runner.campaign import load_repo
+    from runner.campaign.plan import build_plan
+
+    root = args.root or Path.cwd()
+    now = _parse_at(args.at)
+    repo = load_repo(check_paths(args.paths, root), root=root, now=now)
+    if repo.problems:
+        report(repo.problems, repo.warnings, files=len(repo.files), campaigns=len(repo.campaigns),
+               fmt="text", out=sys.stderr)
+        return 1
+    plan = build_plan(repo, now=now)
+    diff = _diff(args.state, root, plan)
+    if args.json:
+        _print_json(plan, diff, sys.stdout)
+    else:
+        _print_text(plan, diff, sys.stdout)
+    return 1 if plan.problems else 0
+
+
+def _parse_at(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise UsageError(f"--at expects an ISO 8601 datetime with offset, found {value!r}")
+    return parsed
+
+
+def _diff(state: Path | None, root: Path, plan: Any) -> dict[str, list[str]] | None:
+    """What applying would change, when a state file exists (never creates one)."""
+    path = state or Path(os.environ.get("CAMPAIGN_STATE") or root / ".campaign" / "state.db")
+    if not path.is_file():
+        return None
+    from runner.state import Store  # lazily: only when there is a state file to compare with
+
+    result = Store(path).diff(plan.tasks, campaigns=[c.campaign.name for c in plan.campaigns])
+    return {name: sorted(getattr(result, name, []) or []) for name in ("new", "changed", "unchanged", "removed")}
+
+
+def _print_json(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> None:
+    from runner.campaign.plan import campaign_json, task_json
+
+    shape = {
+        "now": plan.now.isoformat(),
+        "campaigns": [campaign_json(c) for c in plan.campaigns],
+        "tasks": [task_json(t) for t in plan.tasks],
+        "totals": {"campaigns": len(plan.campaigns), "tasks": len(plan.tasks)},
+        "diff": diff,
+        "problems": [p.to_dict() for p in plan.problems],
+        "warnings": [w.to_dict() for w in plan.warnings],
+    }
+    out.write(json.dumps(shape, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _print_text(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> None:
+    rows = [_row(t) for t in plan.tasks]
+    if rows:
+        widths = [max(len(COLUMNS[i]), *(len(r[i]) for r in rows)) for i in range(len(COLUMNS))]
+        for cells in [COLUMNS, *rows]:
+            out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
+        out.write("\n")
+    for cp in plan.campaigns:
+        c = cp.campaign
+        out.write(f"{c.name} ({c.script_name}, {c.origin}): {_tasks(len(cp.tasks))} on {cp.phones} "
+                  f"phone{'' if cp.phones == 1 else 's'}, start: {_start(cp)}\n")
+        out.write(f"  on_missed: {cp.missed}\n")
+    out.write(f"total: {_tasks(len(plan.tasks))} in {len(plan.campaigns)} campaign"
+              f"{'' if len(plan.campaigns) == 1 else 's'}\n")
+    if diff is not None:
+        out.write("state: " + ", ".join(f"{len(diff[k])} {k}" for k in ("new", "changed", "unchanged", "removed")) + "\n")
+    for err in plan.problems:
+        out.write(f"{err}\n")
+    for err in plan.warnings:
+        where = f"{err.field}: " if err.field else ""
+        out.write(f"{err.location}: warning: {where}{err.reason}\n")
+
+
+def _tasks(n: int) -> str:
+    return f"{n} task{'' if n == 1 else 's'}"
+
+
+def _start(cp: Any) -> str:
+    first = next((t.start_time for t in cp.tasks if t.start_time), None)
+    if first is None:
+        return "as soon as possible" if cp.start_note == "asap" else cp.start_note
+    note = f" ({cp.start_note})" if cp.start_note else ""
+    return f"{first.isoformat()}{note}"
+
+
+def _row(task: Any) -> tuple[str, ...]:
+    start = task.start_time
+    local = start.strftime("%Y-%m-%d %H:%M %Z") if start else "asap"
+    utc = start.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M") if start else "asap"
+    config = task.script_config
+    text = config.get("captions") or (config.get("comment_content") if task.script_name == "comment" else "") or ""
+    text = " ".join(str(text).split())
+    if len(text) > TEXT_WIDTH:
+        text = text[: TEXT_WIDTH - 3] + "..."
+    return (task.campaign, task.serial or "", task.username or "-", task.script_name, task.target or "-", local, utc, text)

@@ -1,0 +1,103 @@
+"""`campaign validate`: check campaign files and the inventory; report every problem, then exit.
+
+Exit 0 when valid (warnings allowed), 1 when any problem, 2 for a usage error (a path that does
+not exist). Import-light on purpose: only the campaign pipeline, no runtime, no rich.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from runner.errors import CampaignError, UsageError
+
+FORMATS = ("text", "json", "github")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="repository root: inventory.yaml and materials/ live there (default: the current directory)")
+
+
+def check_paths(paths: Sequence[str], root: Path) -> list[str] | None:
+    """The paths to load (None: the defaults); a usage error when one does not exist."""
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    if not paths and not (root / "workflows").is_dir():
+        raise UsageError(f"no workflows/ directory in {root}; pass campaign files or directories")
+    return list(paths) or None
+
+
+def run(args: argparse.Namespace) -> int:
+    from runner.campaign import load_repo
+
+    root = args.root or Path.cwd()
+    repo = load_repo(check_paths(args.paths, root), root=root)
+    report(repo.problems, repo.warnings, files=len(repo.files), campaigns=len(repo.campaigns),
+           fmt=args.format, out=sys.stdout)
+    return 1 if repo.problems else 0
+
+
+def report(
+    problems: Sequence[CampaignError], warnings: Sequence[CampaignError], *, files: int, campaigns: int,
+    fmt: str, out: TextIO,
+) -> None:
+    """Print problems and warnings in one of the formats; shared with `campaign plan`."""
+    if fmt == "json":
+        shape = {
+            "valid": not problems, "files": files, "campaigns": campaigns,
+            "problems": [p.to_dict() for p in problems], "warnings": [w.to_dict() for w in warnings],
+        }
+        out.write(json.dumps(shape, indent=2, ensure_ascii=False) + "\n")
+        return
+    line = _github if fmt == "github" else _text
+    for err in problems:
+        out.write(line(err, "error") + "\n")
+    for err in warnings:
+        out.write(line(err, "warning") + "\n")
+    if fmt == "text":
+        out.write(summary(problems, warnings, files=files, campaigns=campaigns) + "\n")
+
+
+def summary(problems: Sequence[CampaignError], warnings: Sequence[CampaignError], *, files: int, campaigns: int) -> str:
+    warned = f", {_n(len(warnings), 'warning')}" if warnings else ""
+    if not problems:
+        return f"ok: {_n(files, 'file')}, {_n(campaigns, 'campaign')}{warned}"
+    bad_files = len({p.path for p in problems})
+    return f"invalid: {_n(len(problems), 'problem')} in {bad_files} of {_n(files, 'file')}{warned}"
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _text(err: CampaignError, severity: str) -> str:
+    if severity == "error":
+        return str(err)
+    where = f"{err.field}: " if err.field else ""
+    return f"{err.location}: warning: {where}{err.reason}"
+
+
+def _github(err: CampaignError, severity: str) -> str:
+    """A GitHub Actions workflow command; its properties and message need escaping."""
+    props = [f"file={_prop(err.path)}"]
+    if err.line:
+        props += [f"line={err.line}", f"col={err.column or 1}"]
+    where = f"{err.field}: " if err.field else ""
+    return f"::{severity} {','.join(props)}::{_data(where + err.reason)}"
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
