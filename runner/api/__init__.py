@@ -1,0 +1,9 @@
+"""The TikMatrix-compatible REST API over the state file, the runner and the device pool."""
+
+from __future__ import annotations
+
+from runner.api.app import create_app
+from runner.api.campaigns import CampaignSource, Watcher
+from runner.api.server import ServerThread
+
+__all__ = ["CampaignSource", "ServerThread", "Watcher", "create_app"]

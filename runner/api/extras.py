@@ -1,0 +1,109 @@
+"""Endpoints beyond the tasks: licence check, devices, artifacts, campaign apply, docs.
+
+``license/check`` keeps the original's shape but this project has no tiers: the plan is "Open",
+the API is always enabled and ``device_limit`` is the number of phones the pool sees.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from runner.api.campaigns import log_outcome
+from runner.api.docs_page import docs_html
+from runner.api.endpoint import Call, endpoint
+from runner.api.envelope import BAD_REQUEST, NOT_FOUND, EnvelopeResponse
+from runner.api.openapi import openapi_document
+from runner.api.params import task_id_param
+from runner.api.services import Services
+from runner.errors import ApiError
+
+
+def extra_routes(svc: Services) -> list[Route]:
+    def license_check(call: Call) -> dict[str, Any]:
+        return {"plan_name": "Open", "api_enabled": True, "device_limit": len(_devices(svc)),
+                "message": "API access enabled"}
+
+    def devices(call: Call) -> list[dict[str, Any]]:
+        return [_plain(d) for d in _devices(svc)]
+
+    def artifacts(call: Call) -> list[dict[str, Any]]:
+        task_id = svc.task(task_id_param(call.path_params)).id
+        folder = _artifact_dir(svc, task_id)
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder and folder.is_dir() else []
+        return [{"name": p.relative_to(folder).as_posix(), "size": p.stat().st_size,
+                 "url": f"/api/v1/task/{task_id}/artifacts/{p.relative_to(folder).as_posix()}"} for p in files]
+
+    def artifact_file(call: Call) -> Response:
+        task_id = svc.task(task_id_param(call.path_params)).id
+        name = call.path_params["name"]
+        folder = _artifact_dir(svc, task_id)
+        try:
+            path = (folder / name).resolve() if folder else None
+        except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
+            path = None
+        if path is None or folder is None or not path.is_relative_to(folder.resolve()) or not path.is_file():
+            raise ApiError(NOT_FOUND, f"task {task_id} has no artifact {name!r}")
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return FileResponse(path, media_type=media_type)
+
+    def apply(call: Call) -> dict[str, Any]:
+        if svc.runner is None:
+            raise ApiError(BAD_REQUEST, "this server runs without a scheduler; campaign files cannot be applied")
+        outcome = svc.campaigns.apply(svc.runner)
+        log_outcome(outcome)
+        if not outcome["applied"]:
+            first = outcome["problems"][0]["text"]
+            more = len(outcome["problems"]) - 1
+            message = f"campaign files not applied: {first}" + (f" (and {more} more problems)" if more else "")
+            return EnvelopeResponse(BAD_REQUEST, message, outcome)
+        return outcome
+
+    one = "/api/v1/task/{task_id}"
+    return [
+        Route("/api/v1/license/check", endpoint(license_check), methods=["GET"]),
+        Route("/api/v1/devices", endpoint(devices), methods=["GET"]),
+        Route(f"{one}/artifacts", endpoint(artifacts), methods=["GET"]),
+        Route(f"{one}/artifacts/{{name:path}}", endpoint(artifact_file), methods=["GET"]),
+        Route("/api/v1/campaigns/apply", endpoint(apply, body="optional"), methods=["POST"]),
+        Route("/openapi.json", _openapi, methods=["GET"]),
+        Route("/docs", _docs, methods=["GET"]),
+    ]
+
+
+async def _openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+async def _docs(request: Request) -> Response:
+    return HTMLResponse(docs_html())
+
+
+def _devices(svc: Services) -> list[Any]:
+    return list(svc.pool.devices()) if svc.pool is not None else []
+
+
+def _artifact_dir(svc: Services, task_id: int) -> Path | None:
+    return svc.artifacts_root / str(task_id) if svc.artifacts_root is not None else None
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    """A device record as JSON: dataclass fields, enums by value, everything else as text."""
+    raw = dataclasses.asdict(record) if dataclasses.is_dataclass(record) else dict(vars(record))
+    return {key: _jsonable(value) for key, value in raw.items() if not key.startswith("_")}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return getattr(value, "value", None) if hasattr(value, "value") else str(value)

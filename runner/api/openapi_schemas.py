@@ -1,0 +1,75 @@
+"""The project's JSON Schemas, embedded as OpenAPI 3.1 components (one source of truth).
+
+OpenAPI 3.1 schemas are JSON Schema 2020-12, so the files under ``schemas/`` go in as they are;
+only references must change, because inside one OpenAPI document ``#/...`` points at the
+document root: each file becomes a component, its ``$defs`` become components named
+``<file component>_<def>``, and every ``$ref`` is rewritten to ``#/components/schemas/...``.
+The create-task body is the campaign envelope minus ``schedule`` (what ``tasks_from_api_body``
+accepts), so a campaign file pasted as JSON is a valid body, exactly as the API door decides.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from runner.campaign.schemas import SUPPORTED_SCRIPTS, load_schema
+
+COMPONENT_PREFIX = "#/components/schemas/"
+CREATE_BODY = "CreateTaskBody"
+
+
+def script_component(script: str) -> str:
+    """``post`` -> ``PostConfig``; ``account_warmup`` -> ``AccountWarmupConfig``."""
+    return "".join(part.capitalize() for part in script.split("_")) + "Config"
+
+
+def schema_components() -> dict[str, Any]:
+    """Every request-body schema the API validates with, keyed by component name."""
+    files = {f"scripts/{s}.schema.json": script_component(s) for s in SUPPORTED_SCRIPTS}
+    components: dict[str, Any] = {}
+    for filename, name in files.items():
+        _embed(load_schema(filename), name, files, components)
+    _embed(create_body_schema(), CREATE_BODY, files, components)
+    return components
+
+
+def create_body_schema() -> dict[str, Any]:
+    """campaign.schema.json without ``schedule`` (refused through the API)."""
+    schema = copy.deepcopy(load_schema("campaign.schema.json"))
+    schema["properties"].pop("schedule", None)
+    schema["title"] = "POST /api/v1/task body"
+    schema["description"] = (
+        "The TikMatrix create-task body. It is the campaign file envelope (schemas/campaign.schema.json) "
+        "without `schedule`: a campaign document written as JSON is a valid body. One task is created "
+        "per phone (or account) per target."
+    )
+    return schema
+
+
+def _embed(schema: dict[str, Any], name: str, files: dict[str, str], out: dict[str, Any]) -> None:
+    schema = copy.deepcopy(schema)
+    schema.pop("$schema", None)
+    schema.pop("$id", None)
+    defs = schema.pop("$defs", {})
+    local = {f"#/$defs/{key}": f"{COMPONENT_PREFIX}{name}_{key}" for key in defs}
+    external = {filename: COMPONENT_PREFIX + component for filename, component in files.items()}
+    targets = {**local, **external}
+    out[name] = _rewrite_refs(schema, targets)
+    for key, sub in defs.items():
+        out[f"{name}_{key}"] = _rewrite_refs(sub, targets)
+
+
+def _rewrite_refs(node: Any, targets: dict[str, str]) -> Any:
+    """A copy of ``node`` with every ``$ref`` mapped through ``targets``; unknown refs are a bug."""
+    if isinstance(node, list):
+        return [_rewrite_refs(item, targets) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _rewrite_refs(value, targets) for key, value in node.items()}
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        if ref not in targets:
+            raise ValueError(f"schema reference {ref!r} has no OpenAPI component")
+        out["$ref"] = targets[ref]
+    return out
