@@ -127,7 +127,7 @@ def _check_unique_names(repo: Repo) -> None:
             continue
         path = ("name",) if "name" in (campaign.doc.data if campaign.doc else {}) else ()
         repo.problems.append(
-            campaign.error(path, f"campaign name '{campaign.name}' is already used by {other.origin}", key=True)
+            campaign.error(path, f"'{campaign.name}' is already the name of the campaign at {other.origin}", key=True)
         )
     repo.campaigns = keep
 

@@ -16,6 +16,7 @@ from typing import Any
 from runner.errors import CampaignError
 
 _SPIN = re.compile(r"\{([^{}]*\|[^{}]*)\}")
+_MISSING = re.compile(r"has no attribute '([^']+)'|^'([^']+)' is undefined")
 _JINJA_MARKERS = ("{{", "{%", "{#")
 SPINTAX_FIELDS = frozenset({"captions", "comment_content", "comment"})
 
@@ -64,11 +65,23 @@ def render(text: str, context: dict[str, Any]) -> str:
     try:
         return template.render(context)
     except UndefinedError as exc:
-        raise TemplateProblem(f"undefined template variable: {exc.message}", _error_line(text)) from None
+        raise TemplateProblem(_undefined(exc.message or "", context), _error_line(text)) from None
     except SecurityError as exc:
         raise TemplateProblem(f"template not allowed: {exc}", _error_line(text)) from None
     except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateProblem(f"template error: {exc}", _error_line(text)) from None
+
+
+def _undefined(message: str, context: dict[str, Any]) -> str:
+    """Jinja's "'dict object' has no attribute 'x'" in the campaign's words, with a suggestion."""
+    from runner.campaign.messages import did_you_mean
+
+    match = _MISSING.search(message)
+    if not match:
+        return f"undefined template variable: {message}"
+    name = match.group(1) or match.group(2)
+    names = list(context) + [f"{k}" for v in context.values() if isinstance(v, dict) for k in v]
+    return f"undefined template variable '{name}'{did_you_mean(name, names)}"
 
 
 def _error_line(text: str) -> int:

@@ -55,6 +55,8 @@ def start_time_problem(value: str) -> str | None:
     """Why ``value`` is not a usable start_time, or None when it is."""
     if _HHMM.match(value) or parse_iso(value) is not None:
         return None
+    if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}", value):
+        return f"{value!r} is not a real date and time"
     return f"expected \"HH:MM\" or an ISO 8601 datetime with offset, found {value!r}"
 
 

@@ -152,5 +152,8 @@ def load_documents(text: str, display_path: str) -> tuple[list[Document], list[C
 def _syntax_problem(exc: yaml.MarkedYAMLError, display_path: str) -> CampaignError:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    what = " ".join(p for p in (exc.context, exc.problem) if p)
+    what = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.problem:
+        started = exc.context_mark.line + 1 if exc.context_mark else line
+        what += f" ({exc.context} that starts on line {started})"
     return CampaignError(f"YAML syntax error: {what}", path=display_path, line=line, column=column)
