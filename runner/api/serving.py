@@ -1,0 +1,101 @@
+"""The long-running assembly behind `campaign serve`: state, phones, runner, watcher, HTTP.
+
+Kept out of the CLI module so the CLI stays argument wiring, and so the start/stop order lives
+in one place: start bottom-up (state, phones, pool, runner, files applied, watcher, HTTP) and
+stop top-down (HTTP, watcher, runner gracefully, pool, phones).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from runner.api.app import create_app
+from runner.api.campaigns import CampaignSource, Watcher, log_outcome
+from runner.api.server import uvicorn_config
+from runner.errors import UsageError
+
+log = logging.getLogger("runner.serve")
+
+
+@dataclass
+class Runtime:
+    source: CampaignSource
+    store: Any
+    pool: Any
+    runner: Any
+    fleet: Any = None
+    watcher: Watcher | None = None
+    closers: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, paths: Sequence[str] | None, *, root: Path, state: Path | None, sim: bool) -> Runtime | None:
+        """Everything but HTTP, started; None (problems printed) when the files are invalid."""
+        from runner.pool import DevicePool
+        from runner.scheduler import Runner, RunnerOptions
+        from runner.state import Store
+
+        source = CampaignSource(paths, root=root)
+        if source.repo.problems:
+            for problem in source.repo.problems:
+                print(problem, file=sys.stderr)
+            print(f"campaign serve: {len(source.repo.problems)} problem(s); nothing started", file=sys.stderr)
+            return None
+        store = Store(state or root / ".campaign" / "state.db")
+        fleet = _start_sim(source) if sim else None
+        inventory = source.inventory
+        pool = DevicePool(adb_servers=list(inventory.adb_servers) or None, inventory=inventory)
+        pool.start()
+        runner = Runner(store=store, pool=pool, repo=source.repo, options=RunnerOptions())
+        runner.start()
+        runtime = cls(source=source, store=store, pool=pool, runner=runner, fleet=fleet)
+        log_outcome(source.apply(runner))
+        runtime.watcher = Watcher(source, runner)
+        runtime.watcher.start()
+        return runtime
+
+    def serve(self, sock: socket.socket, *, token: str | None, media_roots: Sequence[Path] | None,
+              log_level: str) -> None:
+        """Serve HTTP on ``sock`` until a signal; uvicorn owns SIGTERM/SIGINT while it runs."""
+        app = create_app(store=self.store, campaigns=self.source, runner=self.runner, pool=self.pool,
+                         token=token, media_roots=media_roots)
+        host, port = sock.getsockname()[:2]
+        server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level=log_level))
+        print(f"campaign serve: listening on http://{host}:{port}/api/v1 (docs: /docs); "
+              f"{len(self.pool.devices())} phone(s), {len(self.source.repo.campaigns)} campaign(s)", flush=True)
+        server.run(sockets=[sock])
+
+    def close(self) -> None:
+        """Stop top-down; each step runs even if an earlier one failed."""
+        steps = [
+            ("watcher", lambda: self.watcher and self.watcher.stop()),
+            ("runner", lambda: self.runner.shutdown(graceful=True)),
+            ("pool", self.pool.stop),
+            ("simulated phones", lambda: self.fleet and self.fleet.stop()),
+        ]
+        for name, step in steps:
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - keep stopping the rest
+                log.exception("stopping the %s failed", name)
+        print("campaign serve: stopped", flush=True)
+
+
+def _start_sim(source: CampaignSource) -> Any:
+    """Simulated phones for the inventory's devices, connected to the adb server."""
+    from runner.sim import SimFleet, phones_for_inventory
+
+    devices = source.inventory.devices
+    if not devices:
+        raise UsageError("--sim needs an inventory.yaml that lists the phones", hint="see inventory.yaml in the demo repo")
+    fleet = SimFleet(phones_for_inventory(devices))
+    fleet.start()
+    fleet.connect()
+    return fleet

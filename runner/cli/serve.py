@@ -1,0 +1,94 @@
+"""`campaign serve`: the API, the scheduler, the device pool and the executor in one process.
+
+Lifecycle: load and check the campaign files, open the state file, start the pool (and the
+simulated phones with ``--sim``), start the runner and apply the files, watch them for changes,
+then serve HTTP until SIGTERM/SIGINT. On a signal uvicorn stops taking requests first, then the
+runner stops running tasks at their next step and records them, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import signal
+import socket
+from pathlib import Path
+
+from runner.errors import UsageError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 50809
+TOKEN_ENV = "CAMPAIGN_API_TOKEN"
+log = logging.getLogger("runner.serve")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATHS",
+                        help="campaign files or folders (default: workflows/ and inventory.yaml)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks one)")
+    parser.add_argument("--token", default=None,
+                        help=f"require 'Authorization: Bearer TOKEN' (default: ${TOKEN_ENV}); needed off loopback")
+    parser.add_argument("--state", type=Path, default=None, help="state file (default .campaign/state.db)")
+    parser.add_argument("--sim", action="store_true", help="run the inventory's phones as simulated phones")
+    parser.add_argument("--media-root", action="append", type=Path, default=None, dest="media_roots",
+                        help="folder media paths in API requests may point into (repeatable; default: repo root)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+def check_bind(host: str, token: str | None) -> None:
+    """Off loopback the API is a remote control for every phone: refuse it without a token."""
+    if token or is_loopback(host):
+        return
+    raise UsageError(
+        f"refusing to serve on {host} without a token: anyone who can reach it could drive the phones",
+        hint=f"pass --token or set {TOKEN_ENV}, or bind to 127.0.0.1",
+    )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind and listen before anything else starts, so a busy port fails fast and clearly."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}", hint="pick another --port") from None
+    sock.listen(2048)
+    return sock
+
+
+def run(args: argparse.Namespace) -> int:
+    token = args.token or os.environ.get(TOKEN_ENV) or None
+    check_bind(args.host, token)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from runner.api.serving import Runtime
+
+    root = Path.cwd()
+    runtime = Runtime.open(args.paths or None, root=root, state=args.state, sim=args.sim)
+    if runtime is None:
+        return 1
+    sock = bind(args.host, args.port)
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda s, f: received.append(s)) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        runtime.serve(sock, token=token, media_roots=args.media_roots, log_level=args.log_level)
+    finally:
+        runtime.close()
+        sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 130 if signal.SIGINT in received else 0
