@@ -120,19 +120,25 @@ def script_name_problems(doc: Document, data: dict[str, Any]) -> list[CampaignEr
 
 def schema_problems(doc: Document, data: dict[str, Any], *, skip_script_name: bool) -> list[CampaignError]:
     root = load_schema("campaign.schema.json")
-    problems = [
-        p
+    errors = [
+        err
         for err in envelope_validator().iter_errors(data)
         if not (skip_script_name and list(err.absolute_path)[:1] == ["script_name"])
         and not (err.validator == "required" and "script_name" in err.validator_value and "script_name" not in data)
-        for p in schema_error(err, doc, root)
     ]
+    problems = [p for err in _most_telling(errors) for p in schema_error(err, doc, root)]
     name, config = data.get("script_name"), data.get("script_config", {})
     if name in SUPPORTED_SCRIPTS and isinstance(config, dict):
         sroot = load_schema(f"scripts/{name}.schema.json")
-        for err in script_validator(name).iter_errors(config):
+        for err in _most_telling(list(script_validator(name).iter_errors(config))):
             problems += schema_error(err, doc, sroot, ("script_config",))
     return sorted(problems, key=lambda p: (p.line, p.column, p.reason))
+
+
+def _most_telling(errors: list[Any]) -> list[Any]:
+    """A wrong type explains every other complaint about the same value: keep only it."""
+    typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    return [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in typed]
 
 
 def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
