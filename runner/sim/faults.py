@@ -1,0 +1,97 @@
+"""Per-phone faults: the ways a real phone misbehaves, on a schedule or on demand from a test.
+
+Each fault gives the runner what a real phone would: a dropped TCP connection (the adb server
+shows the phone offline and re-dials), a vanished listener, slowness, a command that never
+answers, an app that crashes, a dialog nobody expected, an unauthorized phone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+from runner.sim.spec import FaultSpec
+from runner.sim.ui.dialog import Dialog
+
+if TYPE_CHECKING:
+    from runner.sim.phone import SimPhone
+
+UNEXPECTED_DIALOG = ("Let's do a quick security checkup", ["Not now", "Start"])
+
+
+class FaultState:
+    def __init__(self, phone: SimPhone, spec: FaultSpec | None) -> None:
+        self.phone = phone
+        self.spec = spec or FaultSpec()
+        self.unauthorized = self.spec.unauthorized
+        self.latency = self.spec.latency
+        self.hang_on = self.spec.hang_on
+        self.disconnect_after = self.spec.disconnect_after
+        self.dialog_after = self.spec.dialog_after
+        self.crash_after_taps = self.spec.crash_after_taps
+        self.layout = self.spec.layout
+        self.hide = tuple(self.spec.hide)
+        self.commands = 0
+        self.taps = 0
+        self._armed = False
+
+    def arm(self) -> None:
+        """Schedule the timed faults once, relative to the phone's first listen."""
+        if self._armed or self.phone.loop is None:
+            return
+        self._armed = True
+        loop = self.phone.loop
+        if self.spec.disconnect_at is not None:
+            loop.call_later(self.spec.disconnect_at, self.phone.drop_connections)
+        if self.spec.offline_at is not None:
+            loop.call_later(self.spec.offline_at, lambda: asyncio.ensure_future(self.offline(self.spec.offline_for)))
+
+    async def before_command(self, command: str) -> bool:
+        """Apply faults to one shell command; False means the connection was dropped instead."""
+        self.commands += 1
+        if self.hang_on is not None and self.hang_on in command:
+            await asyncio.Event().wait()  # never answers; cancelled when the host closes the stream
+        if self.disconnect_after is not None and self.commands >= self.disconnect_after:
+            self.disconnect_after = None
+            self.phone.drop_connections()
+            return False
+        delay = self.latency + (self._realistic_delay(command) if self.phone.realistic else 0.0)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if self.dialog_after is not None and self.commands >= self.dialog_after:
+            self.dialog_after = None
+            self.show_unexpected_dialog()
+        return True
+
+    def _realistic_delay(self, command: str) -> float:
+        rng = self.phone.rng
+        if "uiautomator dump" in command:
+            return rng.uniform(1.0, 1.5)
+        if "screencap" in command:
+            return rng.uniform(0.3, 0.5)
+        if command.lstrip().startswith("input "):
+            return rng.uniform(0.05, 0.1)
+        if command.lstrip().startswith(("am ", "monkey ")):
+            return rng.uniform(0.15, 0.4)
+        return rng.uniform(0.01, 0.03)
+
+    def on_tap(self) -> bool:
+        """Count a tap; True when this tap is the one that crashes the app."""
+        self.taps += 1
+        if self.crash_after_taps is not None and self.taps >= self.crash_after_taps:
+            self.crash_after_taps = None
+            return True
+        return False
+
+    def show_unexpected_dialog(self, title: str | None = None, buttons: list[str] | None = None) -> None:
+        default_title, default_buttons = UNEXPECTED_DIALOG
+        with self.phone.lock:
+            self.phone.display.show_dialog(Dialog(title or default_title, buttons or list(default_buttons)))
+
+    async def offline(self, seconds: float) -> None:
+        """Listener down (the adb server's re-dials fail), then up again on the same port."""
+        await self.phone.close_listener()
+        self.offline_until = time.monotonic() + seconds
+        await asyncio.sleep(seconds)
+        await self.phone.listen(self.phone.host)

@@ -1,0 +1,129 @@
+"""What a simulated phone is: its identity, accounts, installed apps and scheduled faults.
+
+Frozen records, so a fleet's description can be logged, compared and rebuilt from a seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+TIKTOK = "com.zhiliaoapp.musically"
+TIKTOK_ASIA = "com.ss.android.ugc.trill"
+TIKTOK_PACKAGES = (TIKTOK, TIKTOK_ASIA)
+ADB_KEYBOARD = "com.android.adbkeyboard"
+BASE_PACKAGES = (
+    "android",
+    "com.android.settings",
+    "com.android.systemui",
+    "com.android.launcher3",
+    "com.android.providers.media",
+    "com.google.android.permissioncontroller",
+    "com.android.inputmethod.latin",
+)
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """A logged-in account; ``following`` seeds who it already follows (for unfollow tests)."""
+
+    username: str
+    package: str = TIKTOK
+    following: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """Faults of one phone. Counts are shell commands since the phone started; times are seconds.
+
+    - disconnect_after / disconnect_at: close the TCP connection (listener stays up, the adb
+      server re-dials in ~0.25 s).
+    - offline_at + offline_for: close the listener too, then listen again.
+    - latency: seconds added to every command.
+    - crash_after_taps: the app crashes back to the launcher on that tap.
+    - dialog_after: an unexpected dialog covers the app after that many commands.
+    - layout: "default", "v2" (other resource-ids) or "variant" (elements moved); hide: logical
+      element names the app does not render.
+    - unauthorized: answer CNXN with AUTH (the host shows the phone "unauthorized").
+    - app_missing: no TikTok package installed.
+    - hang_on: a command containing this text never answers.
+    """
+
+    disconnect_after: int | None = None
+    disconnect_at: float | None = None
+    offline_at: float | None = None
+    offline_for: float = 5.0
+    latency: float = 0.0
+    crash_after_taps: int | None = None
+    dialog_after: int | None = None
+    layout: str = "default"
+    hide: tuple[str, ...] = ()
+    unauthorized: bool = False
+    app_missing: bool = False
+    hang_on: str | None = None
+
+
+@dataclass(frozen=True)
+class PhoneSpec:
+    """One phone. ``serial`` is the hardware serial (``getprop ro.serialno``), not the adb one."""
+
+    serial: str
+    model: str = "SimPhone"
+    accounts: tuple[AccountSpec, ...] = ()
+    packages: tuple[str, ...] = TIKTOK_PACKAGES
+    adb_keyboard: bool = True
+    faults: FaultSpec | None = None
+    android_release: str = "12"
+    battery: int = 87
+    app_version: str = "34.1.3"
+    storage_granted: bool = True
+    props: Mapping[str, str] = field(default_factory=dict)
+
+    def installed(self) -> tuple[str, ...]:
+        """Every package ``pm list packages`` shows, in install order."""
+        apps = tuple(p for p in self.packages if not (self.faults and self.faults.app_missing and p in TIKTOK_PACKAGES))
+        extra = (ADB_KEYBOARD,) if self.adb_keyboard else ()
+        clones = tuple(a.package for a in self.accounts if a.package not in apps and not self._missing(a.package))
+        return BASE_PACKAGES + extra + tuple(dict.fromkeys(apps + clones))
+
+    def _missing(self, package: str) -> bool:
+        return bool(self.faults and self.faults.app_missing and package.startswith(TIKTOK_PACKAGES))
+
+
+def default_phones(count: int, accounts: int = 2, *, first: int = 1, **options: Any) -> list[PhoneSpec]:
+    """``count`` phones SIM000001.. each with ``accounts`` TikTok accounts user<phone>_<n>."""
+    phones = []
+    for number in range(first, first + count):
+        users = tuple(AccountSpec(f"user{number:03d}_{n}") for n in range(1, accounts + 1))
+        phones.append(PhoneSpec(serial=f"SIM{number:06d}", accounts=users, **options))
+    return phones
+
+
+def phones_for_inventory(devices: Iterable[Any], **options: Any) -> list[PhoneSpec]:
+    """One phone per inventory device, answering its serial, with its accounts logged in.
+
+    Accepts the campaign room's ``Inventory.devices`` records (attributes ``serial``, ``name``,
+    ``accounts`` of ``(username, package)`` pairs or objects) or plain dicts from YAML.
+    """
+    return [_phone_for_device(device, options) for device in devices]
+
+
+def _phone_for_device(device: Any, options: dict[str, Any]) -> PhoneSpec:
+    get = device.get if isinstance(device, Mapping) else lambda key, default=None: getattr(device, key, default)
+    accounts = tuple(_account(a) for a in (get("accounts", None) or ()))
+    packages = tuple(dict.fromkeys(TIKTOK_PACKAGES + tuple(a.package for a in accounts)))
+    model = str(get("name", None) or get("model", None) or "SimPhone")
+    return PhoneSpec(serial=str(get("serial")), model=model, accounts=accounts, packages=packages, **options)
+
+
+def _account(raw: Any) -> AccountSpec:
+    if isinstance(raw, AccountSpec):
+        return raw
+    if isinstance(raw, str):
+        return AccountSpec(raw)
+    if isinstance(raw, Mapping):
+        return AccountSpec(str(raw["username"]), str(raw.get("package") or TIKTOK))
+    if isinstance(raw, Sequence):
+        return AccountSpec(str(raw[0]), str(raw[1]) if len(raw) > 1 and raw[1] else TIKTOK)
+    return AccountSpec(str(raw.username), str(getattr(raw, "package", None) or TIKTOK))

@@ -1,0 +1,1 @@
+"""What the simulated phone shows: view nodes, the window stack, the launcher and the apps."""

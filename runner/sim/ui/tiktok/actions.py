@@ -1,0 +1,242 @@
+"""What the app does when a button is pressed: the actions that change accounts and ground truth."""
+
+from __future__ import annotations
+
+import posixpath
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
+
+from runner.sim.fs import normalize
+from runner.sim.ui.dialog import Dialog
+from runner.sim.ui.intent import Intent
+from runner.sim.ui.tiktok.state import Screen, Upload
+from runner.sim.ui.tiktok.world import Video
+
+if TYPE_CHECKING:
+    from runner.sim.ui.tiktok.app import TikTokApp
+
+VIDEO_EXT = (".mp4", ".mov", ".3gp", ".mkv", ".webm")
+IMAGE_EXT = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
+
+
+def logged_in(app: TikTokApp) -> bool:
+    """True with an account; otherwise the app asks to log in, as it does for guests."""
+    if app.current is not None:
+        return True
+    app.popup = Dialog("Log in to TikTok", ["Log in", "Cancel"], message="Log in to follow accounts, like and comment.")
+    return False
+
+
+def screen_video(app: TikTokApp, screen: Screen) -> Video:
+    videos: list[Video] = screen.params["videos"]
+    index = screen.params.get("index", 0)
+    while index >= len(videos):
+        videos.append(app.world.feed_item(app.phone.serial, 100_000 + len(videos)))
+    return videos[index]
+
+
+def relation(app: TikTokApp, user: str) -> str:
+    """The profile button text: Follow, Following, or Friends when they follow back."""
+    account = app.account
+    if account is None or user not in account.following:
+        return "Follow"
+    return "Friends" if app.world.follows_back(user) else "Following"
+
+
+def follow(app: TikTokApp, user: str) -> None:
+    if not logged_in(app) or app.account is None or user in app.account.following:
+        return
+    app.account.following.add(user)
+    app.phone.truth.record(app.account.username, "follows", user)
+
+
+def ask_unfollow(app: TikTokApp, user: str) -> None:
+    app.popup = Dialog(f"Unfollow {user}?", ["Cancel", "Unfollow"], on_button=lambda b: b == "Unfollow" and unfollow(app, user))
+
+
+def unfollow(app: TikTokApp, user: str) -> None:
+    account = app.account
+    if account is None or user not in account.following:
+        return
+    account.following.discard(user)
+    app.phone.truth.record(account.username, "unfollows", user)
+
+
+def press_follow(app: TikTokApp, user: str) -> None:
+    if relation(app, user) == "Follow":
+        follow(app, user)
+    else:
+        ask_unfollow(app, user)
+
+
+def _entry(video: Video) -> dict[str, str]:
+    return {"video_id": video.id, "url": video.url}
+
+
+def toggle_like(app: TikTokApp, video: Video) -> None:
+    if not logged_in(app) or app.account is None:
+        return
+    account = app.account
+    if video.id in account.liked:
+        account.liked.discard(video.id)
+        app.phone.truth.remove_last(account.username, "likes", _entry(video))
+    else:
+        account.liked.add(video.id)
+        app.phone.truth.record(account.username, "likes", _entry(video))
+
+
+def toggle_favourite(app: TikTokApp, video: Video) -> None:
+    if not logged_in(app) or app.account is None:
+        return
+    account = app.account
+    if video.id in account.favourites:
+        account.favourites.discard(video.id)
+        app.phone.truth.remove_last(account.username, "favourites", _entry(video))
+    else:
+        account.favourites.add(video.id)
+        app.phone.truth.record(account.username, "favourites", _entry(video))
+        app.toast = ("Added to Favorites", time.monotonic() + 2)
+
+
+def open_comments(app: TikTokApp) -> None:
+    app.top.params["sheet"] = "comments"
+    app.fields["comment"] = ""
+
+
+def post_comment(app: TikTokApp, video: Video, url: str) -> None:
+    text = app.fields.get("comment", "")
+    image = app.top.params.get("attachment")
+    if not text.strip() and not image:
+        return
+    if not logged_in(app) or app.current is None:
+        return
+    app.world.add_comment(video.id, app.current, text)
+    entry = {"video_id": video.id, "url": url, "text": text, "image": posixpath.basename(image) if image else None}
+    app.phone.truth.record(app.current, "comments", entry)
+    app.fields["comment"] = ""
+    app.top.params["attachment"] = None
+    app.focused = None
+    app.toast = ("Comment posted", time.monotonic() + 2)
+
+
+def submit_search(app: TikTokApp) -> None:
+    query = app.fields.get("search", "").strip()
+    if not query or app.top.kind != "search":
+        return
+    app.top.params.update(query=query, tab="Top")
+    app.focused = None
+
+
+def switch_account(app: TikTokApp, username: str) -> None:
+    app.top.params["sheet"] = None
+    if username == app.current or username not in app.accounts:
+        return
+    app.background()
+    previous, app.current = app.current, username
+    app.phone.truth.record(username, "switches", {"from": previous, "to": username})
+    app.switch_tab("me")
+
+
+def open_upload(app: TikTokApp) -> None:
+    app.push(Screen("camera"), popup=False)
+
+
+def open_gallery(app: TikTokApp, mode: str = "post") -> None:
+    """The picker; on a phone without storage permission Android asks for it first."""
+    phone = app.phone
+    if phone.storage_granted:
+        app.push(Screen("gallery", {"mode": mode, "selected": [], "tab": "All"}), popup=False)
+        return
+
+    def answer(button: str) -> None:
+        if button == "Allow":
+            phone.storage_granted = True
+            app.push(Screen("gallery", {"mode": mode, "selected": [], "tab": "All"}), popup=False)
+
+    phone.display.show_dialog(Dialog("Allow TikTok to access photos and media on your device?", ["Allow", "Don't allow"],
+                                     package="com.google.android.permissioncontroller", on_button=answer))
+
+
+def gallery_media(app: TikTokApp, tab: str = "All") -> list[str]:
+    """What the media scanner indexed and still exists, newest first (touch bumps a file)."""
+    fs, items = app.phone.fs, []
+    for path, order in app.phone.media_index.items():
+        entry = fs.stat(path)
+        lower = path.lower()
+        if entry is None or entry.is_dir or not lower.endswith(VIDEO_EXT + IMAGE_EXT):
+            continue
+        if (tab == "Videos" and not lower.endswith(VIDEO_EXT)) or (tab == "Photos" and not lower.endswith(IMAGE_EXT)):
+            continue
+        items.append((entry.mtime, order, path))
+    return [path for _, _, path in sorted(items, reverse=True)]
+
+
+def toggle_media(app: TikTokApp, path: str) -> None:
+    screen = app.top
+    if screen.params.get("mode") == "comment_image":
+        app.pop()
+        app.top.params["attachment"] = path
+        return
+    selected: list[str] = screen.params["selected"]
+    if path in selected:
+        selected.remove(path)
+    elif len(selected) < 35:
+        selected.append(path)
+
+
+def gallery_next(app: TikTokApp) -> None:
+    selected = list(app.top.params.get("selected", []))
+    if selected:
+        app.push(Screen("editor", {"media": selected}), popup=False)
+
+
+def editor_next(app: TikTokApp) -> None:
+    app.fields["caption"] = ""
+    app.push(Screen("post", {"media": app.top.params["media"]}), popup=False)
+
+
+def press_post(app: TikTokApp) -> None:
+    if not logged_in(app):
+        return
+    if app.phone.popup_probability and app.phone.rng.random() < app.phone.popup_probability:
+        app.popup = Dialog("Publish video publicly", ["Cancel", "Publish now"],
+                           message="Everyone can watch your video.", on_button=lambda b: b == "Publish now" and publish(app))
+        return
+    publish(app)
+
+
+def publish(app: TikTokApp) -> None:
+    """Start the upload: back to the feed with a progress banner; recorded when it finishes."""
+    if app.current is None or app.top.kind != "post":
+        return
+    media = [posixpath.basename(p) for p in app.top.params["media"]]
+    seconds = app.phone.rng.uniform(3.0, 8.0) if app.phone.realistic else 0.0
+    now = time.monotonic()
+    app.uploads.append(Upload(app.current, app.fields.get("caption", ""), media, now, now + seconds))
+    app.fields["caption"] = ""
+    app.switch_tab("feed")
+    app.tick()
+
+
+def record_post(app: TikTokApp, upload: Upload) -> None:
+    post = {"caption": upload.caption, "media": upload.media}
+    account = app.accounts.get(upload.username)
+    if account is not None:
+        account.posts.append(post)
+    app.phone.truth.record(upload.username, "posts", post)
+    app.toast = ("Your video has been posted", time.monotonic() + 3)
+
+
+def share_into_editor(app: TikTokApp, intent: Intent) -> None:
+    """SEND / SEND_MULTIPLE with streams: straight into the editor with those files."""
+    paths = []
+    for uri in intent.streams or ([intent.data] if intent.data else []):
+        path = normalize(unquote(urlparse(uri).path) if uri.startswith("file:") else uri)
+        entry = app.phone.fs.stat(path)
+        if entry is not None and not entry.is_dir:
+            paths.append(path)
+    if not paths:
+        app.popup = Dialog("Couldn't load media", ["OK"], message="The file may have been moved or deleted.")
+        return
+    app.push(Screen("editor", {"media": paths}), popup=False)

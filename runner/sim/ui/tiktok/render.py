@@ -1,0 +1,106 @@
+"""Composing the app's window: the screen on top of the stack, its sheet, popups and toasts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from runner.sim.ui.dialog import render_dialog
+from runner.sim.ui.node import HEIGHT, WIDTH, Node
+from runner.sim.ui.tiktok import actions, render_player, render_profile, render_search, render_upload
+from runner.sim.ui.tiktok.build import Builder
+
+if TYPE_CHECKING:
+    from runner.sim.ui.tiktok.app import TikTokApp
+
+BAR_TOP = HEIGHT - 150
+
+
+def render_app(app: TikTokApp) -> Node:
+    b = Builder(app)
+    root = Node(package=app.package, rid=b.rid("root"))
+    screen = app.top
+    renderer = SCREENS[screen.kind]
+    root.add(renderer(b, screen))
+    if screen.kind in ("feed", "friends", "inbox", "me"):
+        root.add(bottom_bar(b, screen.kind))
+        if app.uploads:
+            percent = min(99, int(100 * actions_progress(app)))
+            root.add(b.text("upload_progress", (40, 220, 600, 290), f"Uploading {percent}%"))
+    if screen.sheet:
+        root.add(SHEETS[screen.sheet](b, screen))
+    if app.toast:
+        root.add(Node(cls="android.widget.Toast", bounds=(240, 2000, 840, 2080), text=app.toast[0], package=app.package))
+    if app.popup is not None:
+        popup = app.popup
+        popup.ids = {"dialog_title": b.rid("dialog_title"), "dialog_button": b.rid("dialog_button")}
+        root.add(render_dialog(popup, package=app.package, on_press=lambda label: _press(app, label)))
+    return root
+
+
+def actions_progress(app: TikTokApp) -> float:
+    import time
+
+    upload = app.uploads[0]
+    span = max(upload.finishes - upload.started, 1e-6)
+    return max(0.0, min(1.0, (time.monotonic() - upload.started) / span))
+
+
+def _press(app: TikTokApp, label: str) -> None:
+    popup, app.popup = app.popup, None
+    if popup is not None and popup.on_button is not None:
+        popup.on_button(label)
+
+
+def bottom_bar(b: Builder, current: str) -> Node | None:
+    app = b.app
+    width = WIDTH // 5
+    tabs = [("tab_home", "Home", "feed"), ("tab_friends", "Friends", "friends"), ("btn_create", "Create", ""),
+            ("tab_inbox", "Inbox", "inbox"), ("tab_profile", "Profile", "me")]
+    items = []
+    for i, (name, label, kind) in enumerate(tabs):
+        bounds = (i * width, BAR_TOP, (i + 1) * width, HEIGHT)
+        if name == "btn_create":
+            items.append(b.node(name, "android.widget.Button", bounds, desc="Create", text="",
+                                on_tap=lambda: actions.open_upload(app) if actions.logged_in(app) else None))
+        else:
+            items.append(b.node(name, "android.widget.FrameLayout", bounds, desc=label, selected=kind == current,
+                                on_tap=lambda kind=kind: app.switch_tab(kind)))
+    return b.group("", (0, BAR_TOP, WIDTH, HEIGHT), *items, cls="android.widget.LinearLayout")
+
+
+def _simple(title_id: str, title: str, body: str) -> Callable[[Builder, object], Node | None]:
+    def render(b: Builder, screen: object) -> Node | None:
+        return b.group("", (0, 0, WIDTH, BAR_TOP), b.text(title_id, (0, 100, WIDTH, 200), title),
+                       b.text("", (80, 900, WIDTH - 80, 1000), body))
+
+    return render
+
+
+def _login(b: Builder, screen: object) -> Node | None:
+    app = b.app
+    return b.group("", (0, 0, WIDTH, HEIGHT), b.image("profile_back", (20, 90, 140, 210), "Back", on_tap=app.pop),
+                   b.text("login_title", (0, 300, WIDTH, 420), "Log in to TikTok"),
+                   b.button("", (80, 900, WIDTH - 80, 1030), "Use phone / email / username", on_tap=lambda: None))
+
+
+SCREENS: dict[str, Callable[[Builder, object], Node | None]] = {
+    "feed": render_player.feed,
+    "video": render_player.video,
+    "live": render_player.live,
+    "search": render_search.search,
+    "profile": render_profile.profile,
+    "me": render_profile.own_profile,
+    "friends": _simple("friends_title", "Friends", "Find friends to follow"),
+    "inbox": _simple("inbox_title", "Inbox", "Activity"),
+    "camera": render_upload.camera,
+    "gallery": render_upload.gallery,
+    "editor": render_upload.editor,
+    "post": render_upload.post,
+    "login": _login,
+}
+SHEETS = {
+    "comments": render_player.comment_sheet,
+    "share": render_player.share_sheet,
+    "switcher": render_profile.switcher,
+}
