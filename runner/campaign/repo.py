@@ -36,6 +36,7 @@ def load_repo(
     inventories = [f for f in files if f.name in INVENTORY_NAMES]
     if not inventories:
         inventories = [root / n for n in INVENTORY_NAMES if (root / n).is_file()][:1]
+        repo.files += [display(p) for p in inventories]
     for path in inventories:
         repo.inventory = _load_inventory(path, repo)
     default_tz = repo.inventory.timezone or machine_timezone()
