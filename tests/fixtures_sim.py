@@ -90,3 +90,31 @@ def sim_fleet(adb_server: int) -> Iterator[Callable[..., Any]]:
     yield make
     for fleet in reversed(fleets):
         fleet.stop()
+
+
+# --- helpers for tests that look at a simulated screen through adbutils ----------------------
+def ui_nodes(device: Any) -> list[dict[str, str]]:
+    """Every node of a fresh `uiautomator dump` (via /dev/tty) as attribute dicts."""
+    import xml.etree.ElementTree as ET
+
+    raw = device.shell("uiautomator dump /dev/tty")
+    xml = raw[: raw.rindex("</hierarchy>") + len("</hierarchy>")]
+    return [dict(node.attrib) for node in ET.fromstring(xml).iter("node")]
+
+
+def ui_find(device: Any, **attrs: str) -> dict[str, str]:
+    """The first node whose attributes equal ``attrs`` (use content_desc / resource_id for dashes)."""
+    wanted = {k.replace("_", "-"): v for k, v in attrs.items()}
+    for node in ui_nodes(device):
+        if all(node.get(k) == v for k, v in wanted.items()):
+            return node
+    raise AssertionError(f"no node with {wanted} on screen")
+
+
+def ui_tap(device: Any, **attrs: str) -> None:
+    """Tap the centre of the first node matching ``attrs``."""
+    import re
+
+    bounds = ui_find(device, **attrs)["bounds"]
+    left, top, right, bottom = map(int, re.findall(r"-?\d+", bounds))
+    device.shell(f"input tap {(left + right) // 2} {(top + bottom) // 2}")

@@ -8,7 +8,6 @@ answers, an app that crashes, a dialog nobody expected, an unauthorized phone.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING
 
 from runner.sim.spec import FaultSpec
@@ -43,9 +42,10 @@ class FaultState:
         self._armed = True
         loop = self.phone.loop
         if self.spec.disconnect_at is not None:
-            loop.call_later(self.spec.disconnect_at, self.phone.drop_connections)
+            loop.call_later(self.spec.disconnect_at, lambda: self.phone.stopped or self.phone.drop_connections())
         if self.spec.offline_at is not None:
-            loop.call_later(self.spec.offline_at, lambda: asyncio.ensure_future(self.offline(self.spec.offline_for)))
+            loop.call_later(self.spec.offline_at,
+                            lambda: self.phone.stopped or asyncio.ensure_future(self.offline(self.spec.offline_for)))
 
     async def before_command(self, command: str) -> bool:
         """Apply faults to one shell command; False means the connection was dropped instead."""
@@ -92,6 +92,6 @@ class FaultState:
     async def offline(self, seconds: float) -> None:
         """Listener down (the adb server's re-dials fail), then up again on the same port."""
         await self.phone.close_listener()
-        self.offline_until = time.monotonic() + seconds
         await asyncio.sleep(seconds)
-        await self.phone.listen(self.phone.host)
+        if not self.phone.stopped:
+            await self.phone.listen(self.phone.host)

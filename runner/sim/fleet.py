@@ -115,8 +115,13 @@ class SimFleet:
 
     async def _close_all(self) -> None:
         for phone in self.phones:
+            phone.stopped = True
             await phone.close_listener()
-        await asyncio.sleep(0)
+        current = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def __enter__(self) -> SimFleet:
         self.start()

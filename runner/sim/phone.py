@@ -62,6 +62,7 @@ class SimPhone:
         self.faults = FaultState(self, spec.faults)
         self.port = 0
         self.host = "127.0.0.1"
+        self.stopped = False
         self.connections: set[Connection] = set()
         self.server: asyncio.AbstractServer | None = None
         self.loop: asyncio.AbstractEventLoop | None = None

@@ -33,6 +33,7 @@ class Stream:
     def __init__(self, conn: Connection, local_id: int, remote_id: int) -> None:
         self.conn, self.local_id, self.remote_id = conn, local_id, remote_id
         self.closed = False
+        self.task: asyncio.Future[None] | None = None
         self._can_write = asyncio.Event()
         self._can_write.set()
         self._inbox: asyncio.Queue[bytes] = asyncio.Queue()
@@ -156,6 +157,7 @@ class Connection:
         self.streams[stream.local_id] = stream
         self.send(p.A_OKAY, stream.local_id, packet.arg0)
         task = asyncio.ensure_future(self._run(stream, service))
+        stream.task = task
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -184,3 +186,5 @@ class Connection:
         stream = self.streams.pop(packet.arg1, None)
         if stream is not None:
             stream.on_close()
+            if stream.task is not None and not stream.task.done():
+                stream.task.cancel()  # the client gave up (timeout): end a command that hangs
