@@ -7,8 +7,9 @@ on the event loop) and returns the ``data`` of a success envelope, or a ready ``
 
     ApiError                     -> its own code and message
     CampaignError (api_code)     -> 40001/40002/40003 with "field: reason"
-    StateError                   -> 40001 (the request asks for something the state forbids)
-    anything else                -> 50001, logged with its traceback
+    anything else                -> 50001, logged with its traceback (a StateError here means
+                                    the state file is unusable: the server's fault, not the
+                                    client's; handlers turn the client-caused ones into 40001)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runner.api.envelope import BAD_REQUEST, INTERNAL, fail, ok
-from runner.errors import ApiError, CampaignError, StateError
+from runner.errors import ApiError, CampaignError
 
 log = logging.getLogger("runner.api")
 
@@ -73,8 +74,6 @@ def error_response(exc: BaseException, request: Request) -> Response:
     if isinstance(exc, CampaignError):
         code = int(getattr(exc, "api_code", BAD_REQUEST) or BAD_REQUEST)
         return fail(code, campaign_error_message(exc))
-    if isinstance(exc, StateError):
-        return fail(BAD_REQUEST, str(exc))
     log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
     return fail(INTERNAL, f"internal server error ({type(exc).__name__}); see the server log")
 

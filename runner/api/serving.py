@@ -51,7 +51,7 @@ class Runtime:
         store = Store(state or root / ".campaign" / "state.db")
         fleet = _start_sim(source) if sim else None
         inventory = source.inventory
-        pool = DevicePool(adb_servers=list(inventory.adb_servers) or None, inventory=inventory)
+        pool = DevicePool(adb_servers=_adb_servers(inventory), inventory=inventory)
         pool.start()
         runner = Runner(store=store, pool=pool, repo=source.repo, options=RunnerOptions())
         runner.start()
@@ -86,6 +86,13 @@ class Runtime:
             except Exception:  # noqa: BLE001 - keep stopping the rest
                 log.exception("stopping the %s failed", name)
         print("campaign serve: stopped", flush=True)
+
+
+def _adb_servers(inventory: Any) -> list[tuple[str, int]] | None:
+    """The inventory's adb servers; None for the schema default so the pool honours
+    ANDROID_ADB_SERVER_PORT like adb itself does."""
+    servers = [tuple(s) for s in inventory.adb_servers]
+    return None if servers in ([], [("127.0.0.1", 5037)]) else servers
 
 
 def _start_sim(source: CampaignSource) -> Any:

@@ -17,7 +17,7 @@ from runner.api.envelope import BAD_REQUEST
 from runner.api.media import check_media_paths
 from runner.api.params import SOURCES, choice_param, int_param, paging, task_id_param, task_ids_body, text_param
 from runner.api.services import Services
-from runner.errors import ApiError
+from runner.errors import ApiError, StateError
 
 RUNNING = 1
 PENDING = 0
@@ -69,7 +69,10 @@ def task_routes(svc: Services) -> list[Route]:
 
     def retry(call: Call) -> dict[str, Any]:
         row = svc.task(task_id_param(call.path_params))
-        return task_to_api(svc.store.retry(row.id))
+        try:
+            return task_to_api(svc.store.retry(row.id))
+        except StateError as exc:  # not failed, or the retry limit is reached: the caller's to fix
+            raise ApiError(BAD_REQUEST, f"task {row.id} cannot be retried: {exc}") from None
 
     def retry_all(call: Call) -> dict[str, Any]:
         return {"retried_count": svc.store.retry_all()}
