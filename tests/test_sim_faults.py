@@ -1,0 +1,136 @@
+"""Each fault gives the runner what a real phone would give it."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import adbutils
+import pytest
+from fixtures_sim import ui_find, ui_nodes, ui_tap
+
+from runner.sim import FaultSpec, adbhost
+
+TIKTOK = "com.zhiliaoapp.musically"
+
+
+def _state(serial: str) -> str:
+    for line in adbhost.request("host:devices").splitlines():
+        name, _, state = line.partition("\t")
+        if name == serial:
+            return state
+    return "absent"
+
+
+def _wait_state(serial: str, wanted: str, timeout: float = 5.0) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if _state(serial) == wanted:
+            return time.monotonic() - start
+        time.sleep(0.02)
+    raise AssertionError(f"{serial} never became {wanted} (now {_state(serial)})")
+
+
+def _one(sim_fleet, **options):  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1, **options)
+    return fleet, fleet.phones[0], adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+
+
+def test_drop_mid_command_fails_shell2_then_phone_comes_back(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, device = _one(sim_fleet)
+    phone.faults.disconnect_after = phone.faults.commands + 1
+    with pytest.raises(adbutils.AdbError, match="shell output invalid"):
+        device.shell2("echo hi")
+    _wait_state(phone.adb_serial, "device")
+    assert device.shell("echo back") == "back"
+
+
+def test_drop_mid_command_under_shell_v2_raises_eoferror(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, device = _one(sim_fleet)
+    device.shell2("true", v2=True)  # features are fetched once per device object
+    phone.faults.disconnect_after = phone.faults.commands + 1
+    with pytest.raises(EOFError):
+        device.shell2("echo hi", v2=True)
+
+
+def test_disconnect_shows_offline_then_device_again(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, _ = _one(sim_fleet)
+    phone.disconnect()
+    _wait_state(phone.adb_serial, "offline", timeout=2)
+    assert _wait_state(phone.adb_serial, "device", timeout=3) < 3
+
+
+def test_offline_listener_comes_back_on_the_servers_redial(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, device = _one(sim_fleet)
+    phone.go_offline(0.1)
+    _wait_state(phone.adb_serial, "offline", timeout=2)
+    _wait_state(phone.adb_serial, "device", timeout=5)
+    assert device.shell("getprop ro.serialno") == phone.serial
+
+
+def test_disconnect_at_a_time_drops_the_connection(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, _ = _one(sim_fleet, faults=FaultSpec(disconnect_at=0.3))
+    _wait_state(phone.adb_serial, "offline", timeout=3)
+    assert _wait_state(phone.adb_serial, "device", timeout=3) < 3
+
+
+def test_unauthorized_phone_is_listed_unauthorized_and_refuses_commands(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, _ = _one(sim_fleet, faults=FaultSpec(unauthorized=True))
+    proc = subprocess.run([adbhost.adb_binary(), "-s", phone.adb_serial, "shell", "echo hi"],
+                          capture_output=True, text=True, timeout=30)
+    assert (_state(phone.adb_serial), proc.returncode, proc.stderr.startswith("adb: device unauthorized.")) == (
+        "unauthorized", 1, True)
+
+
+def test_hung_command_times_out_and_phone_stays_usable(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, device = _one(sim_fleet, faults=FaultSpec(hang_on="uiautomator"))
+    with pytest.raises(adbutils.AdbTimeout):
+        device.shell("uiautomator dump /dev/tty", timeout=0.5)
+    assert (_state(phone.adb_serial), device.shell("echo ok")) == ("device", "ok")
+
+
+def test_latency_is_added_to_every_command(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, device = _one(sim_fleet)
+    phone.set_latency(0.3)
+    start = time.monotonic()
+    device.shell("echo slow")
+    assert time.monotonic() - start >= 0.3
+
+
+def test_app_crash_on_a_tap_returns_to_the_launcher_with_a_crash_dialog(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, _, device = _one(sim_fleet, faults=FaultSpec(crash_after_taps=1))
+    device.app_start(TIKTOK)
+    ui_tap(device, content_desc="Like video")
+    ui_tap(device, text="Close app")
+    assert device.app_current().package == "com.android.launcher3"
+
+
+def test_unexpected_dialog_covers_the_app_after_n_commands(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, device = _one(sim_fleet)
+    device.app_start(TIKTOK)
+    phone.faults.dialog_after = phone.faults.commands + 1
+    device.shell("echo tick")
+    assert ui_find(device, text="Let's do a quick security checkup")["class"] == "android.widget.TextView"
+
+
+def test_layout_v2_changes_resource_ids_and_version(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, device = _one(sim_fleet)
+    device.app_start(TIKTOK)
+    before = ui_find(device, content_desc="Like video")["resource-id"]
+    phone.set_layout("v2")
+    after = ui_find(device, content_desc="Like video")["resource-id"]
+    version = device.shell(f"dumpsys package {TIKTOK} | grep versionName").strip()
+    assert (before != after, version) == (True, "versionName=35.2.0")
+
+
+def test_layout_variant_leaves_the_feed_follow_button_out(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, _, device = _one(sim_fleet, faults=FaultSpec(layout="variant"))
+    device.app_start(TIKTOK)
+    descs = [n["content-desc"] for n in ui_nodes(device)]
+    assert ("Follow" in descs, "Like video" in descs) == (False, True)
+
+
+def test_app_missing_phone_cannot_launch_tiktok(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, _, device = _one(sim_fleet, faults=FaultSpec(app_missing=True))
+    result = device.shell2(f"monkey -p {TIKTOK} -c android.intent.category.LAUNCHER 1")
+    assert (TIKTOK in device.list_packages(), result.returncode) == (False, 252)
