@@ -71,7 +71,7 @@ def extra_routes(svc: Services) -> list[Route]:
         Route("/api/v1/devices", endpoint(devices), methods=["GET"]),
         Route(f"{one}/artifacts", endpoint(artifacts), methods=["GET"]),
         Route(f"{one}/artifacts/{{name:path}}", endpoint(artifact_file), methods=["GET"]),
-        Route("/api/v1/campaigns/apply", endpoint(apply, body="optional"), methods=["POST"]),
+        Route("/api/v1/campaigns/apply", endpoint(apply), methods=["POST"]),
         Route("/openapi.json", _openapi, methods=["GET"]),
         Route("/docs", _docs, methods=["GET"]),
     ]
