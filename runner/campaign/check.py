@@ -19,6 +19,7 @@ from runner.campaign.schemas import (
     SUPPORTED_SCRIPTS,
     envelope_defaults,
     envelope_validator,
+    fast_is_valid,
     load_schema,
     script_defaults,
     script_validator,
@@ -119,6 +120,11 @@ def script_name_problems(doc: Document, data: dict[str, Any]) -> list[CampaignEr
 
 
 def schema_problems(doc: Document, data: dict[str, Any], *, skip_script_name: bool) -> list[CampaignError]:
+    name, config = data.get("script_name"), data.get("script_config", {})
+    if fast_is_valid("envelope", data) and (
+        name not in SUPPORTED_SCRIPTS or not isinstance(config, dict) or fast_is_valid(name, config)
+    ):
+        return []
     root = load_schema("campaign.schema.json")
     errors = [
         err
@@ -127,7 +133,6 @@ def schema_problems(doc: Document, data: dict[str, Any], *, skip_script_name: bo
         and not (err.validator == "required" and "script_name" in err.validator_value and "script_name" not in data)
     ]
     problems = [p for err in _most_telling(errors) for p in schema_error(err, doc, root)]
-    name, config = data.get("script_name"), data.get("script_config", {})
     if name in SUPPORTED_SCRIPTS and isinstance(config, dict):
         sroot = load_schema(f"scripts/{name}.schema.json")
         for err in _most_telling(list(script_validator(name).iter_errors(config))):

@@ -64,8 +64,13 @@ def expand(
     now: datetime | None = None,
     occurrence_key: str | None = None,
     source: str = "file",
+    check_only: bool = False,
 ) -> Expansion:
-    """Like expand_campaign, but collects every problem and warning instead of raising."""
+    """Like expand_campaign, but collects every problem and warning instead of raising.
+
+    ``check_only`` (what `validate` needs) renders each phone/account once, with the first
+    target, instead of every task: references and templates are checked at a fraction of the cost.
+    """
     now = now or now_utc()
     problems: list[CampaignError] = []
     warnings: list[CampaignError] = []
@@ -78,7 +83,12 @@ def expand(
         start, note = resolve_start(campaign.data.get("start_time"), campaign.timezone, now)
     occ = occurrence_key or occurrence_id(occurrence)
     builder = _TaskBuilder(campaign, inventory, occ, start, now, source)
-    tasks = [builder.build(n, unit, target) for n, (unit, target) in enumerate((u, t) for u in where for t in what)]
+    if check_only:
+        for unit in where:
+            builder.check(unit, what[0] if what else None)
+        tasks: list[TaskSpec] = []
+    else:
+        tasks = [builder.build(n, unit, t) for n, (unit, t) in enumerate((u, t) for u in where for t in what)]
     problems += _unique(builder.problems)
     return Expansion(tasks, problems, warnings, note)
 
@@ -144,6 +154,13 @@ class _TaskBuilder:
             config[name] = spin(config[name], rng)  # type: ignore[arg-type]
         return TaskSpec(key=key, script_config=config, serial=unit.serial, username=unit.username,
                         package=unit.package, target=target, **self.common)
+
+    def check(self, unit: Unit, target: str | None) -> None:
+        """Render this phone/account's templates once, collecting problems (for `validate`)."""
+        if self.templates:
+            context = self._context(unit, target)
+            for name, text in self.templates:
+                self._render(name, text, context)
 
     def _pick_comment(self, n: int, text: str, rng: random.Random) -> str:
         lines = _lines(text) if text != self.config["comment_content"] else self.comments

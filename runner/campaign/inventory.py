@@ -7,7 +7,7 @@ from typing import Any
 from runner.campaign.messages import schema_error
 from runner.campaign.model import SourceRef
 from runner.campaign.records import DEFAULT_PACKAGE, Account, Device, Inventory
-from runner.campaign.schemas import fill_defaults, inventory_validator, load_schema
+from runner.campaign.schemas import fast_is_valid, fill_defaults, inventory_validator, load_schema
 from runner.campaign.timing import zone
 from runner.campaign.yamlload import Document, dotted
 from runner.errors import CampaignError
@@ -17,9 +17,10 @@ def check_inventory(doc: Document) -> tuple[Inventory, list[CampaignError]]:
     """Validate one inventory document; on problems the inventory is empty (never half-built)."""
     if doc.data is None:
         return Inventory(present=True, origin=SourceRef(doc.path, 1, 1)), []
-    validator = inventory_validator()
-    root = load_schema("inventory.schema.json")
-    problems = [p for err in validator.iter_errors(doc.data) for p in schema_error(err, doc, root)]
+    problems: list[CampaignError] = []
+    if not fast_is_valid("inventory", doc.data):
+        root = load_schema("inventory.schema.json")
+        problems = [p for err in inventory_validator().iter_errors(doc.data) for p in schema_error(err, doc, root)]
     if problems:
         return Inventory(present=True), problems
     problems = _semantic_problems(doc)

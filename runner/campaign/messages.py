@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from runner.campaign.yamlload import Document, dotted
 from runner.errors import CampaignError
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     str: "string", bool: "boolean", int: "integer", float: "number",

@@ -56,10 +56,10 @@ def _order(err: CampaignError) -> tuple[str, int, int]:
 
 def display(path: Path) -> str:
     """A path as people type it: relative to the working directory when below it."""
-    try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
-    except ValueError:
-        return str(path)
+    text, cwd = str(path), os.getcwd() + os.sep
+    if text.startswith(cwd):
+        return text[len(cwd):]
+    return text
 
 
 def _collect(paths: Sequence[str | Path], repo: Repo) -> list[Path]:
@@ -137,7 +137,7 @@ def _expand_all(repo: Repo, now: datetime | None) -> None:
     """Expand each campaign once so references and templates are checked; drop broken ones."""
     keep: list[Campaign] = []
     for campaign in repo.campaigns:
-        result = expand(campaign, repo.inventory, now=now)
+        result = expand(campaign, repo.inventory, now=now, check_only=True)
         repo.problems += result.problems
         repo.warnings += result.warnings
         if not result.problems:

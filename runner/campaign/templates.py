@@ -17,6 +17,7 @@ from runner.errors import CampaignError
 
 _SPIN = re.compile(r"\{([^{}]*\|[^{}]*)\}")
 _MISSING = re.compile(r"has no attribute '([^']+)'|^'([^']+)' is undefined")
+_SIMPLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")
 _JINJA_MARKERS = ("{{", "{%", "{#")
 SPINTAX_FIELDS = frozenset({"captions", "comment_content", "comment"})
 
@@ -58,6 +59,11 @@ def render(text: str, context: dict[str, Any]) -> str:
     """Render ``text`` if it is a template; raises TemplateProblem for undefined names."""
     if not is_template(text):
         return text
+    pieces = _placeholders(text)
+    if pieces is not None:
+        fast = _render_simple(pieces, context)
+        if fast is not None:
+            return fast
     template = compile_template(text)
     from jinja2 import TemplateError, UndefinedError
     from jinja2.exceptions import SecurityError
@@ -72,16 +78,60 @@ def render(text: str, context: dict[str, Any]) -> str:
         raise TemplateProblem(f"template error: {exc}", _error_line(text)) from None
 
 
-def _undefined(message: str, context: dict[str, Any]) -> str:
-    """Jinja's "'dict object' has no attribute 'x'" in the campaign's words, with a suggestion."""
+@cache
+def _placeholders(text: str) -> list[str | tuple[str, ...]] | None:
+    """``text`` split into literal parts and ``{{ a.b.c }}`` name paths, when that is all it holds.
+
+    Most campaign templates are plain placeholders; substituting them directly gives Jinja's
+    output without compiling a template per distinct string (the cost `validate` would pay).
+    None: the text uses anything else (filters, blocks, comments) and goes to Jinja.
+    """
+    if "{%" in text or "{#" in text:
+        return None
+    pieces: list[str | tuple[str, ...]] = []
+    last = 0
+    for match in _SIMPLE.finditer(text):
+        pieces += [text[last:match.start()], tuple(match.group(1).split("."))]
+        last = match.end()
+    pieces.append(text[last:])
+    literal = "".join(p for p in pieces if isinstance(p, str))
+    return None if "{{" in literal or "}}" in literal else pieces
+
+
+def _render_simple(pieces: list[str | tuple[str, ...]], context: dict[str, Any]) -> str | None:
+    """Substitute name paths through dicts; None when Jinja's own lookup rules are needed."""
+    out = []
+    line = 1  # the template line of the placeholder, for the error
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+            line += piece.count("\n")
+            continue
+        value: Any = context
+        for name in piece:
+            if value is not context and (not isinstance(value, dict) or hasattr(value, name)):
+                return None  # an object, or a name that is also a dict method: Jinja decides
+            if name not in value:
+                raise TemplateProblem(f"undefined template variable '{name}'{_suggest(name, context)}", line)
+            value = value[name]
+        out.append(str(value))
+    return "".join(out)
+
+
+def _suggest(name: str, context: dict[str, Any]) -> str:
     from runner.campaign.messages import did_you_mean
 
+    names = list(context) + [k for v in context.values() if isinstance(v, dict) for k in v]
+    return did_you_mean(name, names)
+
+
+def _undefined(message: str, context: dict[str, Any]) -> str:
+    """Jinja's "'dict object' has no attribute 'x'" in the campaign's words, with a suggestion."""
     match = _MISSING.search(message)
     if not match:
         return f"undefined template variable: {message}"
     name = match.group(1) or match.group(2)
-    names = list(context) + [f"{k}" for v in context.values() if isinstance(v, dict) for k in v]
-    return f"undefined template variable '{name}'{did_you_mean(name, names)}"
+    return f"undefined template variable '{name}'{_suggest(name, context)}"
 
 
 def _error_line(text: str) -> int:
