@@ -23,6 +23,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from runner.api.envelope import BAD_REQUEST, INTERNAL, fail, ok
 from runner.errors import ApiError, CampaignError
@@ -65,6 +66,18 @@ def endpoint(handler: Handler, *, body: str = "none") -> Endpoint:
 
     run.__name__ = getattr(handler, "__name__", "endpoint")
     return run
+
+
+def route(path: str, **by_method: Endpoint) -> Route:
+    """One Route per path, all its methods together, so a wrong method's answer lists every
+    allowed one (separate Routes per method would each report only their own)."""
+    handlers = {method.upper(): handler for method, handler in by_method.items()}
+
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
+
+    return Route(path, dispatch, methods=list(handlers), name=path)
 
 
 def error_response(exc: BaseException, request: Request) -> Response:

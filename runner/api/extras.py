@@ -13,11 +13,11 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 
 from runner.api.campaigns import log_outcome
 from runner.api.docs_page import docs_html
-from runner.api.endpoint import Call, endpoint
+from runner.api.endpoint import Call, endpoint, route
 from runner.api.envelope import BAD_REQUEST, NOT_FOUND, EnvelopeResponse
 from runner.api.openapi import openapi_document
 from runner.api.params import task_id_param
@@ -25,7 +25,7 @@ from runner.api.services import Services
 from runner.errors import ApiError
 
 
-def extra_routes(svc: Services) -> list[Route]:
+def extra_routes(svc: Services) -> list[BaseRoute]:
     def license_check(call: Call) -> dict[str, Any]:
         return {"plan_name": "Open", "api_enabled": True, "device_limit": len(_devices(svc)),
                 "message": "API access enabled"}
@@ -67,15 +67,14 @@ def extra_routes(svc: Services) -> list[Route]:
 
     one = "/api/v1/task/{task_id}"
     return [
-        Route("/api/v1/license/check", endpoint(license_check), methods=["GET"]),
-        Route("/api/v1/devices", endpoint(devices), methods=["GET"]),
-        Route(f"{one}/artifacts", endpoint(artifacts), methods=["GET"]),
-        Route(f"{one}/artifacts/{{name:path}}", endpoint(artifact_file), methods=["GET"]),
-        Route("/api/v1/campaigns/apply", endpoint(apply), methods=["POST"]),
-        Route("/openapi.json", _openapi, methods=["GET"]),
-        Route("/docs", _docs, methods=["GET"]),
+        route("/api/v1/license/check", get=endpoint(license_check)),
+        route("/api/v1/devices", get=endpoint(devices)),
+        route(f"{one}/artifacts", get=endpoint(artifacts)),
+        route(f"{one}/artifacts/{{name:path}}", get=endpoint(artifact_file)),
+        route("/api/v1/campaigns/apply", post=endpoint(apply)),
+        route("/openapi.json", get=_openapi),
+        route("/docs", get=_docs),
     ]
-
 
 async def _openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 
-from runner.api.endpoint import Call, endpoint
+from runner.api.endpoint import Call, endpoint, route
 from runner.api.envelope import BAD_REQUEST
 from runner.api.media import check_media_paths
 from runner.api.params import SOURCES, choice_param, int_param, paging, task_id_param, task_ids_body, text_param
@@ -23,7 +23,7 @@ RUNNING = 1
 PENDING = 0
 
 
-def task_routes(svc: Services) -> list[Route]:
+def task_routes(svc: Services) -> list[BaseRoute]:
     """Literal paths (stats, retry-all, batch) come before ``{task_id}`` so they are not ids."""
     from runner.campaign import tasks_from_api_body
     from runner.state import task_to_api
@@ -86,18 +86,15 @@ def task_routes(svc: Services) -> list[Route]:
 
     one = "/api/v1/task/{task_id}"
     return [
-        Route("/api/v1/task", endpoint(create, body="required"), methods=["POST"]),
-        Route("/api/v1/task", endpoint(list_tasks), methods=["GET"]),
-        Route("/api/v1/task/stats", endpoint(stats), methods=["GET"]),
-        Route("/api/v1/task/retry-all", endpoint(retry_all), methods=["POST"]),
-        Route("/api/v1/task/batch", endpoint(delete_batch, body="required"), methods=["DELETE"]),
-        Route(one, endpoint(get), methods=["GET"]),
-        Route(one, endpoint(delete_one), methods=["DELETE"]),
-        Route(f"{one}/stop", endpoint(stop), methods=["POST"]),
-        Route(f"{one}/retry", endpoint(retry), methods=["POST"]),
-        Route(f"{one}/events", endpoint(events), methods=["GET"]),
+        route("/api/v1/task", post=endpoint(create, body="required"), get=endpoint(list_tasks)),
+        route("/api/v1/task/stats", get=endpoint(stats)),
+        route("/api/v1/task/retry-all", post=endpoint(retry_all)),
+        route("/api/v1/task/batch", delete=endpoint(delete_batch, body="required")),
+        route(one, get=endpoint(get), delete=endpoint(delete_one)),
+        route(f"{one}/stop", post=endpoint(stop)),
+        route(f"{one}/retry", post=endpoint(retry)),
+        route(f"{one}/events", get=endpoint(events)),
     ]
-
 
 def _stop(svc: Services, task_id: int) -> bool:
     if svc.runner is not None:
