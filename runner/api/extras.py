@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import mimetypes
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,55 +27,67 @@ from runner.errors import ApiError
 
 
 def extra_routes(svc: Services) -> list[BaseRoute]:
-    def license_check(call: Call) -> dict[str, Any]:
-        return {"plan_name": "Open", "api_enabled": True, "device_limit": len(_devices(svc)),
-                "message": "API access enabled"}
-
-    def devices(call: Call) -> list[dict[str, Any]]:
-        return [_plain(d) for d in _devices(svc)]
-
-    def artifacts(call: Call) -> list[dict[str, Any]]:
-        task_id = svc.task(task_id_param(call.path_params)).id
-        folder = _artifact_dir(svc, task_id)
-        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder and folder.is_dir() else []
-        return [{"name": p.relative_to(folder).as_posix(), "size": p.stat().st_size,
-                 "url": f"/api/v1/task/{task_id}/artifacts/{p.relative_to(folder).as_posix()}"} for p in files]
-
-    def artifact_file(call: Call) -> Response:
-        task_id = svc.task(task_id_param(call.path_params)).id
-        name = call.path_params["name"]
-        folder = _artifact_dir(svc, task_id)
-        try:
-            path = (folder / name).resolve() if folder else None
-        except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
-            path = None
-        if path is None or folder is None or not path.is_relative_to(folder.resolve()) or not path.is_file():
-            raise ApiError(NOT_FOUND, f"task {task_id} has no artifact {name!r}")
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return FileResponse(path, media_type=media_type)
-
-    def apply(call: Call) -> dict[str, Any]:
-        if svc.runner is None:
-            raise ApiError(BAD_REQUEST, "this server runs without a scheduler; campaign files cannot be applied")
-        outcome = svc.campaigns.apply(svc.runner)
-        log_outcome(outcome)
-        if not outcome["applied"]:
-            first = outcome["problems"][0]["text"]
-            more = len(outcome["problems"]) - 1
-            message = f"campaign files not applied: {first}" + (f" (and {more} more problems)" if more else "")
-            return EnvelopeResponse(BAD_REQUEST, message, outcome)
-        return outcome
-
     one = "/api/v1/task/{task_id}"
+
+    def bound(handler: Any) -> Any:
+        return endpoint(partial(handler, svc))
+
     return [
-        route("/api/v1/license/check", get=endpoint(license_check)),
-        route("/api/v1/devices", get=endpoint(devices)),
-        route(f"{one}/artifacts", get=endpoint(artifacts)),
-        route(f"{one}/artifacts/{{name:path}}", get=endpoint(artifact_file)),
-        route("/api/v1/campaigns/apply", post=endpoint(apply)),
+        route("/api/v1/license/check", get=bound(license_check)),
+        route("/api/v1/devices", get=bound(devices)),
+        route(f"{one}/artifacts", get=bound(artifacts)),
+        route(f"{one}/artifacts/{{name:path}}", get=bound(artifact_file)),
+        route("/api/v1/campaigns/apply", post=bound(apply)),
         route("/openapi.json", get=_openapi),
         route("/docs", get=_docs),
     ]
+
+
+def license_check(svc: Services, call: Call) -> dict[str, Any]:
+    return {"plan_name": "Open", "api_enabled": True, "device_limit": len(_devices(svc)),
+            "message": "API access enabled"}
+
+
+def devices(svc: Services, call: Call) -> list[dict[str, Any]]:
+    return [_plain(d) for d in _devices(svc)]
+
+
+def artifacts(svc: Services, call: Call) -> list[dict[str, Any]]:
+    """Files under .campaign/artifacts/<task_id>/, with the URL that downloads each."""
+    task_id = svc.task(task_id_param(call.path_params)).id
+    folder = _artifact_dir(svc, task_id)
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder and folder.is_dir() else []
+    return [{"name": p.relative_to(folder).as_posix(), "size": p.stat().st_size,
+             "url": f"/api/v1/task/{task_id}/artifacts/{p.relative_to(folder).as_posix()}"} for p in files]
+
+
+def artifact_file(svc: Services, call: Call) -> Response:
+    """One artifact; names are resolved and must stay inside the task's folder."""
+    task_id = svc.task(task_id_param(call.path_params)).id
+    name = call.path_params["name"]
+    folder = _artifact_dir(svc, task_id)
+    try:
+        path = (folder / name).resolve() if folder else None
+    except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
+        path = None
+    if path is None or folder is None or not path.is_relative_to(folder.resolve()) or not path.is_file():
+        raise ApiError(NOT_FOUND, f"task {task_id} has no artifact {name!r}")
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media_type)
+
+
+def apply(svc: Services, call: Call) -> Any:
+    """Re-read the campaign files; a repository with problems is reported, not applied."""
+    if svc.runner is None:
+        raise ApiError(BAD_REQUEST, "this server runs without a scheduler; campaign files cannot be applied")
+    outcome = svc.campaigns.apply(svc.runner)
+    log_outcome(outcome)
+    if outcome["applied"]:
+        return outcome
+    first, more = outcome["problems"][0]["text"], len(outcome["problems"]) - 1
+    message = f"campaign files not applied: {first}" + (f" (and {more} more problems)" if more else "")
+    return EnvelopeResponse(BAD_REQUEST, message, outcome)
+
 
 async def _openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())

@@ -1,13 +1,14 @@
 """The TikMatrix task endpoints: create, list, get, delete, batch delete, stop, retry, stats.
 
-Handlers are synchronous (SQLite and the runner block) and run in the thread pool through
-``endpoint``. Stops and deletes of running tasks go through the Runner, so the executor cancels
-the script at its next step and records why; without a runner (a bare state file) the store's
-stop request is written for whoever executes the task.
+Handlers are plain functions ``(services, call) -> data``; they are synchronous (SQLite and the
+runner block) and run in the thread pool through ``endpoint``. Stops and deletes of running
+tasks go through the Runner, so the executor cancels the script at its next step and records
+why; without a runner (a bare state file) the store's stop request is written instead.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from starlette.routing import BaseRoute
@@ -17,84 +18,96 @@ from runner.api.envelope import BAD_REQUEST
 from runner.api.media import check_media_paths
 from runner.api.params import SOURCES, choice_param, int_param, paging, task_id_param, task_ids_body, text_param
 from runner.api.services import Services
+from runner.campaign import tasks_from_api_body
 from runner.errors import ApiError, StateError
+from runner.state import task_to_api
 
-RUNNING = 1
-PENDING = 0
+PENDING, RUNNING = 0, 1
 
 
 def task_routes(svc: Services) -> list[BaseRoute]:
-    """Literal paths (stats, retry-all, batch) come before ``{task_id}`` so they are not ids."""
-    from runner.campaign import tasks_from_api_body
-    from runner.state import task_to_api
-
-
-    def create(call: Call) -> dict[str, Any]:
-        check_media_paths(call.body, svc.media_roots)
-        specs = tasks_from_api_body(call.body, svc.campaigns.inventory)
-        ids = svc.runner.submit(specs) if svc.runner is not None else svc.store.insert(specs)
-        return {"task_ids": list(ids), "created_count": len(ids)}
-
-    def list_tasks(call: Call) -> dict[str, Any]:
-        page, size = paging(call.query)
-        rows, total = svc.store.list(
-            status=int_param(call.query, "status", default=None, low=0, high=3),
-            serial=text_param(call.query, "serial"),
-            script_name=text_param(call.query, "script_name"),
-            source=choice_param(call.query, "source", SOURCES),
-            campaign=text_param(call.query, "campaign"),
-            page=page,
-            page_size=size,
-        )
-        return {"tasks": [task_to_api(row) for row in rows], "total": total, "page": page, "page_size": size}
-
-    def get(call: Call) -> dict[str, Any]:
-        return task_to_api(svc.task(task_id_param(call.path_params)))
-
-    def delete_one(call: Call) -> dict[str, Any]:
-        task_id = task_id_param(call.path_params)
-        svc.task(task_id)
-        return _delete(svc, [task_id])
-
-    def delete_batch(call: Call) -> dict[str, Any]:
-        return _delete(svc, task_ids_body(call.body))
-
-    def stop(call: Call) -> dict[str, Any]:
-        row = svc.task(task_id_param(call.path_params))
-        if row.status not in (PENDING, RUNNING):
-            raise ApiError(BAD_REQUEST, f"task {row.id} is not running or pending (status: {row.status_text})")
-        if not _stop(svc, row.id):
-            raise ApiError(BAD_REQUEST, f"task {row.id} could not be stopped (status: {svc.task(row.id).status_text})")
-        return task_to_api(svc.task(row.id))
-
-    def retry(call: Call) -> dict[str, Any]:
-        row = svc.task(task_id_param(call.path_params))
-        try:
-            return task_to_api(svc.store.retry(row.id))
-        except StateError as exc:  # not failed, or the retry limit is reached: the caller's to fix
-            raise ApiError(BAD_REQUEST, f"task {row.id} cannot be retried: {exc}") from None
-
-    def retry_all(call: Call) -> dict[str, Any]:
-        return {"retried_count": svc.store.retry_all()}
-
-    def stats(call: Call) -> dict[str, int]:
-        return dict(svc.store.stats())
-
-    def events(call: Call) -> list[dict[str, Any]]:
-        row = svc.task(task_id_param(call.path_params))
-        return list(svc.store.events(row.id))
-
+    """Literal paths (stats, retry-all, batch) are their own routes, so they are never ids."""
     one = "/api/v1/task/{task_id}"
+
+    def bound(handler: Any, body: str = "none") -> Any:
+        return endpoint(partial(handler, svc), body=body)
+
     return [
-        route("/api/v1/task", post=endpoint(create, body="required"), get=endpoint(list_tasks)),
-        route("/api/v1/task/stats", get=endpoint(stats)),
-        route("/api/v1/task/retry-all", post=endpoint(retry_all)),
-        route("/api/v1/task/batch", delete=endpoint(delete_batch, body="required")),
-        route(one, get=endpoint(get), delete=endpoint(delete_one)),
-        route(f"{one}/stop", post=endpoint(stop)),
-        route(f"{one}/retry", post=endpoint(retry)),
-        route(f"{one}/events", get=endpoint(events)),
+        route("/api/v1/task", post=bound(create, "required"), get=bound(list_tasks)),
+        route("/api/v1/task/stats", get=bound(stats)),
+        route("/api/v1/task/retry-all", post=bound(retry_all)),
+        route("/api/v1/task/batch", delete=bound(delete_batch, "required")),
+        route(one, get=bound(get), delete=bound(delete_one)),
+        route(f"{one}/stop", post=bound(stop)),
+        route(f"{one}/retry", post=bound(retry)),
+        route(f"{one}/events", get=bound(events)),
     ]
+
+
+def create(svc: Services, call: Call) -> dict[str, Any]:
+    """Same schemas and expansion as campaign files; the runner schedules what it is given."""
+    check_media_paths(call.body, svc.media_roots)
+    specs = tasks_from_api_body(call.body, svc.campaigns.inventory)
+    ids = svc.runner.submit(specs) if svc.runner is not None else svc.store.insert(specs)
+    return {"task_ids": list(ids), "created_count": len(ids)}
+
+
+def list_tasks(svc: Services, call: Call) -> dict[str, Any]:
+    page, size = paging(call.query)
+    rows, total = svc.store.list(
+        status=int_param(call.query, "status", default=None, low=0, high=3),
+        serial=text_param(call.query, "serial"),
+        script_name=text_param(call.query, "script_name"),
+        source=choice_param(call.query, "source", SOURCES),
+        campaign=text_param(call.query, "campaign"),
+        page=page,
+        page_size=size,
+    )
+    return {"tasks": [task_to_api(row) for row in rows], "total": total, "page": page, "page_size": size}
+
+
+def get(svc: Services, call: Call) -> dict[str, Any]:
+    return task_to_api(svc.task(task_id_param(call.path_params)))
+
+
+def delete_one(svc: Services, call: Call) -> dict[str, Any]:
+    task_id = svc.task(task_id_param(call.path_params)).id
+    return _delete(svc, [task_id])
+
+
+def delete_batch(svc: Services, call: Call) -> dict[str, Any]:
+    return _delete(svc, task_ids_body(call.body))
+
+
+def stop(svc: Services, call: Call) -> dict[str, Any]:
+    """Pending tasks will not run; running ones are cancelled at their next step."""
+    row = svc.task(task_id_param(call.path_params))
+    if row.status not in (PENDING, RUNNING):
+        raise ApiError(BAD_REQUEST, f"task {row.id} is not running or pending (status: {row.status_text})")
+    if not _stop(svc, row.id):
+        raise ApiError(BAD_REQUEST, f"task {row.id} could not be stopped (status: {svc.task(row.id).status_text})")
+    return task_to_api(svc.task(row.id))
+
+
+def retry(svc: Services, call: Call) -> dict[str, Any]:
+    row = svc.task(task_id_param(call.path_params))
+    try:
+        return task_to_api(svc.store.retry(row.id))
+    except StateError as exc:  # not failed, or the retry limit is reached: the caller's to fix
+        raise ApiError(BAD_REQUEST, f"task {row.id} cannot be retried: {exc}") from None
+
+
+def retry_all(svc: Services, call: Call) -> dict[str, Any]:
+    return {"retried_count": svc.store.retry_all()}
+
+
+def stats(svc: Services, call: Call) -> dict[str, int]:
+    return dict(svc.store.stats())
+
+
+def events(svc: Services, call: Call) -> list[dict[str, Any]]:
+    return list(svc.store.events(svc.task(task_id_param(call.path_params)).id))
+
 
 def _stop(svc: Services, task_id: int) -> bool:
     if svc.runner is not None:
