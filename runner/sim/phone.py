@@ -112,6 +112,8 @@ class SimPhone:
         self.connections.add(conn)
         try:
             await conn.serve()
+        except asyncio.CancelledError:
+            pass  # the fleet is stopping; asyncio's stream callback must not see a cancelled task
         finally:
             self.connections.discard(conn)
 

@@ -113,7 +113,7 @@ def _phone_for_device(device: Any, options: dict[str, Any]) -> PhoneSpec:
     get = device.get if isinstance(device, Mapping) else lambda key, default=None: getattr(device, key, default)
     accounts = tuple(_account(a) for a in (get("accounts", None) or ()))
     packages = tuple(dict.fromkeys(TIKTOK_PACKAGES + tuple(a.package for a in accounts)))
-    model = str(get("name", None) or get("model", None) or "SimPhone")
+    model = str(get("model", None) or "SimPhone")
     return PhoneSpec(serial=str(get("serial")), model=model, accounts=accounts, packages=packages, **options)
 
 

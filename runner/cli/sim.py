@@ -1,0 +1,269 @@
+"""`campaign sim up|down|state`: simulated phones for rehearsing campaigns without real ones.
+
+`up` starts the phones, `adb connect`s each to the server ANDROID_ADB_SERVER_PORT names
+(starting it if needed), prints their serials and waits; `--detach` runs the same in the
+background. The running fleet is found through `.campaign/sim/sim.json` (pid, control endpoint),
+which `down` and `state` read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from runner.errors import CampaignRunnerError, UsageError
+
+SIM_DIR = Path(".campaign") / "sim"
+INFO_FILE, TRUTH_FILE, LOG_FILE = "sim.json", "ground_truth.json", "sim.log"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    up = sub.add_parser("up", help="start simulated phones and connect them to the adb server")
+    up.add_argument("--phones", type=int, default=None, help="how many phones (default: one per inventory device)")
+    up.add_argument("--accounts", type=int, default=2, help="accounts per phone with --phones (default 2)")
+    up.add_argument("--seed", type=int, default=0, help="seed for content, popups and latency (default 0)")
+    up.add_argument("--realistic", action="store_true", help="latency near real phones (dumps ~1-1.5 s)")
+    up.add_argument("--popups", type=float, default=0.0, metavar="P", help="probability of an app popup (0-1)")
+    up.add_argument("--base-port", type=int, default=None, help="first phone port (>= 6000; default: any free)")
+    up.add_argument("--inventory", type=Path, default=None, help="inventory file (default ./inventory.yaml)")
+    up.add_argument("--detach", action="store_true", help="run in the background; stop with `campaign sim down`")
+    sub.add_parser("down", help="stop the simulated phones started with `sim up --detach`")
+    sub.add_parser("state", help="print the ground truth (what happened on each account) as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    return {"up": _up, "down": _down, "state": _state}[args.action](args)
+
+
+# --- up ----------------------------------------------------------------------------------------
+def _up(args: argparse.Namespace) -> int:
+    _refuse_if_running()
+    if args.detach:
+        return _detach(args)
+    from runner.sim import SimFleet
+    from runner.sim.control import ControlServer
+
+    specs = _specs(args)
+    fleet = SimFleet(specs, seed=args.seed, realistic=args.realistic, popup_probability=args.popups,
+                     base_port=args.base_port)
+    done = threading.Event()
+    fleet.start()
+    try:
+        fleet.connect()
+        control = ControlServer(fleet, on_stop=done.set)
+        control.start()
+        _write_info(fleet, control.port)
+        _print_phones(fleet)
+        _wait(done)
+    finally:
+        truth = fleet.ground_truth() if fleet.phones else {}
+        fleet.stop()
+        _finish(truth)
+    return 0
+
+
+def _specs(args: argparse.Namespace) -> list[Any]:
+    from runner.sim import default_phones, phones_for_inventory
+
+    if args.phones is not None:
+        if args.phones < 1 or args.accounts < 0:
+            raise UsageError("--phones must be at least 1 and --accounts at least 0")
+        return default_phones(args.phones, args.accounts)
+    return phones_for_inventory(_inventory_devices(args.inventory))
+
+
+def _inventory_devices(path: Path | None) -> list[Any]:
+    """The devices of the campaign repo's inventory, checked by the campaign loader."""
+    from runner.campaign import load_repo
+
+    path = path or Path("inventory.yaml")
+    if not path.is_file():
+        raise UsageError(f"no inventory at {path}", hint="run in a campaign repo, pass --inventory FILE or --phones N")
+    repo = load_repo([path], root=path.resolve().parent)
+    problems = [p for p in repo.problems if getattr(p, "severity", "error") == "error"]
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        raise CampaignRunnerError(f"{path} has {len(problems)} problem(s)", hint="fix them, then run `campaign sim up` again")
+    if not repo.inventory.devices:
+        raise UsageError(f"{path} lists no devices", hint="add devices, or pass --phones N")
+    return list(repo.inventory.devices)
+
+
+def _detach(args: argparse.Namespace) -> int:
+    """Re-run `sim up` as a background process, wait until its phones are connected."""
+    SIM_DIR.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "runner", "sim", "up", "--seed", str(args.seed),
+            "--accounts", str(args.accounts), "--popups", str(args.popups)]
+    argv += ["--phones", str(args.phones)] if args.phones is not None else []
+    argv += ["--inventory", str(args.inventory)] if args.inventory else []
+    argv += ["--base-port", str(args.base_port)] if args.base_port else []
+    argv += ["--realistic"] if args.realistic else []
+    pid = _spawn_detached(argv, SIM_DIR / LOG_FILE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        info = _read_info()
+        if info is not None and info.get("pid") == pid:
+            _print_serials(info["phones"], info["adb_server_port"])
+            print(f"running in the background (pid {pid}); stop with `campaign sim down`")
+            return 0
+        if not _alive(pid):
+            log_text = (SIM_DIR / LOG_FILE).read_text().strip()
+            raise CampaignRunnerError(f"simulated phones failed to start: {log_text.splitlines()[-1] if log_text else 'no output'}",
+                                      hint=f"see {SIM_DIR / LOG_FILE}")
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGTERM)
+    raise CampaignRunnerError("simulated phones did not come up within 120 s", hint=f"see {SIM_DIR / LOG_FILE}")
+
+
+# The launcher starts the fleet process in its own session and exits at once, so the fleet is
+# nobody's child here: no zombie to reap, no Popen object to outlive.
+_LAUNCHER = (
+    "import subprocess, sys\n"
+    "log = open(sys.argv[1], 'w')\n"
+    "p = subprocess.Popen(sys.argv[2:], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,"
+    " start_new_session=True)\n"
+    "print(p.pid)\n"
+)
+
+
+def _spawn_detached(argv: list[str], log_path: Path) -> int:
+    launcher = subprocess.run([sys.executable, "-c", _LAUNCHER, str(log_path), *argv],
+                              capture_output=True, text=True, timeout=60)
+    if launcher.returncode != 0 or not launcher.stdout.strip().isdigit():
+        raise CampaignRunnerError(f"could not start simulated phones in the background: {launcher.stderr.strip()}")
+    return int(launcher.stdout.strip())
+
+
+def _wait(done: threading.Event) -> None:
+    """Until Ctrl-C, SIGTERM or POST /stop."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _write_info(fleet: Any, control_port: int) -> None:
+    from runner.sim import adbhost
+
+    SIM_DIR.mkdir(parents=True, exist_ok=True)
+    info = {"pid": os.getpid(), "control": f"http://127.0.0.1:{control_port}",
+            "adb_server_port": adbhost.server_port(), "phones": fleet.serials()}
+    tmp = SIM_DIR / (INFO_FILE + ".tmp")
+    tmp.write_text(json.dumps(info, indent=1))
+    tmp.replace(SIM_DIR / INFO_FILE)
+
+
+def _print_phones(fleet: Any) -> None:
+    from runner.sim import adbhost
+
+    _print_serials(fleet.serials(), adbhost.server_port())
+    print("Ctrl-C stops them" if sys.stdout.isatty() else "waiting; `campaign sim down` stops them", flush=True)
+
+
+def _print_serials(phones: dict[str, str], server_port: int) -> None:
+    print(f"{len(phones)} simulated phone(s) connected to the adb server on port {server_port}:")
+    for hw, adb_serial in phones.items():
+        print(f"  {hw}  {adb_serial}")
+    sys.stdout.flush()
+
+
+def _finish(truth: dict[str, Any]) -> None:
+    SIM_DIR.mkdir(parents=True, exist_ok=True)
+    (SIM_DIR / TRUTH_FILE).write_text(json.dumps(truth, indent=1, ensure_ascii=False))
+    info = _read_info()
+    if info is not None and info.get("pid") == os.getpid():
+        (SIM_DIR / INFO_FILE).unlink(missing_ok=True)
+
+
+# --- down / state --------------------------------------------------------------------------------
+def _read_info() -> dict[str, Any] | None:
+    try:
+        return dict(json.loads((SIM_DIR / INFO_FILE).read_text()))
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    """A running process (a zombie nobody reaped yet counts as gone)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _running() -> dict[str, Any] | None:
+    info = _read_info()
+    if info is None or not _alive(int(info.get("pid", 0))):
+        return None
+    return info
+
+
+def _refuse_if_running() -> None:
+    info = _running()
+    if info is not None:
+        raise UsageError(f"simulated phones are already running (pid {info['pid']})",
+                         hint="stop them with `campaign sim down` first")
+
+
+def _control(info: dict[str, Any], method: str, path: str) -> Any:
+    request = urllib.request.Request(info["control"] + path, method=method, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise CampaignRunnerError(f"the simulated phones' control endpoint {info['control']} did not answer: {exc}",
+                                  hint="is `campaign sim up` still running? see .campaign/sim/sim.log") from None
+
+
+def _down(args: argparse.Namespace) -> int:
+    info = _running()
+    if info is None:
+        print("no simulated phones are running")
+        return 0
+    _control(info, "POST", "/stop")
+    deadline = time.monotonic() + 60
+    while _alive(int(info["pid"])) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(int(info["pid"])):
+        raise CampaignRunnerError(f"simulated phones (pid {info['pid']}) did not stop within 60 s",
+                                  hint=f"stop it with `kill {info['pid']}`")
+    print(f"stopped {len(info['phones'])} simulated phone(s); ground truth in {SIM_DIR / TRUTH_FILE}")
+    return 0
+
+
+def _state(args: argparse.Namespace) -> int:
+    info = _running()
+    if info is not None:
+        truth = _control(info, "GET", "/state")
+    elif (SIM_DIR / TRUTH_FILE).is_file():
+        truth = json.loads((SIM_DIR / TRUTH_FILE).read_text())
+    else:
+        raise CampaignRunnerError("no simulated phones are running and none have run here",
+                                  hint="start them with `campaign sim up`")
+    print(json.dumps(truth, indent=1, ensure_ascii=False))
+    return 0

@@ -1,0 +1,66 @@
+"""`campaign sim up|down|state` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from runner.cli.main import main
+from runner.sim import adbhost
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch, adb_server):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    main(["sim", "down"])
+
+
+def _listed() -> dict[str, str]:
+    return dict(line.split("\t") for line in adbhost.request("host:devices").splitlines())
+
+
+def test_up_detached_connects_phones_and_down_stops_them(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["sim", "up", "--phones", "2", "--accounts", "1", "--detach"]) == 0
+    out = capsys.readouterr().out
+    serials = [line.split()[1] for line in out.splitlines() if line.startswith("  SIM")]
+    states = [_listed().get(s) for s in serials]
+    assert main(["sim", "down"]) == 0
+    assert (len(serials), states, [_listed().get(s) for s in serials]) == (2, ["device", "device"], [None, None])
+
+
+def test_state_prints_ground_truth_json_by_serial_and_account(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
+    main(["sim", "up", "--phones", "1", "--accounts", "2", "--detach"])
+    capsys.readouterr()
+    assert main(["sim", "state"]) == 0
+    truth = json.loads(capsys.readouterr().out)
+    assert (list(truth), list(truth["SIM000001"]), truth["SIM000001"]["user001_1"]["follows"]) == (
+        ["SIM000001"], ["user001_1", "user001_2"], [])
+
+
+def test_up_without_phones_simulates_the_inventory(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(REPO / "inventory.yaml", workdir / "inventory.yaml")
+    main(["sim", "up", "--detach"])
+    out = capsys.readouterr().out
+    main(["sim", "state"])
+    truth = json.loads(capsys.readouterr().out)
+    assert ("SIM000003" in out, sorted(truth["SIM000002"])) == (True, ["demo_carol", "demo_dave"])
+
+
+def test_second_up_is_refused_while_phones_run(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
+    main(["sim", "up", "--phones", "1", "--detach"])
+    capsys.readouterr()
+    assert main(["sim", "up", "--phones", "1"]) == 2
+    assert "simulated phones are already running" in capsys.readouterr().err
+
+
+def test_up_without_inventory_names_the_way_out(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["sim", "up"]) == 2
+    assert capsys.readouterr().err == (
+        "campaign sim: error: no inventory at inventory.yaml "
+        "(run in a campaign repo, pass --inventory FILE or --phones N)\n")
