@@ -186,3 +186,13 @@ def test_hundred_thousand_tasks_have_unique_keys() -> None:
     assert problems == [] and campaign is not None
     tasks = expand_campaign(campaign, inventory, now=NOW)
     assert len({t.key for t in tasks}) == 100_000
+
+
+def test_fast_built_task_equals_the_normal_constructor(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    from runner.campaign.model import TaskSpec
+
+    task = _tasks(tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: [a]\n")[0]
+    assert TaskSpec(**asdict(task) | {"retry": task.retry, "origin": task.origin}) == task
+    assert hash(task.key) and repr(task).startswith("TaskSpec(key=")
