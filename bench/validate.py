@@ -120,6 +120,18 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
     return time.perf_counter() - start, proc.returncode, (proc.stdout + proc.stderr).strip().splitlines()[-1:]
 
 
+def import_ms() -> float:
+    """Cumulative import time of what `campaign validate` imports before reading a file."""
+    code = "import runner.cli.main, runner.cli.validate, runner.campaign, yaml, jsonschema_rs"
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=False)
+    total = 0
+    for line in proc.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].rstrip() and not parts[2].startswith("  ") and parts[1].strip().isdigit():
+            total += int(parts[1])  # top-level imports only: their cumulative time covers the rest
+    return total / 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
@@ -142,6 +154,7 @@ def main() -> int:
             results[label] = best
             print(f"{label:26s} best {best:6.3f} s  median {statistics.median(r[0] for r in runs):6.3f} s"
                   f"  exit {runs[0][1]}  {' '.join(runs[0][2])}")
+        print(f"import time of the validate path (python -X importtime): {import_ms():.0f} ms")
         ours, theirs = results["campaign validate"], results["check-jsonschema"]
         print(f"ratio: campaign validate is {theirs / ours:.1f}x faster than check-jsonschema"
               f"; target under 1 s: {'met' if ours < 1 else 'NOT met'}")

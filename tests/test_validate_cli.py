@@ -94,3 +94,15 @@ def test_warnings_do_not_fail_validation(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     assert _run(["validate", "w.yaml"], capsys) == (
         0, "w.yaml:2:15: warning: serials[1]: serial 'P9' is not in inventory.yaml\nok: 2 files, 1 campaign, 1 warning\n", "")
+
+
+def test_validate_imports_no_runtime_and_no_jinja_for_plain_files() -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from runner.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['validate'])\n"
+        "heavy = {'adbutils', 'starlette', 'apscheduler', 'rich', 'uvicorn', 'runner.state', 'runner.pool'}\n"
+        "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
