@@ -16,6 +16,7 @@ from runner.campaign.check import check_campaign
 from runner.campaign.expand import expand
 from runner.campaign.inventory import check_inventory
 from runner.campaign.records import Campaign, Inventory, Repo
+from runner.campaign.targets import reference_problems
 from runner.campaign.timing import machine_timezone
 from runner.campaign.yamlload import Document, load_documents
 from runner.errors import CampaignError
@@ -113,6 +114,8 @@ def _load_campaign_file(path: Path, repo: Repo, default_tz: str) -> None:
         name = path.stem if doc.index == 0 else f"{path.stem}-{doc.index + 1}"
         campaign, problems, warnings = check_campaign(doc, default_name=name, default_tz=default_tz)
         repo.problems += problems
+        if campaign is None:
+            repo.problems += reference_problems(doc, repo.inventory)
         repo.warnings += warnings
         if campaign is not None:
             repo.campaigns.append(campaign)

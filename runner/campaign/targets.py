@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from runner.campaign.messages import did_you_mean
 from runner.campaign.records import Campaign, Device, Inventory
 from runner.campaign.schemas import TARGET_SCRIPTS
+from runner.campaign.yamlload import Document
 from runner.errors import CampaignError
 
 _SPLIT = re.compile(r"[\n,]")
@@ -63,9 +64,7 @@ def _account_units(
         seen.add(name)
         hit = inventory.account(name)
         if hit is None:
-            where = "inventory.yaml" if inventory.present else "an inventory (there is no inventory.yaml)"
-            hint = did_you_mean(name, inventory.usernames())
-            problems.append(campaign.error(("usernames", i), f"unknown username '{name}': not in {where}{hint}"))
+            problems.append(campaign.error(("usernames", i), unknown_username(name, inventory)))
             continue
         device, account = hit
         out.append(Unit(device.serial, account.username, account.package, device))
@@ -86,12 +85,39 @@ def _device_serials(
     known = inventory.group_names()
     for i, group in enumerate(campaign.data.get("groups", [])):
         if group not in known:
-            where = "inventory.yaml" if inventory.present else "an inventory (there is no inventory.yaml)"
-            hint = did_you_mean(group, sorted(known))
-            problems.append(campaign.error(("groups", i), f"unknown group '{group}': not in {where}{hint}"))
+            problems.append(campaign.error(("groups", i), unknown_group(group, inventory)))
             continue
         serials += [d.serial for d in inventory.devices_in_group(group) if d.serial not in serials]
     return serials
+
+
+def _where(inventory: Inventory) -> str:
+    return "inventory.yaml" if inventory.present else "an inventory (there is no inventory.yaml)"
+
+
+def unknown_username(name: str, inventory: Inventory) -> str:
+    return f"unknown username '{name}': not in {_where(inventory)}{did_you_mean(name, inventory.usernames())}"
+
+
+def unknown_group(group: str, inventory: Inventory) -> str:
+    return f"unknown group '{group}': not in {_where(inventory)}{did_you_mean(group, sorted(inventory.group_names()))}"
+
+
+def reference_problems(doc: Document, inventory: Inventory) -> list[CampaignError]:
+    """Unknown usernames and groups of a document that failed its schema, so one run still
+    reports them alongside the schema problems (valid campaigns get them from ``units``)."""
+    out: list[CampaignError] = []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for key, known, reason in (
+        ("usernames", lambda v: inventory.account(v.lstrip("@")) is not None, lambda v: unknown_username(v.lstrip("@"), inventory)),
+        ("groups", lambda v: v in inventory.group_names(), lambda v: unknown_group(v, inventory)),
+    ):
+        values = data.get(key)
+        for i, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str) and value and not known(value):
+                line, column = doc.value_mark((key, i))
+                out.append(CampaignError(reason(value), path=doc.path, line=line, column=column, field=f"{key}[{i}]"))
+    return out
 
 
 def targets(campaign: Campaign, warnings: list[CampaignError]) -> list[str | None]:
