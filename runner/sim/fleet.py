@@ -49,7 +49,7 @@ class SimFleet:
         self.phones: list[SimPhone] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._connected: list[str] = []
+        self._connected: list[tuple[str, int]] = []  # (adb serial, server port)
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> list[str]:
@@ -81,16 +81,24 @@ class SimFleet:
                 await phone.close_listener()
                 await phone.listen(self.host, 0)
 
-    def connect(self, *, workers: int = 16) -> None:
-        """`adb connect` every phone via the server ANDROID_ADB_SERVER_PORT names (started if needed)."""
-        adbhost.ensure_server()
-        addresses = [p.adb_serial for p in self.phones]
+    def connect(self, *, workers: int = 16, server_port: int | None = None,
+                phones: Sequence[SimPhone] | None = None) -> None:
+        """`adb connect` phones (default all) via the server on ``server_port`` (default: the one
+        ANDROID_ADB_SERVER_PORT names), starting it if needed.
+
+        The adb 36 server aborts ("bit out of range 0 - FD_SETSIZE") once its descriptors pass
+        1024, so fleets of ~1000 phones are split over several servers with ``phones=`` chunks.
+        """
+        port = adbhost.server_port() if server_port is None else server_port
+        adbhost.ensure_server(port)
+        chosen = list(self.phones if phones is None else phones)
+        addresses = [p.adb_serial for p in chosen]
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(workers, len(addresses)))) as pool:
-            answers = list(pool.map(adbhost.connect, addresses))
+            answers = list(pool.map(lambda address: adbhost.connect(address, port=port), addresses))
         failed = []
-        for phone, answer in zip(self.phones, answers):
+        for phone, answer in zip(chosen, answers):
             if answer.startswith(("connected to", "already connected to")) or phone.faults.unauthorized:
-                self._connected.append(phone.adb_serial)
+                self._connected.append((phone.adb_serial, port))
             else:
                 failed.append(f"{phone.adb_serial}: {answer}")
         if failed:
@@ -98,9 +106,9 @@ class SimFleet:
 
     def stop(self) -> None:
         """Disconnect phones one at a time (never a bare `adb disconnect`), then close everything."""
-        for address in self._connected:
+        for address, port in self._connected:
             try:
-                adbhost.disconnect(address)
+                adbhost.disconnect(address, port=port)
             except (OSError, CampaignRunnerError):
                 pass
         self._connected.clear()

@@ -104,7 +104,8 @@ async def _run_command(ctx: Ctx, cmd: Command, status: int, commands: dict[str, 
         ctx.err(f"/system/bin/sh: {argv[0]}: inaccessible or not found\n")
         code = 127
     else:
-        result = fn(ctx, argv)
+        with ctx.phone.lock:  # tests read phone state from their own thread
+            result = fn(ctx, argv)
         code = await result if inspect.isawaitable(result) else result
     return _apply_redirects(ctx, cmd.redirects, code)
 
