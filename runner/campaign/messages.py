@@ -88,6 +88,9 @@ def schema_error(
             for name in value
             if name not in inst
         ]
+    if "propertyNames" in err.absolute_schema_path and isinstance(inst, str):
+        line, column = doc.key_mark(path + (inst,))  # a bad key: point at the key itself
+        return [CampaignError(_reason(err, notes), path=doc.path, line=line, column=column, field=dotted(path + (inst,)))]
     if v in ("anyOf", "oneOf") and "x-message" in err.schema:
         line, column = doc.key_mark(path)
         return [CampaignError(err.schema["x-message"], path=doc.path, line=line, column=column, field=dotted(path))]
