@@ -1,0 +1,161 @@
+"""Writing campaign-file tasks by stable key: new / changed / unchanged / removed.
+
+A spec's content hash decides "changed" without reading every column back, so applying
+100,000 specs is one SELECT of (key, hash, status), then executemany in one transaction.
+Only pending tasks are ever rewritten or removed: running and finished ones are history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from runner.campaign.model import TaskSpec
+from runner.state.rows import PENDING, iso
+
+SPEC_COLUMNS = (
+    "key", "spec_hash", "campaign", "occurrence", "serial", "username", "package", "script_name",
+    "target", "script_config", "start_time", "timezone", "next_run_at", "retry_max",
+    "retry_delay_min", "retry_delay_max", "timeout", "min_interval", "max_interval",
+    "random_order", "on_missed", "grace", "source", "origin",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ApplyDiff:
+    """What applying did (or, from `diff`, would do), as lists of task keys."""
+
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new or self.changed or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.new)} new, {len(self.changed)} changed, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed"
+        )
+
+
+def spec_values(spec: TaskSpec, *, key: str | None) -> tuple[object, ...]:
+    """One row's values in SPEC_COLUMNS order (``key`` None for API tasks)."""
+    config = json.dumps(spec.script_config, ensure_ascii=False, sort_keys=True, default=str)
+    start = iso(spec.start_time)
+    values = (
+        spec.campaign, spec.occurrence, spec.serial, spec.username, spec.package, spec.script_name,
+        spec.target, config, start, spec.timezone, start, spec.retry.max, spec.retry.delay_min,
+        spec.retry.delay_max, spec.timeout, spec.min_interval, spec.max_interval,
+        int(spec.random_order), spec.on_missed, spec.grace, spec.source,
+        str(spec.origin) if spec.origin else None,
+    )  # fmt: skip
+    digest = hashlib.blake2b(json.dumps(values[:-1], default=str).encode(), digest_size=8).hexdigest()
+    return (key, digest, *values)
+
+
+@dataclass
+class _Work:
+    diff: ApplyDiff
+    inserts: list[tuple[object, ...]]
+    updates: list[tuple[object, ...]]
+    removed_ids: list[int]
+
+
+def plan_apply(conn: sqlite3.Connection, specs: Iterable[TaskSpec], campaigns: Iterable[str]) -> _Work:
+    """Compare specs with the file's tasks; pure reading, so `diff` and `apply` share it."""
+    existing = {
+        row[0]: (row[1], row[2], row[3], row[4], row[5])
+        for row in conn.execute("SELECT key, id, spec_hash, status, campaign, occurrence FROM tasks WHERE key IS NOT NULL")
+    }
+    diff, inserts, updates = ApplyDiff(), [], []
+    seen: set[str] = set()
+    occurrences: dict[str, set[str]] = {}
+    for spec in specs:
+        values = spec_values(spec, key=spec.key)
+        seen.add(spec.key)
+        occurrences.setdefault(spec.campaign, set()).add(spec.occurrence)
+        old = existing.get(spec.key)
+        if old is None:
+            diff.new.append(spec.key)
+            inserts.append(values)
+        elif old[1] != values[1] and old[2] == PENDING:
+            diff.changed.append(spec.key)
+            updates.append((*values[1:], old[0]))
+        else:
+            diff.unchanged.append(spec.key)
+    removed_ids = _removals(existing, seen, set(campaigns), occurrences, diff)
+    return _Work(diff, inserts, updates, removed_ids)
+
+
+def _removals(
+    existing: dict[str, tuple], seen: set[str], campaigns: set[str],
+    occurrences: dict[str, set[str]], diff: ApplyDiff,
+) -> list[int]:
+    """Pending tasks of the named campaigns no longer produced by the files.
+
+    A recurring campaign's other occurrences are left alone: each fire time owns its tasks.
+    """
+    removed: list[int] = []
+    for key, (task_id, _hash, status, campaign, occurrence) in existing.items():
+        if key in seen or status != PENDING or campaign not in campaigns:
+            continue
+        fired = occurrences.get(campaign)
+        if occurrence != "once" and fired is not None and occurrence not in fired:
+            continue
+        diff.removed.append(key)
+        removed.append(task_id)
+    return removed
+
+
+def write_apply(conn: sqlite3.Connection, work: _Work, now: str) -> None:
+    """Execute a planned apply inside the caller's transaction, with event rows."""
+    cols = ", ".join(SPEC_COLUMNS)
+    marks = ", ".join("?" for _ in SPEC_COLUMNS)
+    conn.executemany(
+        f"INSERT INTO tasks ({cols}, created_at, updated_at) VALUES ({marks}, ?, ?)",
+        [(*v, now, now) for v in work.inserts],
+    )
+    sets = ", ".join(f"{c} = ?" for c in SPEC_COLUMNS[1:])
+    conn.executemany(f"UPDATE tasks SET {sets}, updated_at = '{now}' WHERE id = ?", work.updates)
+    ids = [u[-1] for u in work.updates]
+    conn.executemany(
+        "INSERT INTO events (task_id, at, kind, from_status, to_status, message) VALUES (?, ?, 'changed', 0, 0, ?)",
+        [(i, now, "campaign file changed") for i in ids],
+    )
+    conn.executemany(
+        "INSERT INTO events (task_id, at, kind, from_status, to_status, message) VALUES (?, ?, 'removed', 0, NULL, ?)",
+        [(i, now, "no longer in the campaign files") for i in work.removed_ids],
+    )
+    conn.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in work.removed_ids])
+    _created_events(conn, len(work.inserts), now)
+
+
+def _created_events(conn: sqlite3.Connection, count: int, now: str) -> None:
+    """One 'created' event per new row: the last `count` ids are this transaction's."""
+    if count:
+        conn.execute(
+            "INSERT INTO events (task_id, at, kind, from_status, to_status, message) "
+            "SELECT id, ?, 'created', NULL, 0, 'created from ' || source FROM tasks ORDER BY id DESC LIMIT ?",
+            (now, count),
+        )
+
+
+def insert_specs(conn: sqlite3.Connection, specs: Sequence[TaskSpec], now: str) -> list[int]:
+    """The API door: always new rows (no key), ids in spec order."""
+    cols = ", ".join(SPEC_COLUMNS)
+    marks = ", ".join("?" for _ in SPEC_COLUMNS)
+    ids = []
+    for spec in specs:
+        cur = conn.execute(
+            f"INSERT INTO tasks ({cols}, created_at, updated_at) VALUES ({marks}, ?, ?)",
+            (*spec_values(spec, key=None), now, now),
+        )
+        ids.append(int(cur.lastrowid or 0))
+    _created_events(conn, len(ids), now)
+    return ids

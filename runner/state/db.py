@@ -1,0 +1,100 @@
+"""The one place that opens the state file and translates sqlite3 errors.
+
+A short-lived connection per operation (as pre-commit's store does): nothing is held between
+calls, so the runner, `campaign status` and the API can share the file from different threads
+and processes. WAL lets readers proceed while the runner writes.
+
+``synchronous=FULL``: every committed status change is on disk before the call returns. With
+WAL, NORMAL already survives a ``kill -9`` of the runner, but a power cut could lose the last
+"completed" marks and a finished post would run again (a duplicate the world can see). The
+cost is one fsync per transition; bulk apply is one transaction, so it does not multiply.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from runner.errors import StateError
+from runner.state.schema import MIGRATIONS
+
+BUSY_TIMEOUT = 30.0
+
+
+@contextmanager
+def translated(path: Path) -> Iterator[None]:
+    """Turn sqlite3 errors into StateError naming the file and what to do."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            hint = "another process kept the state file busy too long; try again"
+        elif "readonly" in text or "unable to open" in text:
+            hint = "check that the directory exists and is writable"
+        else:
+            hint = "check the file, or move it away to start a fresh state"
+        raise StateError(f"{path}: state file error: {text}", hint=hint) from None
+    except sqlite3.DatabaseError as exc:
+        raise StateError(
+            f"{path}: not a usable state file: {exc}",
+            hint="move it away to start a fresh state (its history is then lost)",
+        ) from None
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """One connection for one operation; `with conn:` inside is the transaction."""
+    with translated(path):
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=OFF")
+            yield conn
+        finally:
+            conn.close()
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE: take the write lock up front so read-then-write is atomic."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def write(path: Path) -> Iterator[sqlite3.Connection]:
+    """A fresh connection inside BEGIN IMMEDIATE: the unit of every change."""
+    with connect(path) as conn, transaction(conn):
+        yield conn
+
+
+def migrate(path: Path) -> None:
+    """Create the file or bring it to the current schema version (PRAGMA user_version)."""
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"{path}: cannot create its directory: {exc}", hint="choose another --state path") from None
+    with connect(path) as conn, translated(path):
+        conn.execute("PRAGMA journal_mode=WAL")
+        with transaction(conn):
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StateError(
+                    f"{path}: state file schema version {version} is newer than this runner "
+                    f"understands ({len(MIGRATIONS)})",
+                    hint="upgrade campaign-runner, or use another --state file",
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")

@@ -1,0 +1,108 @@
+"""Read-only questions to the state file: listing, counting, history, and what is due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from runner.state.db import connect
+from runner.state.rows import TaskRow, iso
+
+
+def _where(filters: dict[str, object | None]) -> tuple[str, list[object]]:
+    parts, args = [], []
+    for column, value in filters.items():
+        if value is not None:
+            parts.append(f"{column} = ?")
+            args.append(value)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", args
+
+
+class QueryMixin:
+    """Reads shared by the API, `campaign status` and the scheduler."""
+
+    path: Path
+
+    def get(self, task_id: int) -> TaskRow | None:
+        with connect(self.path) as conn:
+            row = conn.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
+        return TaskRow.from_sql(row) if row else None
+
+    def _must_get(self, task_id: int) -> TaskRow:
+        row = self.get(task_id)
+        if row is None:
+            from runner.errors import StateError
+
+            raise StateError(f"task {task_id} does not exist", hint="list tasks with `campaign status`")
+        return row
+
+    def list(self, *, status: int | None = None, serial: str | None = None, script_name: str | None = None,
+             source: str | None = None, campaign: str | None = None, page: int = 1,
+             page_size: int | None = 20) -> tuple[list[TaskRow], int]:
+        """One page of tasks in id order, and the total matching; page_size None: all."""
+        where, args = _where(
+            {"status": status, "serial": serial, "script_name": script_name, "source": source, "campaign": campaign}
+        )
+        limit = "" if page_size is None else f" LIMIT {int(page_size)} OFFSET {max(0, (page - 1) * int(page_size))}"
+        with connect(self.path) as conn:
+            total = conn.execute(f"SELECT COUNT(*) FROM tasks{where}", args).fetchone()[0]
+            rows = conn.execute(f"SELECT * FROM tasks{where} ORDER BY id{limit}", args).fetchall()
+        return [TaskRow.from_sql(r) for r in rows], int(total)
+
+    def stats(self, **filters: object | None) -> dict[str, int]:
+        """Counts like `/task/stats`: total, pending, running, completed, failed."""
+        where, args = _where(filters)
+        with connect(self.path) as conn:
+            counts = dict(conn.execute(f"SELECT status, COUNT(*) FROM tasks{where} GROUP BY status", args).fetchall())
+        names = ("pending", "running", "completed", "failed")
+        out = {name: int(counts.get(code, 0)) for code, name in enumerate(names)}
+        return {"total": sum(out.values()), **out}
+
+    def events(self, task_id: int) -> list[dict[str, Any]]:
+        with connect(self.path) as conn:
+            rows = conn.execute(
+                "SELECT at, kind, from_status, to_status, message FROM events WHERE task_id = ? ORDER BY id",
+                (task_id,),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def attempts(self, task_id: int | None = None) -> list[dict[str, Any]]:
+        """Every attempt (of one task, or all), oldest first: the executor's ground truth."""
+        where, args = ("WHERE task_id = ?", [task_id]) if task_id is not None else ("", [])
+        with connect(self.path) as conn:
+            rows = conn.execute(f"SELECT * FROM attempts {where} ORDER BY task_id, n", args).fetchall()
+        return [dict(r) for r in rows]
+
+    def due(self, now: datetime, *, limit: int | None = None) -> list[TaskRow]:
+        """Pending tasks whose time has come (next_run_at NULL means as soon as possible)."""
+        cap = f" LIMIT {int(limit)}" if limit else ""
+        with connect(self.path) as conn:
+            rows = conn.execute(
+                "SELECT * FROM tasks WHERE status = 0 AND stop_requested = 0 "
+                f"AND (next_run_at IS NULL OR next_run_at <= ?) ORDER BY next_run_at, id{cap}",
+                (iso(now),),
+            ).fetchall()
+        return [TaskRow.from_sql(r) for r in rows]
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest future time a pending task becomes due (None: nothing waits)."""
+        with connect(self.path) as conn:
+            value = conn.execute(
+                "SELECT MIN(next_run_at) FROM tasks WHERE status = 0 AND next_run_at IS NOT NULL"
+            ).fetchone()[0]
+        return datetime.fromisoformat(value) if value else None
+
+    def stop_requested_ids(self) -> list[int]:
+        with connect(self.path) as conn:
+            return [r[0] for r in conn.execute("SELECT id FROM tasks WHERE status = 1 AND stop_requested = 1")]
+
+    def count_done(self, *, username: str, script_name: str, since: datetime, until: datetime) -> int:
+        """Tasks of one account and script that ran (completed, or running) in [since, until):
+        the daily cap counts across every campaign and the API."""
+        with connect(self.path) as conn:
+            return int(conn.execute(
+                "SELECT COUNT(*) FROM tasks WHERE username = ? AND script_name = ? AND status IN (1, 2) "
+                "AND started_at >= ? AND started_at < ?",
+                (username, script_name, iso(since), iso(until)),
+            ).fetchone()[0])

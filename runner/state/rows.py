@@ -1,0 +1,121 @@
+"""Task records as read from the state file, and the API's task object built from them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
+STATUS_TEXT = {PENDING: "pending", RUNNING: "running", COMPLETED: "completed", FAILED: "failed"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """The one stored time format: UTC, microseconds, so text order is time order."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One row of the tasks table; times are aware UTC datetimes (or None)."""
+
+    id: int
+    key: str | None
+    campaign: str | None
+    occurrence: str | None
+    serial: str | None
+    username: str | None
+    package: str | None
+    script_name: str
+    target: str | None
+    script_config: dict[str, Any]
+    status: int
+    failure_class: str | None
+    remark: str
+    result: dict[str, Any] | None
+    start_time: datetime | None
+    timezone: str
+    next_run_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    retry_count: int
+    retry_max: int
+    retry_delay_min: float
+    retry_delay_max: float
+    timeout: float | None
+    min_interval: float
+    max_interval: float
+    random_order: bool
+    on_missed: str
+    grace: float | None
+    source: str
+    origin: str | None
+    stop_requested: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT.get(self.status, "unknown")
+
+    @property
+    def end_time(self) -> datetime | None:
+        return self.ended_at
+
+    @classmethod
+    def from_sql(cls, row: sqlite3.Row) -> TaskRow:
+        data = dict(row)
+        data.pop("spec_hash", None)
+        data["script_config"] = json.loads(data["script_config"])
+        data["result"] = json.loads(data["result"]) if data["result"] else None
+        for name in ("start_time", "next_run_at", "started_at", "ended_at", "created_at", "updated_at"):
+            data[name] = parse(data[name])
+        data["random_order"] = bool(data["random_order"])
+        data["stop_requested"] = bool(data["stop_requested"])
+        return cls(**data)
+
+
+def local_text(moment: datetime | None) -> str | None:
+    """The API's time format: "YYYY-MM-DD HH:MM:SS" in the runner's local time."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else None
+
+
+def task_to_api(row: TaskRow) -> dict[str, Any]:
+    """The TikMatrix task object (plus our additions); the API and `status --json` share it.
+
+    ``start_time`` is when the task actually started, or, before that, when it is scheduled
+    to start (null: as soon as a phone is free); ``scheduled_time`` always says the latter.
+    """
+    return {
+        "id": row.id,
+        "serial": row.serial,
+        "username": row.username,
+        "script_name": row.script_name,
+        "script_config": row.script_config,
+        "script_args": json.dumps(row.script_config, ensure_ascii=False),
+        "status": row.status,
+        "status_text": row.status_text,
+        "start_time": local_text(row.started_at or row.start_time),
+        "end_time": local_text(row.ended_at),
+        "scheduled_time": local_text(row.start_time),
+        "retry_count": row.retry_count,
+        "remark": row.remark,
+        "source": row.source,
+        "campaign": row.campaign,
+        "failure_class": row.failure_class,
+        "created_at": local_text(row.created_at),
+    }

@@ -1,0 +1,79 @@
+"""The state file's schema as a list of migrations; ``PRAGMA user_version`` counts applied ones.
+
+Never edit a released migration: append a new one. Times are UTC ISO strings with
+microseconds (``2026-01-01T09:00:00.000000+00:00``) so they compare correctly as text.
+"""
+
+from __future__ import annotations
+
+_V1 = [
+    """CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT UNIQUE,
+        spec_hash TEXT,
+        campaign TEXT,
+        occurrence TEXT,
+        serial TEXT,
+        username TEXT,
+        package TEXT,
+        script_name TEXT NOT NULL,
+        target TEXT,
+        script_config TEXT NOT NULL,
+        status INTEGER NOT NULL DEFAULT 0,
+        failure_class TEXT,
+        remark TEXT NOT NULL DEFAULT '',
+        result TEXT,
+        start_time TEXT,
+        timezone TEXT NOT NULL DEFAULT 'UTC',
+        next_run_at TEXT,
+        started_at TEXT,
+        ended_at TEXT,
+        retry_count INTEGER NOT NULL DEFAULT 0,
+        retry_max INTEGER NOT NULL DEFAULT 3,
+        retry_delay_min REAL NOT NULL DEFAULT 5,
+        retry_delay_max REAL NOT NULL DEFAULT 60,
+        timeout REAL,
+        min_interval REAL NOT NULL DEFAULT 0,
+        max_interval REAL NOT NULL DEFAULT 0,
+        random_order INTEGER NOT NULL DEFAULT 0,
+        on_missed TEXT NOT NULL DEFAULT 'run',
+        grace REAL,
+        source TEXT NOT NULL DEFAULT 'file',
+        origin TEXT,
+        stop_requested INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX tasks_status_serial ON tasks (status, serial)",
+    "CREATE INDEX tasks_campaign ON tasks (campaign)",
+    """CREATE TABLE attempts (
+        task_id INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        serial TEXT,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        outcome TEXT,
+        failure_class TEXT,
+        message TEXT,
+        PRIMARY KEY (task_id, n)
+    )""",
+    """CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        from_status INTEGER,
+        to_status INTEGER,
+        message TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX events_task ON events (task_id)",
+    """CREATE TABLE lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        token TEXT NOT NULL,
+        started TEXT NOT NULL
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1]

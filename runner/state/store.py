@@ -1,0 +1,156 @@
+"""The state file handle: a path and one method per operation, each its own transaction."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from contextlib import AbstractContextManager
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from runner.campaign.model import TaskSpec
+from runner.errors import StateError
+from runner.state import lock as locking
+from runner.state import transitions as tr
+from runner.state.apply import ApplyDiff, insert_specs, plan_apply, write_apply
+from runner.state.db import connect, migrate, write
+from runner.state.queries import QueryMixin
+from runner.state.rows import FAILED, PENDING, RUNNING, STATUS_TEXT, TaskRow, iso, utcnow
+
+
+class Store(QueryMixin):
+    """A thin handle: no connection outlives a call, so threads and processes share the file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        migrate(self.path)
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write(self.path)
+
+    # -- campaign files and the API door ---------------------------------------------------
+    def apply(self, specs: Iterable[TaskSpec], *, campaigns: Iterable[str]) -> ApplyDiff:
+        """Write file tasks by key; pending ones follow the files, the rest is history."""
+        with self._write() as conn:
+            work = plan_apply(conn, specs, campaigns)
+            write_apply(conn, work, iso(utcnow()) or "")
+        return work.diff
+
+    def diff(self, specs: Iterable[TaskSpec], *, campaigns: Iterable[str]) -> ApplyDiff:
+        """What `apply` would do, without writing (for `campaign plan`)."""
+        with connect(self.path) as conn:
+            return plan_apply(conn, specs, campaigns).diff
+
+    def insert(self, specs: Sequence[TaskSpec]) -> list[int]:
+        with self._write() as conn:
+            return insert_specs(conn, specs, iso(utcnow()) or "")
+
+    def delete(self, task_ids: Sequence[int]) -> list[int]:
+        """Remove rows (the event log keeps a 'deleted' record); returns the ids that existed."""
+        now = iso(utcnow()) or ""
+        deleted = []
+        with self._write() as conn:
+            for task_id in task_ids:
+                row = conn.execute("SELECT status FROM tasks WHERE id = ?", (task_id,)).fetchone()
+                if row is None:
+                    continue
+                conn.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
+                tr.event(conn, task_id, "deleted", row[0], None, "deleted by request", now)
+                deleted.append(task_id)
+        return deleted
+
+    # -- requests from users (no lock needed: the runner polls) -----------------------------
+    def request_stop(self, task_id: int) -> bool:
+        """A pending task fails as cancelled now; a running one is cancelled by its runner."""
+        now = iso(utcnow()) or ""
+        with self._write() as conn:
+            status = tr.status_of(conn, task_id)
+            if status == PENDING:
+                return tr.fail_pending(conn, task_id, failure_class="cancelled", message="stopped by request", now=now)
+            if status != RUNNING:
+                return False
+            conn.execute("UPDATE tasks SET stop_requested = 1, updated_at = ? WHERE id = ?", (now, task_id))
+            tr.event(conn, task_id, "stop_requested", RUNNING, RUNNING, "stop requested", now)
+            return True
+
+    def retry(self, task_id: int) -> TaskRow:
+        with self._write() as conn:
+            status = tr.status_of(conn, task_id)
+            if status != FAILED:
+                raise StateError(
+                    f"task {task_id} is {STATUS_TEXT.get(status, status)}, only failed tasks can be retried"
+                )
+            tr.requeue(conn, task_id, message="retry requested", now=iso(utcnow()) or "")
+        return self._must_get(task_id)
+
+    def retry_all(self) -> int:
+        now = iso(utcnow()) or ""
+        with self._write() as conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM tasks WHERE status = 3")]
+            return sum(tr.requeue(conn, i, message="retry requested", now=now) for i in ids)
+
+    # -- executor-side transitions ----------------------------------------------------------
+    def claim(self, task_id: int, *, serial: str) -> int | None:
+        """pending -> running atomically; None if it was no longer pending (or stop asked)."""
+        with self._write() as conn:
+            return tr.claim(conn, task_id, serial, iso(utcnow()) or "")
+
+    def mark_running(self, task_id: int, *, serial: str) -> int:
+        attempt = self.claim(task_id, serial=serial)
+        if attempt is None:
+            raise StateError(f"task {task_id} cannot start on {serial}: it is no longer pending")
+        return attempt
+
+    def mark_completed(self, task_id: int, *, result: dict, summary: str) -> None:
+        with self._write() as conn:
+            tr.complete(conn, task_id, result, summary, iso(utcnow()) or "")
+
+    def mark_failed(self, task_id: int, *, failure_class: str, message: str, retry_at: datetime | None,
+                    count_retry: bool = True) -> None:
+        with self._write() as conn:
+            tr.fail(conn, task_id, failure_class=str(failure_class), message=message, retry_at=retry_at,
+                    count_retry=count_retry, now=iso(utcnow()) or "")
+
+    def mark_missed(self, task_id: int, *, message: str = "missed") -> bool:
+        with self._write() as conn:
+            return tr.fail_pending(conn, task_id, failure_class="missed", message=message, now=iso(utcnow()) or "")
+
+    def defer(self, task_id: int, *, until: datetime, reason: str) -> bool:
+        with self._write() as conn:
+            return tr.defer(conn, task_id, until=until, reason=reason, now=iso(utcnow()) or "")
+
+    def recover_interrupted(self) -> list[int]:
+        """After a crash: running tasks get an 'interrupted' attempt and go back to the queue
+        under their retry policy (or fail as interrupted when it is spent; cancelled if a stop
+        was asked). Completed tasks are untouched, so they never run again."""
+        now_dt = utcnow()
+        now = iso(now_dt) or ""
+        with self._write() as conn:
+            rows = conn.execute(
+                "SELECT id, retry_count, retry_max, retry_delay_min, retry_delay_max, stop_requested "
+                "FROM tasks WHERE status = 1"
+            ).fetchall()
+            for task_id, count, limit, low, high, stop in rows:
+                cls, msg, retry_at = "interrupted", "the runner stopped while the task was running", None
+                if stop:
+                    cls, msg = "cancelled", "stopped by request (runner stopped meanwhile)"
+                elif count < limit:
+                    retry_at = now_dt + timedelta(seconds=random.uniform(low, max(low, high)))
+                tr.fail(conn, task_id, failure_class=cls, message=msg, retry_at=retry_at, count_retry=True,
+                        now=now, outcome="interrupted")
+        return [r[0] for r in rows]
+
+    # -- the one-runner lock ----------------------------------------------------------------
+    def acquire_lock(self, *, force: bool = False) -> tuple[str, str | None]:
+        """(token, warning): raises LockHeldError naming the live holder."""
+        with self._write() as conn:
+            return locking.acquire(conn, self.path, force=force)
+
+    def release_lock(self, token: str) -> bool:
+        with self._write() as conn:
+            return locking.release(conn, token)
+
+    def lock_holder(self) -> locking.LockInfo | None:
+        with connect(self.path) as conn:
+            return locking.holder(conn)
