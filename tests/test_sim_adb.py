@@ -102,3 +102,25 @@ def test_window_size_and_current_app(device) -> None:  # type: ignore[no-untyped
 def test_screencap_is_a_png(device) -> None:  # type: ignore[no-untyped-def]
     data = device.shell("screencap -p", encoding=None)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_adb_cli_pulls_a_directory_through_list_v2(sim_fleet, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1)
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    device.sync.push(b"one", "/sdcard/Movies/a.txt")
+    device.sync.push(b"two", "/sdcard/Movies/b.txt")
+    adb = [adbhost.adb_binary(), "-P", os.environ["ANDROID_ADB_SERVER_PORT"], "-s", fleet.phones[0].adb_serial]
+    subprocess.run([*adb, "pull", "/sdcard/Movies", str(tmp_path)], check=True, capture_output=True, timeout=30)
+    assert sorted(p.read_text() for p in (tmp_path / "Movies").iterdir()) == ["one", "two"]
+
+
+def test_long_command_crosses_packets_intact(device) -> None:  # type: ignore[no-untyped-def]
+    word = "x" * 60_000  # a smart-socket request is capped at 0xffff bytes
+    result = device.shell2(f"echo {word}", v2=True)
+    assert (result.stdout == word + "\n", result.returncode) == (True, 0)
+
+
+def test_large_output_arrives_whole_over_many_wrtes(device) -> None:  # type: ignore[no-untyped-def]
+    payload = os.urandom(700_000)
+    device.sync.push(payload, "/data/local/tmp/blob")
+    assert device.shell("cat /data/local/tmp/blob", encoding=None) == payload

@@ -163,7 +163,6 @@ def test_upload_flow_posts_the_newest_scanned_media_with_caption(phone) -> None:
     tiles = [n["content-desc"] for n in ui_nodes(device) if n["resource-id"].endswith("/" + _rid("gallery_item"))]
     ui_tap(device, content_desc="Video, new.mp4")
     ui_tap(device, text="Next")
-    ui_tap(device, text="Next")
     ui_tap(device, text="Add a description")
     device.shell("input text 'hello%sworld'")
     ui_tap(device, text="Post", **{"class": "android.widget.Button"})

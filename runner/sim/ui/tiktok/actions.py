@@ -186,9 +186,12 @@ def toggle_media(app: TikTokApp, path: str) -> None:
 
 
 def gallery_next(app: TikTokApp) -> None:
+    """Picker "Next" goes straight to the caption screen (the documented flow); a share
+    intent lands in the editor first, whose "Next" leads to the same screen."""
     selected = list(app.top.params.get("selected", []))
     if selected:
-        app.push(Screen("editor", {"media": selected}), popup=False)
+        app.fields["caption"] = ""
+        app.push(Screen("post", {"media": selected}), popup=False)
 
 
 def editor_next(app: TikTokApp) -> None:
