@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from runner.campaign import Inventory, expand_campaign
@@ -18,7 +18,7 @@ from runner.campaign.check import check_campaign
 from runner.campaign.records import Account, Device
 from runner.campaign.yamlload import Document
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def inventory(phones: int) -> Inventory:
@@ -41,7 +41,9 @@ def bodies(targets: int) -> dict[str, dict[str, Any]]:
     return {
         "follow, plain": {"script_name": "follow", "groups": ["fleet"], "script_config": {"target_users": users}},
         "comment, template + spintax": {
-            "script_name": "comment", "groups": ["fleet"], "start_time": "09:00",
+            "script_name": "comment",
+            "groups": ["fleet"],
+            "start_time": "09:00",
             "script_config": {
                 "target_post_urls": urls,
                 "comment_content": "{Great|Nice|Cool} video from {{ vars.brand }} in {{ vars.city }}!\nLove it",
@@ -65,8 +67,10 @@ def main() -> int:
             tasks = expand_campaign(c, inv, now=NOW)
             runs.append(time.perf_counter() - start)
         best = min(runs)
-        print(f"{label:30s} {len(tasks):7d} tasks  best {best:.3f} s  ({best / len(tasks) * 1e6:.1f} us/task)"
-              f"  target under 2 s: {'met' if best < 2 else 'NOT met'}")
+        print(
+            f"{label:30s} {len(tasks):7d} tasks  best {best:.3f} s  ({best / len(tasks) * 1e6:.1f} us/task)"
+            f"  target under 2 s: {'met' if best < 2 else 'NOT met'}"
+        )
     return 0
 
 

@@ -143,21 +143,33 @@ def main() -> int:
         lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in files) / len(files)
         print(f"{len(files)} campaign files, {lines:.0f} lines each on average, in {folder}")
         ours_cmd = [str(BIN / "campaign"), "validate", "workflows", "inventory.yaml"]
-        theirs_cmd = [shutil.which("check-jsonschema", path=str(BIN)) or "check-jsonschema",
-                      "--schemafile", str(REPO / "schemas" / "campaign.schema.json"), *map(str, files)]
+        theirs_cmd = [
+            shutil.which("check-jsonschema", path=str(BIN)) or "check-jsonschema",
+            "--schemafile",
+            str(REPO / "schemas" / "campaign.schema.json"),
+            *map(str, files),
+        ]
         noop_cmd = [sys.executable, "-c", "import runner.cli.main"]
-        rows = [("campaign validate", ours_cmd), ("check-jsonschema", theirs_cmd), ("python start + cli import", noop_cmd)]
+        rows = [
+            ("campaign validate", ours_cmd),
+            ("check-jsonschema", theirs_cmd),
+            ("python start + cli import", noop_cmd),
+        ]
         results = {}
         for label, cmd in rows:
             runs = [timed(cmd, folder) for _ in range(args.repeat)]
             best = min(r[0] for r in runs)
             results[label] = best
-            print(f"{label:26s} best {best:6.3f} s  median {statistics.median(r[0] for r in runs):6.3f} s"
-                  f"  exit {runs[0][1]}  {' '.join(runs[0][2])}")
+            print(
+                f"{label:26s} best {best:6.3f} s  median {statistics.median(r[0] for r in runs):6.3f} s"
+                f"  exit {runs[0][1]}  {' '.join(runs[0][2])}"
+            )
         print(f"import time of the validate path (python -X importtime): {import_ms():.0f} ms")
         ours, theirs = results["campaign validate"], results["check-jsonschema"]
-        print(f"ratio: campaign validate is {theirs / ours:.1f}x faster than check-jsonschema"
-              f"; target under 1 s: {'met' if ours < 1 else 'NOT met'}")
+        print(
+            f"ratio: campaign validate is {theirs / ours:.1f}x faster than check-jsonschema"
+            f"; target under 1 s: {'met' if ours < 1 else 'NOT met'}"
+        )
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from runner.campaign import Inventory, tasks_from_api_body, validate_api_body
 from runner.campaign.records import Account, Device
 from runner.errors import CampaignError
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 INVENTORY = Inventory(
     devices=(Device("P1", accounts=(Account("anna"),)), Device("P2", accounts=(Account("cleo"),))),
     timezone="UTC",
@@ -26,11 +26,20 @@ def _error(body: Any) -> CampaignError:
 
 
 def test_documented_follow_body_makes_one_task_per_target_per_device() -> None:
-    body = {"serials": ["P1", "P2"], "script_name": "follow",
-            "script_config": {"target_users": ["a", "b", "c"], "access_method": "search"}}
+    body = {
+        "serials": ["P1", "P2"],
+        "script_name": "follow",
+        "script_config": {"target_users": ["a", "b", "c"], "access_method": "search"},
+    }
     tasks = tasks_from_api_body(body, INVENTORY, now=NOW)
     assert [(t.serial, t.target) for t in tasks] == [
-        ("P1", "a"), ("P1", "b"), ("P1", "c"), ("P2", "a"), ("P2", "b"), ("P2", "c")]
+        ("P1", "a"),
+        ("P1", "b"),
+        ("P1", "c"),
+        ("P2", "a"),
+        ("P2", "b"),
+        ("P2", "c"),
+    ]
     assert {t.source for t in tasks} == {"api"} and {t.campaign for t in tasks} == {"api"}
 
 
@@ -51,24 +60,35 @@ def test_start_time_hh_mm_and_username_mode() -> None:
 def test_missing_script_name_is_40002() -> None:
     err = _error({"serials": ["P1"]})
     assert (err.api_code, err.field, err.reason) == (
-        40002, "script_name", "missing; expected one of account_warmup, comment, follow, post, unfollow")
+        40002,
+        "script_name",
+        "missing; expected one of account_warmup, comment, follow, post, unfollow",
+    )
 
 
 def test_coming_soon_script_is_40003() -> None:
     err = _error({"serials": ["P1"], "script_name": "super_marketing"})
     assert err.api_code == 40003
-    assert str(err) == ("<request body>: script_name: script 'super_marketing' is not supported yet "
-                        "(coming soon in the original); supported: account_warmup, comment, follow, post, unfollow")
+    assert str(err) == (
+        "<request body>: script_name: script 'super_marketing' is not supported yet "
+        "(coming soon in the original); supported: account_warmup, comment, follow, post, unfollow"
+    )
 
 
 def test_invalid_config_is_40001_with_the_json_path() -> None:
-    err = _error({"serials": ["P1"], "script_name": "comment", "script_config": {"target_post_url": "https://vm.tiktok.com/x/"}})
+    err = _error(
+        {"serials": ["P1"], "script_name": "comment", "script_config": {"target_post_url": "https://vm.tiktok.com/x/"}}
+    )
     assert (err.api_code, err.field, err.reason) == (40001, "script_config", "comment_content is required")
 
 
 def test_wrong_type_names_the_field() -> None:
     err = _error({"serials": ["P1"], "script_name": "post", "script_config": {"content_type": "video"}})
-    assert (err.api_code, err.field, err.reason) == (40001, "script_config.content_type", "expected integer, found string 'video'")
+    assert (err.api_code, err.field, err.reason) == (
+        40001,
+        "script_config.content_type",
+        "expected integer, found string 'video'",
+    )
 
 
 def test_schedule_is_refused_through_the_api() -> None:
@@ -78,18 +98,24 @@ def test_schedule_is_refused_through_the_api() -> None:
 
 def test_unknown_username_is_40001() -> None:
     err = _error({"usernames": ["zed"], "script_name": "account_warmup"})
-    assert (err.api_code, str(err)) == (40001, "<request body>: usernames[0]: unknown username 'zed': not in inventory.yaml")
+    assert (err.api_code, str(err)) == (
+        40001,
+        "<request body>: usernames[0]: unknown username 'zed': not in inventory.yaml",
+    )
 
 
 def test_legacy_target_username_is_accepted_as_target_user() -> None:
-    tasks = tasks_from_api_body({"serials": ["P1"], "script_name": "unfollow",
-                                 "script_config": {"target_username": "x\ny"}}, INVENTORY, now=NOW)
+    tasks = tasks_from_api_body(
+        {"serials": ["P1"], "script_name": "unfollow", "script_config": {"target_username": "x\ny"}}, INVENTORY, now=NOW
+    )
     assert [t.target for t in tasks] == ["x", "y"]
     assert "target_username" not in tasks[0].script_config
 
 
 def test_validate_api_body_lists_every_problem() -> None:
-    problems = validate_api_body({"script_name": "post", "serials": "P1", "script_config": {"captoins": "x"}}, INVENTORY)
+    problems = validate_api_body(
+        {"script_name": "post", "serials": "P1", "script_config": {"captoins": "x"}}, INVENTORY
+    )
     assert [str(p) for p in problems] == [
         "<request body>: serials: expected list, found string 'P1'",
         "<request body>: script_config.captoins: unknown key 'captoins' (did you mean 'captions'?)",

@@ -4,7 +4,7 @@ per line). Adding an example is adding a test."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from runner.campaign import expand_campaign, load_repo
 
 EXAMPLES = Path(__file__).parent / "examples"
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def _names(kind: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from runner.campaign import Inventory, expand_campaign, load_repo
 from runner.errors import CampaignError
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)  # 13:00 in Berlin
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # 13:00 in Berlin
 
 INVENTORY = """\
 timezone: Europe/Berlin
@@ -46,8 +46,11 @@ def _tasks(tmp_path: Path, campaign: str, inventory: str = INVENTORY):  # type: 
     [
         ("follow", "target_users: [u1, u2, u3]"),
         ("unfollow", 'target_user: "u1\\nu2, u3"'),
-        ("comment", "target_post_urls: [https://vm.tiktok.com/A1/, https://vm.tiktok.com/A2/, "
-                    "https://vm.tiktok.com/A3/]\n  comment_content: hi"),
+        (
+            "comment",
+            "target_post_urls: [https://vm.tiktok.com/A1/, https://vm.tiktok.com/A2/, "
+            "https://vm.tiktok.com/A3/]\n  comment_content: hi",
+        ),
     ],
 )
 def test_three_targets_on_two_devices_make_six_tasks(tmp_path: Path, script: str, config: str) -> None:
@@ -58,8 +61,9 @@ def test_three_targets_on_two_devices_make_six_tasks(tmp_path: Path, script: str
 
 
 def test_target_list_wins_over_target_string_and_config_is_narrowed(tmp_path: Path) -> None:
-    tasks = _tasks(tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n"
-                             "  target_users: ['@a', b]\n  target_user: c\n")
+    tasks = _tasks(
+        tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: ['@a', b]\n  target_user: c\n"
+    )
     assert [t.target for t in tasks] == ["a", "b"]
     assert tasks[0].script_config == {"target_users": ["a"], "target_user": "a", "access_method": "direct"}
 
@@ -104,8 +108,10 @@ def test_defaults_fill_the_script_config(tmp_path: Path) -> None:
 
 
 def test_vars_campaign_over_group_over_device(tmp_path: Path) -> None:
-    text = ("script_name: post\nserials: [P1, P2]\nvars: {region: World}\nscript_config:\n"
-            "  captions: '{{ vars.product }} {{ vars.city }} {{ vars.region }} {{ device.serial }} {{ date }}'\n")
+    text = (
+        "script_name: post\nserials: [P1, P2]\nvars: {region: World}\nscript_config:\n"
+        "  captions: '{{ vars.product }} {{ vars.city }} {{ vars.region }} {{ device.serial }} {{ date }}'\n"
+    )
     assert [t.script_config["captions"] for t in _tasks(tmp_path, text)] == [
         "shoes Berlin World P1 2026-11-28",
         "shoes Paris World P2 2026-11-28",
@@ -122,9 +128,11 @@ def test_spintax_is_resolved_per_task_and_the_same_on_every_expansion(tmp_path: 
 
 
 def test_sequential_comments_cycle_in_task_order(tmp_path: Path) -> None:
-    text = ("script_name: comment\nserials: [P1, P2]\nscript_config:\n"
-            "  target_post_urls: [https://vm.tiktok.com/A1/, https://vm.tiktok.com/A2/]\n"
-            "  comment_content: \"one\\ntwo\\nthree\"\n  comment_order: sequential\n")
+    text = (
+        "script_name: comment\nserials: [P1, P2]\nscript_config:\n"
+        "  target_post_urls: [https://vm.tiktok.com/A1/, https://vm.tiktok.com/A2/]\n"
+        '  comment_content: "one\\ntwo\\nthree"\n  comment_order: sequential\n'
+    )
     assert [t.script_config["comment_content"] for t in _tasks(tmp_path, text)] == ["one", "two", "three", "one"]
 
 
@@ -144,8 +152,10 @@ def test_iso_start_time_is_taken_as_written_and_absent_means_asap(tmp_path: Path
 
 
 def test_task_carries_campaign_settings(tmp_path: Path) -> None:
-    text = ("script_name: account_warmup\nname: warm\nserials: [P1]\nretry: {max: 1}\ntimeout: 30\n"
-            "random_order: true\non_missed: skip\ngrace: 60\nmin_interval: 1\nmax_interval: 2\n")
+    text = (
+        "script_name: account_warmup\nname: warm\nserials: [P1]\nretry: {max: 1}\ntimeout: 30\n"
+        "random_order: true\non_missed: skip\ngrace: 60\nmin_interval: 1\nmax_interval: 2\n"
+    )
     task = _tasks(tmp_path, text)[0]
     assert (task.campaign, task.occurrence, task.source) == ("warm", "once", "file")
     assert (task.retry.max, task.retry.delay_min, task.retry.delay_max) == (1, 5.0, 60.0)
@@ -159,7 +169,7 @@ def test_recurring_occurrences_give_distinct_keys(tmp_path: Path) -> None:
 
     repo = _repo(tmp_path, "script_name: account_warmup\nserials: [P1]\nschedule: '30 9 * * *'\n")
     campaign = repo.campaigns[0]
-    fires = next_occurrences(campaign, after=NOW, until=datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc))
+    fires = next_occurrences(campaign, after=NOW, until=datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
     assert [f.isoformat() for f in fires] == ["2026-11-29T09:30:00+01:00", "2026-11-30T09:30:00+01:00"]
     keys = [expand_campaign(campaign, repo.inventory, occurrence=f)[0].key for f in fires]
     assert len(set(keys)) == 2
@@ -170,8 +180,7 @@ def test_expand_campaign_raises_for_an_unknown_username_with_its_line(tmp_path: 
     with pytest.raises(CampaignError) as caught:
         expand_campaign(repo.campaigns[0], Inventory(), now=NOW)
     assert str(caught.value) == (
-        f"{repo.files[0]}:2:13: usernames[0]: unknown username 'anna': "
-        "not in an inventory (there is no inventory.yaml)"
+        f"{repo.files[0]}:2:13: usernames[0]: unknown username 'anna': not in an inventory (there is no inventory.yaml)"
     )
 
 
@@ -181,7 +190,11 @@ def test_hundred_thousand_tasks_have_unique_keys() -> None:
     from runner.campaign.yamlload import Document
 
     inventory = Inventory(devices=tuple(Device(f"S{i:04d}", groups=("all",)) for i in range(1000)), present=True)
-    body = {"script_name": "follow", "groups": ["all"], "script_config": {"target_users": [f"u{i}" for i in range(100)]}}
+    body = {
+        "script_name": "follow",
+        "groups": ["all"],
+        "script_config": {"target_users": [f"u{i}" for i in range(100)]},
+    }
     campaign, problems, _ = check_campaign(Document("mem", 0, body), default_name="big", default_tz="UTC")
     assert problems == [] and campaign is not None
     tasks = expand_campaign(campaign, inventory, now=NOW)

@@ -12,7 +12,9 @@ from runner.campaign.check import normalize_aliases
 from runner.campaign.schemas import SUPPORTED_SCRIPTS, envelope_validator, fast_is_valid, load_schema, script_validator
 from runner.campaign.yamlload import load_documents
 
-SCHEMA_FILES = ["campaign.schema.json", "inventory.schema.json"] + [f"scripts/{s}.schema.json" for s in SUPPORTED_SCRIPTS]
+SCHEMA_FILES = ["campaign.schema.json", "inventory.schema.json"] + [
+    f"scripts/{s}.schema.json" for s in SUPPORTED_SCRIPTS
+]
 EXAMPLES = Path(__file__).parent / "examples"
 
 
@@ -31,11 +33,33 @@ def test_defaults_are_the_documented_ones() -> None:
     post = load_schema("scripts/post.schema.json")["properties"]
     warmup = load_schema("scripts/account_warmup.schema.json")["properties"]
     comment = load_schema("scripts/comment.schema.json")["properties"]
-    assert {k: post[k]["default"] for k in ("content_type", "post_way", "material_source", "upload_wait_time",
-                                            "sound_wait_time", "add_sound", "origin_sound_volume", "placement")} == {
-        "content_type": 0, "post_way": "share", "material_source": "materialLibrary", "upload_wait_time": 30,
-        "sound_wait_time": 10, "add_sound": "-1", "origin_sound_volume": 50, "placement": "reel"}
-    assert (warmup["task_duration"]["default"], warmup["min_duration"]["default"], warmup["max_duration"]["default"]) == (600, 15, 30)
+    assert {
+        k: post[k]["default"]
+        for k in (
+            "content_type",
+            "post_way",
+            "material_source",
+            "upload_wait_time",
+            "sound_wait_time",
+            "add_sound",
+            "origin_sound_volume",
+            "placement",
+        )
+    } == {
+        "content_type": 0,
+        "post_way": "share",
+        "material_source": "materialLibrary",
+        "upload_wait_time": 30,
+        "sound_wait_time": 10,
+        "add_sound": "-1",
+        "origin_sound_volume": 50,
+        "placement": "reel",
+    }
+    assert (
+        warmup["task_duration"]["default"],
+        warmup["min_duration"]["default"],
+        warmup["max_duration"]["default"],
+    ) == (600, 15, 30)
     assert comment["comment_order"]["default"] == "random"
 
 

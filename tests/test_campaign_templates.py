@@ -33,7 +33,10 @@ def test_render_matches_jinja(text: str) -> None:
 def test_undefined_name_reports_template_line_and_suggestion() -> None:
     with pytest.raises(TemplateProblem) as caught:
         render("first\nsecond {{ vars.citty }}", CONTEXT)
-    assert (caught.value.reason, caught.value.lineno) == ("undefined template variable 'citty' (did you mean 'city'?)", 2)
+    assert (caught.value.reason, caught.value.lineno) == (
+        "undefined template variable 'citty' (did you mean 'city'?)",
+        2,
+    )
 
 
 def test_undefined_through_jinja_filters_is_reported_too() -> None:

@@ -46,19 +46,40 @@ def test_json_task_shape(repo_dir: Path, capsys: pytest.CaptureFixture[str]) -> 
     _, out, _ = _run(["plan", "--json", "--at", AT, "workflows/comment.yaml"], capsys)
     task = json.loads(out)["tasks"][0]
     assert sorted(task) == [
-        "campaign", "key", "occurrence", "package", "script_config", "script_name", "serial",
-        "start_time", "start_time_utc", "target", "timezone", "username",
+        "campaign",
+        "key",
+        "occurrence",
+        "package",
+        "script_config",
+        "script_name",
+        "serial",
+        "start_time",
+        "start_time_utc",
+        "target",
+        "timezone",
+        "username",
     ]
-    assert (task["campaign"], task["serial"], task["username"], task["start_time"]) == ("demo-comment", "SIM000003", None, None)
+    assert (task["campaign"], task["serial"], task["username"], task["start_time"]) == (
+        "demo-comment",
+        "SIM000003",
+        None,
+        None,
+    )
     assert task["target"] == "https://www.tiktok.com/@tiktok/video/7300000000000000001"
-    assert task["script_config"]["comment_content"] in {"Love this, greetings from Austin!", "Really like this, greetings from Austin!"}
+    assert task["script_config"]["comment_content"] in {
+        "Love this, greetings from Austin!",
+        "Really like this, greetings from Austin!",
+    }
 
 
-def test_text_plan_shows_start_times_and_on_missed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_plan_shows_start_times_and_on_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "c.yaml").write_text(
         "name: nightly\nscript_name: account_warmup\nserials: [P1]\ntimezone: Europe/Berlin\n"
-        "start_time: '09:00'\non_missed: run\ngrace: 300\n", encoding="utf-8")
+        "start_time: '09:00'\non_missed: run\ngrace: 300\n",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     code, out, _ = _run(["plan", "--at", AT, "c.yaml"], capsys)
     assert code == 0
@@ -73,8 +94,9 @@ def test_text_plan_shows_start_times_and_on_missed(tmp_path: Path, monkeypatch: 
     )
 
 
-def test_invalid_campaign_makes_plan_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_campaign_makes_plan_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "c.yaml").write_text("script_name: like\nserials: [P1]\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     code, out, err = _run(["plan", "c.yaml"], capsys)
@@ -84,4 +106,7 @@ def test_invalid_campaign_makes_plan_exit_1(tmp_path: Path, monkeypatch: pytest.
 
 def test_bad_at_is_a_usage_error(repo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["plan", "--at", "tomorrow"], capsys) == (
-        2, "", "campaign plan: error: --at expects an ISO 8601 datetime with offset, found 'tomorrow'\n")
+        2,
+        "",
+        "campaign plan: error: --at expects an ISO 8601 datetime with offset, found 'tomorrow'\n",
+    )

@@ -22,7 +22,9 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, out, err
 
 
-def test_project_workflows_and_inventory_are_valid(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_project_workflows_and_inventory_are_valid(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(REPO)
     assert _run(["validate"], capsys) == (0, "ok: 6 files, 5 campaigns\n", "")
 
@@ -38,7 +40,9 @@ def test_check_jsonschema_accepts_the_workflows_with_the_campaign_schema() -> No
     files = sorted(str(p) for p in (REPO / "workflows").glob("*.yaml"))
     result = subprocess.run(
         [exe, "--schemafile", str(REPO / "schemas" / "campaign.schema.json"), *files],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert (result.returncode, result.stdout.strip()) == (0, "ok -- validation done")
 
@@ -60,7 +64,10 @@ def test_invalid_file_exits_1_with_located_messages_and_summary(
 def test_missing_path_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(EXAMPLES)
     assert _run(["validate", "nope.yaml"], capsys) == (
-        2, "", "campaign validate: error: no such file or directory: nope.yaml\n")
+        2,
+        "",
+        "campaign validate: error: no such file or directory: nope.yaml\n",
+    )
 
 
 def test_json_format_has_a_stable_shape(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,29 +78,44 @@ def test_json_format_has_a_stable_shape(monkeypatch: pytest.MonkeyPatch, capsys:
         "valid": False,
         "files": 2,
         "campaigns": 0,
-        "problems": [{
-            "path": "invalid/unknown-group.yaml", "line": 2, "column": 14, "field": "groups[1]",
-            "severity": "error", "message": "unknown group 'asia': not in inventory.yaml", "hint": None,
-        }],
+        "problems": [
+            {
+                "path": "invalid/unknown-group.yaml",
+                "line": 2,
+                "column": 14,
+                "field": "groups[1]",
+                "severity": "error",
+                "message": "unknown group 'asia': not in inventory.yaml",
+                "hint": None,
+            }
+        ],
         "warnings": [],
     }
 
 
-def test_github_format_prints_workflow_annotations(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_github_format_prints_workflow_annotations(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(EXAMPLES)
     code, out, _ = _run(["validate", "--format", "github", "invalid/enum-content-type.yaml"], capsys)
     assert (code, out) == (
         1,
-        "::error file=invalid/enum-content-type.yaml,line=4,col=17::script_config.content_type: 2 is not one of [0, 1]\n",
+        "::error file=invalid/enum-content-type.yaml,line=4,col=17::"
+        "script_config.content_type: 2 is not one of [0, 1]\n",
     )
 
 
-def test_warnings_do_not_fail_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_warnings_do_not_fail_validation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "inventory.yaml").write_text("devices: [{serial: P1}]\n", encoding="utf-8")
     (tmp_path / "w.yaml").write_text("script_name: account_warmup\nserials: [P1, P9]\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert _run(["validate", "w.yaml"], capsys) == (
-        0, "w.yaml:2:15: warning: serials[1]: serial 'P9' is not in inventory.yaml\nok: 2 files, 1 campaign, 1 warning\n", "")
+        0,
+        "w.yaml:2:15: warning: serials[1]: serial 'P9' is not in inventory.yaml\nok: 2 files, 1 campaign, 1 warning\n",
+        "",
+    )
 
 
 def test_validate_imports_no_runtime_and_no_jinja_for_plain_files() -> None:

@@ -26,6 +26,17 @@ def next_occurrences(campaign: Campaign, *, after: datetime, until: datetime) ->
 
 
 __all__ = [
-    "Account", "Campaign", "Device", "Expansion", "Inventory", "Repo", "expand", "expand_campaign",
-    "load_repo", "next_occurrences", "task_key", "tasks_from_api_body", "validate_api_body",
+    "Account",
+    "Campaign",
+    "Device",
+    "Expansion",
+    "Inventory",
+    "Repo",
+    "expand",
+    "expand_campaign",
+    "load_repo",
+    "next_occurrences",
+    "task_key",
+    "tasks_from_api_body",
+    "validate_api_body",
 ]

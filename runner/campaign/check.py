@@ -84,7 +84,9 @@ def normalize_aliases(doc: Document, warnings: list[CampaignError]) -> dict[str,
         value = config.pop(alias)
         old, new = ("script_config", alias), ("script_config", real)
         if real in config:
-            warnings.append(_with(_at(doc, old, f"{alias} is ignored because {real} is also given", key=True), "warning"))
+            warnings.append(
+                _with(_at(doc, old, f"{alias} is ignored because {real} is also given", key=True), "warning")
+            )
             continue
         config[real] = value
         for marks in (doc.values, doc.keys):
@@ -149,11 +151,18 @@ def _most_telling(errors: list[Any]) -> list[Any]:
 def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
     """Rules across fields, and values only code can judge (zones, cron, real dates)."""
     out: list[CampaignError] = []
-    config = data.get("script_config") if isinstance(data.get("script_config"), dict) else {}
-    pairs = [
+    raw_config, raw_retry = data.get("script_config"), data.get("retry")
+    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
+    retry: dict[str, Any] = raw_retry if isinstance(raw_retry, dict) else {}
+    pairs: list[tuple[tuple[str, ...], str, str, dict[str, Any]]] = [
         ((), "min_interval", "max_interval", data),
-        (("retry",), "delay_min", "delay_max", data.get("retry") if isinstance(data.get("retry"), dict) else {}),
-        (("script_config",), "min_duration", "max_duration", config if data.get("script_name") == "account_warmup" else {}),
+        (("retry",), "delay_min", "delay_max", retry),
+        (
+            ("script_config",),
+            "min_duration",
+            "max_duration",
+            config if data.get("script_name") == "account_warmup" else {},
+        ),
     ]
     for base, low, high, obj in pairs:
         a, b = obj.get(low), obj.get(high)
@@ -169,7 +178,14 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
                 continue  # the schema's pattern error already says it
             out.append(_at(doc, (key,), reason))
     if data.get("usernames") and (data.get("serials") or data.get("groups")):
-        out.append(_at(doc, ("usernames",), "cannot be combined with serials or groups (usernames is account mode, they are device mode)", key=True))
+        out.append(
+            _at(
+                doc,
+                ("usernames",),
+                "cannot be combined with serials or groups (usernames is account mode, they are device mode)",
+                key=True,
+            )
+        )
     if data.get("schedule") and data.get("start_time"):
         out.append(_at(doc, ("start_time",), "cannot be combined with schedule (the schedule says when)", key=True))
     return out

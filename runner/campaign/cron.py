@@ -21,8 +21,13 @@ _FIELDS = (  # name, low, high, names
     ("day of week", 0, 7, _DAYS),
 )
 _ALIASES = {
-    "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
-    "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
 }
 
 
@@ -84,11 +89,16 @@ def parse_cron(expr: str) -> Cron:
     fields = _ALIASES.get(expr.strip(), expr).split()
     if len(fields) != 5:
         raise CronSyntaxError(f"expected 5 fields (minute hour day-of-month month day-of-week), found {len(fields)}")
-    sets = [_field(text, *spec) for text, spec in zip(fields, _FIELDS)]
+    sets = [_field(text, *spec) for text, spec in zip(fields, _FIELDS, strict=True)]
     weekdays = frozenset(d % 7 for d in sets[4])
     return Cron(
-        frozenset(sets[0]), frozenset(sets[1]), frozenset(sets[2]), frozenset(sets[3]), weekdays,
-        day_any=fields[2] == "*", weekday_any=fields[4] == "*",
+        frozenset(sets[0]),
+        frozenset(sets[1]),
+        frozenset(sets[2]),
+        frozenset(sets[3]),
+        weekdays,
+        day_any=fields[2] == "*",
+        weekday_any=fields[4] == "*",
     )
 
 

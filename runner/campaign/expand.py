@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from hashlib import blake2b
 from typing import Any
 
@@ -76,6 +76,7 @@ def expand(
     where = units(campaign, inventory, problems, warnings)
     what = targets(campaign, warnings)
     problems += _bad_target_urls(campaign, what)
+    start: datetime | None
     if occurrence is not None:
         start, note = occurrence, "scheduled"
     else:
@@ -125,15 +126,23 @@ class _TaskBuilder:
         self.templates = [(k, v) for k, v in self.config.items() if isinstance(v, str) and is_template(v)]
         self.spins = [k for k in SPINTAX_FIELDS if isinstance(self.config.get(k), str) and "|" in self.config[k]]
         self.comments = _comment_lines(self.config) if campaign.script_name == "comment" else None
-        self.date = (start or now).astimezone(zone(campaign.timezone) or timezone.utc).date().isoformat()
+        self.date = (start or now).astimezone(zone(campaign.timezone) or UTC).date().isoformat()
         retry = data.get("retry", {})
         self.common: dict[str, Any] = dict(
-            campaign=campaign.name, occurrence=occ, script_name=campaign.script_name, start_time=start,
-            timezone=campaign.timezone, timeout=data.get("timeout"),
+            campaign=campaign.name,
+            occurrence=occ,
+            script_name=campaign.script_name,
+            start_time=start,
+            timezone=campaign.timezone,
+            timeout=data.get("timeout"),
             retry=RetryPolicy(retry.get("max", 3), float(retry.get("delay_min", 5)), float(retry.get("delay_max", 60))),
-            min_interval=float(data.get("min_interval", 0)), max_interval=float(data.get("max_interval", 0)),
-            random_order=bool(data.get("random_order")), on_missed=data.get("on_missed", "run"),
-            grace=data.get("grace"), source=source, origin=campaign.origin,
+            min_interval=float(data.get("min_interval", 0)),
+            max_interval=float(data.get("max_interval", 0)),
+            random_order=bool(data.get("random_order")),
+            on_missed=data.get("on_missed", "run"),
+            grace=data.get("grace"),
+            source=source,
+            origin=campaign.origin,
         )
         self._vars: dict[str, dict[str, Any]] = {}
         self._base = vars(TaskSpec(key="", script_config={}, **self.common)).copy()
@@ -156,8 +165,14 @@ class _TaskBuilder:
         for name in self.spins:
             config[name] = spin(config[name], picks)
         fields = self._base.copy()
-        fields.update(key=key, script_config=config, serial=unit.serial, username=unit.username,
-                      package=unit.package, target=target)
+        fields.update(
+            key=key,
+            script_config=config,
+            serial=unit.serial,
+            username=unit.username,
+            package=unit.package,
+            target=target,
+        )
         return _spec_from(fields)
 
     def check(self, unit: Unit, target: str | None) -> None:
@@ -173,7 +188,9 @@ class _TaskBuilder:
         if hit is None:
             context = self._context(unit, target)
             values = {name: self._render(name, text, context) for name, text in self.templates}
-            lines = _lines(values["comment_content"]) if "comment_content" in values and self.comments is not None else None
+            lines = (
+                _lines(values["comment_content"]) if "comment_content" in values and self.comments is not None else None
+            )
             hit = self._render_cache[cache_key] = (values, lines)
         return hit
 

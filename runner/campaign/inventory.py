@@ -40,7 +40,9 @@ def _semantic_problems(doc: Document) -> list[CampaignError]:
     for i, device in enumerate(doc.data.get("devices", [])):
         serial = device["serial"]
         if serial in seen_serials:
-            problem(("devices", i, "serial"), f"serial '{serial}' is listed twice (first on line {seen_serials[serial]})")
+            problem(
+                ("devices", i, "serial"), f"serial '{serial}' is listed twice (first on line {seen_serials[serial]})"
+            )
         seen_serials.setdefault(serial, doc.value_mark(("devices", i, "serial"))[0])
         for j, account in enumerate(device.get("accounts", [])):
             user = account["username"].lstrip("@")

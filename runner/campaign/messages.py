@@ -21,8 +21,13 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
-    str: "string", bool: "boolean", int: "integer", float: "number",
-    list: "list", dict: "mapping", type(None): "null",
+    str: "string",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    list: "list",
+    dict: "mapping",
+    type(None): "null",
 }
 
 _JSON_TYPES = {"array": "list", "object": "mapping"}
@@ -90,7 +95,9 @@ def schema_error(
         ]
     if "propertyNames" in err.absolute_schema_path and isinstance(inst, str):
         line, column = doc.key_mark(path + (inst,))  # a bad key: point at the key itself
-        return [CampaignError(_reason(err, notes), path=doc.path, line=line, column=column, field=dotted(path + (inst,)))]
+        return [
+            CampaignError(_reason(err, notes), path=doc.path, line=line, column=column, field=dotted(path + (inst,)))
+        ]
     if v in ("anyOf", "oneOf") and "x-message" in err.schema:
         line, column = doc.key_mark(path)
         return [CampaignError(err.schema["x-message"], path=doc.path, line=line, column=column, field=dotted(path))]
@@ -105,7 +112,7 @@ def _reason(err: ValidationError, notes: dict[str, str]) -> str:
         return f"{inst!r} is not one of {value!r}{hint}"
     if v == "type":
         names = value if isinstance(value, list) else [value]
-        expected = " or ".join(_JSON_TYPES.get(n, n) for n in names)
+        expected = " or ".join(_JSON_TYPES.get(str(n), str(n)) for n in names)
         return f"expected {expected}, found {describe(inst)}"
     if v == "minimum":
         return f"expected at least {value}, found {inst!r}"
@@ -116,9 +123,9 @@ def _reason(err: ValidationError, notes: dict[str, str]) -> str:
     if v in ("minLength", "minItems") and value == 1:
         return f"must not be empty{when}"
     if v == "pattern":
-        expected = err.schema.get("x-expected") or notes.get("x-expected")
-        if expected:
-            return f"expected {expected}, found {inst!r}"
+        wording: str | None = err.schema.get("x-expected") or notes.get("x-expected")
+        if wording:
+            return f"expected {wording}, found {inst!r}"
         return f"{inst!r} does not match {value!r}"
     if v == "const":
         return f"expected {value!r}, found {inst!r}"

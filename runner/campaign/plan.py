@@ -7,7 +7,7 @@ captions, spintax picks), which is what makes `plan` trustworthy before a campai
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from runner.campaign.expand import expand
@@ -59,12 +59,15 @@ def missed_text(campaign: Campaign, start_note: str) -> str:
     grace = data.get("grace")
     if grace is None:
         return "if no runner is up at the start time, the tasks run when one is back, however late"
-    return f"if no runner is up at the start time, the tasks run when one is back, up to {grace:g} s late; later they are marked missed"
+    return (
+        f"if no runner is up at the start time, the tasks run when one is back, up to {grace:g} s late; "
+        "later they are marked missed"
+    )
 
 
 def build_plan(repo: Repo, *, now: datetime | None = None) -> Plan:
     """Expand every enabled campaign (recurring ones: their next occurrence)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     plan = Plan(now=now, problems=list(repo.problems), warnings=list(repo.warnings))
     for campaign in repo.campaigns:
         if not campaign.enabled:
@@ -96,7 +99,7 @@ def task_json(task: TaskSpec) -> dict[str, Any]:
         "script_name": task.script_name,
         "target": task.target,
         "start_time": start.isoformat() if start else None,
-        "start_time_utc": start.astimezone(timezone.utc).isoformat() if start else None,
+        "start_time_utc": start.astimezone(UTC).isoformat() if start else None,
         "timezone": task.timezone,
         "script_config": task.script_config,
     }

@@ -44,9 +44,7 @@ class Inventory:
     present: bool = False
     origin: SourceRef | None = None
     _by_serial: dict[str, Device] = field(default_factory=dict, repr=False, compare=False, hash=False)
-    _by_username: dict[str, tuple[Device, Account]] = field(
-        default_factory=dict, repr=False, compare=False, hash=False
-    )
+    _by_username: dict[str, tuple[Device, Account]] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         for device in self.devices:

@@ -59,7 +59,7 @@ def display(path: Path) -> str:
     """A path as people type it: relative to the working directory when below it."""
     text, cwd = str(path), os.getcwd() + os.sep
     if text.startswith(cwd):
-        return text[len(cwd):]
+        return text[len(cwd) :]
     return text
 
 
@@ -84,7 +84,9 @@ def _read(path: Path, repo: Repo) -> list[Document]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        repo.problems.append(CampaignError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path=shown, line=1, column=1))
+        repo.problems.append(
+            CampaignError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path=shown, line=1, column=1)
+        )
         return []
     except OSError as exc:
         repo.problems.append(CampaignError(f"cannot read: {exc.strerror}", path=shown))
@@ -98,7 +100,9 @@ def _load_inventory(path: Path, repo: Repo) -> Inventory:
     docs = _read(path, repo)
     if len(docs) > 1:
         line = docs[1].value_mark(())[0]
-        repo.problems.append(CampaignError("an inventory holds one YAML document", path=display(path), line=line, column=1))
+        repo.problems.append(
+            CampaignError("an inventory holds one YAML document", path=display(path), line=line, column=1)
+        )
     if not docs:
         return Inventory(present=True)
     inventory, problems = check_inventory(docs[0])

@@ -16,9 +16,7 @@ from __future__ import annotations
 import copy
 import json
 from functools import cache
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runner.paths import SCHEMAS_DIR
 

@@ -44,8 +44,11 @@ def units(
                 out += [Unit(serial, a.username, a.package, device) for a in device.accounts]
                 continue
             warnings.append(
-                _warn(campaign, ("enable_multi_account",),
-                      f"phone '{serial}' has no accounts in inventory.yaml; one task runs on its current account")
+                _warn(
+                    campaign,
+                    ("enable_multi_account",),
+                    f"phone '{serial}' has no accounts in inventory.yaml; one task runs on its current account",
+                )
             )
         out.append(Unit(serial, None, first.package if first else None, device))
     return out
@@ -109,7 +112,11 @@ def reference_problems(doc: Document, inventory: Inventory) -> list[CampaignErro
     out: list[CampaignError] = []
     data = doc.data if isinstance(doc.data, dict) else {}
     for key, known, reason in (
-        ("usernames", lambda v: inventory.account(v.lstrip("@")) is not None, lambda v: unknown_username(v.lstrip("@"), inventory)),
+        (
+            "usernames",
+            lambda v: inventory.account(v.lstrip("@")) is not None,
+            lambda v: unknown_username(v.lstrip("@"), inventory),
+        ),
         ("groups", lambda v: v in inventory.group_names(), lambda v: unknown_group(v, inventory)),
     ):
         values = data.get(key)

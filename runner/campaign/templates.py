@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from hashlib import blake2b
 from typing import Any
 
@@ -45,7 +45,7 @@ def _environment() -> Any:
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
-@cache
+@lru_cache(maxsize=4096)
 def compile_template(text: str) -> Any:
     """The compiled template, or raises TemplateProblem with the template line."""
     from jinja2 import TemplateSyntaxError
@@ -79,7 +79,7 @@ def render(text: str, context: dict[str, Any]) -> str:
         raise TemplateProblem(f"template error: {exc}", _error_line(text)) from None
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _placeholders(text: str) -> list[str | tuple[str, ...]] | None:
     """``text`` split into literal parts and ``{{ a.b.c }}`` name paths, when that is all it holds.
 
@@ -92,7 +92,7 @@ def _placeholders(text: str) -> list[str | tuple[str, ...]] | None:
     pieces: list[str | tuple[str, ...]] = []
     last = 0
     for match in _SIMPLE.finditer(text):
-        pieces += [text[last:match.start()], tuple(match.group(1).split("."))]
+        pieces += [text[last : match.start()], tuple(match.group(1).split("."))]
         last = match.end()
     pieces.append(text[last:])
     literal = "".join(p for p in pieces if isinstance(p, str))
@@ -172,7 +172,7 @@ class Picks:
         return options[index]
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _parse_spin(text: str) -> tuple[object, ...]:
     """Spintax parsed once per distinct text: literals and groups of alternatives.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,7 +57,7 @@ def start_time_problem(value: str) -> str | None:
         return None
     if re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}", value):
         return f"{value!r} is not a real date and time"
-    return f"expected \"HH:MM\" or an ISO 8601 datetime with offset, found {value!r}"
+    return f'expected "HH:MM" or an ISO 8601 datetime with offset, found {value!r}'
 
 
 def resolve_start(value: str | None, tz_name: str, now: datetime) -> tuple[datetime | None, str]:
@@ -72,7 +72,7 @@ def resolve_start(value: str | None, tz_name: str, now: datetime) -> tuple[datet
     if not match:
         parsed = parse_iso(value)
         return parsed, "" if parsed else "invalid"
-    tz = zone(tz_name) or timezone.utc
+    tz = zone(tz_name) or UTC
     local_now = now.astimezone(tz)
     hour, minute = int(match.group(1)), int(match.group(2))
     candidate = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
@@ -95,4 +95,4 @@ def occurrences(expr: str, tz_name: str, *, after: datetime, until: datetime) ->
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

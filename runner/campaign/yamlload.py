@@ -19,7 +19,11 @@ from runner.errors import CampaignError
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _IMPLICIT = "?"  # tag of a scalar written without one: _scalar decides its type
-_TAGS = {yaml.ScalarNode: _IMPLICIT, yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+_TAGS = {
+    yaml.ScalarNode: _IMPLICIT,
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
@@ -28,6 +32,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 
     def resolve(self, kind: type, value: object, implicit: object) -> str:
         return _TAGS[kind]
+
 
 Path_ = tuple[Any, ...]
 Mark = tuple[int, int]  # 1-based line, column
@@ -100,6 +105,7 @@ class _Builder:
             return _scalar(node)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
@@ -123,9 +129,7 @@ class _Builder:
 
     def _problem(self, node: yaml.Node, path: Path_, reason: str) -> None:
         line, column = _mark(node)
-        self.problems.append(
-            CampaignError(reason, path=self.doc.path, line=line, column=column, field=dotted(path))
-        )
+        self.problems.append(CampaignError(reason, path=self.doc.path, line=line, column=column, field=dotted(path)))
 
 
 def dotted(path: Path_) -> str:

@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,14 +23,26 @@ COLUMNS = ("campaign", "phone", "account", "script", "target", "start (local)", 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (stable shape)")
     parser.add_argument("--root", type=Path, default=None, help="repository root (default: the current directory)")
-    parser.add_argument("--state", type=Path, default=None,
-                        help="state file to diff against (default: $CAMPAIGN_STATE, else .campaign/state.db in the root)")
-    parser.add_argument("--at", metavar="DATETIME", default=None,
-                        help="plan as if it were this ISO 8601 time with offset (default: now)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=None,
+        help="state file to diff against (default: $CAMPAIGN_STATE, else .campaign/state.db in the root)",
+    )
+    parser.add_argument(
+        "--at",
+        metavar="DATETIME",
+        default=None,
+        help="plan as if it were this ISO 8601 time with offset (default: now)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,8 +53,14 @@ def run(args: argparse.Namespace) -> int:
     now = _parse_at(args.at)
     repo = load_repo(check_paths(args.paths, root), root=root, now=now)
     if repo.problems:
-        report(repo.problems, repo.warnings, files=len(repo.files), campaigns=len(repo.campaigns),
-               fmt="text", out=sys.stderr)
+        report(
+            repo.problems,
+            repo.warnings,
+            files=len(repo.files),
+            campaigns=len(repo.campaigns),
+            fmt="text",
+            out=sys.stderr,
+        )
         return 1
     plan = build_plan(repo, now=now)
     diff = _diff(args.state, root, plan)
@@ -55,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _parse_at(value: str | None) -> datetime:
     if value is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -96,17 +114,22 @@ def _print_text(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> No
     if rows:
         widths = [max(len(COLUMNS[i]), *(len(r[i]) for r in rows)) for i in range(len(COLUMNS))]
         for cells in [COLUMNS, *rows]:
-            out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
+            out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n")
         out.write("\n")
     for cp in plan.campaigns:
         c = cp.campaign
-        out.write(f"{c.name} ({c.script_name}, {c.origin}): {_tasks(len(cp.tasks))} on {cp.phones} "
-                  f"phone{'' if cp.phones == 1 else 's'}, start: {_start(cp)}\n")
+        out.write(
+            f"{c.name} ({c.script_name}, {c.origin}): {_tasks(len(cp.tasks))} on {cp.phones} "
+            f"phone{'' if cp.phones == 1 else 's'}, start: {_start(cp)}\n"
+        )
         out.write(f"  on_missed: {cp.missed}\n")
-    out.write(f"total: {_tasks(len(plan.tasks))} in {len(plan.campaigns)} campaign"
-              f"{'' if len(plan.campaigns) == 1 else 's'}\n")
+    out.write(
+        f"total: {_tasks(len(plan.tasks))} in {len(plan.campaigns)} campaign{'' if len(plan.campaigns) == 1 else 's'}\n"
+    )
     if diff is not None:
-        out.write("state: " + ", ".join(f"{len(diff[k])} {k}" for k in ("new", "changed", "unchanged", "removed")) + "\n")
+        out.write(
+            "state: " + ", ".join(f"{len(diff[k])} {k}" for k in ("new", "changed", "unchanged", "removed")) + "\n"
+        )
     for err in plan.problems:
         out.write(f"{err}\n")
     for err in plan.warnings:
@@ -129,10 +152,19 @@ def _start(cp: Any) -> str:
 def _row(task: Any) -> tuple[str, ...]:
     start = task.start_time
     local = start.strftime("%Y-%m-%d %H:%M %Z") if start else "asap"
-    utc = start.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M") if start else "asap"
+    utc = start.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if start else "asap"
     config = task.script_config
     text = config.get("captions") or (config.get("comment_content") if task.script_name == "comment" else "") or ""
     text = " ".join(str(text).split())
     if len(text) > TEXT_WIDTH:
         text = text[: TEXT_WIDTH - 3] + "..."
-    return (task.campaign, task.serial or "", task.username or "-", task.script_name, task.target or "-", local, utc, text)
+    return (
+        task.campaign,
+        task.serial or "",
+        task.username or "-",
+        task.script_name,
+        task.target or "-",
+        local,
+        utc,
+        text,
+    )

@@ -19,11 +19,19 @@ FORMATS = ("text", "json", "github")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--root", type=Path, default=None,
-                        help="repository root: inventory.yaml and materials/ live there (default: the current directory)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="repository root: inventory.yaml and materials/ live there (default: the current directory)",
+    )
 
 
 def check_paths(paths: Sequence[str], root: Path) -> list[str] | None:
@@ -41,20 +49,34 @@ def run(args: argparse.Namespace) -> int:
 
     root = args.root or Path.cwd()
     repo = load_repo(check_paths(args.paths, root), root=root)
-    report(repo.problems, repo.warnings, files=len(repo.files), campaigns=len(repo.campaigns),
-           fmt=args.format, out=sys.stdout)
+    report(
+        repo.problems,
+        repo.warnings,
+        files=len(repo.files),
+        campaigns=len(repo.campaigns),
+        fmt=args.format,
+        out=sys.stdout,
+    )
     return 1 if repo.problems else 0
 
 
 def report(
-    problems: Sequence[CampaignError], warnings: Sequence[CampaignError], *, files: int, campaigns: int,
-    fmt: str, out: TextIO,
+    problems: Sequence[CampaignError],
+    warnings: Sequence[CampaignError],
+    *,
+    files: int,
+    campaigns: int,
+    fmt: str,
+    out: TextIO,
 ) -> None:
     """Print problems and warnings in one of the formats; shared with `campaign plan`."""
     if fmt == "json":
         shape = {
-            "valid": not problems, "files": files, "campaigns": campaigns,
-            "problems": [p.to_dict() for p in problems], "warnings": [w.to_dict() for w in warnings],
+            "valid": not problems,
+            "files": files,
+            "campaigns": campaigns,
+            "problems": [p.to_dict() for p in problems],
+            "warnings": [w.to_dict() for w in warnings],
         }
         out.write(json.dumps(shape, indent=2, ensure_ascii=False) + "\n")
         return
