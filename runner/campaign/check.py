@@ -165,7 +165,8 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
         ),
     ]
     for base, low, high, obj in pairs:
-        a, b = obj.get(low), obj.get(high)
+        a: Any = obj.get(low)
+        b: Any = obj.get(high)
         if _num(a) and _num(b) and a > b:
             out.append(_at(doc, base + (high,), f"must be >= {low} ({a}), found {b}"))
     tz = data.get("timezone")
