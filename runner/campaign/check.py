@@ -47,6 +47,7 @@ def check_campaign(
     problems += rule_problems(doc, data)
     if problems:
         return None, problems, warnings
+    warnings += rule_warnings(doc, data)
     data = envelope_defaults(data)
     data["script_config"] = script_defaults(data["script_name"], data["script_config"])
     name = data.get("name") or default_name
@@ -190,6 +191,29 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
     if data.get("schedule") and data.get("start_time"):
         out.append(_at(doc, ("start_time",), "cannot be combined with schedule (the schedule says when)", key=True))
     return out
+
+
+def rule_warnings(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
+    """Settings that are allowed but probably not what the author meant."""
+    out: list[CampaignError] = []
+    config = data.get("script_config") or {}
+    if data.get("usernames") and data.get("enable_multi_account"):
+        out.append(
+            _warn(doc, ("enable_multi_account",), "ignored in account mode (usernames): each account is one task")
+        )
+    duration, timeout = config.get("task_duration"), data.get("timeout")
+    if (
+        data.get("script_name") == "account_warmup"
+        and _num(timeout)
+        and _num(duration or 600)
+        and timeout < (duration or 600)
+    ):
+        out.append(_warn(doc, ("timeout",), f"{timeout:g} s is shorter than task_duration ({(duration or 600):g} s)"))
+    return out
+
+
+def _warn(doc: Document, path: tuple[Any, ...], reason: str) -> CampaignError:
+    return _with(_at(doc, path, reason), "warning")
 
 
 def _num(value: Any) -> bool:

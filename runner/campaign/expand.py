@@ -81,6 +81,12 @@ def expand(
         start, note = occurrence, "scheduled"
     else:
         start, note = resolve_start(campaign.data.get("start_time"), campaign.timezone, now)
+    if where and not what and not problems:
+        warnings.append(
+            campaign.error(("script_config",), "no targets: this campaign creates no tasks", severity="warning")
+        )
+    elif not where and not problems:
+        warnings.append(campaign.error((), "no phones: this campaign creates no tasks", severity="warning"))
     occ = occurrence_key or occurrence_id(occurrence)
     builder = _TaskBuilder(campaign, inventory, occ, start, now, source)
     if check_only:

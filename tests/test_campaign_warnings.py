@@ -1,0 +1,32 @@
+"""Warnings: allowed, reported, never failing validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runner.campaign import load_repo
+
+
+def test_suspicious_settings_are_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "inventory.yaml").write_text(
+        "devices: [{serial: P1, accounts: [{username: anna}]}]\n", encoding="utf-8"
+    )
+    (tmp_path / "w.yaml").write_text(
+        "script_name: account_warmup\nusernames: [anna, anna]\nenable_multi_account: true\ntimeout: 60\n"
+        "---\nscript_name: account_warmup\nserials: []\n"
+        "---\nscript_name: unfollow\nserials: [P1]\nscript_config:\n  target_username: a\n  target_user: b\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    repo = load_repo(["w.yaml"], root=tmp_path)
+    assert repo.problems == []
+    assert [str(w) for w in repo.warnings] == [
+        "w.yaml:2:19: usernames[1]: duplicate username 'anna' ignored",
+        "w.yaml:3:23: enable_multi_account: ignored in account mode (usernames): each account is one task",
+        "w.yaml:4:10: timeout: 60 s is shorter than task_duration (600 s)",
+        "w.yaml:6:1: no phones: this campaign creates no tasks",
+        "w.yaml:12:3: script_config.target_username: target_username is ignored because target_user is also given",
+    ]
+    assert all(w.severity == "warning" for w in repo.warnings)
