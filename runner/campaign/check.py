@@ -201,14 +201,10 @@ def rule_warnings(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
         out.append(
             _warn(doc, ("enable_multi_account",), "ignored in account mode (usernames): each account is one task")
         )
-    duration, timeout = config.get("task_duration"), data.get("timeout")
-    if (
-        data.get("script_name") == "account_warmup"
-        and _num(timeout)
-        and _num(duration or 600)
-        and timeout < (duration or 600)
-    ):
-        out.append(_warn(doc, ("timeout",), f"{timeout:g} s is shorter than task_duration ({(duration or 600):g} s)"))
+    timeout: Any = data.get("timeout")
+    duration: Any = config.get("task_duration", 600)
+    if data.get("script_name") == "account_warmup" and _num(timeout) and _num(duration) and timeout < duration:
+        out.append(_warn(doc, ("timeout",), f"{timeout:g} s is shorter than task_duration ({duration:g} s)"))
     return out
 
 
