@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner.sim import SimFleet, adbhost, default_phones  # noqa: E402
+from runner.sim import SimFleet, adbhost, default_phones
 
 
 def rss_kib() -> int:
@@ -117,7 +117,7 @@ def main() -> int:
         fleet.stop()
         print(f"disconnect one by one      {time.perf_counter() - t0:.2f} s")
         for port in ports:
-            subprocess.run([adb, "-P", str(port), "kill-server"], capture_output=True)
+            subprocess.run([adb, "-P", str(port), "kill-server"], check=False, capture_output=True)
     return 0
 
 

@@ -62,7 +62,7 @@ def adb_server() -> Iterator[int]:
         yield port
     finally:
         adbutils.adb = default_client
-        subprocess.run([adb, "-P", str(port), "kill-server"], capture_output=True, timeout=30)
+        subprocess.run([adb, "-P", str(port), "kill-server"], check=False, capture_output=True, timeout=30)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

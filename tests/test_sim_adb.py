@@ -52,7 +52,7 @@ def test_adb_cli_shell_propagates_remote_exit_code(sim_fleet) -> None:  # type: 
     fleet = sim_fleet(phones=1)
     port = os.environ["ANDROID_ADB_SERVER_PORT"]
     proc = subprocess.run([adbhost.adb_binary(), "-P", port, "-s", fleet.phones[0].adb_serial, "shell", "echo hi; exit 7"],
-                          capture_output=True, text=True, timeout=30)
+                          check=False, capture_output=True, text=True, timeout=30)
     assert (proc.returncode, proc.stdout) == (7, "hi\n")
 
 

@@ -140,7 +140,7 @@ _LAUNCHER = (
 
 def _spawn_detached(argv: list[str], log_path: Path) -> int:
     launcher = subprocess.run([sys.executable, "-c", _LAUNCHER, str(log_path), *argv],
-                              capture_output=True, text=True, timeout=60)
+                              check=False, capture_output=True, text=True, timeout=60)
     if launcher.returncode != 0 or not launcher.stdout.strip().isdigit():
         raise CampaignRunnerError(f"could not start simulated phones in the background: {launcher.stderr.strip()}")
     return int(launcher.stdout.strip())

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from runner.sim.fleet import SimFleet
 from runner.sim.phone import SimPhone
-from runner.sim.spec import AccountSpec, FaultSpec, PhoneSpec, default_phones, phones_for_inventory
+from runner.sim.spec import (
+    AccountSpec,
+    FaultSpec,
+    PhoneSpec,
+    default_phones,
+    phones_for_inventory,
+)
 
 __all__ = ["AccountSpec", "FaultSpec", "PhoneSpec", "SimFleet", "SimPhone", "default_phones", "phones_for_inventory"]

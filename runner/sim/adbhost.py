@@ -79,7 +79,8 @@ def ensure_server(port: int | None = None) -> None:
     if server_running(port):
         return
     raise_nofile_limit()
-    proc = subprocess.run([adb_binary(), "-P", str(port), "start-server"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([adb_binary(), "-P", str(port), "start-server"], check=False, capture_output=True,
+                          text=True, timeout=60)
     if proc.returncode != 0 or not server_running(port):
         raise CampaignRunnerError(
             f"could not start the adb server on port {port}: {(proc.stderr or proc.stdout).strip()}",

@@ -76,8 +76,11 @@ def _resolve(ctx: Ctx, intent: Intent) -> str | None:
         return front if front in candidates else candidates[0]
     if intent.action in (SEND, SEND_MULTIPLE) and len(candidates) > 1:
         names = {f"{label(p)} ({p})": p for p in candidates}
-        display.show_dialog(Dialog("Share with", list(names), package="android",
-                                   on_button=lambda b: names.get(b) and display.open(intent, names[b])))
+        def choose(button: str) -> None:
+            if button in names:
+                display.open(intent, names[button])
+
+        display.show_dialog(Dialog("Share with", list(names), package="android", on_button=choose))
         return ""
     return candidates[0] if intent.action in (SEND, SEND_MULTIPLE, MAIN, "") else None
 

@@ -91,7 +91,7 @@ def pm(ctx: Ctx, argv: list[str]) -> int:
         filt = next((a for a in argv[3:] if not a.startswith("-")), "")
         third_party = "-3" in argv
         for pkg in packages:
-            if filt in pkg and not (third_party and (pkg.startswith("com.android.") or pkg == "android" or pkg.startswith("com.google."))):
+            if filt in pkg and not (third_party and (pkg.startswith(("com.android.", "com.google.")) or pkg == "android")):
                 ctx.out(f"package:{pkg}\n")
         return 0
     if verb == "path" and len(argv) > 2:
@@ -148,6 +148,11 @@ def id_(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
+def whoami(ctx: Ctx, argv: list[str]) -> int:
+    ctx.out("shell\n")
+    return 0
+
+
 COMMANDS: dict[str, CommandFn] = {
     "getprop": getprop,
     "setprop": setprop,
@@ -157,5 +162,5 @@ COMMANDS: dict[str, CommandFn] = {
     "wm": wm,
     "screencap": screencap,
     "id": id_,
-    "whoami": lambda ctx, argv: (ctx.out("shell\n"), 0)[1],
+    "whoami": whoami,
 }

@@ -44,7 +44,7 @@ class ControlServer:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
             method, path = head.decode("latin-1").split(" ", 2)[:2]
             status, body = await self._route(method, path)
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             status, body = 400, {"error": "bad request"}
         payload = json.dumps(body, ensure_ascii=False, indent=1).encode()
         reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]

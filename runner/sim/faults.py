@@ -42,10 +42,17 @@ class FaultState:
         self._armed = True
         loop = self.phone.loop
         if self.spec.disconnect_at is not None:
-            loop.call_later(self.spec.disconnect_at, lambda: self.phone.stopped or self.phone.drop_connections())
+            loop.call_later(self.spec.disconnect_at, self._timed_disconnect)
         if self.spec.offline_at is not None:
-            loop.call_later(self.spec.offline_at,
-                            lambda: self.phone.stopped or asyncio.ensure_future(self.offline(self.spec.offline_for)))
+            loop.call_later(self.spec.offline_at, self._timed_offline)
+
+    def _timed_disconnect(self) -> None:
+        if not self.phone.stopped:
+            self.phone.drop_connections()
+
+    def _timed_offline(self) -> None:
+        if not self.phone.stopped:
+            asyncio.ensure_future(self.offline(self.spec.offline_for))
 
     async def before_command(self, command: str) -> bool:
         """Apply faults to one shell command; False means the connection was dropped instead."""

@@ -10,7 +10,7 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Coroutine, Sequence
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from runner.errors import CampaignRunnerError
 from runner.sim import adbhost
@@ -131,7 +131,7 @@ class SimFleet:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
-    def __enter__(self) -> SimFleet:
+    def __enter__(self) -> Self:
         self.start()
         self.connect()
         return self

@@ -119,7 +119,7 @@ class SimPhone:
 
     # --- services -----------------------------------------------------------------------
     def open_service(self, name: str) -> Service | None:
-        if name.startswith("shell,v2") or name.startswith("shell,"):
+        if name.startswith(("shell,v2", "shell,")):
             _opts, _, command = name.partition(":")
             return lambda stream: self._shell_v2(stream, command)
         if name.startswith("shell:"):

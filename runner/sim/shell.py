@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from runner.sim.shparse import STATUS, Command, Pipeline, ShellSyntaxError, parse
 
@@ -32,7 +32,7 @@ class Ctx:
         self.pieces.append((2, text.encode() if isinstance(text, str) else text))
 
 
-CommandFn = Callable[[Ctx, list[str]], Union[int, Awaitable[int]]]
+CommandFn = Callable[[Ctx, list[str]], int | Awaitable[int]]
 
 
 @dataclass(frozen=True)

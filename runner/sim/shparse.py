@@ -106,7 +106,7 @@ def _double_quoted(text: str, i: int, word: list[str]) -> int:
 
 def _dollar(text: str, i: int, word: list[str]) -> int:
     rest = text[i + 1 :]
-    if rest.startswith("?") or rest.startswith("{?}"):
+    if rest.startswith(("?", "{?}")):
         word.append(STATUS)
         return i + (2 if rest.startswith("?") else 4)
     name = ""

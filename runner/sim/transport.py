@@ -15,7 +15,6 @@ from typing import Protocol
 
 from runner.sim import protocol as p
 
-
 Service = Callable[["Stream"], Awaitable[None]]
 
 

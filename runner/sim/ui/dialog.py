@@ -18,7 +18,7 @@ class Dialog:
     buttons: list[str]
     message: str = ""
     package: str = ""
-    on_button: Callable[[str], None] | None = None
+    on_button: Callable[[str], object] | None = None
     back_dismisses: bool = True
     ids: dict[str, str] = field(default_factory=dict)  # logical name -> resource-id
 
@@ -45,6 +45,13 @@ POPUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+def _presser(on_press: Callable[[str], None], label: str) -> Callable[[], None]:
+    def tap() -> None:
+        on_press(label)
+
+    return tap
+
+
 def render_dialog(dialog: Dialog, *, package: str, on_press: Callable[[str], None]) -> Node:
     """A modal: a full-screen scrim that swallows taps, a panel with title, message and buttons."""
     scrim = Node(clickable=False, package=package, on_tap=lambda: None)
@@ -62,6 +69,6 @@ def render_dialog(dialog: Dialog, *, package: str, on_press: Callable[[str], Non
         panel.add(
             Node(cls="android.widget.Button", bounds=(left, top + 420, left + width - 20, top + 540), text=label,
                  rid=dialog.ids.get("dialog_button", ""), clickable=True, focusable=True, package=package,
-                 on_tap=lambda label=label: on_press(label))
+                 on_tap=_presser(on_press, label))
         )
     return scrim.add(panel)

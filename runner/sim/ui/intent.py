@@ -56,6 +56,7 @@ class Intent:
 
 _STRING_EXTRAS = {"--es", "-e", "--eu"}
 _LIST_EXTRAS = {"--esa", "--eua", "--esal"}
+_NUMBER_EXTRAS = {"--ei", "--ez", "--el", "--ef"}
 
 
 def parse_intent(args: list[str]) -> Intent:
@@ -65,9 +66,9 @@ def parse_intent(args: list[str]) -> Intent:
     i = 0
     while i < len(args):
         arg = args[i]
-        if arg in simple or arg in ("-c", "-f") or arg in _STRING_EXTRAS | _LIST_EXTRAS | {"--ei", "--ez", "--el", "--ef"}:
-            if i + 1 >= len(args):
-                raise ValueError(f"Error: No argument supplied for option {arg}")
+        takes_value = arg in simple or arg in ("-c", "-f") or arg in _STRING_EXTRAS | _LIST_EXTRAS | _NUMBER_EXTRAS
+        if takes_value and i + 1 >= len(args):
+            raise ValueError(f"Error: No argument supplied for option {arg}")
         if arg in simple:
             setattr(intent, simple[arg], args[i + 1])
             i += 2
@@ -77,7 +78,7 @@ def parse_intent(args: list[str]) -> Intent:
         elif arg == "-f":
             intent.flags.append(args[i + 1])
             i += 2
-        elif arg in _STRING_EXTRAS | _LIST_EXTRAS | {"--ei", "--ez", "--el", "--ef"}:
+        elif arg in _STRING_EXTRAS | _LIST_EXTRAS | _NUMBER_EXTRAS:
             i = _extra(intent, args, i)
         elif arg.startswith("-"):
             i += 1  # -W, -S, --user N and friends: accepted, no effect here

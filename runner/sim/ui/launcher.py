@@ -23,7 +23,14 @@ def label(package: str) -> str:
     return "TikTok " + package.rsplit(".", 1)[-1] if "musically" in package or "trill" in package else package
 
 
-def render_launcher(apps: list[str], launch: Callable[[str], None]) -> Node:
+def _launcher(launch: Callable[[str], object], package: str) -> Callable[[], None]:
+    def tap() -> None:
+        launch(package)
+
+    return tap
+
+
+def render_launcher(apps: list[str], launch: Callable[[str], object]) -> Node:
     root = Node(package=LAUNCHER)
     grid = Node(cls="android.view.ViewGroup", bounds=(0, 200, WIDTH, HEIGHT - 300), package=LAUNCHER)
     for index, package in enumerate(apps):
@@ -32,6 +39,6 @@ def render_launcher(apps: list[str], launch: Callable[[str], None]) -> Node:
         grid.add(
             Node(cls="android.widget.TextView", bounds=(left, top, left + 270, top + 300), text=label(package),
                  desc=label(package), clickable=True, focusable=True, package=LAUNCHER,
-                 on_tap=lambda package=package: launch(package))
+                 on_tap=_launcher(launch, package))
         )
     return root.add(grid)

@@ -28,6 +28,12 @@ def logged_in(app: TikTokApp) -> bool:
     return False
 
 
+def screen_url(screen: Screen, video: Video) -> str:
+    """The link a video is known by: the one it was opened with, else its canonical URL."""
+    opened = screen.params.get("url")
+    return str(opened) if opened and screen.params.get("index", 0) == 0 else video.url
+
+
 def screen_video(app: TikTokApp, screen: Screen) -> Video:
     videos: list[Video] = screen.params["videos"]
     index = screen.params.get("index", 0)
@@ -52,7 +58,11 @@ def follow(app: TikTokApp, user: str) -> None:
 
 
 def ask_unfollow(app: TikTokApp, user: str) -> None:
-    app.popup = Dialog(f"Unfollow {user}?", ["Cancel", "Unfollow"], on_button=lambda b: b == "Unfollow" and unfollow(app, user))
+    def answer(button: str) -> None:
+        if button == "Unfollow":
+            unfollow(app, user)
+
+    app.popup = Dialog(f"Unfollow {user}?", ["Cancel", "Unfollow"], on_button=answer)
 
 
 def unfollow(app: TikTokApp, user: str) -> None:
@@ -203,8 +213,12 @@ def press_post(app: TikTokApp) -> None:
     if not logged_in(app):
         return
     if app.phone.popup_probability and app.phone.rng.random() < app.phone.popup_probability:
+        def answer(button: str) -> None:
+            if button == "Publish now":
+                publish(app)
+
         app.popup = Dialog("Publish video publicly", ["Cancel", "Publish now"],
-                           message="Everyone can watch your video.", on_button=lambda b: b == "Publish now" and publish(app))
+                           message="Everyone can watch your video.", on_button=answer)
         return
     publish(app)
 

@@ -14,7 +14,7 @@ from runner.sim.ui.dialog import POPUPS, Dialog
 from runner.sim.ui.intent import SEND, SEND_MULTIPLE, VIEW, Intent
 from runner.sim.ui.node import Node
 from runner.sim.ui.tiktok import actions
-from runner.sim.ui.tiktok.state import ACTIVITIES, TABS, Account, Screen, Upload
+from runner.sim.ui.tiktok.state import ACTIVITIES, Account, Screen, Upload
 from runner.sim.ui.tiktok.world import Video, World
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ class TikTokApp:
             return (video, video.url) if video.kind == "video" else None
         if screen.kind == "video":
             video = actions.screen_video(self, screen)
-            return video, screen.params.get("url") if screen.params.get("index", 0) == 0 and screen.params.get("url") else video.url
+            return video, actions.screen_url(screen, video)
         return None
 
     def sync_viewing(self) -> None:

@@ -21,7 +21,7 @@ class Layout:
     missing: frozenset[str]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def layouts() -> dict[str, Layout]:
     raw = yaml.safe_load(DATA.read_text())
     result = {}

@@ -7,8 +7,15 @@ from typing import TYPE_CHECKING
 
 from runner.sim.ui.dialog import render_dialog
 from runner.sim.ui.node import HEIGHT, WIDTH, Node
-from runner.sim.ui.tiktok import actions, render_player, render_profile, render_search, render_upload
+from runner.sim.ui.tiktok import (
+    actions,
+    render_player,
+    render_profile,
+    render_search,
+    render_upload,
+)
 from runner.sim.ui.tiktok.build import Builder
+from runner.sim.ui.tiktok.state import Screen
 
 if TYPE_CHECKING:
     from runner.sim.ui.tiktok.app import TikTokApp
@@ -69,22 +76,22 @@ def bottom_bar(b: Builder, current: str) -> Node | None:
     return b.group("", (0, BAR_TOP, WIDTH, HEIGHT), *items, cls="android.widget.LinearLayout")
 
 
-def _simple(title_id: str, title: str, body: str) -> Callable[[Builder, object], Node | None]:
-    def render(b: Builder, screen: object) -> Node | None:
+def _simple(title_id: str, title: str, body: str) -> Callable[[Builder, Screen], Node | None]:
+    def render(b: Builder, screen: Screen) -> Node | None:
         return b.group("", (0, 0, WIDTH, BAR_TOP), b.text(title_id, (0, 100, WIDTH, 200), title),
                        b.text("", (80, 900, WIDTH - 80, 1000), body))
 
     return render
 
 
-def _login(b: Builder, screen: object) -> Node | None:
+def _login(b: Builder, screen: Screen) -> Node | None:
     app = b.app
     return b.group("", (0, 0, WIDTH, HEIGHT), b.image("profile_back", (20, 90, 140, 210), "Back", on_tap=app.pop),
                    b.text("login_title", (0, 300, WIDTH, 420), "Log in to TikTok"),
                    b.button("", (80, 900, WIDTH - 80, 1030), "Use phone / email / username", on_tap=lambda: None))
 
 
-SCREENS: dict[str, Callable[[Builder, object], Node | None]] = {
+SCREENS: dict[str, Callable[[Builder, Screen], Node | None]] = {
     "feed": render_player.feed,
     "video": render_player.video,
     "live": render_player.live,

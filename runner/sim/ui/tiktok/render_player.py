@@ -23,18 +23,23 @@ def _count(n: int) -> str:
 def feed(b: Builder, screen: Screen) -> Node | None:
     app = b.app
     video = app.world.feed_item(app.phone.serial, screen.params["index"])
+
+    def open_search() -> None:
+        app.push(Screen("search", {"query": None, "tab": "Top"}), popup=False)
+        app.focus("search")
+
     top = b.group("", (0, 80, WIDTH, 220),
                   b.text("feed_tab_following", (300, 110, 520, 190), "Following", on_tap=lambda: None),
                   b.text("feed_tab_foryou", (560, 110, 780, 190), "For You", selected=True, on_tap=lambda: None),
                   b.image("feed_search", (960, 100, 1060, 200), "Search",
-                          on_tap=lambda: app.push(Screen("search", {"query": None, "tab": "Top"}), popup=False) or app.focus("search")))
+                          on_tap=open_search))
     return b.group("", (0, 0, WIDTH, HEIGHT - 150), player(b, video, video.url, bottom=HEIGHT - 150), top)
 
 
 def video(b: Builder, screen: Screen) -> Node | None:
     app = b.app
     current = actions.screen_video(app, screen)
-    url = screen.params.get("url") if screen.params.get("index", 0) == 0 and screen.params.get("url") else current.url
+    url = actions.screen_url(screen, current)
     back = b.image("video_back", (20, 90, 140, 210), "Back", on_tap=app.pop)
     return b.group("", (0, 0, WIDTH, HEIGHT), player(b, current, url, bottom=HEIGHT), back)
 
@@ -113,7 +118,7 @@ def _scrim(b: Builder) -> Node:
 def comment_sheet(b: Builder, screen: Screen) -> Node | None:
     app = b.app
     item = actions.screen_video(app, screen) if screen.kind == "video" else app.world.feed_item(app.phone.serial, screen.params["index"])
-    url = screen.params.get("url") if screen.kind == "video" and screen.params.get("index", 0) == 0 and screen.params.get("url") else item.url
+    url = actions.screen_url(screen, item) if screen.kind == "video" else item.url
     comments = app.world.comments(item.id)
     rows = []
     for i, (user, text) in enumerate(comments[-8:]):

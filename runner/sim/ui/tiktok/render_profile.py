@@ -85,7 +85,10 @@ def switcher(b: Builder, screen: Screen) -> Node | None:
             cls="android.widget.LinearLayout", on_tap=lambda name=name: actions.switch_account(app, name),
         ))
     y = top + 140 + len(names) * 170
-    rows.append(b.text("switcher_add", (200, y + 30, 900, y + 110), "Add account",
-                       on_tap=lambda: (close(), app.push(Screen("login")))))
+    def add_account() -> None:
+        close()
+        app.push(Screen("login"))
+
+    rows.append(b.text("switcher_add", (200, y + 30, 900, y + 110), "Add account", on_tap=add_account))
     panel = b.group("", (0, top, WIDTH, HEIGHT), *rows, cls="android.widget.LinearLayout")
     return Node(package=b.package).add(Node(bounds=(0, 0, WIDTH, top), package=b.package, on_tap=close), panel)

@@ -20,7 +20,6 @@ ACTIVITIES = {
     "post": "com.ss.android.ugc.aweme.shortvideo.ui.VideoPublishActivity",
     "login": "com.ss.android.ugc.aweme.account.login.LoginActivity",
 }
-TABS = ("feed", "friends", "inbox", "me")
 
 
 @dataclass
