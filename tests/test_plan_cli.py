@@ -110,3 +110,31 @@ def test_bad_at_is_a_usage_error(repo_dir: Path, capsys: pytest.CaptureFixture[s
         "",
         "campaign plan: error: --at expects an ISO 8601 datetime with offset, found 'tomorrow'\n",
     )
+
+
+def test_plan_shows_what_applying_would_change_in_the_state_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+
+    from runner.campaign import expand_campaign, load_repo
+    from runner.state import Store
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CAMPAIGN_STATE", raising=False)
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(
+        "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: [a, b, c]\n", encoding="utf-8"
+    )
+    repo = load_repo(["c.yaml"], root=tmp_path)
+    (tmp_path / ".campaign").mkdir()
+    store = Store(tmp_path / ".campaign" / "state.db")
+    store.apply(expand_campaign(repo.campaigns[0], repo.inventory, now=datetime.fromisoformat(AT)), campaigns=["c"])
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace("c]", "d]"), encoding="utf-8")
+
+    code, out, _ = _run(["plan", "--at", AT, "c.yaml"], capsys)
+    assert code == 0
+    assert out.splitlines()[-1] == "state: 1 new, 0 changed, 2 unchanged, 1 removed"
+    _, out, _ = _run(["plan", "--json", "--at", AT, "c.yaml"], capsys)
+    diff = json.loads(out)["diff"]
+    assert (len(diff["new"]), len(diff["changed"]), len(diff["unchanged"]), len(diff["removed"])) == (1, 0, 2, 1)
