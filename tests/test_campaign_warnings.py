@@ -30,3 +30,13 @@ def test_suspicious_settings_are_warnings(tmp_path: Path, monkeypatch: pytest.Mo
         "w.yaml:12:3: script_config.target_username: target_username is ignored because target_user is also given",
     ]
     assert all(w.severity == "warning" for w in repo.warnings)
+
+
+def test_default_paths_that_do_not_exist_are_not_problems(tmp_path: Path) -> None:
+    repo = load_repo(root=tmp_path)
+    assert (repo.problems, repo.campaigns, repo.files) == ([], [], [])
+
+
+def test_explicit_path_that_does_not_exist_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert [str(p) for p in load_repo(["gone.yaml"], root=tmp_path).problems] == ["gone.yaml: no such file or directory"]

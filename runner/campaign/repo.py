@@ -31,7 +31,9 @@ def load_repo(
     """Campaigns and inventory from ``paths`` (default: workflows/ and inventory.yaml of root)."""
     root = Path(root) if root is not None else Path.cwd()
     if paths is None:
-        paths = [root / "workflows"] + [root / n for n in INVENTORY_NAMES if (root / n).exists()]
+        # defaults that do not exist are simply absent (an API-only server has no workflows/)
+        defaults = [root / "workflows", *(root / n for n in INVENTORY_NAMES)]
+        paths = [p for p in defaults if p.exists()]
     repo = Repo(root=root)
     files = _collect(paths, repo)
     inventories = [f for f in files if f.name in INVENTORY_NAMES]
