@@ -81,6 +81,13 @@ def expand(
         start, note = occurrence, "scheduled"
     else:
         start, note = resolve_start(campaign.data.get("start_time"), campaign.timezone, now)
+    if start is not None and occurrence is None and start < now:
+        action = "skipped (on_missed: skip)" if campaign.data.get("on_missed") == "skip" else "run as soon as applied"
+        warnings.append(
+            campaign.error(
+                ("start_time",), f"{start.isoformat()} is in the past: the tasks are {action}", severity="warning"
+            )
+        )
     if where and not what and not problems:
         warnings.append(
             campaign.error(("script_config",), "no targets: this campaign creates no tasks", severity="warning")

@@ -143,6 +143,9 @@ def _tasks(n: int) -> str:
 
 def _start(cp: Any) -> str:
     first = next((t.start_time for t in cp.tasks if t.start_time), None)
+    schedule = cp.campaign.schedule
+    if schedule and first is not None:
+        return f"next {first.isoformat()} (schedule '{schedule}' in {cp.campaign.timezone})"
     if first is None:
         return "as soon as possible" if cp.start_note == "asap" else cp.start_note
     note = f" ({cp.start_note})" if cp.start_note else ""
