@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -39,18 +40,22 @@ def test_default_paths_that_do_not_exist_are_not_problems(tmp_path: Path) -> Non
 
 def test_explicit_path_that_does_not_exist_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    assert [str(p) for p in load_repo(["gone.yaml"], root=tmp_path).problems] == ["gone.yaml: no such file or directory"]
+    assert [str(p) for p in load_repo(["gone.yaml"], root=tmp_path).problems] == [
+        "gone.yaml: no such file or directory"
+    ]
 
 
-def test_start_time_in_the_past_is_a_warning_saying_what_happens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from datetime import datetime, timezone
+def test_start_time_in_the_past_is_a_warning_saying_what_happens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
 
     (tmp_path / "w.yaml").write_text(
         "script_name: account_warmup\nserials: [P1]\nstart_time: 2026-01-01T10:00:00+01:00\non_missed: skip\n",
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
-    repo = load_repo(["w.yaml"], root=tmp_path, now=datetime(2026, 11, 28, tzinfo=timezone.utc))
+    repo = load_repo(["w.yaml"], root=tmp_path, now=datetime(2026, 11, 28, tzinfo=UTC))
     assert [str(w) for w in repo.warnings] == [
         "w.yaml:3:13: start_time: 2026-01-01T10:00:00+01:00 is in the past: the tasks are skipped (on_missed: skip)"
     ]
