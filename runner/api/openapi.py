@@ -86,6 +86,12 @@ ARTIFACT = {
     "properties": {"name": {"type": "string"}, "size": {"type": "integer"}, "url": {"type": "string"}},
 }
 OBJECT = {"type": "object"}
+RETRIED = {
+    "type": "object",
+    "required": ["retried_count", "skipped_count"],
+    "properties": {"retried_count": {"type": "integer"}, "skipped_count": {"type": "integer",
+                   "description": "failed tasks left alone because they reached the retry limit (10)"}},
+}
 
 
 def _envelope(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -148,8 +154,7 @@ def _paths() -> dict[str, Any]:
             "get": _op("List tasks, filtered and paged", _ref("TaskList"), params=LIST_PARAMS),
         },
         f"{API}/task/stats": {"get": _op("Task counts by status", _ref("Stats"))},
-        f"{API}/task/retry-all": {"post": _op("Retry every failed task", {"type": "object", "required": ["retried_count"],
-                                                                         "properties": {"retried_count": {"type": "integer"}}})},
+        f"{API}/task/retry-all": {"post": _op("Retry every failed task", RETRIED)},
         f"{API}/task/batch": {"delete": _op("Delete tasks (running ones are stopped first)", DELETED, body=TASK_IDS)},
         one: {
             "get": _op("One task", _ref("Task"), params=[TASK_ID]),

@@ -22,7 +22,8 @@ from runner.campaign import tasks_from_api_body
 from runner.errors import ApiError, StateError
 from runner.state import task_to_api
 
-PENDING, RUNNING = 0, 1
+PENDING, RUNNING, FAILED = 0, 1, 3
+MAX_RETRIES = 10  # the original's upper bound on a task's retries; manual retries count too
 
 
 def task_routes(svc: Services) -> list[BaseRoute]:
@@ -90,15 +91,33 @@ def stop(svc: Services, call: Call) -> dict[str, Any]:
 
 
 def retry(svc: Services, call: Call) -> dict[str, Any]:
+    """A failed task back to pending, unless it has used up its ``MAX_RETRIES``."""
     row = svc.task(task_id_param(call.path_params))
+    if row.status == FAILED and row.retry_count >= MAX_RETRIES:
+        raise ApiError(BAD_REQUEST, f"task {row.id} cannot be retried: it reached the retry limit "
+                                    f"({row.retry_count} of {MAX_RETRIES} retries)")
     try:
         return task_to_api(svc.store.retry(row.id))
-    except StateError as exc:  # not failed, or the retry limit is reached: the caller's to fix
-        raise ApiError(BAD_REQUEST, f"task {row.id} cannot be retried: {exc}") from None
+    except StateError as exc:  # not failed (any more): the caller's to fix
+        raise ApiError(BAD_REQUEST, f"task {row.id} cannot be retried: {exc.message}") from None
 
 
 def retry_all(svc: Services, call: Call) -> dict[str, Any]:
-    return {"retried_count": svc.store.retry_all()}
+    """Every failed task under the retry limit; one transaction when none is at the limit."""
+    rows, _ = svc.store.list(status=FAILED, page_size=None)
+    capped = sum(1 for row in rows if row.retry_count >= MAX_RETRIES)
+    if not capped:
+        return {"retried_count": svc.store.retry_all(), "skipped_count": 0}
+    retried = sum(1 for row in rows if row.retry_count < MAX_RETRIES and _retry_quietly(svc, row.id))
+    return {"retried_count": retried, "skipped_count": capped}
+
+
+def _retry_quietly(svc: Services, task_id: int) -> bool:
+    try:
+        svc.store.retry(task_id)
+    except StateError:  # no longer failed: someone else retried or deleted it meanwhile
+        return False
+    return True
 
 
 def stats(svc: Services, call: Call) -> dict[str, int]:
