@@ -32,6 +32,7 @@ class Runtime:
     pool: Any
     runner: Any
     fleet: Any = None
+    artifacts_root: Path | None = None
     watcher: Watcher | None = None
     closers: list[Any] = field(default_factory=list)
 
@@ -48,14 +49,16 @@ class Runtime:
                 print(problem, file=sys.stderr)
             print(f"campaign serve: {len(source.repo.problems)} problem(s); nothing started", file=sys.stderr)
             return None
-        store = Store(state or root / ".campaign" / "state.db")
+        state = state or root / ".campaign" / "state.db"
+        store = Store(state)
         fleet = _start_sim(source) if sim else None
         inventory = source.inventory
         pool = DevicePool(adb_servers=_adb_servers(inventory), inventory=inventory)
         pool.start()
         runner = Runner(store=store, pool=pool, repo=source.repo, options=RunnerOptions())
         runner.start()
-        runtime = cls(source=source, store=store, pool=pool, runner=runner, fleet=fleet)
+        runtime = cls(source=source, store=store, pool=pool, runner=runner, fleet=fleet,
+                      artifacts_root=state.parent / "artifacts")  # where the executor writes them
         log_outcome(source.apply(runner))
         runtime.watcher = Watcher(source, runner)
         runtime.watcher.start()
@@ -65,7 +68,7 @@ class Runtime:
               log_level: str) -> None:
         """Serve HTTP on ``sock`` until a signal; uvicorn owns SIGTERM/SIGINT while it runs."""
         app = create_app(store=self.store, campaigns=self.source, runner=self.runner, pool=self.pool,
-                         token=token, media_roots=media_roots)
+                         token=token, media_roots=media_roots, artifacts_root=self.artifacts_root)
         host, port = sock.getsockname()[:2]
         server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level=log_level))
         print(f"campaign serve: listening on http://{host}:{port}/api/v1 (docs: /docs); "
