@@ -105,8 +105,7 @@ def _removals(
     for key, (task_id, _hash, status, campaign, occurrence) in existing.items():
         if key in seen or status != PENDING or campaign not in campaigns:
             continue
-        fired = occurrences.get(campaign)
-        if occurrence != "once" and fired is not None and occurrence not in fired:
+        if occurrence != "once" and occurrence not in occurrences.get(campaign, set()):
             continue
         diff.removed.append(key)
         removed.append(task_id)

@@ -106,3 +106,23 @@ class QueryMixin:
                 "AND started_at >= ? AND started_at < ?",
                 (username, script_name, iso(since), iso(until)),
             ).fetchone()[0])
+
+    def outstanding(self, now: datetime, *, include_future: bool) -> int:
+        """Tasks `campaign run` still waits for: running, or pending and due by their start time
+        (retries of due tasks included, daily-cap deferrals not); with include_future, all."""
+        clause = "" if include_future else " AND (start_time IS NULL OR start_time <= ?) AND deferred = 0"
+        args = [] if include_future else [iso(now)]
+        with connect(self.path) as conn:
+            return int(conn.execute(
+                f"SELECT COUNT(*) FROM tasks WHERE status = 1 OR (status = 0{clause})", args
+            ).fetchone()[0])
+
+    def never_started_before(self, moment: datetime) -> list[TaskRow]:
+        """Pending tasks whose start time passed with no attempt at all: candidates for on_missed."""
+        with connect(self.path) as conn:
+            rows = conn.execute(
+                "SELECT * FROM tasks WHERE status = 0 AND start_time IS NOT NULL AND start_time < ? "
+                "AND NOT EXISTS (SELECT 1 FROM attempts WHERE attempts.task_id = tasks.id) ORDER BY id",
+                (iso(moment),),
+            ).fetchall()
+        return [TaskRow.from_sql(r) for r in rows]

@@ -65,6 +65,7 @@ class TaskRow:
     source: str
     origin: str | None
     stop_requested: bool
+    deferred: bool
     created_at: datetime
     updated_at: datetime
 
@@ -86,6 +87,7 @@ class TaskRow:
             data[name] = parse(data[name])
         data["random_order"] = bool(data["random_order"])
         data["stop_requested"] = bool(data["stop_requested"])
+        data["deferred"] = bool(data["deferred"])
         return cls(**data)
 
 

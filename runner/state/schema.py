@@ -41,11 +41,13 @@ _V1 = [
         source TEXT NOT NULL DEFAULT 'file',
         origin TEXT,
         stop_requested INTEGER NOT NULL DEFAULT 0,
+        deferred INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )""",
     "CREATE INDEX tasks_status_serial ON tasks (status, serial)",
     "CREATE INDEX tasks_campaign ON tasks (campaign)",
+    "CREATE INDEX tasks_due ON tasks (status, next_run_at)",
     """CREATE TABLE attempts (
         task_id INTEGER NOT NULL,
         n INTEGER NOT NULL,

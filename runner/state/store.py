@@ -96,6 +96,15 @@ class Store(QueryMixin):
         with self._write() as conn:
             return tr.claim(conn, task_id, serial, iso(utcnow()) or "")
 
+    def claim_many(self, claims: Sequence[tuple[int, str]]) -> dict[int, int]:
+        """Claim several (task id, serial) pairs in one transaction: task id -> attempt number.
+
+        One fsync for a whole wave of phones keeps the start lag flat at 1,000 phones."""
+        now = iso(utcnow()) or ""
+        with self._write() as conn:
+            out = {task_id: tr.claim(conn, task_id, serial, now) for task_id, serial in claims}
+        return {task_id: n for task_id, n in out.items() if n is not None}
+
     def mark_running(self, task_id: int, *, serial: str) -> int:
         attempt = self.claim(task_id, serial=serial)
         if attempt is None:

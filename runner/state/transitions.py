@@ -33,7 +33,7 @@ def status_of(conn: sqlite3.Connection, task_id: int) -> int:
 def claim(conn: sqlite3.Connection, task_id: int, serial: str, now: str) -> int | None:
     """pending -> running and a new attempt; None when someone else moved the task first."""
     cur = conn.execute(
-        "UPDATE tasks SET status = 1, started_at = ?, ended_at = NULL, serial = ?, updated_at = ? "
+        "UPDATE tasks SET status = 1, started_at = ?, ended_at = NULL, serial = ?, deferred = 0, updated_at = ? "
         "WHERE id = ? AND status = 0 AND stop_requested = 0",
         (now, serial, now, task_id),
     )
@@ -123,7 +123,7 @@ def requeue(conn: sqlite3.Connection, task_id: int, *, message: str, now: str) -
 def defer(conn: sqlite3.Connection, task_id: int, *, until: datetime, reason: str, now: str) -> bool:
     """Keep a pending task waiting (daily cap reached): the reason is its remark."""
     cur = conn.execute(
-        "UPDATE tasks SET next_run_at = ?, remark = ?, updated_at = ? WHERE id = ? AND status = 0",
+        "UPDATE tasks SET next_run_at = ?, remark = ?, deferred = 1, updated_at = ? WHERE id = ? AND status = 0",
         (iso(until), reason, now, task_id),
     )
     if cur.rowcount == 1:

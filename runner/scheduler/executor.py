@@ -1,0 +1,150 @@
+"""Running one claimed task on its phone: lease, script, timeout, stop, retry decision.
+
+Each call runs in its own worker thread (one per busy phone). The outcome is always written
+to the store before the phone is handed back, so a crash leaves at most the task that was
+running in `running`, which `recover_interrupted` puts back in the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from runner.errors import (
+    CampaignRunnerError,
+    DeviceLostError,
+    DeviceUnavailableError,
+    FailureClass,
+    TaskFailed,
+)
+from runner.scheduler.queue import Claim
+from runner.state import Store, TaskRow
+
+log = logging.getLogger(__name__)
+NEVER_RETRIED = {FailureClass.CONFIG_ERROR, FailureClass.CANCELLED, FailureClass.MISSED}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    task_id: int
+    serial: str
+    completed: bool
+    failure_class: str | None
+    message: str
+
+
+@dataclass
+class Job:
+    """What the executor needs beyond the task: where things go and how to stop it."""
+
+    store: Store
+    pool: Any
+    artifacts_root: Path
+    repo_root: Path | None
+    device_wait: float
+    lease_timeout: float
+    cancel: threading.Event
+    stopped: threading.Event  # set with cancel when the user asked (not a timeout)
+    interrupted: threading.Event  # set with cancel when the runner shuts down: re-queue
+
+
+def retry_time(row: TaskRow, failure: FailureClass, now: datetime, *, rng: random.Random | None = None) -> datetime | None:
+    """When to try again under the task's policy, or None when it fails for good."""
+    if failure in NEVER_RETRIED or row.retry_count >= row.retry_max:
+        return None
+    low, high = row.retry_delay_min, max(row.retry_delay_min, row.retry_delay_max)
+    return now + timedelta(seconds=(rng or random).uniform(low, high))
+
+
+def execute(claim: Claim, job: Job) -> Outcome:
+    """Run the task and record its end; never raises for a task's own failure."""
+    row, serial = claim.row, claim.row.serial or ""
+    timer = _timeout_timer(row, job)
+    try:
+        result = _run(row, job)
+    except TaskFailed as exc:
+        failure = exc
+    except DeviceLostError as exc:
+        failure = TaskFailed(FailureClass.DEVICE_LOST, exc.message, serial=serial, task_id=row.id)
+    except DeviceUnavailableError as exc:
+        failure = TaskFailed(FailureClass.DEVICE_LOST, str(exc), serial=serial, task_id=row.id)
+    except CampaignRunnerError as exc:
+        failure = TaskFailed(FailureClass.INTERNAL, str(exc), serial=serial, task_id=row.id)
+    except Exception as exc:  # a bug in a script must not take the runner down
+        log.exception("task %s on %s crashed", row.id, serial)
+        failure = TaskFailed(FailureClass.INTERNAL, f"{type(exc).__name__}: {exc}", serial=serial, task_id=row.id)
+    else:
+        job.store.mark_completed(row.id, result=dict(result.details), summary=result.summary)
+        return Outcome(row.id, serial, True, None, result.summary)
+    finally:
+        if timer is not None:
+            timer.cancel()
+    return _record_failure(row, _reclassify(failure, row, job, timer), job)
+
+
+def _run(row: TaskRow, job: Job) -> Any:
+    from runner.scripts import ScriptTask, run_script
+
+    if not row.serial:
+        raise TaskFailed(FailureClass.CONFIG_ERROR, "the task names no phone", task_id=row.id,
+                         hint="give the campaign `serials`, a group, or an account from the inventory")
+    task = ScriptTask(task_id=row.id, script_name=row.script_name, script_config=row.script_config,
+                      serial=row.serial, username=row.username, package=row.package, target=row.target,
+                      campaign=row.campaign)
+    with job.pool.lease(row.serial, timeout=job.lease_timeout) as device:
+        return run_script(device, task, cancel=job.cancel, artifacts_dir=job.artifacts_root / str(row.id),
+                          repo_root=job.repo_root)
+
+
+def _timeout_timer(row: TaskRow, job: Job) -> threading.Timer | None:
+    if not row.timeout:
+        return None
+    timer = threading.Timer(row.timeout, job.cancel.set)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _reclassify(failure: TaskFailed, row: TaskRow, job: Job, timer: threading.Timer | None) -> TaskFailed:
+    """A cancel we caused by the clock is a timeout, not a user's stop."""
+    if job.interrupted.is_set():
+        return TaskFailed(FailureClass.INTERRUPTED, "the runner was stopped while the task ran",
+                          serial=row.serial, task_id=row.id)
+    timed_out = timer is not None and job.cancel.is_set() and not job.stopped.is_set()
+    if timed_out:
+        return TaskFailed(FailureClass.TIMEOUT, f"took longer than its timeout of {row.timeout:g} s",
+                          serial=row.serial, task_id=row.id)
+    if job.stopped.is_set() and failure.failure_class is not FailureClass.CANCELLED:
+        return TaskFailed(FailureClass.CANCELLED, f"stopped by request ({failure.message})",
+                          serial=row.serial, task_id=row.id)
+    return failure
+
+
+def _record_failure(row: TaskRow, failure: TaskFailed, job: Job) -> Outcome:
+    """Decide retry or final failure; a lost phone that comes back costs no attempt."""
+    serial = row.serial or ""
+    fresh = job.store.get(row.id) or row
+    cls = failure.failure_class
+    if cls is FailureClass.INTERRUPTED:  # not the task's fault: back to the queue, no attempt burnt
+        job.store.mark_failed(row.id, failure_class=cls.value, message=failure.message,
+                              retry_at=datetime.now(timezone.utc), count_retry=False)
+        return Outcome(row.id, serial, False, cls.value, failure.message)
+    if cls is FailureClass.DEVICE_LOST and serial and _free_lost(job, row.id) and job.pool.wait_online(
+            serial, job.device_wait):
+        job.store.mark_failed(row.id, failure_class=cls.value, message=failure.message,
+                              retry_at=datetime.now(timezone.utc), count_retry=False)
+        return Outcome(row.id, serial, False, cls.value, failure.message)
+    retry_at = retry_time(fresh, cls, datetime.now(timezone.utc))
+    job.store.mark_failed(row.id, failure_class=cls.value, message=failure.message, retry_at=retry_at)
+    return Outcome(row.id, serial, False, cls.value, failure.message)
+
+
+def _free_lost(job: Job, task_id: int, limit: int = 3) -> bool:
+    """A phone that keeps dropping eventually costs attempts: at most ``limit`` free ones."""
+    lost = [a for a in job.store.attempts(task_id) if a["failure_class"] == FailureClass.DEVICE_LOST.value]
+    return len(lost) < limit

@@ -1,0 +1,110 @@
+"""The one hand-off of due tasks to phones: per-phone queues, pauses, caps, atomic claims.
+
+Everything the runner knows about "which task runs next on which phone" is here, behind
+``take(now)`` and ``done(serial, pause)``. The durable part is the store: a task is claimed
+with an atomic ``UPDATE ... WHERE id=? AND status=0``, so two runners sharing a state can never
+both start it. The in-memory part (which phone is busy, when its pause ends) is what a
+distributed engine replaces with a lock per phone and a queue per host.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone, tzinfo
+
+from runner.state import Store, TaskRow
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A task moved to running on its phone; ``attempt`` numbers it (1 = first run)."""
+
+    row: TaskRow
+    attempt: int
+
+
+class TaskQueue:
+    """Per-phone queues over the store; one running task per phone."""
+
+    def __init__(self, store: Store, *, concurrency: int | None = None, daily_caps: dict[str, int] | None = None,
+                 cap_zone: tzinfo = timezone.utc, rng: random.Random | None = None) -> None:
+        self.store = store
+        self.concurrency = concurrency
+        self.daily_caps = dict(daily_caps or {})
+        self.cap_zone = cap_zone
+        self.rng = rng or random.Random()
+        self._busy: set[str] = set()
+        self._free_at: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+
+    def take(self, now: datetime) -> list[Claim]:
+        """Claim the next task of every free phone whose pause is over, within the cap.
+
+        The choice is made in memory, the claims in one transaction (one fsync per wave)."""
+        with self._lock:
+            chosen: dict[int, TaskRow] = {}
+            room = None if self.concurrency is None else self.concurrency - len(self._busy)
+            for serial, rows in self._by_phone(self.store.due(now)).items():
+                if room is not None and len(chosen) >= room:
+                    break
+                if serial in self._busy or self._free_at.get(serial, now) > now:
+                    continue
+                row = self._choose(rows, now)
+                if row is not None:
+                    chosen[row.id] = row
+            attempts = self.store.claim_many([(i, r.serial or "") for i, r in chosen.items()]) if chosen else {}
+            claims = [Claim(row=chosen[i], attempt=n) for i, n in attempts.items()]
+            self._busy.update(c.row.serial or "" for c in claims)
+            return claims
+
+    def done(self, serial: str, *, pause: float) -> None:
+        """The phone finished a task; it takes its next one after ``pause`` seconds."""
+        with self._lock:
+            self._busy.discard(serial)
+            self._free_at[serial] = datetime.now(timezone.utc) + timedelta(seconds=max(0.0, pause))
+
+    def running(self) -> int:
+        with self._lock:
+            return len(self._busy)
+
+    def next_wake(self, now: datetime) -> datetime | None:
+        """When something may become takeable: a pause ending or a pending task's time."""
+        with self._lock:
+            pauses = [t for t in self._free_at.values() if t > now]
+        times = pauses + [t for t in [self.store.next_due_at()] if t is not None and t > now]
+        return min(times) if times else None
+
+    def _by_phone(self, due: list[TaskRow]) -> dict[str, list[TaskRow]]:
+        """Due tasks per phone, in start-time order; phones whose oldest task waits longest first."""
+        phones: dict[str, list[TaskRow]] = defaultdict(list)
+        for row in due:
+            phones[row.serial or ""].append(row)
+        return phones
+
+    def _choose(self, rows: list[TaskRow], now: datetime) -> TaskRow | None:
+        """The phone's next task: start-time order, or random when the head asks for it."""
+        candidates = list(rows)
+        if candidates[0].random_order:
+            self.rng.shuffle(candidates)
+        return next((row for row in candidates if not self._over_cap(row, now)), None)
+
+    def _over_cap(self, row: TaskRow, now: datetime) -> bool:
+        """Per-account daily cap per script (across campaigns): defer to tomorrow, say why."""
+        cap = self.daily_caps.get(row.script_name)
+        if cap is None or not row.username:
+            return False
+        local = now.astimezone(self.cap_zone)
+        start = datetime.combine(local.date(), time(0), tzinfo=self.cap_zone)
+        tomorrow = start + timedelta(days=1)
+        done = self.store.count_done(username=row.username, script_name=row.script_name, since=start, until=tomorrow)
+        if done < cap:
+            return False
+        reason = (
+            f"daily cap reached: {done} of {cap} {row.script_name} tasks for @{row.username} today; "
+            f"deferred to {tomorrow.isoformat()}"
+        )
+        self.store.defer(row.id, until=tomorrow, reason=reason)
+        return True

@@ -1,0 +1,229 @@
+"""The Runner: one per state file; owns the scheduler, the queue and the worker threads.
+
+A dispatcher thread takes due tasks from the queue and starts a worker per claimed task (so
+one per busy phone). It wakes on APScheduler jobs at start times, on every task end, on
+submits, and at least every ``poll_interval`` to notice stop requests and retries written by
+other processes (`campaign stop`, `campaign retry`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from runner.campaign import Repo, expand_campaign
+from runner.campaign.model import TaskSpec
+from runner.errors import CampaignError, FailureClass
+from runner.scheduler import timing
+from runner.scheduler.executor import Job, Outcome, execute
+from runner.scheduler.options import RunnerOptions
+from runner.scheduler.queue import Claim, TaskQueue
+from runner.state import ApplyDiff, Store
+from runner.state.rows import utcnow
+
+log = logging.getLogger(__name__)
+CATCH_UP = timedelta(days=1)
+
+
+class Runner:
+    def __init__(self, *, store: Store, pool: Any, repo: Repo | None = None,
+                 options: RunnerOptions | None = None) -> None:
+        self.store, self.pool, self.repo = store, pool, repo
+        self.options = options or RunnerOptions()
+        self.queue = TaskQueue(store, concurrency=self.options.concurrency, **_caps(repo))
+        self.scheduler = timing.new_scheduler()
+        self.warnings: list[str] = []
+        self.outcomes: list[Outcome] = []
+        self.on_outcome: Callable[[Outcome], None] | None = None
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._running: dict[int, Job] = {}
+        self._workers: dict[int, threading.Thread] = {}
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._dispatcher: threading.Thread | None = None
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Lock the state, recover from a crash, apply missed rules, start dispatching."""
+        self._token, warning = self.store.acquire_lock(force=self.options.force_unlock)
+        if warning:
+            log.warning("%s", warning)
+            self.warnings.append(warning)
+        recovered = self.store.recover_interrupted()
+        if recovered:
+            self.warnings.append(f"{len(recovered)} task(s) were running when the last runner stopped; "
+                                 "recorded as interrupted and queued again under their retry policy")
+        self._apply_missed(self.store.never_started_before(utcnow()))
+        self.scheduler.start()
+        self._dispatcher = threading.Thread(target=self._dispatch_loop, name="dispatcher", daemon=True)
+        self._dispatcher.start()
+
+    def shutdown(self, *, graceful: bool = True, timeout: float = 60.0) -> None:
+        """graceful: let running tasks finish; otherwise cancel them as interrupted (re-queued)."""
+        self._stopping.set()
+        self._wake.set()
+        if not graceful:
+            with self._lock:
+                for job in self._running.values():
+                    job.interrupted.set()
+                    job.cancel.set()
+        if self._dispatcher is not None:
+            self._dispatcher.join(timeout)
+        for worker in list(self._workers.values()):
+            worker.join(timeout)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._token is not None:
+            self.store.release_lock(self._token)
+            self._token = None
+
+    # -- campaign files and the API door ------------------------------------------------------
+    def apply(self, repo: Repo) -> ApplyDiff:
+        """Write the files' one-shot tasks, schedule the recurring ones; re-callable on change."""
+        self.repo = repo
+        self.queue.daily_caps = _caps(repo)["daily_caps"]
+        now = utcnow()
+        specs: list[TaskSpec] = []
+        for campaign in repo.campaigns:
+            if campaign.enabled and not campaign.schedule:
+                specs += expand_campaign(campaign, repo.inventory, now=now)
+        diff = self.store.apply(specs, campaigns=[c.name for c in repo.campaigns])
+        timing.schedule_starts(self.scheduler, specs, self._wake.set, now)
+        timing.schedule_campaigns(self.scheduler, repo.campaigns, self._fire)
+        for campaign in repo.campaigns:
+            if campaign.enabled and campaign.schedule:
+                self._catch_up(campaign.name, now)
+        fresh = set(diff.new) | set(diff.changed)
+        self._apply_missed([r for r in self.store.never_started_before(now) if r.key in fresh])
+        self._wake.set()
+        return diff
+
+    def submit(self, specs: Sequence[TaskSpec]) -> list[int]:
+        ids = self.store.insert(specs)
+        timing.schedule_starts(self.scheduler, specs, self._wake.set, utcnow())
+        self._wake.set()
+        return ids
+
+    def stop_task(self, task_id: int) -> bool:
+        """Pending: failed as cancelled now. Running here: cancelled at the script's next step."""
+        done = self.store.request_stop(task_id)
+        with self._lock:
+            job = self._running.get(task_id)
+        if done and job is not None:
+            job.stopped.set()
+            job.cancel.set()
+        return done
+
+    def wait_idle(self, timeout: float | None = None, *, include_future: bool = False) -> bool:
+        """True once every due task (with --wait: every task) has ended; False on timeout."""
+        deadline = None if timeout is None else utcnow() + timedelta(seconds=timeout)
+        while self.store.outstanding(utcnow(), include_future=include_future):
+            if deadline is not None and utcnow() >= deadline:
+                return False
+            self._wake.set()
+            self._stopping.wait(0.1)
+            if self._stopping.is_set():
+                return False
+        return True
+
+    # -- inside ---------------------------------------------------------------------------------
+    def _fire(self, campaign_name: str) -> None:
+        """A recurring campaign's occurrence: expand its tasks (idempotent by key)."""
+        self._catch_up(campaign_name, utcnow(), lookback=timedelta(minutes=2))
+
+    def _catch_up(self, name: str, now: datetime, lookback: timedelta = CATCH_UP) -> None:
+        campaign = next((c for c in (self.repo.campaigns if self.repo else []) if c.name == name), None)
+        occurrence = campaign and timing.latest_occurrence(campaign, now, lookback)
+        if campaign is None or occurrence is None or self.repo is None:
+            return
+        try:
+            specs = expand_campaign(campaign, self.repo.inventory, occurrence=occurrence, now=now)
+        except CampaignError as exc:
+            log.error("campaign %s, occurrence %s: %s", name, occurrence.isoformat(), exc)
+            return
+        diff = self.store.apply(specs, campaigns=[])
+        self._apply_missed([r for r in self.store.never_started_before(now) if r.key in set(diff.new)])
+        self._wake.set()
+
+    def _apply_missed(self, rows: Sequence[Any]) -> None:
+        now = utcnow()
+        for row in rows:
+            if timing.is_missed(row, now, skip_grace=self.options.missed_skip_grace):
+                late = (now - row.start_time).total_seconds()
+                self.store.mark_missed(row.id, message=f"missed: due {late:.0f} s ago while no runner was up")
+
+    def _dispatch_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._dispatch_once()
+            except Exception:  # keep dispatching; the state file may be briefly unavailable
+                log.exception("dispatching failed; retrying")
+            now = utcnow()
+            wake_at = self.queue.next_wake(now)
+            wait = self.options.poll_interval
+            if wake_at is not None:
+                wait = max(0.0, min(wait, (wake_at - now).total_seconds()))
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def _dispatch_once(self) -> None:
+        for task_id in self.store.stop_requested_ids():
+            with self._lock:
+                job = self._running.get(task_id)
+            if job is not None and not job.cancel.is_set():
+                job.stopped.set()
+                job.cancel.set()
+        for claim in self.queue.take(utcnow()):
+            self._start_worker(claim)
+
+    def _start_worker(self, claim: Claim) -> None:
+        job = Job(store=self.store, pool=self.pool, artifacts_root=self._artifacts_root(),
+                  repo_root=self.options.repo_root or (self.repo.root if self.repo else None),
+                  device_wait=self.options.device_wait, lease_timeout=self.options.lease_timeout,
+                  cancel=threading.Event(), stopped=threading.Event(), interrupted=threading.Event())
+        worker = threading.Thread(target=self._work, args=(claim, job), name=f"task-{claim.row.id}", daemon=True)
+        with self._lock:
+            self._running[claim.row.id] = job
+            self._workers[claim.row.id] = worker
+        worker.start()
+
+    def _work(self, claim: Claim, job: Job) -> None:
+        row = claim.row
+        try:
+            outcome = execute(claim, job)
+        except Exception as exc:  # the state file failed under us: leave the row for recovery
+            log.exception("task %s: recording its outcome failed", row.id)
+            outcome = Outcome(row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc))
+        finally:
+            with self._lock:
+                self._running.pop(row.id, None)
+                self._workers.pop(row.id, None)
+            self.queue.done(row.serial or "", pause=random.uniform(row.min_interval, max(row.min_interval,
+                                                                                        row.max_interval)))
+            self._wake.set()
+        self.outcomes.append(outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+    def _artifacts_root(self) -> Path:
+        return (self.options.state_dir or self.store.path.parent) / "artifacts"
+
+
+def _caps(repo: Repo | None) -> dict[str, Any]:
+    """Daily caps and the zone whose midnight resets them (the inventory's time zone)."""
+    from zoneinfo import ZoneInfo
+
+    inventory = repo.inventory if repo is not None else None
+    caps = dict(getattr(inventory, "daily_caps", {}) or {})
+    name = getattr(inventory, "timezone", None) or "UTC"
+    try:
+        zone: Any = ZoneInfo(name)
+    except Exception:  # noqa: BLE001 - validated upstream; fall back rather than refuse to run
+        zone = timezone.utc
+    return {"daily_caps": caps, "cap_zone": zone}
