@@ -231,3 +231,68 @@ def test_deep_link_to_other_site_is_not_resolved(phone) -> None:  # type: ignore
     _, device = phone
     result = device.shell2(["am", "start", "-a", "android.intent.action.VIEW", "-d", "https://example.com/x"])
     assert result.returncode == 1 and "unable to resolve Intent" in result.output
+
+
+def test_content_call_scan_file_indexes_media_for_the_picker(phone) -> None:  # type: ignore[no-untyped-def]
+    _, device = phone
+    device.sync.push(b"\xff\xd8", "/sdcard/Pictures/p.jpg")
+    out = device.shell("content call --uri content://media --method scan_file --arg /sdcard/Pictures/p.jpg")
+    device.app_start(TIKTOK)
+    ui_tap(device, content_desc="Create")
+    ui_tap(device, text="Upload")
+    assert (out.startswith("Result: Bundle[{uri=content://media/external/file/"),
+            ui_find(device, content_desc="Photo, p.jpg")["clickable"]) == (True, "true")
+
+
+def test_send_without_package_shows_a_chooser_with_both_tiktoks(phone) -> None:  # type: ignore[no-untyped-def]
+    _, device = phone
+    device.sync.push(b"\x00", "/sdcard/Movies/v.mp4")
+    device.shell("am start -a android.intent.action.SEND -t video/* --eu android.intent.extra.STREAM file:///sdcard/Movies/v.mp4")
+    buttons = [n["text"] for n in ui_nodes(device) if n["class"] == "android.widget.Button"]
+    ui_tap(device, text=f"TikTok ({TIKTOK})")
+    assert (buttons, device.app_current().package, ui_find(device, text="Next")["class"]) == (
+        [f"TikTok ({TIKTOK})", "TikTok (com.ss.android.ugc.trill)"], TIKTOK, "android.widget.Button")
+
+
+def test_favourite_is_recorded_and_shown_selected(phone) -> None:  # type: ignore[no-untyped-def]
+    fleet, device = phone
+    _open(device, "https://www.tiktok.com/@dana/video/7399999999999999999")
+    ui_tap(device, content_desc="Add or remove this video from Favourites")
+    node = ui_find(device, content_desc="Add or remove this video from Favourites")
+    assert (node["selected"], _truth(fleet)["favourites"]) == ("true", [
+        {"video_id": "7399999999999999999", "url": "https://www.tiktok.com/@dana/video/7399999999999999999"}])
+
+
+def test_feed_has_ads_and_lives_that_are_not_counted_as_watched(phone) -> None:  # type: ignore[no-untyped-def]
+    fleet, device = phone
+    device.app_start(TIKTOK)
+    seen = set()
+    for _ in range(10):
+        texts = {n["text"] for n in ui_nodes(device)}
+        seen |= texts & {"Sponsored", "LIVE"}
+        device.shell("input swipe 540 1800 540 600 20")
+    watched = _truth(fleet)["watched"]
+    assert (seen, len(watched)) == ({"Sponsored", "LIVE"}, 8)  # items 0-10: ads at 3 and 10, a live at 5
+
+
+def test_search_video_result_opens_the_player_and_swipes_through_results(phone) -> None:  # type: ignore[no-untyped-def]
+    fleet, device = phone
+    device.app_start(TIKTOK)
+    ui_tap(device, content_desc="Search")
+    device.shell("input text cooking")
+    ui_tap(device, text="Search", **{"class": "android.widget.TextView"})
+    ui_tap(device, text="Videos")
+    tiles = [n for n in ui_nodes(device) if " by @" in n["content-desc"]]
+    device.shell("input tap 270 600")
+    first = ui_find(device, content_desc="Read or add comments")
+    device.shell("input swipe 540 1800 540 600 20")
+    watched = [w["video_id"] for w in _truth(fleet)["watched"]]
+    assert (len(tiles), first["package"], len(set(watched))) == (6, TIKTOK, 3)  # feed video, then two results
+
+
+def test_realistic_phone_takes_about_a_second_to_dump(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1, realistic=True)
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    start = time.monotonic()
+    device.shell("uiautomator dump /dev/tty")
+    assert 1.0 <= time.monotonic() - start < 3.0

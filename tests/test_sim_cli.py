@@ -64,3 +64,20 @@ def test_up_without_inventory_names_the_way_out(workdir, capsys) -> None:  # typ
     assert capsys.readouterr().err == (
         "campaign sim: error: no inventory at inventory.yaml "
         "(run in a campaign repo, pass --inventory FILE or --phones N)\n")
+
+
+def test_foreground_up_stops_on_sigterm_and_writes_ground_truth(workdir) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "runner", "sim", "up", "--phones", "1"], stdout=subprocess.PIPE,
+                            text=True, cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(2)]
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=30)
+    proc.stdout.close()
+    truth = json.loads((workdir / ".campaign/sim/ground_truth.json").read_text())
+    assert (code, lines[1].split()[0], list(truth)) == (0, "SIM000001", ["SIM000001"])

@@ -53,8 +53,7 @@ class World:
     def feed_item(self, phone: str, index: int) -> Video:
         """The ``index``-th item of a phone's For You feed: mostly videos, some ads and lives."""
         rng = _rng(self.seed, "feed", phone, index)
-        roll = rng.random()
-        kind = "ad" if index % 7 == 3 and roll < 0.8 else "live" if index % 9 == 5 and roll < 0.8 else "video"
+        kind = "ad" if index % 7 == 3 else "live" if index % 9 == 5 else "video"
         return self._video(rng, kind=kind)
 
     def video(self, video_id: str, creator: str) -> Video:
