@@ -209,3 +209,9 @@ def test_fast_built_task_equals_the_normal_constructor(tmp_path: Path) -> None:
     task = _tasks(tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: [a]\n")[0]
     assert TaskSpec(**asdict(task) | {"retry": task.retry, "origin": task.origin}) == task
     assert hash(task.key) and repr(task).startswith("TaskSpec(key=")
+
+
+def test_templates_inside_lists_are_rendered_per_task(tmp_path: Path) -> None:
+    text = "script_name: post\nserials: [P1, P2]\nscript_config:\n  material_list: ['m/{{ device.serial }}.mp4', m/x.jpg]\n"
+    tasks = _tasks(tmp_path, text)
+    assert [t.script_config["material_list"] for t in tasks] == [["m/P1.mp4", "m/x.jpg"], ["m/P2.mp4", "m/x.jpg"]]

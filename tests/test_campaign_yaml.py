@@ -46,3 +46,17 @@ def test_merge_keys_are_refused() -> None:
 def test_dotted_paths() -> None:
     assert dotted(("script_config", "target_users", 2)) == "script_config.target_users[2]"
     assert dotted(()) == ""
+
+
+def test_recursive_alias_is_a_problem_not_a_crash() -> None:
+    _, problems = load_documents("a: &x [1, *x]\n", "x.yaml")
+    assert [str(p) for p in problems] == ["x.yaml:1:4: a[1]: an alias refers to the collection that contains it"]
+
+
+def test_alias_bombs_and_deep_nesting_are_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    _, problems = load_documents("\n".join(lines) + "\n", "x.yaml")
+    assert [p.reason for p in problems] == ["more than 100000 values (aliases expanding too far?)"]
+    _, problems = load_documents("a: " + "[" * 60 + "]" * 60 + "\n", "x.yaml")
+    assert [p.reason for p in problems] == ["nested more than 50 levels deep"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from runner.campaign.messages import did_you_mean, schema_error
+from runner.campaign.messages import describe, did_you_mean, schema_error
 from runner.campaign.model import SourceRef
 from runner.campaign.records import Campaign
 from runner.campaign.schemas import (
@@ -38,7 +38,7 @@ def check_campaign(
 ) -> tuple[Campaign | None, list[CampaignError], list[CampaignError]]:
     """Validate one document. Returns (campaign or None, problems, warnings)."""
     if not isinstance(doc.data, dict):
-        kind = "nothing" if doc.data is None else type(doc.data).__name__
+        kind = "nothing" if doc.data is None else describe(doc.data)
         return None, [_at(doc, (), f"a campaign must be a mapping of keys, found {kind}")], []
     warnings: list[CampaignError] = []
     data = normalize_aliases(doc, warnings)
@@ -179,7 +179,7 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
             if key == "start_time" and not re.match(_start_pattern(), value):
                 continue  # the schema's pattern error already says it
             out.append(_at(doc, (key,), reason))
-    if data.get("usernames") and (data.get("serials") or data.get("groups")):
+    if _listed(data, "usernames") and (_listed(data, "serials") or _listed(data, "groups")):
         out.append(
             _at(
                 doc,
@@ -210,6 +210,10 @@ def rule_warnings(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
 
 def _warn(doc: Document, path: tuple[Any, ...], reason: str) -> CampaignError:
     return _with(_at(doc, path, reason), "warning")
+
+
+def _listed(data: dict[str, Any], key: str) -> bool:
+    return isinstance(data.get(key), list) and bool(data[key])
 
 
 def _num(value: Any) -> bool:

@@ -19,6 +19,7 @@ from runner.campaign.schemas import load_schema
 from runner.campaign.targets import Unit, targets, units
 from runner.campaign.templates import SPINTAX_FIELDS, Picks, TemplateProblem, is_template, located, render, spin
 from runner.campaign.timing import now_utc, resolve_start, zone
+from runner.campaign.yamlload import dotted
 from runner.errors import CampaignError
 
 ONCE = "once"
@@ -136,7 +137,7 @@ class _TaskBuilder:
         self.campaign, self.inventory, self.occ, self.start, self.source = campaign, inventory, occ, start, source
         self.problems: list[CampaignError] = []
         self.config = campaign.config
-        self.templates = [(k, v) for k, v in self.config.items() if isinstance(v, str) and is_template(v)]
+        self.templates = _template_paths(self.config)
         self.spins = [k for k in SPINTAX_FIELDS if isinstance(self.config.get(k), str) and "|" in self.config[k]]
         self.comments = _comment_lines(self.config) if campaign.script_name == "comment" else None
         self.date = (start or now).astimezone(zone(campaign.timezone) or UTC).date().isoformat()
@@ -160,7 +161,9 @@ class _TaskBuilder:
         self._vars: dict[str, dict[str, Any]] = {}
         self._base = vars(TaskSpec(key="", script_config={}, **self.common)).copy()
         self.uses_target = any("target" in text for _, text in self.templates)
-        self._render_cache: dict[tuple[str, str | None, str | None], tuple[dict[str, str], list[str] | None]] = {}
+        self._render_cache: dict[
+            tuple[str, str | None, str | None], tuple[dict[ConfigPath, str], list[str] | None]
+        ] = {}
 
     def build(self, n: int, unit: Unit, target: str | None) -> TaskSpec:
         key = task_key(self.campaign.name, self.occ, unit.serial, unit.username, target)
@@ -168,7 +171,7 @@ class _TaskBuilder:
         comments = self.comments
         if self.templates:
             rendered, rendered_comments = self._rendered(unit, target)
-            config.update(rendered)
+            _apply_rendered(config, rendered)
             comments = rendered_comments if rendered_comments is not None else comments
         if target is not None:
             _set_target(self.campaign.script_name, config, target)
@@ -193,17 +196,16 @@ class _TaskBuilder:
         if self.templates:
             self._rendered(unit, target)
 
-    def _rendered(self, unit: Unit, target: str | None) -> tuple[dict[str, str], list[str] | None]:
+    def _rendered(self, unit: Unit, target: str | None) -> tuple[dict[ConfigPath, str], list[str] | None]:
         """Rendered template values (and comment lines) of a task, cached per phone/account
         when no template mentions ``target``: 100 targets cost one render, not 100."""
         cache_key = (unit.serial, unit.username, target if self.uses_target else None)
         hit = self._render_cache.get(cache_key)
         if hit is None:
             context = self._context(unit, target)
-            values = {name: self._render(name, text, context) for name, text in self.templates}
-            lines = (
-                _lines(values["comment_content"]) if "comment_content" in values and self.comments is not None else None
-            )
+            values = {path: self._render(path, text, context) for path, text in self.templates}
+            comment = values.get(("comment_content",))
+            lines = _lines(comment) if comment is not None and self.comments is not None else None
             hit = self._render_cache[cache_key] = (values, lines)
         return hit
 
@@ -236,15 +238,45 @@ class _TaskBuilder:
             self._vars[unit.serial] = cached
         return cached
 
-    def _render(self, name: str, text: str, context: dict[str, Any]) -> str:
+    def _render(self, path: ConfigPath, text: str, context: dict[str, Any]) -> str:
         try:
             return render(text, context)
         except TemplateProblem as problem:
-            ref: SourceRef = self.campaign.where(("script_config", name))
+            full = ("script_config", *path)
+            ref: SourceRef = self.campaign.where(full)
             doc = self.campaign.doc
-            block = bool(doc and doc.styles.get(("script_config", name)))
-            self.problems.append(located(problem, ref.path, ref.line, ref.column, f"script_config.{name}", block))
+            block = bool(doc and doc.styles.get(full))
+            self.problems.append(located(problem, ref.path, ref.line, ref.column, dotted(full), block))
             return text
+
+
+ConfigPath = tuple[Any, ...]
+
+
+def _template_paths(config: dict[str, Any]) -> list[tuple[ConfigPath, str]]:
+    """Every template string of a script_config: top-level values and items one level down
+    (``material_list`` entries, ``chatgpt_settings.prompt``)."""
+    out: list[tuple[ConfigPath, str]] = []
+    for key, value in config.items():
+        children = enumerate(value) if isinstance(value, list) else value.items() if isinstance(value, dict) else ()
+        if isinstance(value, str) and is_template(value):
+            out.append(((key,), value))
+        out += [((key, sub), item) for sub, item in children if isinstance(item, str) and is_template(item)]
+    return out
+
+
+def _apply_rendered(config: dict[str, Any], values: dict[ConfigPath, str]) -> None:
+    """Put rendered strings into a task's config, copying any list or mapping it changes."""
+    copied: set[str] = set()
+    for path, text in values.items():
+        if len(path) == 1:
+            config[path[0]] = text
+            continue
+        key, sub = path
+        if key not in copied:
+            config[key] = list(config[key]) if isinstance(config[key], list) else dict(config[key])
+            copied.add(key)
+        config[key][sub] = text
 
 
 def _spec_from(fields: dict[str, Any]) -> TaskSpec:

@@ -42,7 +42,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 def describe(value: Any) -> str:
     """A found value as people read it: its type and a short rendering."""
     kind = _TYPE_NAMES.get(type(value), type(value).__name__)
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list)) or value is None:
         return kind
     text = repr(value)
     return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"

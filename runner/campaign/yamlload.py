@@ -37,6 +37,8 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 Path_ = tuple[Any, ...]
 Mark = tuple[int, int]  # 1-based line, column
 
+MAX_VALUES = 100_000  # per document, aliases expanded
+MAX_DEPTH = 50
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -96,17 +98,38 @@ class _Builder:
     def __init__(self, doc: Document, problems: list[CampaignError]) -> None:
         self.doc = doc
         self.problems = problems
+        self.open: set[int] = set()  # collections being built: an alias to one is a cycle
+        self.budget = MAX_VALUES
+        self.over_budget = False
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.doc.values[path] = _mark(node)
+        self.budget -= 1
         if isinstance(node, yaml.ScalarNode):
             if node.style in ("|", ">"):
                 self.doc.styles[path] = node.style
             return _scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.MappingNode)
-        return self._mapping(node, path)
+        if self.budget < 0 or len(path) > MAX_DEPTH or id(node) in self.open:
+            return self._refuse(node, path)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)
+            return self._mapping(node, path)
+        finally:
+            self.open.discard(id(node))
+
+    def _refuse(self, node: yaml.Node, path: Path_) -> None:
+        """Aliases can make a tiny file expand without end (a cycle, or "billion laughs")."""
+        if id(node) in self.open:
+            self._problem(node, path, "an alias refers to the collection that contains it")
+        elif len(path) > MAX_DEPTH:
+            self._problem(node, path, f"nested more than {MAX_DEPTH} levels deep")
+        elif not self.over_budget:
+            self.over_budget = True
+            self._problem(node, path, f"more than {MAX_VALUES} values (aliases expanding too far?)")
+        return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
