@@ -296,3 +296,28 @@ def test_realistic_phone_takes_about_a_second_to_dump(sim_fleet) -> None:  # typ
     start = time.monotonic()
     device.shell("uiautomator dump /dev/tty")
     assert 1.0 <= time.monotonic() - start < 3.0
+
+
+def test_first_upload_without_storage_permission_asks_for_it(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1, storage_granted=False)
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    device.app_start(TIKTOK)
+    ui_tap(device, content_desc="Create")
+    ui_tap(device, text="Upload")
+    prompt = ui_find(device, text="Allow")
+    ui_tap(device, text="Allow")
+    assert (prompt["package"], ui_find(device, text="Recents")["package"]) == (
+        "com.google.android.permissioncontroller", TIKTOK)
+
+
+def test_layout_v2_names_the_users_tab_accounts(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    from runner.sim import FaultSpec
+
+    fleet = sim_fleet(phones=1, accounts=1, faults=FaultSpec(layout="v2"))
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    device.app_start(TIKTOK)
+    ui_tap(device, content_desc="Search")
+    device.shell("input text bob")
+    device.shell("input keyevent 66")
+    tabs = [n["text"] for n in ui_nodes(device) if n["class"] == "android.widget.TextView" and n["clickable"] == "true"]
+    assert tabs[-6:] == ["Top", "Accounts", "Videos", "Sounds", "LIVE", "Shop"]
