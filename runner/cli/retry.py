@@ -1,0 +1,33 @@
+"""`campaign retry ID...` / `campaign retry --failed`: put failed tasks back in the queue.
+
+Needs no lock: it only changes rows; a running runner picks the tasks up at its next poll,
+and an idle state file runs them at the next `campaign run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from runner.cli.status import add_state_argument, existing_state
+from runner.errors import UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_state_argument(parser)
+    parser.add_argument("ids", nargs="*", type=int, metavar="ID", help="task ids to retry")
+    parser.add_argument("--failed", action="store_true", help="retry every failed task")
+
+
+def run(args: argparse.Namespace) -> int:
+    from runner.state import Store
+
+    if bool(args.ids) == bool(args.failed):
+        raise UsageError("give task ids or --failed (not both)")
+    store = Store(existing_state(args))
+    if args.failed:
+        print(f"{store.retry_all()} failed task(s) queued again")
+        return 0
+    for task_id in args.ids:
+        row = store.retry(task_id)
+        print(f"task {row.id} queued again (retry {row.retry_count})")
+    return 0

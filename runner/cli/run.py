@@ -1,0 +1,144 @@
+"""`campaign run`: apply campaign files to the state, execute their due tasks on the phones.
+
+Exit 0 when every task of the applied campaigns completed (future ones may still wait without
+--wait), 1 when some failed, 2 when the files are invalid. `--sim` starts simulated phones for
+the inventory (and, unless ANDROID_ADB_SERVER_PORT names one, a private adb server) and stops
+them after the run: the one-command demonstration on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from runner.cli.status import add_state_argument
+from runner.errors import UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)")
+    parser.add_argument("--root", type=Path, default=None, help="repository root (default: the current directory)")
+    add_state_argument(parser)
+    parser.add_argument("--wait", action="store_true", help="also wait for tasks whose start time is in the future")
+    parser.add_argument("--sim", action="store_true", help="run on simulated phones for the inventory's devices")
+    parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end (no progress)")
+    parser.add_argument("--concurrency", type=int, default=None, metavar="N", help="at most N tasks at once")
+    parser.add_argument("--force-unlock", action="store_true", help="take the state file from a runner that is gone")
+
+
+def run(args: argparse.Namespace) -> int:
+    from runner.campaign import load_repo
+    from runner.cli.validate import check_paths, report
+
+    if args.concurrency is not None and args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    root = (args.root or Path.cwd()).resolve()
+    repo = load_repo(check_paths(args.paths, root), root=root)
+    if repo.problems:
+        report(repo.problems, repo.warnings, files=len(repo.files), campaigns=len(repo.campaigns), fmt="text",
+               out=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        return _execute(args, repo, root, stack)
+
+
+def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) -> int:
+    from runner.pool import DevicePool
+    from runner.scheduler import Runner, RunnerOptions
+    from runner.scheduler.report import scope_rows
+    from runner.state import Store
+    from runner.state.location import state_path
+
+    store = Store(state_path(args.state, root))
+    servers = _start_sim(repo, stack) if args.sim else _adb_servers(repo.inventory)
+    pool = DevicePool(adb_servers=servers, inventory=repo.inventory)
+    pool.start()
+    stack.callback(pool.stop)
+    runner = Runner(store=store, pool=pool, repo=repo,
+                    options=RunnerOptions(concurrency=args.concurrency, force_unlock=args.force_unlock,
+                                          repo_root=root))
+    runner.start()
+    graceful = {"value": False}
+    stack.callback(lambda: runner.shutdown(graceful=graceful["value"]))
+    for warning in runner.warnings:
+        print(f"campaign run: warning: {warning}", file=sys.stderr)
+    started = time.monotonic()
+    diff = runner.apply(repo)
+    names = [c.name for c in repo.campaigns]
+    _watch(args, runner, store, names, diff, store.path)
+    graceful["value"] = True
+    return _finish(args, store, scope_rows(store, names), diff, time.monotonic() - started)
+
+
+def _watch(args: argparse.Namespace, runner: Any, store: Any, names: list[str], diff: Any, path: Path) -> None:
+    from runner.scheduler.progress import Progress
+    from runner.scheduler.report import scope_rows
+
+    mode = "quiet" if args.json else ("live" if sys.stdout.isatty() else "plain")
+    if not args.json:
+        print(f"campaign run: {diff.summary()} task(s) in {path}", flush=True)
+    progress = Progress(store, lambda: scope_rows(store, names), mode=mode)
+    runner.on_outcome = progress.on_outcome
+    with progress:
+        while not runner.wait_idle(timeout=0.25, include_future=args.wait):
+            progress.tick()
+
+
+def _finish(args: argparse.Namespace, store: Any, rows: list[Any], diff: Any, seconds: float) -> int:
+    from runner.scheduler.report import run_json, summary_lines, write_junit
+
+    if args.junit:
+        write_junit(args.junit, rows, store, seconds)
+    if args.json:
+        json.dump(run_json(rows, diff, seconds), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print("\n".join(summary_lines(rows, seconds)))
+    return 1 if any(r.status == 3 for r in rows) else 0
+
+
+def _adb_servers(inventory: Any) -> list[tuple[str, int]] | None:
+    """The inventory's servers; None for the default so ANDROID_ADB_SERVER_PORT is honoured."""
+    servers = [tuple(s) for s in getattr(inventory, "adb_servers", [])]
+    return None if servers in ([], [("127.0.0.1", 5037)]) else servers  # type: ignore[return-value]
+
+
+def _start_sim(repo: Any, stack: ExitStack) -> list[tuple[str, int]]:
+    """Simulated phones for the inventory behind an adb server; both stopped with the run."""
+    from runner.sim import SimFleet, adbhost, phones_for_inventory
+
+    devices = repo.inventory.devices
+    if not devices:
+        raise UsageError("--sim needs an inventory.yaml that lists the phones", hint="see inventory.yaml in the demo")
+    port = _sim_server(stack, adbhost)
+    fleet = SimFleet(phones_for_inventory(devices))
+    fleet.start()
+    stack.callback(fleet.stop)
+    fleet.connect()
+    return [("127.0.0.1", port)]
+
+
+def _sim_server(stack: ExitStack, adbhost: Any) -> int:
+    """ANDROID_ADB_SERVER_PORT's server if set, else a private one on a free port (killed after)."""
+    if os.environ.get("ANDROID_ADB_SERVER_PORT"):
+        adbhost.ensure_server()
+        return int(adbhost.server_port())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
+    stack.callback(os.environ.pop, "ANDROID_ADB_SERVER_PORT", None)
+    adbhost.ensure_server(port)
+    stack.callback(lambda: subprocess.run([adbhost.adb_binary(), "-P", str(port), "kill-server"],
+                                          capture_output=True, timeout=30, check=False))
+    return port
