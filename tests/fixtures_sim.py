@@ -52,7 +52,7 @@ def adb_server() -> Iterator[int]:
     if (home := _writable_home()) is not None:
         os.environ["HOME"] = home
     adbhost.raise_nofile_limit()
-    adb = adbhost.adb_binary()
+    adb = adbhost.wheel_adb()
     subprocess.run([adb, "-P", str(port), "start-server"], check=True, capture_output=True, timeout=60)
     import adbutils
 

@@ -51,7 +51,7 @@ def test_and_or_chains_follow_exit_status(device) -> None:  # type: ignore[no-un
 def test_adb_cli_shell_propagates_remote_exit_code(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1)
     port = os.environ["ANDROID_ADB_SERVER_PORT"]
-    proc = subprocess.run([adbhost.adb_binary(), "-P", port, "-s", fleet.phones[0].adb_serial, "shell", "echo hi; exit 7"],
+    proc = subprocess.run([adbhost.wheel_adb(), "-P", port, "-s", fleet.phones[0].adb_serial, "shell", "echo hi; exit 7"],
                           check=False, capture_output=True, text=True, timeout=30)
     assert (proc.returncode, proc.stdout) == (7, "hi\n")
 
@@ -71,7 +71,7 @@ def test_push_into_directory_appends_the_file_name(device, tmp_path) -> None:  #
 
 def test_adb_cli_push_and_pull_round_trip(sim_fleet, tmp_path) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1)
-    adb = [adbhost.adb_binary(), "-P", os.environ["ANDROID_ADB_SERVER_PORT"], "-s", fleet.phones[0].adb_serial]
+    adb = [adbhost.wheel_adb(), "-P", os.environ["ANDROID_ADB_SERVER_PORT"], "-s", fleet.phones[0].adb_serial]
     src, back = tmp_path / "in.bin", tmp_path / "out.bin"
     src.write_bytes(os.urandom(300_000))
     subprocess.run([*adb, "push", str(src), "/data/local/tmp/"], check=True, capture_output=True, timeout=30)
@@ -109,7 +109,7 @@ def test_adb_cli_pulls_a_directory_through_list_v2(sim_fleet, tmp_path) -> None:
     device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
     device.sync.push(b"one", "/sdcard/Movies/a.txt")
     device.sync.push(b"two", "/sdcard/Movies/b.txt")
-    adb = [adbhost.adb_binary(), "-P", os.environ["ANDROID_ADB_SERVER_PORT"], "-s", fleet.phones[0].adb_serial]
+    adb = [adbhost.wheel_adb(), "-P", os.environ["ANDROID_ADB_SERVER_PORT"], "-s", fleet.phones[0].adb_serial]
     subprocess.run([*adb, "pull", "/sdcard/Movies", str(tmp_path)], check=True, capture_output=True, timeout=30)
     assert sorted(p.read_text() for p in (tmp_path / "Movies").iterdir()) == ["one", "two"]
 

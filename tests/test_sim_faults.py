@@ -76,7 +76,7 @@ def test_disconnect_at_a_time_drops_the_connection(sim_fleet) -> None:  # type: 
 
 def test_unauthorized_phone_is_listed_unauthorized_and_refuses_commands(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     _, phone, _ = _one(sim_fleet, faults=FaultSpec(unauthorized=True))
-    proc = subprocess.run([adbhost.adb_binary(), "-s", phone.adb_serial, "shell", "echo hi"],
+    proc = subprocess.run([adbhost.wheel_adb(), "-s", phone.adb_serial, "shell", "echo hi"],
                           check=False, capture_output=True, text=True, timeout=30)
     assert (_state(phone.adb_serial), proc.returncode, proc.stderr.startswith("adb: device unauthorized.")) == (
         "unauthorized", 1, True)

@@ -10,6 +10,7 @@ import os
 import resource
 import socket
 import subprocess
+from pathlib import Path
 
 from runner.errors import CampaignRunnerError
 
@@ -30,6 +31,14 @@ def adb_binary() -> str:
     import adbutils
 
     return str(adbutils.adb_path())
+
+
+def wheel_adb() -> str:
+    """The adb inside the adbutils wheel itself, whatever PATH holds (tests pin this one)."""
+    import adbutils
+
+    bundled = Path(adbutils.__file__).resolve().parent / "binaries" / "adb"
+    return str(bundled) if bundled.is_file() else adb_binary()
 
 
 def raise_nofile_limit() -> int:
