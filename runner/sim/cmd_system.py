@@ -107,16 +107,18 @@ def pm(ctx: Ctx, argv: list[str]) -> int:
 
 
 def _pm_change(ctx: Ctx, verb: str, argv: list[str]) -> int:
+    """pm clear (stops the app; "Failed" for an unknown package) and grant/revoke of storage."""
     package = argv[2]
-    if package not in ctx.phone.packages:
-        ctx.err(f"Error: java.lang.IllegalArgumentException: Unknown package: {package}\n" if verb != "clear" else "")
-        if verb == "clear":
-            ctx.out("Failed\n")
-        return 1 if verb != "clear" else 0
+    known = package in ctx.phone.packages
     if verb == "clear":
-        ctx.phone.display.force_stop(package)
-        ctx.out("Success\n")
-    elif any("STORAGE" in a or "MEDIA" in a for a in argv[3:]):
+        if known:
+            ctx.phone.display.force_stop(package)
+        ctx.out("Success\n" if known else "Failed\n")
+        return 0
+    if not known:
+        ctx.err(f"Exception occurred while executing '{verb}':\njava.lang.IllegalArgumentException: Unknown package: {package}\n")
+        return 255
+    if any("STORAGE" in a or "MEDIA" in a for a in argv[3:]):
         ctx.phone.storage_granted = verb == "grant"
     return 0
 

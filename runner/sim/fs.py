@@ -75,7 +75,8 @@ class FileSystem:
         parent = posixpath.dirname(path)
         if parents:
             self.mkdir(parent, parents=True)
-        elif not (self.stat(parent) or Entry(0, 0)).is_dir:
+        parent_entry = self.entries.get(parent)
+        if parent_entry is None or not parent_entry.is_dir:
             raise FileNotFoundError(parent)
         if (old := self.entries.get(path)) is not None and old.is_dir:
             raise IsADirectoryError(path)
