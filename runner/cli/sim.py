@@ -76,9 +76,14 @@ def _up(args: argparse.Namespace) -> int:
 def _specs(args: argparse.Namespace) -> list[Any]:
     from runner.sim import default_phones, phones_for_inventory
 
+    if args.phones is not None and (args.phones < 1 or args.accounts < 0):
+        raise UsageError("--phones must be at least 1 and --accounts at least 0")
+    if not 0.0 <= args.popups <= 1.0:
+        raise UsageError(f"--popups {args.popups} is not a probability", hint="give a number from 0 to 1")
+    if args.base_port is not None and not 6000 <= args.base_port <= 65000:
+        raise UsageError(f"--base-port {args.base_port} is out of range",
+                         hint="use 6000-65000 (5555-5585 is adb's emulator range)")
     if args.phones is not None:
-        if args.phones < 1 or args.accounts < 0:
-            raise UsageError("--phones must be at least 1 and --accounts at least 0")
         return default_phones(args.phones, args.accounts)
     return phones_for_inventory(_inventory_devices(args.inventory))
 
@@ -265,5 +270,9 @@ def _state(args: argparse.Namespace) -> int:
     else:
         raise CampaignRunnerError("no simulated phones are running and none have run here",
                                   hint="start them with `campaign sim up`")
-    print(json.dumps(truth, indent=1, ensure_ascii=False))
+    try:
+        print(json.dumps(truth, indent=1, ensure_ascii=False))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `campaign sim state | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
