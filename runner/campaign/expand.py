@@ -161,18 +161,12 @@ class _TaskBuilder:
         self._vars: dict[str, dict[str, Any]] = {}
         self._base = vars(TaskSpec(key="", script_config={}, **self.common)).copy()
         self.uses_target = any("target" in text for _, text in self.templates)
-        self._render_cache: dict[
-            tuple[str, str | None, str | None], tuple[dict[ConfigPath, str], list[str] | None]
-        ] = {}
+        self._render_cache: dict[tuple[str, str | None, str | None], tuple[dict[str, Any], list[str] | None]] = {}
 
     def build(self, n: int, unit: Unit, target: str | None) -> TaskSpec:
         key = task_key(self.campaign.name, self.occ, unit.serial, unit.username, target)
-        config = dict(self.config)
-        comments = self.comments
-        if self.templates:
-            rendered, rendered_comments = self._rendered(unit, target)
-            _apply_rendered(config, rendered)
-            comments = rendered_comments if rendered_comments is not None else comments
+        config, comments = self._rendered(unit, target) if self.templates else (self.config, self.comments)
+        config = dict(config)
         if target is not None:
             _set_target(self.campaign.script_name, config, target)
         picks = Picks(key) if (self.spins or comments) else None
@@ -196,17 +190,19 @@ class _TaskBuilder:
         if self.templates:
             self._rendered(unit, target)
 
-    def _rendered(self, unit: Unit, target: str | None) -> tuple[dict[ConfigPath, str], list[str] | None]:
-        """Rendered template values (and comment lines) of a task, cached per phone/account
-        when no template mentions ``target``: 100 targets cost one render, not 100."""
+    def _rendered(self, unit: Unit, target: str | None) -> tuple[dict[str, Any], list[str] | None]:
+        """The config with this task's templates rendered (and its comment lines), cached per
+        phone/account when no template mentions ``target``: 100 targets cost one render."""
         cache_key = (unit.serial, unit.username, target if self.uses_target else None)
         hit = self._render_cache.get(cache_key)
         if hit is None:
             context = self._context(unit, target)
             values = {path: self._render(path, text, context) for path, text in self.templates}
+            config = dict(self.config)
+            _apply_rendered(config, values)
             comment = values.get(("comment_content",))
-            lines = _lines(comment) if comment is not None and self.comments is not None else None
-            hit = self._render_cache[cache_key] = (values, lines)
+            lines = _lines(comment) if comment is not None and self.comments is not None else self.comments
+            hit = self._render_cache[cache_key] = (config, lines)
         return hit
 
     def _pick_comment(self, n: int, lines: list[str], picks: Picks | None) -> str:
