@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from runner.campaign.templates import TemplateProblem, compile_template, render, spin
+from runner.campaign.spintax import spin
+from runner.campaign.templates import TemplateProblem, compile_template, render
 
 CONTEXT = {
     "vars": {"city": "Berlin", "n": 3, "flag": True, "none": None, "nested": {"x": "deep"}},

@@ -16,8 +16,9 @@ from typing import Any
 from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
 from runner.campaign.records import Campaign, Inventory
 from runner.campaign.schemas import load_schema
+from runner.campaign.spintax import SPINTAX_FIELDS, Picks, spin
 from runner.campaign.targets import Unit, targets, units
-from runner.campaign.templates import SPINTAX_FIELDS, Picks, TemplateProblem, is_template, located, render, spin
+from runner.campaign.templates import TemplateProblem, is_template, located, render
 from runner.campaign.timing import now_utc, resolve_start, zone
 from runner.campaign.yamlload import dotted
 from runner.errors import CampaignError
