@@ -78,3 +78,22 @@ def test_phones_for_inventory_accepts_yaml_dicts() -> None:
     (spec,) = phones_for_inventory(devices)
     assert (spec.serial, [(a.username, a.package) for a in spec.accounts]) == (
         "R58M1", [("a", "com.zhiliaoapp.musically"), ("b", "com.ss.android.ugc.trill")])
+
+
+def test_fleet_on_a_busy_port_says_which_phone_and_port() -> None:
+    import socket
+
+    from runner.errors import CampaignRunnerError
+    from runner.sim import SimFleet
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        if port < 6000:
+            pytest.skip("the OS handed out a port below 6000")
+        fleet = SimFleet([PhoneSpec("SIMBUSY01")], base_port=port)
+        with pytest.raises(CampaignRunnerError) as info:
+            fleet.start()
+    assert str(info.value) == (f"simulated phone SIMBUSY01 cannot listen on 127.0.0.1:{port}: Address already in use "
+                               "(pick another base port, or free that one)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import threading
 from collections.abc import Coroutine, Sequence
 from typing import Any, Self, TypeVar
@@ -70,13 +71,21 @@ class SimFleet:
                      popup_probability=self.popup_probability, world=world)
             for spec in self.specs
         ]
-        self.run(self._listen_all())
+        try:
+            self.run(self._listen_all())
+        except BaseException:
+            self.stop()
+            raise
         return [p.adb_serial for p in self.phones]
 
     async def _listen_all(self) -> None:
         for index, phone in enumerate(self.phones):
             port = self.base_port + index if self.base_port is not None else 0
-            await phone.listen(self.host, port)
+            try:
+                await phone.listen(self.host, port)
+            except OSError as exc:
+                raise CampaignRunnerError(f"simulated phone {phone.serial} cannot listen on {self.host}:{port}: "
+                                          f"{os.strerror(exc.errno) if exc.errno else exc}", hint="pick another base port, or free that one") from None
             if phone.port in EMULATOR_PORTS:  # the adb server would adopt it as an emulator
                 await phone.close_listener()
                 await phone.listen(self.host, 0)
