@@ -78,24 +78,9 @@ def expand(
     where = units(campaign, inventory, problems, warnings)
     what = targets(campaign, warnings)
     problems += _bad_target_urls(campaign, what)
-    start: datetime | None
-    if occurrence is not None:
-        start, note = occurrence, "scheduled"
-    else:
-        start, note = resolve_start(campaign.data.get("start_time"), campaign.timezone, now)
-    if start is not None and occurrence is None and start < now:
-        action = "skipped (on_missed: skip)" if campaign.data.get("on_missed") == "skip" else "run as soon as applied"
-        warnings.append(
-            campaign.error(
-                ("start_time",), f"{start.isoformat()} is in the past: the tasks are {action}", severity="warning"
-            )
-        )
-    if where and not what and not problems:
-        warnings.append(
-            campaign.error(("script_config",), "no targets: this campaign creates no tasks", severity="warning")
-        )
-    elif not where and not problems:
-        warnings.append(campaign.error((), "no phones: this campaign creates no tasks", severity="warning"))
+    start, note = _when(campaign, occurrence, now, warnings)
+    if not problems:
+        warnings += _nothing_to_do(campaign, bool(where), bool(what))
     occ = occurrence_key or occurrence_id(occurrence)
     builder = _TaskBuilder(campaign, inventory, occ, start, now, source)
     if check_only:
@@ -106,6 +91,28 @@ def expand(
         tasks = [builder.build(n, unit, t) for n, (unit, t) in enumerate((u, t) for u in where for t in what)]
     problems += _unique(builder.problems)
     return Expansion(tasks, problems, warnings, note)
+
+
+def _when(
+    campaign: Campaign, occurrence: datetime | None, now: datetime, warnings: list[CampaignError]
+) -> tuple[datetime | None, str]:
+    """The tasks' start time and the plan note; warns when a one-shot start is already past."""
+    if occurrence is not None:
+        return occurrence, "scheduled"
+    start, note = resolve_start(campaign.data.get("start_time"), campaign.timezone, now)
+    if start is not None and start < now:
+        action = "skipped (on_missed: skip)" if campaign.data.get("on_missed") == "skip" else "run as soon as applied"
+        reason = f"{start.isoformat()} is in the past: the tasks are {action}"
+        warnings.append(campaign.error(("start_time",), reason, severity="warning"))
+    return start, note
+
+
+def _nothing_to_do(campaign: Campaign, has_phones: bool, has_targets: bool) -> list[CampaignError]:
+    if not has_phones:
+        return [campaign.error((), "no phones: this campaign creates no tasks", severity="warning")]
+    if not has_targets:
+        return [campaign.error(("script_config",), "no targets: this campaign creates no tasks", severity="warning")]
+    return []
 
 
 def _unique(problems: list[CampaignError]) -> list[CampaignError]:
