@@ -48,12 +48,16 @@ def check_campaign(
     if problems:
         return None, problems, warnings
     warnings += rule_warnings(doc, data)
+    return _campaign(doc, data, default_name, default_tz), [], warnings
+
+
+def _campaign(doc: Document, data: dict[str, Any], default_name: str, default_tz: str) -> Campaign:
+    """The Campaign of a valid document, every documented default filled in."""
     data = envelope_defaults(data)
     data["script_config"] = script_defaults(data["script_name"], data["script_config"])
-    name = data.get("name") or default_name
     line, column = doc.value_mark(())
-    campaign = Campaign(
-        name=name,
+    return Campaign(
+        name=data.get("name") or default_name,
         script_name=data["script_name"],
         schedule=data.get("schedule"),
         timezone=data.get("timezone") or default_tz,
@@ -62,7 +66,6 @@ def check_campaign(
         data=data,
         doc=doc,
     )
-    return campaign, [], warnings
 
 
 def _at(doc: Document, path: tuple[Any, ...], reason: str, *, key: bool = False, code: int = 40001) -> CampaignError:
