@@ -24,6 +24,10 @@ SPEC_COLUMNS = (
 )  # fmt: skip
 
 
+# one encoder, not one per call: json.dumps with options builds a new encoder every time
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 @dataclass(frozen=True)
 class ApplyDiff:
     """What applying did (or, from `diff`, would do), as lists of task keys."""
@@ -46,7 +50,7 @@ class ApplyDiff:
 
 def spec_values(spec: TaskSpec, *, key: str | None) -> tuple[object, ...]:
     """One row's values in SPEC_COLUMNS order (``key`` None for API tasks)."""
-    config = json.dumps(spec.script_config, ensure_ascii=False, sort_keys=True, default=str)
+    config = _ENCODER.encode(spec.script_config)
     start = iso(spec.start_time)
     values = (
         spec.campaign, spec.occurrence, spec.serial, spec.username, spec.package, spec.script_name,
@@ -55,7 +59,7 @@ def spec_values(spec: TaskSpec, *, key: str | None) -> tuple[object, ...]:
         int(spec.random_order), spec.on_missed, spec.grace, spec.source,
         str(spec.origin) if spec.origin else None,
     )  # fmt: skip
-    digest = hashlib.blake2b(json.dumps(values[:-1], default=str).encode(), digest_size=8).hexdigest()
+    digest = hashlib.blake2b("\x1f".join(map(str, values[:-1])).encode(), digest_size=8).hexdigest()
     return (key, digest, *values)
 
 
