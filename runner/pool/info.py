@@ -1,0 +1,76 @@
+"""What `campaign devices` shows about a phone: pool state, inventory data and live facts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from runner.errors import DeviceError
+
+if TYPE_CHECKING:
+    from runner.pool.pool import DevicePool, Phone
+
+DEFAULT_PACKAGE = "com.zhiliaoapp.musically"
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    serial: str
+    hw_serial: str | None
+    state: str
+    name: str = ""
+    groups: tuple[str, ...] = ()
+    model: str | None = None
+    android: str | None = None
+    battery: int | None = None
+    screen_on: bool | None = None
+    app_package: str | None = None
+    app_installed: bool | None = None
+    app_version: str | None = None
+    accounts: tuple[str, ...] = ()
+    quarantined: str | None = None
+    server: str = ""
+    error: str | None = None
+
+
+def _inventory_entry(pool: DevicePool, phone: Phone) -> Any:
+    inventory = pool.inventory
+    if inventory is None:
+        return None
+    return inventory.device(phone.serial) or (inventory.device(phone.hw_serial) if phone.hw_serial else None)
+
+
+def describe(pool: DevicePool, phone: Phone, *, details: bool = True) -> DeviceInfo:
+    entry = _inventory_entry(pool, phone)
+    accounts = tuple(a.username for a in entry.accounts) if entry is not None else ()
+    package = entry.accounts[0].package if entry is not None and entry.accounts else DEFAULT_PACKAGE
+    base = dict(serial=phone.serial, hw_serial=phone.hw_serial, state=phone.state,
+                name=entry.name if entry is not None else "", groups=tuple(entry.groups) if entry is not None else (),
+                accounts=accounts, quarantined=phone.quarantine, server=f"{phone.server[0]}:{phone.server[1]}",
+                app_package=package)
+    if not details or phone.state != "device":
+        return DeviceInfo(**base)
+    try:
+        return DeviceInfo(**base, **_live(pool, phone, package))
+    except DeviceError as exc:
+        return DeviceInfo(**base, error=str(exc))
+
+
+def _live(pool: DevicePool, phone: Phone, package: str) -> dict[str, Any]:
+    """One shell round trip for everything (props, battery, screen, package)."""
+    device = pool._device(phone)
+    marker = "@@@"
+    out = device.run(
+        f"getprop ro.product.model; echo {marker}; getprop ro.build.version.release; echo {marker}; "
+        f"dumpsys battery; echo {marker}; dumpsys power; echo {marker}; dumpsys package {package}"
+    )
+    model, android, battery, power, pkg = (part.strip() for part in (out.split(marker) + [""] * 5)[:5])
+    level = re.search(r"level: (\d+)", battery)
+    screen = re.search(r"Display Power: state=(\w+)|mWakefulness=(\w+)", power)
+    version = re.search(r"versionName=(\S+)", pkg)
+    screen_on = None
+    if screen:
+        screen_on = (screen.group(1) or screen.group(2)) in ("ON", "Awake")
+    return dict(model=model or None, android=android or None, battery=int(level.group(1)) if level else None,
+                screen_on=screen_on, app_installed=bool(pkg), app_version=version.group(1) if version else None)

@@ -1,0 +1,222 @@
+"""The device pool: which phones exist, whether they are healthy, and one task per phone.
+
+Phones are tracked live per adb server (tracker.py) and keyed by adb serial *and* hardware
+serial (`ro.serialno`, fetched concurrently), so a phone that moves from USB to TCP is the
+same phone and inventory serials may be either. `lease()` hands out a `Device` under the
+phone's lock and takes it back also when the task raises; repeated infrastructure failures
+(lost phone, timeouts) quarantine the phone until it reconnects and answers again.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import adbutils
+
+from runner.device import Device, PhoneLink
+from runner.device.adb_errors import translated
+from runner.errors import DeviceError, DeviceLostError, DeviceTimeoutError, DeviceUnavailableError, FailureClass, TaskFailed
+from runner.pool.tracker import Server, Tracker, list_devices
+
+LOCAL_DEFAULT = ("127.0.0.1", 5037)
+INFRA_FAILURES = (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
+
+
+def default_server() -> Server:
+    return (os.environ.get("ANDROID_ADB_SERVER_HOST", "127.0.0.1"), int(os.environ.get("ANDROID_ADB_SERVER_PORT", 5037)))
+
+
+@dataclass
+class Phone:
+    """The pool's mutable record of one phone (guarded by the pool's condition)."""
+
+    serial: str
+    server: Server
+    state: str
+    hw_serial: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    failures: int = 0
+    quarantine: str | None = None
+    reconnected: bool = False
+
+
+class DevicePool:
+    def __init__(self, *, adb_servers: Sequence[tuple[str, int]] | None = None, inventory: Any = None,
+                 quarantine_after: int = 3, command_timeout: float = 20.0) -> None:
+        servers = [(h, int(p)) for h, p in adb_servers or ()]
+        # the inventory's default entry means "the local server", which ANDROID_ADB_SERVER_* may move
+        self.servers: list[Server] = servers if servers and servers != [LOCAL_DEFAULT] else [default_server()]
+        self.inventory = inventory
+        self.quarantine_after = quarantine_after
+        self.command_timeout = command_timeout
+        self.clients = {s: adbutils.AdbClient(host=s[0], port=s[1]) for s in self.servers}
+        self._phones: dict[str, Phone] = {}
+        self._cond = threading.Condition()
+        self._trackers: list[Tracker] = []
+        self._fetcher = ThreadPoolExecutor(max_workers=16, thread_name_prefix="hwserial")
+        self._stopped = False
+
+    # --- tracking --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Take a first snapshot of every server, then follow changes live."""
+        self.refresh()
+        for server in self.servers:
+            tracker = Tracker(server, self._update)
+            self._trackers.append(tracker)
+            tracker.start()
+
+    def stop(self) -> None:
+        for tracker in self._trackers:
+            tracker.stop()
+        self._trackers.clear()
+        self._stopped = True
+        self._fetcher.shutdown(wait=True, cancel_futures=True)
+
+    def refresh(self) -> None:
+        """Poll every server once (used without live tracking, e.g. `campaign devices`)."""
+        for server in self.servers:
+            with translated(f"{server[0]}:{server[1]}", "host:devices"):
+                self._update(server, list_devices(server))
+        self._fetch_hw_serials([p for p in self._snapshot() if p.state == "device" and p.hw_serial is None])
+
+    def _update(self, server: Server, states: dict[str, str]) -> None:
+        fetch = []
+        with self._cond:
+            for serial, phone in list(self._phones.items()):
+                if phone.server == server and serial not in states:
+                    phone.state = "gone"
+                    phone.reconnected = False
+            for serial, state in states.items():
+                phone = self._phones.setdefault(serial, Phone(serial, server, state))
+                if state == "device" and phone.state != "device":
+                    phone.reconnected = True
+                    fetch.append(phone)
+                phone.state, phone.server = state, server
+            self._cond.notify_all()
+        if fetch and not self._stopped:
+            for phone in fetch:
+                self._fetcher.submit(self._after_reconnect, phone)
+
+    def _after_reconnect(self, phone: Phone) -> None:
+        """Learn the hardware serial; a quarantined phone that answers again is released."""
+        try:
+            device = self._device(phone)
+            hw = device.getprop("ro.serialno") or phone.serial
+        except DeviceError:
+            return
+        with self._cond:
+            phone.hw_serial = hw
+            if phone.quarantine and phone.reconnected:
+                phone.quarantine, phone.failures = None, 0
+            self._cond.notify_all()
+
+    def _fetch_hw_serials(self, phones: list[Phone]) -> None:
+        if phones:
+            list(self._fetcher.map(self._after_reconnect, phones))
+
+    def _snapshot(self) -> list[Phone]:
+        with self._cond:
+            return list(self._phones.values())
+
+    # --- lookups ---------------------------------------------------------------------------------
+    def resolve(self, serial: str) -> str | None:
+        """adb serial for an adb serial, hardware serial or inventory serial; None if unknown."""
+        found = self._lookup(serial)
+        if found is None:
+            self._fetch_hw_serials([p for p in self._snapshot() if p.state == "device" and p.hw_serial is None])
+            found = self._lookup(serial)
+        return found.serial if found else None
+
+    def _lookup(self, serial: str) -> Phone | None:
+        with self._cond:
+            phone = self._phones.get(serial)
+            if phone is not None and phone.state != "gone":
+                return phone
+            candidates = [p for p in self._phones.values() if p.hw_serial == serial]
+            candidates.sort(key=lambda p: p.state != "device")
+            return candidates[0] if candidates else phone
+
+    def phone(self, serial: str) -> Phone | None:
+        return self._lookup(serial)
+
+    def _device(self, phone: Phone) -> Device:
+        return Device(PhoneLink(self.clients[phone.server], phone.serial), hw_serial=phone.hw_serial,
+                      timeout=self.command_timeout)
+
+    def devices(self, *, details: bool = True) -> list[Any]:
+        """Every phone the servers know, with inventory data and (``details``) live facts."""
+        from runner.pool.info import describe
+
+        phones = sorted(self._snapshot(), key=lambda p: p.serial)
+        return list(self._fetcher.map(lambda p: describe(self, p, details=details), phones))
+
+    # --- leases ------------------------------------------------------------------------------------
+    def wait_online(self, serial: str, timeout: float) -> bool:
+        """True once the phone is in `device` state (within ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                phone = self._lookup_locked(serial)
+                if phone is not None and phone.state == "device":
+                    return True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(min(remaining, 0.5))
+
+    def _lookup_locked(self, serial: str) -> Phone | None:
+        phone = self._phones.get(serial)
+        if phone is not None and phone.state == "device":
+            return phone
+        return next((p for p in self._phones.values() if p.hw_serial == serial and p.state == "device"), phone)
+
+    @contextmanager
+    def lease(self, serial: str, *, timeout: float | None = None) -> Iterator[Device]:
+        """The phone for one task; waits up to ``timeout`` for a running task to end."""
+        phone = self._available(serial)
+        if not phone.lock.acquire(timeout=-1 if timeout is None else timeout):
+            raise DeviceUnavailableError(f"busy with another task for over {timeout:g} s", serial=serial,
+                                         hint="a phone runs one task at a time")
+        try:
+            device = self._device(phone)
+            try:
+                yield device
+            except BaseException as exc:
+                self._record(phone, exc)
+                raise
+            self._record(phone, None)
+        finally:
+            phone.lock.release()
+
+    def _available(self, serial: str) -> Phone:
+        adb_serial = self.resolve(serial)
+        phone = self._lookup(adb_serial) if adb_serial else None
+        if phone is None or phone.state == "gone":
+            raise DeviceUnavailableError("no such phone on the adb server(s)", serial=serial,
+                                         hint="check the cable / `adb connect`, and `campaign devices`")
+        if phone.quarantine:
+            raise DeviceUnavailableError(f"quarantined: {phone.quarantine}", serial=serial,
+                                         hint="it is released when it reconnects healthy (replug or `adb reconnect`)")
+        if phone.state != "device":
+            hint = "accept the USB debugging prompt" if phone.state == "unauthorized" else "wait for it to reconnect"
+            raise DeviceUnavailableError(f"the phone is {phone.state}", serial=serial, hint=hint)
+        return phone
+
+    def _record(self, phone: Phone, exc: BaseException | None) -> None:
+        infra = isinstance(exc, (DeviceLostError, DeviceTimeoutError)) or (
+            isinstance(exc, TaskFailed) and exc.failure_class in INFRA_FAILURES)
+        with self._cond:
+            if not infra:
+                phone.failures = 0
+                return
+            phone.failures += 1
+            if phone.failures >= self.quarantine_after:
+                phone.quarantine = f"{phone.failures} infrastructure failures in a row, last: {exc}"
+                phone.reconnected = False

@@ -1,0 +1,74 @@
+"""`comment`: open the post, open comments, type the comment (and image), send, verify it is listed."""
+
+from __future__ import annotations
+
+import posixpath
+
+from runner.errors import FailureClass
+from runner.scripts.common import local_path, pick_line, with_emoji
+from runner.scripts.context import Ctx, ScriptResult
+
+
+def post_url(ctx: Ctx) -> str:
+    raw = ctx.task.target or next(iter(ctx.config.get("target_post_urls") or []), "") or ctx.config.get("target_post_url", "")
+    url = str(raw).strip().splitlines()[0].split(",")[0].strip() if str(raw).strip() else ""
+    if not url:
+        raise ctx.fail(FailureClass.CONFIG_ERROR, "no target post URL", hint="set target_post_urls in script_config")
+    return url
+
+
+def comment_text(ctx: Ctx) -> str:
+    text = pick_line(ctx, str(ctx.config.get("comment_content", "")), order=ctx.config.get("comment_order", "random"))
+    if ctx.config.get("insert_emoji"):
+        text = with_emoji(ctx.rng, text)
+    return text
+
+
+def attach_image(ctx: Ctx, raw: str) -> str:
+    """Push the image, pick it in the comment's image picker, check it is attached."""
+    local = local_path(ctx, raw)
+    ctx.step(f"attach image {local.name}")
+    remote = ctx.device.push_media(local)
+    ctx.tap("comment.add_image")
+    name = posixpath.basename(remote)
+    tile = ctx.until(8, lambda: (t := ctx.device.dump()) and t.find({"desc-contains": f", {name}"}))
+    if not tile:
+        ctx.wait("upload.gallery_item", timeout=1)  # raises element_not_found with the screen
+        raise ctx.fail(FailureClass.ELEMENT_NOT_FOUND, f"image {name} is not in the picker")
+    ctx.device.tap(tile)
+    ctx.wait("comment.attachment")
+    return name
+
+
+def write_comment(ctx: Ctx, text: str, *, image: str = "") -> str | None:
+    """In an open comment sheet: type, attach, send and wait for the text in the list."""
+    ctx.tap("comment.input")
+    if text:
+        ctx.device.type_text(text)
+    attached = attach_image(ctx, image) if image else None
+    ctx.step("send the comment")
+    ctx.tap("comment.send")
+    if text and not ctx.until(8, lambda: _listed(ctx, text)):
+        raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"sent the comment {text!r} but it is not in the list",
+                       hint="the account may be restricted from commenting, or the text was filtered")
+    return attached
+
+
+def _listed(ctx: Ctx, text: str) -> bool:
+    tree = ctx.device.dump()
+    return any(n.text == text and "EditText" not in n.attrs.get("class", "") for n in tree.nodes())
+
+
+def run(ctx: Ctx) -> ScriptResult:
+    url = post_url(ctx)
+    text = comment_text(ctx)
+    image = str(ctx.config.get("comment_image_path") or "")
+    if not text and not image:
+        raise ctx.fail(FailureClass.CONFIG_ERROR, "nothing to comment", hint="set comment_content")
+    ctx.step(f"open {url}")
+    ctx.device.open_url(url, ctx.package)
+    ctx.tap("video.comment", timeout=15)
+    attached = write_comment(ctx, text, image=image)
+    ctx.device.back()
+    return ScriptResult(f"commented {text!r} on {url}",
+                        {"url": url, "comment": text, "image": attached, "account": ctx.task.username})

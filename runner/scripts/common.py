@@ -1,0 +1,73 @@
+"""Steps several scripts share: start the app, switch account, search, pick a comment."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from runner.errors import FailureClass
+from runner.scripts.context import Ctx
+
+EMOJIS = ("😀", "🔥", "😍", "👏", "💯", "🙌", "✨", "😂", "❤️", "👍")
+
+
+def launch(ctx: Ctx) -> None:
+    ctx.step(f"start {ctx.package}")
+    ctx.device.app_start(ctx.package, ctx.app.launch_activity or None)
+
+
+def switch_account(ctx: Ctx, username: str) -> bool:
+    """Make ``username`` the app's active account; True if a switch happened. Verified."""
+    launch(ctx)
+    ctx.step(f"switch to account {username}")
+    ctx.tap("profile.tab")
+    current = ctx.wait("profile.account_switcher")
+    if current.text.lstrip("@") == username:
+        ctx.device.note(f"already on {username}")
+        return False
+    ctx.device.tap(current)
+    ctx.wait("switcher.title")
+    row = ctx.device.last_dump.find({"text": username}) if ctx.device.last_dump else None
+    if row is None:
+        raise ctx.fail(FailureClass.CONFIG_ERROR, f"account {username!r} is not logged in in {ctx.package} "
+                       f"on {ctx.device.serial}", hint="log it in on the phone or fix the inventory")
+    ctx.device.tap(row)
+    ok = ctx.until(5, lambda: (n := ctx.look("profile.account_switcher")) is not None and n.text.lstrip("@") == username)
+    if not ok:
+        raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"switched to {username!r} but the profile still shows "
+                       f"another account")
+    return True
+
+
+def search(ctx: Ctx, query: str) -> None:
+    """Open search, type ``query`` and submit it."""
+    ctx.step(f"search {query!r}")
+    ctx.tap("search.button")
+    ctx.tap("search.input")
+    ctx.device.type_text(query)
+    ctx.tap("search.submit")
+
+
+def pick_line(ctx: Ctx, text: str, *, order: str = "random") -> str:
+    """One line of a newline-separated list: random, or the task's turn for `sequential`."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if order == "sequential":
+        return lines[ctx.task.task_id % len(lines)]
+    return ctx.rng.choice(lines)
+
+
+def with_emoji(rng: random.Random, text: str) -> str:
+    return f"{text} {rng.choice(EMOJIS)}".strip()
+
+
+def local_path(ctx: Ctx, raw: str) -> Path:
+    """A media path from the config: absolute, or relative to the campaign repo."""
+    path = Path(raw).expanduser()
+    if not path.is_absolute() and ctx.repo_root is not None:
+        path = ctx.repo_root / path
+    if not path.is_file():
+        raise ctx.fail(FailureClass.CONFIG_ERROR, f"media file {raw!r} not found (looked at {path})",
+                       hint="fix the path in the campaign; relative paths start at the campaign repo")
+    return path

@@ -1,0 +1,116 @@
+"""`post`: push the media, bring it into the app (share / Create button / a sound), caption, post, verify."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+from runner.device.screen import dismiss_popup
+from runner.errors import FailureClass
+from runner.scripts.common import launch, search
+from runner.scripts.context import Ctx, ScriptResult
+from runner.scripts.materials import VIDEO, choose_media
+
+
+def _mime(files: list[Path]) -> str:
+    return "video/*" if all(f.suffix.lower() in VIDEO for f in files) else "image/*"
+
+
+def via_share(ctx: Ctx, remote: list[str], files: list[Path]) -> None:
+    ctx.step("share the media into the app")
+    ctx.device.share_files(remote, _mime(files), ctx.package)
+    ctx.tap("upload.editor_next", timeout=15)
+
+
+def via_gallery(ctx: Ctx, remote: list[str]) -> None:
+    """In the picker: tap each file's tile (newest first, so they are near the top), then Next."""
+    for path in remote:
+        name = posixpath.basename(path)
+        ctx.step(f"select {name} in the gallery")
+        tile = ctx.until(8, lambda: ctx.look("upload.gallery_item") and ctx.device.last_dump
+                         and ctx.device.last_dump.find({"desc-matches": f"^(Video|Photo), {re.escape(name)}$"}))
+        if not tile:
+            raise ctx.fail(FailureClass.ELEMENT_NOT_FOUND, f"{name} is not in the gallery after the media scan",
+                           hint="the phone's media scanner may not have indexed it; check storage permission")
+        ctx.device.tap(tile)
+    ctx.tap("upload.next")
+
+
+def via_create(ctx: Ctx, remote: list[str]) -> None:
+    launch(ctx)
+    ctx.step("Create → Upload")
+    ctx.tap("upload.create")
+    ctx.tap("upload.upload")
+    via_gallery(ctx, remote)
+
+
+def via_sound(ctx: Ctx, remote: list[str]) -> None:
+    sound = str(ctx.config.get("sound_name", "")).strip()
+    if not sound:
+        raise ctx.fail(FailureClass.CONFIG_ERROR, "post_way useSound needs sound_name")
+    launch(ctx)
+    search(ctx, sound)
+    ctx.tap("search.sounds_tab")
+    ctx.tap("sound.row", timeout=float(ctx.config.get("sound_wait_time", 10)))
+    ctx.tap("sound.use")
+    ctx.tap("upload.upload")
+    via_gallery(ctx, remote)
+
+
+def write_caption(ctx: Ctx, caption: str) -> None:
+    if not caption:
+        return
+    ctx.step("write the caption")
+    ctx.tap("upload.caption", timeout=15)
+    ctx.device.type_text(caption)
+
+
+def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
+    """Wait for the "posted" notice; else look for the post on the own profile."""
+    def posted() -> bool:
+        tree = ctx.device.dump()
+        if ctx.find_in(tree, "upload.done_toast") is not None:
+            return True
+        dismiss_popup(ctx.device, tree, ctx.app.popups)
+        return False
+
+    if ctx.until(max(seconds, 3.0), posted, interval=0.5):
+        return "posted notice"
+    ctx.tap("profile.tab")
+    tree = ctx.device.dump()
+    if caption and any(n.desc == caption for n in tree.nodes()):
+        return "on profile"
+    raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"the post did not finish within upload_wait_time={seconds:g}s",
+                   hint="raise upload_wait_time, or check the phone's network")
+
+
+def run(ctx: Ctx) -> ScriptResult:
+    files = choose_media(ctx)
+    caption = str(ctx.config.get("captions", "") or "")
+    way = str(ctx.config.get("post_way", "share"))
+    remote: list[str] = []
+    for path in files:
+        ctx.step(f"push {path.name}")
+        remote.append(ctx.device.push_media(path))
+    if way == "share":
+        via_share(ctx, remote, files)
+    elif way == "addButton":
+        via_create(ctx, remote)
+    elif way == "useSound":
+        via_sound(ctx, remote)
+    else:
+        raise ctx.fail(FailureClass.CONFIG_ERROR, f"unknown post_way {way!r}", hint="share, addButton or useSound")
+    write_caption(ctx, caption)
+    ctx.step("post")
+    ctx.tap("upload.post")
+    how = wait_posted(ctx, caption, float(ctx.config.get("upload_wait_time", 30)))
+    media = [p.name for p in files]
+    return ScriptResult(f"posted {len(media)} file(s) with caption {caption!r}",
+                        {"caption": caption, "media": media, "post_way": way, "verified": how,
+                         "account": ctx.task.username, "sound": _sound_settings(ctx)})
+
+
+def _sound_settings(ctx: Ctx) -> dict[str, object]:
+    keys = ("add_sound", "sound_name", "custom_sound_keyword", "origin_sound_volume", "add_sound_volume")
+    return {k: ctx.config.get(k) for k in keys if k in ctx.config}
