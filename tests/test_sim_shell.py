@@ -97,3 +97,15 @@ def test_fleet_on_a_busy_port_says_which_phone_and_port() -> None:
             fleet.start()
     assert str(info.value) == (f"simulated phone SIMBUSY01 cannot listen on 127.0.0.1:{port}: Address already in use "
                                "(pick another base port, or free that one)")
+
+
+def test_am_start_dash_s_cold_starts_the_app() -> None:
+    from runner.sim.ui.tiktok.app import make_app
+    from runner.sim.ui.tiktok.world import World
+
+    phone = SimPhone(PhoneSpec("SIMAMS001"), commands=all_commands(), app_factory=make_app, world=World())
+    component = "com.zhiliaoapp.musically/com.ss.android.ugc.aweme.splash.SplashActivity"
+    sh(phone, f"am start -n {component}")
+    sh(phone, "am start -a android.intent.action.VIEW -d https://www.tiktok.com/@zed")
+    sh(phone, f"am start -S -n {component}")
+    assert phone.foreground() == ("com.zhiliaoapp.musically", "com.ss.android.ugc.aweme.main.MainActivity")

@@ -21,7 +21,10 @@ def am(ctx: Ctx, argv: list[str]) -> int:
     verb = argv[1] if len(argv) > 1 else ""
     try:
         if verb in ("start", "start-activity"):
-            return _start(ctx, parse_intent(argv[2:]))
+            intent = parse_intent(argv[2:])
+            if "-S" in argv[2:] and intent.target_package:  # force-stop the target first
+                ctx.phone.display.force_stop(intent.target_package)
+            return _start(ctx, intent)
         if verb == "broadcast":
             return _broadcast(ctx, parse_intent(argv[2:]))
     except ValueError as exc:
