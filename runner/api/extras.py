@@ -49,7 +49,7 @@ def license_check(svc: Services, call: Call) -> dict[str, Any]:
 
 
 def devices(svc: Services, call: Call) -> list[dict[str, Any]]:
-    return [_plain(d) for d in _devices(svc)]
+    return [_plain(d) for d in _devices(svc, details=True)]
 
 
 def artifacts(svc: Services, call: Call) -> list[dict[str, Any]]:
@@ -97,8 +97,8 @@ async def _docs(request: Request) -> Response:
     return HTMLResponse(docs_html())
 
 
-def _devices(svc: Services) -> list[Any]:
-    return list(svc.pool.devices()) if svc.pool is not None else []
+def _devices(svc: Services, *, details: bool = False) -> list[Any]:
+    return list(svc.pool.devices(details=details)) if svc.pool is not None else []
 
 
 def _artifact_dir(svc: Services, task_id: int) -> Path | None:

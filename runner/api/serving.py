@@ -2,7 +2,9 @@
 
 Kept out of the CLI module so the CLI stays argument wiring, and so the start/stop order lives
 in one place: start bottom-up (state, phones, pool, runner, files applied, watcher, HTTP) and
-stop top-down (HTTP, watcher, runner gracefully, pool, phones).
+stop top-down (HTTP, watcher, runner, pool, phones). The runner is shut down with
+``graceful=False``: running tasks are cancelled at their next step and recorded as interrupted
+(re-queued under their retry policy), so a stop never waits for a ten-minute warm-up.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ class Runtime:
         """Stop top-down; each step runs even if an earlier one failed."""
         steps = [
             ("watcher", lambda: self.watcher and self.watcher.stop()),
-            ("runner", lambda: self.runner.shutdown(graceful=True)),
+            ("runner", lambda: self.runner.shutdown(graceful=False)),
             ("pool", self.pool.stop),
             ("simulated phones", lambda: self.fleet and self.fleet.stop()),
         ]

@@ -124,7 +124,10 @@ class Device:
         return self.last_dump
 
     def tap(self, target: UiNode | Point) -> None:
-        x, y = target.center if isinstance(target, UiNode) else target
+        if isinstance(target, UiNode):
+            x, y = self.last_dump.tap_point(target) if self.last_dump is not None else target.center
+        else:
+            x, y = target
         self.note(f"tap {target.label() if isinstance(target, UiNode) else ''} at {x},{y}".replace("  ", " "))
         self.run(f"input tap {x} {y}")
 

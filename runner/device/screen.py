@@ -16,6 +16,9 @@ from runner.device.uitree import Selector, UiNode, UiTree
 from runner.errors import FailureClass, TaskFailed
 
 
+MAX_DISMISSALS = 10
+
+
 def first_match(tree: UiTree, selectors: Sequence[Selector]) -> UiNode | None:
     for selector in selectors:
         node = tree.find(selector)
@@ -41,16 +44,20 @@ def wait_for(device: Device, selectors: Sequence[Selector], *, name: str, timeou
              popups: Sequence[Mapping[str, Any]] = (), interval: float = 0.3) -> UiNode:
     """The first node matching any selector, dismissing known popups meanwhile.
 
-    Raises TaskFailed(element_not_found) naming the element, the selectors and the screen.
+    A known dialog is dismissed before matching: it covers the screen, so an element seen
+    under it cannot be tapped. Raises TaskFailed(element_not_found) naming the element, the
+    selectors and the screen.
     """
     deadline = time.monotonic() + timeout
+    dismissed = 0
     while True:
         tree = device.dump()
+        if dismissed < MAX_DISMISSALS and dismiss_popup(device, tree, popups):
+            dismissed += 1
+            continue
         node = first_match(tree, selectors)
         if node is not None:
             return node
-        if dismiss_popup(device, tree, popups):
-            continue
         if time.monotonic() >= deadline:
             raise not_found(device, name, selectors, tree)
         time.sleep(interval)
@@ -60,9 +67,8 @@ def find_now(device: Device, selectors: Sequence[Selector], *, popups: Sequence[
     """One look (dismissing at most a couple of popups); None when absent."""
     for _ in range(3):
         tree = device.dump()
-        node = first_match(tree, selectors)
-        if node is not None or not dismiss_popup(device, tree, popups):
-            return node
+        if not dismiss_popup(device, tree, popups):
+            return first_match(tree, selectors)
     return None
 
 

@@ -84,6 +84,25 @@ class UiTree:
         found = self.find_all(selector)
         return found[0] if found else None
 
+    def tap_point(self, target: UiNode) -> tuple[int, int]:
+        """Where a tap lands on ``target``: its centre, or the first point of a 6x6 grid inside
+        it that no later-drawn clickable node covers (a moved button can sit under a sibling)."""
+        after, seen = [], False
+        inside = {id(n) for n in target.walk()}
+        for node in self.nodes():
+            if node is target:
+                seen = True
+            elif seen and id(node) not in inside and node.attrs.get("clickable") == "true":
+                after.append(node.bounds)
+        left, top, right, bottom = target.bounds
+        steps = [(2 * k + 1) / 12 for k in range(6)]
+        candidates = [target.center] + [(int(left + (right - left) * fx), int(top + (bottom - top) * fy))
+                                        for fy in steps for fx in steps]
+        for x, y in candidates:
+            if not any(l <= x < r and t <= y < b for l, t, r, b in after):
+                return x, y
+        return target.center
+
     def texts(self, limit: int = 12) -> list[str]:
         """The visible texts/descriptions, to show what was on screen in an error."""
         seen: list[str] = []

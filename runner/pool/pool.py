@@ -129,8 +129,8 @@ class DevicePool:
     def resolve(self, serial: str) -> str | None:
         """adb serial for an adb serial, hardware serial or inventory serial; None if unknown."""
         found = self._lookup(serial)
-        if found is None:
-            self._fetch_hw_serials([p for p in self._snapshot() if p.state == "device" and p.hw_serial is None])
+        if found is None or found.state == "gone":
+            self.refresh()  # tracking may lag a phone that was connected a moment ago
             found = self._lookup(serial)
         return found.serial if found else None
 

@@ -19,6 +19,11 @@ from runner.device.screen import find_now, first_match, wait_for
 from runner.errors import FailureClass, TaskFailed
 
 
+# Multiplies every element wait; real phones need the defaults, tests of missing elements
+# shrink it (a failing wait otherwise costs its whole timeout).
+WAIT_SCALE = 1.0
+
+
 @dataclass(frozen=True)
 class ScriptTask:
     """What a script needs from a task row."""
@@ -75,12 +80,14 @@ class Ctx:
 
     def wait(self, element: str, *, timeout: float = 10.0) -> UiNode:
         self.check()
-        return wait_for(self.device, self.selectors(element), name=element, timeout=timeout, popups=self.app.popups)
+        return wait_for(self.device, self.selectors(element), name=element, timeout=timeout * WAIT_SCALE,
+                        popups=self.app.popups)
 
     def wait_any(self, *elements: str, timeout: float = 10.0) -> tuple[str, UiNode]:
         """The first of several elements to show up, and which one it was."""
         selectors = [s for e in elements for s in self.selectors(e)]
-        node = wait_for(self.device, selectors, name=" or ".join(elements), timeout=timeout, popups=self.app.popups)
+        node = wait_for(self.device, selectors, name=" or ".join(elements), timeout=timeout * WAIT_SCALE,
+                        popups=self.app.popups)
         tree = self.device.last_dump
         for element in elements:
             if tree is not None and first_match(tree, self.selectors(element)) == node:
