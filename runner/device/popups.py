@@ -37,18 +37,10 @@ def _button(tree: UiTree, labels: Sequence[str]) -> UiNode | None:
     return None
 
 
-def _looks_like_dialog(tree: UiTree) -> bool:
-    """A dialog or the Android alert activity: buttons inside a modal panel (heuristic for `any`)."""
-    return any(n.attrs.get("class") == "android.widget.Button" for n in tree.nodes()) and (
-        tree.package in ("android", "com.google.android.permissioncontroller") or len(tree.root.children) > 1)
-
-
 def find_dismissal(tree: UiTree, rules: Sequence[Mapping[str, Any]]) -> Dismissal | None:
     """The first rule that matches the screen, with the node to tap (or back)."""
     for rule in rules:
-        if rule.get("any"):
-            if not _looks_like_dialog(tree):
-                continue
+        if rule.get("any"):  # a "go away" button anywhere: only labels no real screen uses
             button = _button(tree, rule.get("press") or [])
             if button is not None:
                 return Dismissal("(unknown dialog)", button)
