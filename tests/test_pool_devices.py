@@ -1,0 +1,109 @@
+"""The device pool over simulated phones: inventory, states, leases, quarantine."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from runner.campaign.records import Account, Device, Inventory
+from runner.errors import DeviceLostError, DeviceUnavailableError
+from runner.pool import DevicePool
+from runner.sim import FaultSpec, PhoneSpec
+
+
+def _wait(predicate, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_devices_lists_inventory_and_live_facts(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=2)
+    inventory = Inventory(devices=(Device("SIM000001", name="desk-1", groups=("eu",),
+                                          accounts=(Account("user001_1"), Account("user001_2"))),), present=True)
+    pool = DevicePool(adb_servers=[("127.0.0.1", adb_server)], inventory=inventory)
+    pool.start()
+    try:
+        [info] = [d for d in pool.devices() if d.hw_serial == "SIM000001"]
+    finally:
+        pool.stop()
+    assert (info.serial, info.state, info.name, info.groups, info.accounts) == (
+        fleet.phones[0].adb_serial, "device", "desk-1", ("eu",), ("user001_1", "user001_2"))
+    assert (info.model, info.android, info.battery, info.screen_on, info.app_installed, info.app_version) == (
+        "SimPhone", "12", 87, True, True, "34.1.3")
+
+
+def test_resolve_maps_hardware_and_adb_serials(sim_fleet, pool) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=2)
+    adb = fleet.phones[1].adb_serial
+    assert (pool.resolve("SIM000002"), pool.resolve(adb), pool.resolve("NOPE")) == (adb, adb, None)
+
+
+def test_lease_is_exclusive_per_phone_and_returned_on_exceptions(sim_fleet, pool) -> None:  # type: ignore[no-untyped-def]
+    sim_fleet(phones=1)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with pool.lease("SIM000001"):
+            held.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    with pytest.raises(DeviceUnavailableError) as info:
+        with pool.lease("SIM000001", timeout=0.1):
+            pass
+    release.set()
+    thread.join()
+    assert str(info.value) == "SIM000001: busy with another task for over 0.1 s; a phone runs one task at a time"
+    with pytest.raises(RuntimeError):
+        with pool.lease("SIM000001", timeout=1):
+            raise RuntimeError("script bug")
+    with pool.lease("SIM000001", timeout=0.1) as device:
+        assert device.run("echo free") == "free\n"
+
+
+def test_repeated_device_lost_quarantines_until_reconnect(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1)
+    pool = DevicePool(adb_servers=[("127.0.0.1", adb_server)], quarantine_after=2)
+    pool.start()
+    try:
+        for _ in range(2):
+            with pytest.raises(DeviceLostError), pool.lease("SIM000001", timeout=1):
+                raise DeviceLostError("dropped", serial="SIM000001")
+        with pytest.raises(DeviceUnavailableError) as info, pool.lease("SIM000001", timeout=1):
+            pass
+        assert info.value.message == ("quarantined: 2 infrastructure failures in a row, last: SIM000001: dropped")
+        assert [d.quarantined for d in pool.devices(details=False)] == [info.value.message.removeprefix("quarantined: ")]
+        fleet.phone("SIM000001").disconnect()
+        assert _wait(lambda: pool.devices(details=False)[0].quarantined is None)
+        with pool.lease("SIM000001", timeout=1) as device:
+            assert device.run("echo back") == "back\n"
+    finally:
+        pool.stop()
+
+
+def test_wait_online_follows_a_reconnect(sim_fleet, pool) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1)
+    pool.resolve("SIM000001")
+    fleet.phone("SIM000001").disconnect()
+    started = time.monotonic()
+    assert pool.wait_online("SIM000001", 5) is True
+    assert time.monotonic() - started < 2
+
+
+def test_unauthorized_phone_is_listed_and_not_leased(sim_fleet, pool) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(specs=[PhoneSpec("SIMU00001", faults=FaultSpec(unauthorized=True))])
+    adb = fleet.phones[0].adb_serial
+    assert _wait(lambda: pool.resolve(adb) is not None)
+    assert [d.state for d in pool.devices() if d.serial == adb] == ["unauthorized"]
+    with pytest.raises(DeviceUnavailableError) as info, pool.lease(adb, timeout=1):
+        pass
+    assert str(info.value) == f"{adb}: the phone is unauthorized; accept the USB debugging prompt"
+    assert pool.wait_online(adb, 0.2) is False
