@@ -321,3 +321,13 @@ def test_layout_v2_names_the_users_tab_accounts(sim_fleet) -> None:  # type: ign
     device.shell("input keyevent 66")
     tabs = [n["text"] for n in ui_nodes(device) if n["class"] == "android.widget.TextView" and n["clickable"] == "true"]
     assert tabs[-6:] == ["Top", "Accounts", "Videos", "Sounds", "LIVE", "Shop"]
+
+
+def test_dump_shows_only_the_dialog_window_while_a_dialog_is_up(phone) -> None:  # type: ignore[no-untyped-def]
+    fleet, device = phone
+    device.app_start(TIKTOK)
+    fleet.phones[0].show_dialog("Remind me later", ["Remind me later", "Update"])
+    texts = [n["text"] for n in ui_nodes(device) if n["text"]]
+    ui_tap(device, text="Update")
+    assert (texts, ui_find(device, content_desc="Home")["package"]) == (
+        ["Remind me later", "Remind me later", "Update"], TIKTOK)

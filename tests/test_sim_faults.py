@@ -134,3 +134,14 @@ def test_app_missing_phone_cannot_launch_tiktok(sim_fleet) -> None:  # type: ign
     _, _, device = _one(sim_fleet, faults=FaultSpec(app_missing=True))
     result = device.shell2(f"monkey -p {TIKTOK} -c android.intent.category.LAUNCHER 1")
     assert (TIKTOK in device.list_packages(), result.returncode) == (False, 252)
+
+
+def test_new_phone_on_a_port_still_listed_offline_is_reconnected(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    from runner.sim import PhoneSpec
+
+    _, old, _ = _one(sim_fleet)
+    old.go_offline(60)
+    _wait_state(old.adb_serial, "offline", timeout=2)
+    fleet = sim_fleet(specs=[PhoneSpec("SIMREUSE1")], base_port=old.port)
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    assert (fleet.phones[0].adb_serial, device.shell("getprop ro.serialno")) == (old.adb_serial, "SIMREUSE1")

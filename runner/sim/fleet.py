@@ -10,6 +10,7 @@ import asyncio
 import concurrent.futures
 import os
 import threading
+import time
 from collections.abc import Coroutine, Sequence
 from typing import Any, Self, TypeVar
 
@@ -112,6 +113,27 @@ class SimFleet:
                 failed.append(f"{phone.adb_serial}: {answer}")
         if failed:
             raise CampaignRunnerError("adb could not connect simulated phones: " + "; ".join(failed[:5]))
+        self._wait_ready([p for p in chosen if not p.faults.unauthorized], port)
+
+    def _wait_ready(self, phones: list[SimPhone], port: int, timeout: float = 15.0) -> None:
+        """Every phone in `device` state. A port reused from an earlier phone can still be listed
+        `offline` (adb answers "already connected" and waits for its 10 s retry): reconnect those."""
+        deadline = time.monotonic() + timeout
+        retried: set[str] = set()
+        while True:
+            states = dict(line.split("\t", 1) for line in adbhost.request("host:devices", port=port).splitlines())
+            waiting = [p.adb_serial for p in phones if states.get(p.adb_serial) != "device"]
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise CampaignRunnerError(f"simulated phones not ready after {timeout:g} s: {', '.join(waiting[:5])}",
+                                          hint="see the adb server log /tmp/adb.<uid>.log")
+            for address in waiting:
+                if address not in retried and states.get(address) == "offline":
+                    retried.add(address)
+                    adbhost.disconnect(address, port=port)
+                    adbhost.connect(address, port=port)
+            time.sleep(0.02)
 
     def stop(self) -> None:
         """Disconnect phones one at a time (never a bare `adb disconnect`), then close everything."""

@@ -53,10 +53,12 @@ def _presser(on_press: Callable[[str], None], label: str) -> Callable[[], None]:
 
 
 def render_dialog(dialog: Dialog, *, package: str, on_press: Callable[[str], None]) -> Node:
-    """A modal: a full-screen scrim that swallows taps, a panel with title, message and buttons."""
-    scrim = Node(clickable=False, package=package, on_tap=lambda: None)
+    """The dialog's own window: what a dump shows while it is up (uiautomator dumps the active
+    window only), and all that taps can reach until it is dismissed."""
     top = HEIGHT // 2 - 300
-    panel = Node(cls="android.widget.LinearLayout", bounds=(90, top, WIDTH - 90, top + 600), package=package)
+    bounds = (90, top, WIDTH - 90, top + 600)
+    window = Node(bounds=bounds, package=package)
+    panel = Node(cls="android.widget.LinearLayout", bounds=bounds, package=package)
     panel.add(
         Node(cls="android.widget.TextView", bounds=(140, top + 60, WIDTH - 140, top + 160), text=dialog.title,
              rid=dialog.ids.get("dialog_title", ""), package=package),
@@ -71,4 +73,4 @@ def render_dialog(dialog: Dialog, *, package: str, on_press: Callable[[str], Non
                  rid=dialog.ids.get("dialog_button", ""), clickable=True, focusable=True, package=package,
                  on_tap=_presser(on_press, label))
         )
-    return scrim.add(panel)
+    return window.add(panel)

@@ -72,15 +72,13 @@ class Display:
     def render(self) -> tuple[Node, str]:
         """The window tree a dump shows, and the package of the window in front."""
         app = self.front_app()
-        if app is not None:
-            root, package = app.render(), app.package
-        else:
-            root, package = render_launcher(self.app_packages, self.launch), LAUNCHER
-        if self.dialog is not None:
+        package = app.package if app is not None else LAUNCHER
+        if self.dialog is not None:  # a system dialog is the active window
             dialog_pkg = self.dialog.package or package
-            root = Node(package=dialog_pkg).add(root, render_dialog(self.dialog, package=dialog_pkg, on_press=self.press))
-            package = dialog_pkg
-        return root, package
+            return render_dialog(self.dialog, package=dialog_pkg, on_press=self.press), dialog_pkg
+        if app is not None:
+            return app.render(), package
+        return render_launcher(self.app_packages, self.launch), LAUNCHER
 
     def press(self, button: str) -> None:
         dialog, self.dialog = self.dialog, None

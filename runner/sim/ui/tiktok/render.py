@@ -25,6 +25,10 @@ BAR_TOP = HEIGHT - 150
 
 def render_app(app: TikTokApp) -> Node:
     b = Builder(app)
+    if app.popup is not None:  # an in-app dialog is its own (active) window
+        popup = app.popup
+        popup.ids = {"dialog_title": b.rid("dialog_title"), "dialog_button": b.rid("dialog_button")}
+        return render_dialog(popup, package=app.package, on_press=lambda label: _press(app, label))
     root = Node(package=app.package, rid=b.rid("root"))
     screen = app.top
     renderer = SCREENS[screen.kind]
@@ -38,10 +42,6 @@ def render_app(app: TikTokApp) -> Node:
         root.add(SHEETS[screen.sheet](b, screen))
     if app.toast:
         root.add(Node(cls="android.widget.Toast", bounds=(240, 2000, 840, 2080), text=app.toast[0], package=app.package))
-    if app.popup is not None:
-        popup = app.popup
-        popup.ids = {"dialog_title": b.rid("dialog_title"), "dialog_button": b.rid("dialog_button")}
-        root.add(render_dialog(popup, package=app.package, on_press=lambda label: _press(app, label)))
     return root
 
 
