@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `campaign plan | head`: the reader left; nothing is wrong
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception:  # an internal bug: keep the traceback for a report, tell the user where
         fd, log_path = tempfile.mkstemp(prefix="campaign-crash-", suffix=".log")
         with os.fdopen(fd, "w") as fh:
