@@ -118,7 +118,7 @@ def api_stack(tmp_path: Path, sim_fleet: Callable[..., Any], api_server: Callabl
         stops.append(pool.stop)
         runner = Runner(store=store, pool=pool, repo=source.repo, options=RunnerOptions(**(options or {})))
         runner.start()
-        stops.append(lambda: runner.shutdown(graceful=True))
+        stops.append(lambda: runner.shutdown(graceful=False))
         handle = api_server(root=root, store=store, runner=runner, pool=pool, source=source)
         handle.fleet = fleet
         return handle

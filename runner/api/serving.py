@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,10 +87,12 @@ class Runtime:
             ("simulated phones", lambda: self.fleet and self.fleet.stop()),
         ]
         for name, step in steps:
+            began = time.monotonic()
             try:
                 step()
             except Exception:  # noqa: BLE001 - keep stopping the rest
                 log.exception("stopping the %s failed", name)
+            log.info("stopped the %s in %.1f s", name, time.monotonic() - began)
         print("campaign serve: stopped", flush=True)
 
 
