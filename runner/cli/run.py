@@ -60,15 +60,17 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     from runner.state.location import state_path
 
     store = Store(state_path(args.state, root))
+    options = RunnerOptions(concurrency=args.concurrency, force_unlock=args.force_unlock, repo_root=root)
+    runner = Runner(store=store, pool=None, repo=repo, options=options)
+    runner.acquire()  # a second runner is refused before it touches a phone
+    stack.callback(runner.release)
     servers = _start_sim(repo, stack) if args.sim else _adb_servers(repo.inventory)
     pool = DevicePool(adb_servers=servers, inventory=repo.inventory)
     pool.start()
     stack.callback(pool.stop)
-    runner = Runner(store=store, pool=pool, repo=repo,
-                    options=RunnerOptions(concurrency=args.concurrency, force_unlock=args.force_unlock,
-                                          repo_root=root))
+    runner.pool = pool
     runner.start()
-    graceful = {"value": False}
+    graceful = {"value": False}  # Ctrl-C or an error: running tasks go back to the queue
     stack.callback(lambda: runner.shutdown(graceful=graceful["value"]))
     for warning in runner.warnings:
         print(f"campaign run: warning: {warning}", file=sys.stderr)

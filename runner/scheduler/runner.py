@@ -49,12 +49,17 @@ class Runner:
         self._dispatcher: threading.Thread | None = None
 
     # -- life cycle ----------------------------------------------------------------------------
+    def acquire(self) -> None:
+        """Take the state file's lock (before any phone is touched); raises LockHeldError."""
+        if self._token is None:
+            self._token, warning = self.store.acquire_lock(force=self.options.force_unlock)
+            if warning:
+                log.warning("%s", warning)
+                self.warnings.append(warning)
+
     def start(self) -> None:
         """Lock the state, recover from a crash, apply missed rules, start dispatching."""
-        self._token, warning = self.store.acquire_lock(force=self.options.force_unlock)
-        if warning:
-            log.warning("%s", warning)
-            self.warnings.append(warning)
+        self.acquire()
         recovered = self.store.recover_interrupted()
         if recovered:
             self.warnings.append(f"{len(recovered)} task(s) were running when the last runner stopped; "
@@ -79,6 +84,10 @@ class Runner:
             worker.join(timeout)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self.release()
+
+    def release(self) -> None:
+        """Give the state file's lock back (idempotent)."""
         if self._token is not None:
             self.store.release_lock(self._token)
             self._token = None
