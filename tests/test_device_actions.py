@@ -99,3 +99,12 @@ def test_screenshot_is_a_png_and_facts_are_read(sim_fleet, adb_server) -> None: 
         "SIM000001", "34.1.3", (1080, 2400))
     device.open_url("https://www.tiktok.com/@zoe", TIKTOK)
     assert device.current_app() == TIKTOK and device.dump().find({"text": "@zoe"}) is not None
+
+
+def test_typing_with_verify_and_no_focused_field_is_a_verification_failure(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
+    device = _device(sim_fleet(phones=1), adb_server)
+    device.app_start(TIKTOK)
+    with pytest.raises(TaskFailed) as info:
+        device.type_text("hello", verify=True)
+    assert (info.value.failure_class, info.value.message) == (
+        FailureClass.VERIFICATION_FAILED, "typed 'hello' but the field shows 'no focused text field'")

@@ -29,3 +29,16 @@ def test_devices_table_has_a_header_and_a_row_per_phone(sim_fleet, tmp_path: Pat
                                 "screen", "app", "accounts"]
     assert [line.split() for line in lines[1:] if fleet.phones[0].adb_serial in line] == [
         [fleet.phones[0].adb_serial, "SIM000001", "-", "-", "device", "SimPhone", "12", "87%", "on", "34.1.3", "-"]]
+
+
+def test_unreachable_adb_server_is_reported_with_the_fix(adb_server, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(f"adb_servers:\n  - {{host: 127.0.0.2, port: {port}}}\ndevices: []\n")
+    assert main(["devices", "--inventory", str(inventory)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"adb server 127.0.0.2:{port}: 127.0.0.2:{port}: cannot reach the adb server (connect to adb server failed:")

@@ -15,7 +15,7 @@ def test_warmup_watches_and_engages_with_every_probability_at_100(sim_fleet, run
     assert stats["videos"] >= 2
     assert (len(truth["likes"]), len(truth["favourites"]), len(truth["follows"])) == (
         stats["likes"], stats["favourites"], stats["follows"])
-    assert stats["likes"] == stats["videos"]
+    assert stats["videos"] - 1 <= stats["likes"] <= stats["videos"]  # the last one may end at the deadline
     watched = [w for w in truth["watched"] if w["seconds"] >= 0.2]
     assert len(watched) >= stats["videos"]
 
@@ -25,8 +25,11 @@ def test_warmup_skips_ads_and_lives_without_engaging(sim_fleet, run_task) -> Non
     result = run_task(fleet, "account_warmup", {"task_duration": 3, "min_duration": 0.05, "max_duration": 0.1,
                                                 "like_probable": 100})
     liked = {like["video_id"] for like in _truth(fleet)["likes"]}
+    phone = fleet.phone(fleet.phones[0].serial)
+    items = [phone.world.feed_item(phone.serial, i) for i in range(60)]
+    assert liked and not liked & {v.id for v in items if v.kind != "video"}
     assert result.details["skipped_ads"] + result.details["skipped_lives"] >= 1
-    assert len(liked) == result.details["videos"]
+    assert len(liked) == result.details["likes"] >= result.details["videos"] - 1
 
 
 def test_warmup_topic_search_and_chatgpt_comments(sim_fleet, run_task, chat_stub) -> None:  # type: ignore[no-untyped-def]

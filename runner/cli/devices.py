@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
         infos = pool.devices()
     finally:
         pool.stop()
+    for server, error in pool.server_errors.items():
+        print(f"adb server {server}: {error}", file=sys.stderr)
     if args.json:
         print(json.dumps([dataclasses.asdict(i) for i in infos], indent=2))
     elif infos:
         print(render_table(infos))
     else:
         print("no phones: connect one (USB debugging on) or `adb connect HOST:PORT`; `campaign sim up` starts simulated ones")
-    return 0
+    return 1 if pool.server_errors and not infos else 0

@@ -163,15 +163,28 @@ class Device:
         return self.shell("screencap -p", timeout=30, check=True).stdout
 
     # --- text -----------------------------------------------------------------------------------
-    def type_text(self, text: str) -> None:
-        """Type into the focused field; Unicode goes through the ADB keyboard or fails clearly."""
+    def type_text(self, text: str, *, verify: bool = False) -> None:
+        """Type into the focused field; Unicode goes through the ADB keyboard or fails clearly.
+
+        With ``verify`` the focused field is read back: a keyboard that dropped characters is a
+        verification failure, never a silently shorter text.
+        """
         self.note(f"type {text!r}")
         if textinput.is_plain(text):
             for command in textinput.input_text_commands(text):
                 self.run(command)
-            return
-        self._ensure_adb_keyboard(text)
-        self.run(textinput.broadcast_command(text))
+        else:
+            self._ensure_adb_keyboard(text)
+            self.run(textinput.broadcast_command(text))
+        if verify:
+            self._check_typed(text)
+
+    def _check_typed(self, text: str) -> None:
+        field = self.dump().find({"class": "android.widget.EditText", "focused": True})
+        if field is None or not field.text.endswith(text):
+            shown = field.text if field is not None else "no focused text field"
+            raise TaskFailed(FailureClass.VERIFICATION_FAILED, f"typed {text!r} but the field shows {shown!r}",
+                             serial=self.serial, hint="check the phone's keyboard (ADBKeyBoard for Unicode)")
 
     def _ensure_adb_keyboard(self, text: str) -> None:
         if self._ime_ready:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import socket
 import struct
+import subprocess
 from dataclasses import dataclass
 
 import adbutils
 from adbutils._adb import AdbConnection
+from adbutils.errors import AdbConnectionError, AdbTimeout
 
 from runner.device.adb_errors import translated
 from runner.errors import DeviceLostError
@@ -25,13 +27,42 @@ STDOUT, STDERR, EXIT = 1, 2, 3
 FRAME_HEADER = struct.Struct("<BI")
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 class FastConnection(AdbConnection):
-    """An adbutils connection with TCP_NODELAY and a close that does not sleep."""
+    """An adbutils connection with TCP_NODELAY and a close that does not sleep.
+
+    Also fixes two things of adbutils 2.12's connect: a failed connect leaked its socket, and
+    any failure started a *local* server on the default port even for a remote host. Here only
+    a local server is started, on the port asked for, with the adb binary adbutils would use.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self._address = (host, port)
+        super().__init__(host, port)
 
     def _create_socket(self) -> socket.socket:
-        sock = super()._create_socket()
+        try:
+            sock = socket.create_connection(self._address, timeout=3)
+        except socket.timeout as exc:
+            raise AdbTimeout("connect to adb server timeout") from exc
+        except OSError as exc:
+            raise AdbConnectionError(f"connect to adb server failed: {exc}") from exc
+        sock.settimeout(None)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         return sock
+
+    def _safe_connect(self) -> socket.socket:
+        host, port = self._address
+        try:
+            return self._create_socket()
+        except (AdbTimeout, AdbConnectionError):
+            if host not in LOCAL_HOSTS:
+                raise
+        subprocess.run([adbutils.adb_path(), "-P", str(port), "start-server"], timeout=20.0, capture_output=True)
+        return self._create_socket()
 
     def close(self) -> None:
         try:

@@ -62,6 +62,7 @@ class DevicePool:
         self._trackers: list[Tracker] = []
         self._fetcher = ThreadPoolExecutor(max_workers=16, thread_name_prefix="hwserial")
         self._stopped = False
+        self.server_errors: dict[str, str] = {}
 
     # --- tracking --------------------------------------------------------------------------
     def start(self) -> None:
@@ -80,10 +81,22 @@ class DevicePool:
         self._fetcher.shutdown(wait=True, cancel_futures=True)
 
     def refresh(self) -> None:
-        """Poll every server once (used without live tracking, e.g. `campaign devices`)."""
+        """Poll every server once (used without live tracking, e.g. `campaign devices`).
+
+        An unreachable server is remembered in `server_errors` (its phones show as gone);
+        the other servers' phones stay usable.
+        """
         for server in self.servers:
-            with translated(f"{server[0]}:{server[1]}", "host:devices"):
-                self._update(server, list_devices(server))
+            name = f"{server[0]}:{server[1]}"
+            try:
+                with translated(name, "host:devices"):
+                    states = list_devices(server)
+            except DeviceError as exc:
+                self.server_errors[name] = str(exc)
+                states = {}
+            else:
+                self.server_errors.pop(name, None)
+            self._update(server, states)
         self._fetch_hw_serials([p for p in self._snapshot() if p.state == "device" and p.hw_serial is None])
 
     def _update(self, server: Server, states: dict[str, str]) -> None:

@@ -44,7 +44,7 @@ def write_comment(ctx: Ctx, text: str, *, image: str = "") -> str | None:
     """In an open comment sheet: type, attach, send and wait for the text in the list."""
     ctx.tap("comment.input")
     if text:
-        ctx.device.type_text(text)
+        ctx.device.type_text(text, verify=True)
     attached = attach_image(ctx, image) if image else None
     ctx.step("send the comment")
     ctx.tap("comment.send")

@@ -63,7 +63,7 @@ def write_caption(ctx: Ctx, caption: str) -> None:
         return
     ctx.step("write the caption")
     ctx.tap("upload.caption", timeout=15)
-    ctx.device.type_text(caption)
+    ctx.device.type_text(caption, verify=True)
 
 
 def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
