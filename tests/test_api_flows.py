@@ -78,11 +78,12 @@ def test_create_for_usernames_runs_on_the_accounts_phone(api_stack):
 
 def test_multi_account_creates_one_task_per_logged_in_account(api_stack):
     api = api_stack(phones=1, accounts=2)
-    body = {"serials": ["SIM000001"], "enable_multi_account": True, "script_name": "follow",
+    body = {"serials": ["SIM000001"], "enable_multi_account": True, "script_name": "follow", "retry": NO_RETRY,
             "script_config": {"target_users": ["erin"]}}
     ids = api.ok("POST", "/api/v1/task", json=body)["task_ids"]
     tasks = wait_finished(api, ids)
-    assert sorted(t["username"] for t in tasks) == ["user001_1", "user001_2"]
+    assert [(t["username"], t["status"], t["remark"]) for t in tasks] == [
+        ("user001_1", 2, "followed @erin"), ("user001_2", 2, "followed @erin")]
     assert follows(api.fleet, "SIM000001") == {"user001_1": ["erin"], "user001_2": ["erin"]}
 
 
