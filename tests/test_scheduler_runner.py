@@ -44,7 +44,7 @@ def make_runner(tmp_path: Path, adb_server: int) -> Iterator[Callable[..., Runne
         pool = DevicePool()
         pool.start()
         runner = Runner(store=Store(tmp_path / "state.db"), pool=pool, repo=None,
-                        options=RunnerOptions(device_wait=2.0, **options))
+                        options=RunnerOptions(**{"device_wait": 2.0, **options}))
         runner.start()
         made.append((runner, pool))
         return runner
@@ -158,3 +158,64 @@ def test_second_runner_on_the_same_state_is_refused(make_runner: Callable[..., R
         make_runner()
     holder = first.store.lock_holder()
     assert str(info.value).startswith(f"{tmp_path / 'state.db'} is locked by pid {holder.pid}")  # type: ignore[union-attr]
+
+
+def test_lost_phone_that_comes_back_costs_no_attempt(sim_fleet: Callable[..., Any],
+                                                      make_runner: Callable[..., Runner]) -> None:
+    fleet = sim_fleet(phones=1, accounts=1)
+    phone = fleet.phones[0]
+    runner = make_runner(device_wait=20.0)
+    [task_id] = runner.submit([warmup(phone.serial, seconds=2, retry=RetryPolicy(max=0))])
+    deadline = time.monotonic() + 15
+    while runner.store.get(task_id).status != 1 and time.monotonic() < deadline:  # type: ignore[union-attr]
+        time.sleep(0.05)
+    time.sleep(0.5)
+    phone.go_offline(2.0)
+    phone.disconnect()
+    assert runner.wait_idle(timeout=60)
+    row = runner.store.get(task_id)
+    attempts = runner.store.attempts(task_id)
+    assert (row.status, row.retry_count) == (2, 0), row.remark  # type: ignore[union-attr]
+    assert [(a["outcome"], a["failure_class"]) for a in attempts] == [("failed", "device_lost"), ("completed", None)]
+
+
+def test_missed_start_follows_on_missed_and_grace(tmp_path: Path, sim_fleet: Callable[..., Any],
+                                                 make_runner: Callable[..., Runner]) -> None:
+    fleet = sim_fleet(phones=1, accounts=1)
+    serial = fleet.phones[0].serial
+    past = datetime.now(timezone.utc) - timedelta(seconds=120)
+    Store(tmp_path / "state.db").insert([
+        warmup(serial, seconds=0.2, at=past, on_missed="skip"),
+        warmup(serial, seconds=0.2, at=past, on_missed="run", grace=60.0),
+        warmup(serial, seconds=0.2, at=past, on_missed="run"),
+        warmup(serial, seconds=0.2, at=past, on_missed="skip", grace=300.0),
+    ])
+    runner = make_runner()
+    assert runner.wait_idle(timeout=30)
+    rows = runner.store.list(page_size=None)[0]
+    assert [(r.status, r.failure_class) for r in rows] == [(3, "missed"), (3, "missed"), (2, None), (2, None)]
+    assert rows[0].remark == "missed: due 120 s ago while no runner was up"
+
+
+def test_recurring_campaign_expands_its_latest_occurrence_and_schedules_the_next(
+        tmp_path: Path, sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]) -> None:
+    from runner.campaign import load_repo
+
+    fleet = sim_fleet(phones=1, accounts=1)
+    serial = fleet.phones[0].spec.serial
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "cron.yaml").write_text(
+        f"name: every-minute\nscript_name: account_warmup\nserials: [{serial}]\nschedule: '* * * * *'\n"
+        "timezone: UTC\nscript_config: {task_duration: 0.2, min_duration: 0.1, max_duration: 0.1}\n")
+    repo = load_repo([str(tmp_path / "workflows")], root=tmp_path)
+    assert repo.problems == []
+    runner = make_runner()
+    runner.apply(repo)
+    assert runner.wait_idle(timeout=30)
+    [row] = runner.store.list(page_size=None)[0]
+    minute = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    assert row.status == 2 and row.occurrence in {minute.isoformat(), (minute - timedelta(minutes=1)).isoformat()}
+    job = runner.scheduler.get_job("campaign-cron:every-minute")
+    assert job.next_run_time > datetime.now(timezone.utc) and job.next_run_time.second == 0
+    assert runner.apply(repo).unchanged == []  # the occurrence's task is kept, not removed or re-added
+    assert len(runner.store.list(page_size=None)[0]) == 1
