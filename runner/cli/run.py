@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -48,8 +49,16 @@ def run(args: argparse.Namespace) -> int:
         report(repo.problems, repo.warnings, files=len(repo.files), campaigns=len(repo.campaigns), fmt="text",
                out=sys.stderr)
         return 2
-    with ExitStack() as stack:
-        return _execute(args, repo, root, stack)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops like Ctrl-C: tasks re-queued
+    try:
+        with ExitStack() as stack:
+            return _execute(args, repo, root, stack)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) -> int:

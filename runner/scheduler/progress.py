@@ -12,12 +12,18 @@ from runner.scheduler.executor import Outcome
 from runner.state import COMPLETED, FAILED, PENDING, RUNNING, TaskRow
 
 
+def clip(text: str, limit: int = 160) -> str:
+    """One screen line per event; the full text stays in the state file (`campaign status --json`)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def outcome_line(outcome: Outcome, row: TaskRow | None) -> str:
     what = f"{row.script_name}{' @' + row.username if row and row.username else ''}" if row else "task"
     if outcome.completed:
-        return f"{outcome.serial}  task {outcome.task_id} {what}: completed: {outcome.message}"
+        return f"{outcome.serial}  task {outcome.task_id} {what}: completed: {clip(outcome.message)}"
     state = "failed" if row is None or row.status == FAILED else "will retry"
-    return f"{outcome.serial}  task {outcome.task_id} {what}: {state}: {outcome.failure_class}: {outcome.message}"
+    return f"{outcome.serial}  task {outcome.task_id} {what}: {state}: {outcome.failure_class}: {clip(outcome.message)}"
 
 
 def phone_table(rows: Sequence[TaskRow]) -> Any:

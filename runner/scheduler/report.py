@@ -33,7 +33,7 @@ def summary_lines(rows: Sequence[TaskRow], seconds: float) -> list[str]:
     for row in rows:
         if row.status == FAILED:
             lines.append(f"  task {row.id} {row.script_name} on {row.serial or '-'}"
-                         f"{' @' + row.username if row.username else ''}: {row.failure_class}: {row.remark}")
+                         f"{' @' + row.username if row.username else ''}: {row.failure_class}: {_clip(row.remark)}")
     deferred = [r for r in rows if r.status == PENDING and r.deferred]
     if deferred:
         lines.append(f"  {len(deferred)} task(s) deferred by daily caps (see `campaign status --status 0`)")
@@ -81,3 +81,8 @@ def _testcase(suite: ET.Element, row: TaskRow, store: Store) -> None:
         ET.SubElement(case, "skipped", message=f"still {row.status_text}: {row.remark}".rstrip(": "))
     else:
         ET.SubElement(case, "system-out").text = row.remark
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
