@@ -18,7 +18,7 @@ from typing import Any
 
 from runner.campaign import Repo, expand_campaign
 from runner.campaign.model import TaskSpec
-from runner.errors import CampaignError, FailureClass
+from runner.errors import CampaignError, FailureClass, StateError
 from runner.scheduler import timing
 from runner.scheduler.executor import Job, Outcome, execute
 from runner.scheduler.options import RunnerOptions
@@ -206,6 +206,9 @@ class Runner:
         row = claim.row
         try:
             outcome = execute(claim, job)
+        except StateError as exc:  # deleted while running (API DELETE), or the file went away
+            log.warning("task %s: outcome not recorded: %s", row.id, exc)
+            outcome = Outcome(row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc))
         except Exception as exc:  # the state file failed under us: leave the row for recovery
             log.exception("task %s: recording its outcome failed", row.id)
             outcome = Outcome(row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc))

@@ -125,7 +125,7 @@ def write_apply(conn: sqlite3.Connection, work: _Work, now: str) -> None:
         [(*v, now, now) for v in work.inserts],
     )
     sets = ", ".join(f"{c} = ?" for c in SPEC_COLUMNS[1:])
-    conn.executemany(f"UPDATE tasks SET {sets}, updated_at = '{now}' WHERE id = ?", work.updates)
+    conn.executemany(f"UPDATE tasks SET {sets}, deferred = 0, updated_at = '{now}' WHERE id = ?", work.updates)
     ids = [u[-1] for u in work.updates]
     conn.executemany(
         "INSERT INTO events (task_id, at, kind, from_status, to_status, message) VALUES (?, ?, 'changed', 0, 0, ?)",
