@@ -45,7 +45,6 @@ _V1 = [
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )""",
-    "CREATE INDEX tasks_campaign ON tasks (campaign)",
     "CREATE INDEX tasks_due ON tasks (status, next_run_at)",
     """CREATE TABLE attempts (
         task_id INTEGER NOT NULL,
