@@ -66,3 +66,20 @@ def test_follow_with_username_switches_account_first(sim_fleet, run_task) -> Non
     truth = fleet.ground_truth()[fleet.phones[0].serial]
     assert (truth["user001_2"]["follows"], truth["user001_1"]["follows"], truth["user001_2"]["switches"]) == (
         ["frank"], [], [{"from": "user001_1", "to": "user001_2"}])
+
+
+def test_tasks_in_a_row_start_from_wherever_the_last_one_left_the_app(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=2)
+    run_task(fleet, "follow", {}, target="mia", username="user001_1")
+    run_task(fleet, "follow", {"access_method": "search"}, target="noah", username="user001_2")
+    run_task(fleet, "follow", {}, target="olga", username="user001_1")
+    truth = fleet.ground_truth()[fleet.phones[0].serial]
+    assert (truth["user001_1"]["follows"], truth["user001_2"]["follows"]) == (["mia", "olga"], ["noah"])
+
+
+def test_search_field_left_filled_by_an_earlier_search_is_emptied_first(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    run_task(fleet, "follow", {"access_method": "search"}, target="pia")
+    run_task(fleet, "unfollow", {"access_method": "search"}, target="pia")
+    truth = fleet.ground_truth()[fleet.phones[0].serial]["user001_1"]
+    assert (truth["follows"], truth["unfollows"]) == (["pia"], ["pia"])

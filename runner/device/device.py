@@ -179,6 +179,15 @@ class Device:
         if verify:
             self._check_typed(text)
 
+    def clear_field(self, field: UiNode) -> None:
+        """Empty a focused text field: cursor to the end, then one delete per character shown.
+
+        An empty field shows its hint as text, so a few deletes may hit nothing: harmless.
+        """
+        if field.text:
+            self.note(f"clear {field.label()}")
+            self.run("input keyevent 123" + " 67" * len(field.text))
+
     def _check_typed(self, text: str) -> None:
         field = self.dump().find({"class": "android.widget.EditText", "focused": True})
         if field is None or not field.text.endswith(text):

@@ -42,9 +42,8 @@ def attach_image(ctx: Ctx, raw: str) -> str:
 
 def write_comment(ctx: Ctx, text: str, *, image: str = "") -> str | None:
     """In an open comment sheet: type, attach, send and wait for the text in the list."""
-    ctx.tap("comment.input")
     if text:
-        ctx.device.type_text(text, verify=True)
+        ctx.fill("comment.input", text)
     attached = attach_image(ctx, image) if image else None
     ctx.step("send the comment")
     ctx.tap("comment.send")

@@ -11,9 +11,30 @@ from runner.scripts.context import Ctx
 EMOJIS = ("😀", "🔥", "😍", "👏", "💯", "🙌", "✨", "😂", "❤️", "👍")
 
 
+MAX_BACKS = 6
+
+
 def launch(ctx: Ctx) -> None:
-    ctx.step(f"start {ctx.package}")
+    """Bring the app to its home feed, wherever an earlier task left it.
+
+    Back out of pages (profiles, videos, sheets) until the bottom bar shows; if that fails,
+    restart the app cold. Ends on the For You feed with the Home tab tapped.
+    """
+    ctx.step(f"start {ctx.package} on its home feed")
     ctx.device.app_start(ctx.package, ctx.app.launch_activity or None)
+    for _ in range(MAX_BACKS):
+        ctx.check()
+        home = ctx.look("tab.home")
+        if home is not None:
+            ctx.device.tap(home)
+            return
+        ctx.device.back()
+        if ctx.device.current_app() != ctx.package:
+            ctx.device.app_start(ctx.package, ctx.app.launch_activity or None)
+    ctx.device.note("could not back out to the home feed: restarting the app")
+    ctx.device.app_stop(ctx.package)
+    ctx.device.app_start(ctx.package, ctx.app.launch_activity or None)
+    ctx.tap("tab.home", timeout=15)
 
 
 def switch_account(ctx: Ctx, username: str) -> bool:
@@ -43,8 +64,7 @@ def search(ctx: Ctx, query: str) -> None:
     """Open search, type ``query`` and submit it."""
     ctx.step(f"search {query!r}")
     ctx.tap("search.button")
-    ctx.tap("search.input")
-    ctx.device.type_text(query)
+    ctx.fill("search.input", query)
     ctx.tap("search.submit")
 
 

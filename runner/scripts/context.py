@@ -106,6 +106,12 @@ class Ctx:
         self.device.tap(node)
         return node
 
+    def fill(self, element: str, text: str, *, timeout: float = 10.0) -> None:
+        """Tap a text field, empty what an earlier visit left in it, type ``text`` and read it back."""
+        field = self.tap(element, timeout=timeout)
+        self.device.clear_field(field)
+        self.device.type_text(text, verify=True)
+
     def sleep(self, seconds: float) -> None:
         """Wait, noticing a cancel within a tenth of a second."""
         if self.cancel.wait(max(0.0, seconds)):

@@ -62,8 +62,7 @@ def write_caption(ctx: Ctx, caption: str) -> None:
     if not caption:
         return
     ctx.step("write the caption")
-    ctx.tap("upload.caption", timeout=15)
-    ctx.device.type_text(caption, verify=True)
+    ctx.fill("upload.caption", caption, timeout=15)
 
 
 def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
