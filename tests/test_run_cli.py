@@ -95,3 +95,24 @@ def test_second_runner_on_a_held_state_is_refused(tmp_path: Path, capsys: pytest
     assert capsys.readouterr().err == (
         f"campaign run: error: {tmp_path / 'state.db'} is locked by pid {holder.pid} on {holder.host} "  # type: ignore[union-attr]
         f"since {holder.started} (stop that runner, or pass --force-unlock if it is gone)\n")  # type: ignore[union-attr]
+
+
+def test_future_tasks_wait_only_with_wait_and_an_edit_changes_only_its_tasks(
+        tmp_path: Path, adb_server: int, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    repo(tmp_path, name="now")
+    later = (datetime.now(timezone.utc) + timedelta(seconds=3)).isoformat(timespec="seconds")
+    future = WARMUP.format(name="later", seconds=0.5, timeout=30) + f"start_time: '{later}'\n"
+    (tmp_path / "workflows" / "later.yaml").write_text(future)
+    assert run(tmp_path, "--json") == 0
+    first = json.loads(capsys.readouterr().out)
+    assert sorted((t["campaign"], t["status"]) for t in first["tasks"]) == [
+        ("later", 0), ("later", 0), ("now", 2), ("now", 2)]
+    (tmp_path / "workflows" / "later.yaml").write_text(future.replace("task_duration: 0.5", "task_duration: 0.4"))
+    assert run(tmp_path, "--json", "--wait") == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["applied"] == {"new": 0, "changed": 2, "unchanged": 2, "removed": 0}
+    assert sorted((t["campaign"], t["status"], t["script_config"]["task_duration"]) for t in second["tasks"]) == [
+        ("later", 2, 0.4), ("later", 2, 0.4), ("now", 2, 0.5), ("now", 2, 0.5)]
+    assert sorted(t["id"] for t in second["tasks"]) == [1, 2, 3, 4]  # updated in place, not re-created
