@@ -331,3 +331,12 @@ def test_dump_shows_only_the_dialog_window_while_a_dialog_is_up(phone) -> None: 
     ui_tap(device, text="Update")
     assert (texts, ui_find(device, content_desc="Home")["package"]) == (
         ["Remind me later", "Remind me later", "Update"], TIKTOK)
+
+
+def test_tap_beside_a_popup_cancels_it_and_reaches_nothing_else(phone) -> None:  # type: ignore[no-untyped-def]
+    fleet, device = phone
+    _open(device, "https://www.tiktok.com/@zoe")
+    fleet.phones[0].show_dialog("Remind me later", ["Remind me later", "Update"])
+    follow = {"x": 540, "y": 820}
+    device.shell(f"input tap {follow['x']} {follow['y']}")
+    assert (ui_find(device, text="Follow")["class"], _truth(fleet)["follows"]) == ("android.widget.Button", [])

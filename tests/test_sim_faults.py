@@ -38,7 +38,7 @@ def _one(sim_fleet, **options):  # type: ignore[no-untyped-def]
 
 def test_drop_mid_command_fails_shell2_then_phone_comes_back(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     _, phone, device = _one(sim_fleet)
-    phone.faults.disconnect_after = phone.faults.commands + 1
+    phone.disconnect_on("echo hi")
     with pytest.raises(adbutils.AdbError, match="shell output invalid"):
         device.shell2("echo hi")
     _wait_state(phone.adb_serial, "device")
@@ -48,7 +48,7 @@ def test_drop_mid_command_fails_shell2_then_phone_comes_back(sim_fleet) -> None:
 def test_drop_mid_command_under_shell_v2_raises_eoferror(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     _, phone, device = _one(sim_fleet)
     device.shell2("true", v2=True)  # features are fetched once per device object
-    phone.faults.disconnect_after = phone.faults.commands + 1
+    phone.disconnect_on("echo hi")
     with pytest.raises(EOFError):
         device.shell2("echo hi", v2=True)
 
@@ -103,6 +103,20 @@ def test_app_crash_on_a_tap_returns_to_the_launcher_with_a_crash_dialog(sim_flee
     ui_tap(device, content_desc="Like video")
     ui_tap(device, text="Close app")
     assert device.app_current().package == "com.android.launcher3"
+
+
+def test_disconnect_after_n_commands_drops_the_nth(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, phone, _ = _one(sim_fleet, faults=FaultSpec(disconnect_after=3))
+    phone.faults.commands = 0
+    outcomes = [phone_result is not None for phone_result in (fleet_run(phone, "true") for _ in range(4))]
+    assert outcomes == [True, True, False, True], list(phone.faults.recent)
+
+
+def fleet_run(phone, command: str):  # type: ignore[no-untyped-def]
+    import asyncio
+
+    assert phone.loop is not None
+    return asyncio.run_coroutine_threadsafe(phone.execute(command), phone.loop).result(10)
 
 
 def test_unexpected_dialog_covers_the_app_after_n_commands(sim_fleet) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ answers, an app that crashes, a dialog nobody expected, an unauthorized phone.
 from __future__ import annotations
 
 import asyncio
+import collections
 from typing import TYPE_CHECKING
 
 from runner.sim.spec import FaultSpec
@@ -27,11 +28,13 @@ class FaultState:
         self.latency = self.spec.latency
         self.hang_on = self.spec.hang_on
         self.disconnect_after = self.spec.disconnect_after
+        self.disconnect_on = self.spec.disconnect_on
         self.dialog_after = self.spec.dialog_after
         self.crash_after_taps = self.spec.crash_after_taps
         self.layout = self.spec.layout
         self.hide = tuple(self.spec.hide)
         self.commands = 0
+        self.recent: collections.deque[str] = collections.deque(maxlen=64)  # for test diagnostics
         self.taps = 0
         self._armed = False
 
@@ -57,10 +60,15 @@ class FaultState:
     async def before_command(self, command: str) -> bool:
         """Apply faults to one shell command; False means the connection was dropped instead."""
         self.commands += 1
+        self.recent.append(command)
         if self.hang_on is not None and self.hang_on in command:
             await asyncio.Event().wait()  # never answers; cancelled when the host closes the stream
         if self.disconnect_after is not None and self.commands >= self.disconnect_after:
             self.disconnect_after = None
+            self.phone.drop_connections()
+            return False
+        if self.disconnect_on is not None and self.disconnect_on in command:
+            self.disconnect_on = None
             self.phone.drop_connections()
             return False
         delay = self.latency + (self._realistic_delay(command) if self.phone.realistic else 0.0)

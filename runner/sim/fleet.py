@@ -22,6 +22,7 @@ from runner.sim.spec import PhoneSpec
 
 T = TypeVar("T")
 EMULATOR_PORTS = range(5554, 5586)
+_USED_PORTS: set[int] = set()  # ports phones of this process have listened on
 
 
 class SimFleet:
@@ -87,9 +88,16 @@ class SimFleet:
             except OSError as exc:
                 raise CampaignRunnerError(f"simulated phone {phone.serial} cannot listen on {self.host}:{port}: "
                                           f"{os.strerror(exc.errno) if exc.errno else exc}", hint="pick another base port, or free that one") from None
-            if phone.port in EMULATOR_PORTS:  # the adb server would adopt it as an emulator
+            for _ in range(50):
+                # Never 5554-5585 (the adb server adopts those as emulators), nor a port an
+                # earlier phone of this process had: the adb server, or a client still holding
+                # that serial, would take the new phone for the old one.
+                if phone.port not in EMULATOR_PORTS and (port or phone.port not in _USED_PORTS):
+                    break
                 await phone.close_listener()
+                phone.port = 0
                 await phone.listen(self.host, 0)
+            _USED_PORTS.add(phone.port)
 
     def connect(self, *, workers: int = 16, server_port: int | None = None,
                 phones: Sequence[SimPhone] | None = None) -> None:

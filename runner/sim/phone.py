@@ -183,6 +183,10 @@ class SimPhone:
         """Close the TCP connection now; the listener stays, so the adb server re-dials."""
         self._soon(self.drop_connections)
 
+    def disconnect_on(self, text: str) -> None:
+        """Drop the connection on the next command containing ``text`` (once)."""
+        self.faults.disconnect_on = text
+
     def go_offline(self, seconds: float) -> None:
         """Listener down for ``seconds`` (the adb server's retries fail), then back."""
         if self.loop is None:

@@ -37,8 +37,9 @@ class AccountSpec:
 class FaultSpec:
     """Faults of one phone. Counts are shell commands since the phone started; times are seconds.
 
-    - disconnect_after / disconnect_at: close the TCP connection (listener stays up, the adb
-      server re-dials in ~0.25 s).
+    - disconnect_after / disconnect_at / disconnect_on: close the TCP connection on that command
+      count, at that time, or on the first command containing that text (the listener stays up,
+      the adb server re-dials in ~0.25 s).
     - offline_at + offline_for: close the listener too, then listen again.
     - latency: seconds added to every command.
     - crash_after_taps: the app crashes back to the launcher on that tap.
@@ -52,6 +53,7 @@ class FaultSpec:
 
     disconnect_after: int | None = None
     disconnect_at: float | None = None
+    disconnect_on: str | None = None
     offline_at: float | None = None
     offline_for: float = 5.0
     latency: float = 0.0

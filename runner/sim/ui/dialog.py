@@ -20,6 +20,7 @@ class Dialog:
     package: str = ""
     on_button: Callable[[str], object] | None = None
     back_dismisses: bool = True
+    cancel_on_outside: bool = True  # AlertDialog's default: a tap outside cancels it
     ids: dict[str, str] = field(default_factory=dict)  # logical name -> resource-id
 
 

@@ -36,6 +36,7 @@ class App(Protocol):
     def clear_text(self) -> None: ...
     def background(self) -> None: ...
     def tick(self) -> None: ...
+    def tap_outside(self) -> None: ...
     def ongoing_watch(self) -> tuple[str, dict[str, Any]] | None: ...
 
 
@@ -91,6 +92,16 @@ class Display:
         node = hit_test(self.render()[0], x, y)
         if node is not None and node.on_tap is not None:
             node.on_tap()
+        elif node is None:
+            self._tap_outside()
+
+    def _tap_outside(self) -> None:
+        """A tap beside a dialog cancels it (when it allows that) and reaches nothing else."""
+        if self.dialog is not None:
+            if self.dialog.cancel_on_outside:
+                self.press("")
+        elif (app := self.front_app()) is not None:
+            app.tap_outside()
 
     def swipe(self, x1: int, y1: int, x2: int, y2: int) -> None:
         app = self.front_app()
@@ -164,7 +175,8 @@ class Display:
     def crash(self, package: str) -> None:
         """The app dies: launcher in front and Android's crash box over it."""
         self.force_stop(package)
-        self.dialog = Dialog(f"{label(package)} keeps stopping", ["App info", "Close app"], package="android")
+        self.dialog = Dialog(f"{label(package)} keeps stopping", ["App info", "Close app"], package="android",
+                             cancel_on_outside=False)
 
     def show_dialog(self, dialog: Dialog) -> None:
         self.dialog = dialog

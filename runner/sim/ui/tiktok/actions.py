@@ -165,7 +165,8 @@ def open_gallery(app: TikTokApp, mode: str = "post") -> None:
             app.push(Screen("gallery", {"mode": mode, "selected": [], "tab": "All"}), popup=False)
 
     phone.display.show_dialog(Dialog("Allow TikTok to access photos and media on your device?", ["Allow", "Don't allow"],
-                                     package="com.google.android.permissioncontroller", on_button=answer))
+                                     package="com.google.android.permissioncontroller", on_button=answer,
+                                     cancel_on_outside=False))
 
 
 def gallery_media(app: TikTokApp, tab: str = "All") -> list[str]:

@@ -138,6 +138,10 @@ class TikTokApp:
             title, buttons = self.phone.rng.choice(POPUPS)
             self.popup = Dialog(title, list(buttons))
 
+    def tap_outside(self) -> None:
+        if self.popup is not None and self.popup.cancel_on_outside:
+            self.popup = None
+
     def back(self) -> bool:
         if self.popup is not None:
             self.popup = None
