@@ -22,11 +22,18 @@ def uvicorn_config(app: Any, *, host: str, port: int, log_level: str = "info") -
     )
 
 
+def tcp_socket(family: int) -> socket.socket:
+    """A listening-socket-to-be whose ``proto`` says TCP: asyncio only sets TCP_NODELAY on
+    accepted sockets whose proto is IPPROTO_TCP (inherited from the listener); with proto 0
+    every answer waits ~40 ms for the client's delayed ACK (headers and body are two writes)."""
+    return socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+
+
 class ServerThread:
     """A real uvicorn server on a loopback socket, in a daemon thread."""
 
     def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock = tcp_socket(socket.AF_INET)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
