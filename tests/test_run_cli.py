@@ -45,6 +45,7 @@ def test_sim_run_completes_with_junit_and_a_summary(tmp_path: Path, adb_server: 
     assert run(tmp_path, "--junit", str(tmp_path / "junit.xml")) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"campaign run: 2 new, 0 changed, 0 unchanged, 0 removed task(s) in {tmp_path / 'state.db'}"
+    assert out[-2:-1] == ["warm  2 completed"]
     assert out[-1].startswith("2 completed, 0 failed, 0 pending of 2 task(s) in ")
     suite = ET.parse(tmp_path / "junit.xml").getroot()
     assert (suite.get("tests"), suite.get("failures")) == ("2", "0")

@@ -28,8 +28,9 @@ def counts(rows: Sequence[TaskRow]) -> dict[str, int]:
 def summary_lines(rows: Sequence[TaskRow], seconds: float) -> list[str]:
     """The closing lines: counts, then each failure with where and why."""
     c = counts(rows)
-    lines = [f"{c['completed']} completed, {c['failed']} failed, {c['pending']} pending "
-             f"of {c['total']} task(s) in {seconds:.1f} s"]
+    lines = _per_campaign(rows)
+    lines.append(f"{c['completed']} completed, {c['failed']} failed, {c['pending']} pending "
+                 f"of {c['total']} task(s) in {seconds:.1f} s")
     for row in rows:
         if row.status == FAILED:
             lines.append(f"  task {row.id} {row.script_name} on {row.serial or '-'}"
@@ -37,6 +38,18 @@ def summary_lines(rows: Sequence[TaskRow], seconds: float) -> list[str]:
     deferred = [r for r in rows if r.status == PENDING and r.deferred]
     if deferred:
         lines.append(f"  {len(deferred)} task(s) deferred by daily caps (see `campaign status --status 0`)")
+    return lines
+
+
+def _per_campaign(rows: Sequence[TaskRow]) -> list[str]:
+    """One line per campaign with its non-zero counts, e.g. `demo-post  3 completed, 1 failed`."""
+    names = sorted({r.campaign or "api" for r in rows})
+    width = max((len(n) for n in names), default=0)
+    lines = []
+    for name in names:
+        c = counts([r for r in rows if (r.campaign or "api") == name])
+        parts = [f"{c[k]} {k}" for k in ("completed", "failed", "running", "pending") if c[k]]
+        lines.append(f"{name.ljust(width)}  {', '.join(parts)}")
     return lines
 
 
