@@ -109,7 +109,7 @@ def main() -> int:
     finally:
         parent.send("stop")
         phone.join(timeout=30)
-        subprocess.run([adb, "-P", str(port), "kill-server"], capture_output=True, timeout=30)
+        subprocess.run([adb, "-P", str(port), "kill-server"], capture_output=True, timeout=30, check=False)
 
 
 def serve_phone(conn: Any) -> None:

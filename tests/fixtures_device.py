@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -47,10 +47,10 @@ def run_task(pool: Any, tmp_path: Path) -> Callable[..., Any]:
 
 
 class _ChatStub(BaseHTTPRequestHandler):
-    replies: list[str] = []
-    requests: list[dict[str, Any]] = []
+    replies: ClassVar[list[str]] = []
+    requests: ClassVar[list[dict[str, Any]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
         text = type(self).replies[(len(type(self).requests) - 1) % len(type(self).replies)]

@@ -10,7 +10,13 @@ import adbutils
 import pytest
 
 from runner.device import Device, PhoneLink
-from runner.errors import DeviceError, DeviceLostError, DeviceTimeoutError, FailureClass, TaskFailed
+from runner.errors import (
+    DeviceError,
+    DeviceLostError,
+    DeviceTimeoutError,
+    FailureClass,
+    TaskFailed,
+)
 from runner.sim import FaultSpec
 
 TIKTOK = "com.zhiliaoapp.musically"

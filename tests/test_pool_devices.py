@@ -56,15 +56,13 @@ def test_lease_is_exclusive_per_phone_and_returned_on_exceptions(sim_fleet, pool
     thread = threading.Thread(target=hold)
     thread.start()
     held.wait(5)
-    with pytest.raises(DeviceUnavailableError) as info:
-        with pool.lease("SIM000001", timeout=0.1):
-            pass
+    with pytest.raises(DeviceUnavailableError) as info, pool.lease("SIM000001", timeout=0.1):
+        pass
     release.set()
     thread.join()
     assert str(info.value) == "SIM000001: busy with another task for over 0.1 s; a phone runs one task at a time"
-    with pytest.raises(RuntimeError):
-        with pool.lease("SIM000001", timeout=1):
-            raise RuntimeError("script bug")
+    with pytest.raises(RuntimeError), pool.lease("SIM000001", timeout=1):
+        raise RuntimeError("script bug")
     with pool.lease("SIM000001", timeout=0.1) as device:
         assert device.run("echo free") == "free\n"
 

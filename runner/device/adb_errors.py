@@ -12,7 +12,13 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from adbutils.errors import AdbConnectionError, AdbError, AdbInstallError, AdbSyncError, AdbTimeout
+from adbutils.errors import (
+    AdbConnectionError,
+    AdbError,
+    AdbInstallError,
+    AdbSyncError,
+    AdbTimeout,
+)
 
 from runner.errors import (
     DeviceError,

@@ -8,6 +8,7 @@ go in front of both. `{package}` in a selector value is the app package of the t
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +28,7 @@ class AppData:
     name: str
     package: str
     version: str
-    elements: dict[str, tuple[Selector, ...]]
+    elements: Mapping[str, tuple[Selector, ...]]
     popups: tuple[dict[str, Any], ...]
     launch_activity: str
     profile_url: str
@@ -74,9 +75,10 @@ def load_app(name: str, package: str, version: str = "", *, repo_root: Path | No
     local = read_yaml(repo_root / "apps" / f"{name}.yaml") if repo_root else {}
     for element, selectors in _elements_for(local, version).items():
         elements[element] = selectors + elements.get(element, [])
-    resolved = {k: tuple(_substitute(s, package) for s in v) for k, v in elements.items()}
-    for element, selectors in resolved.items():
-        for selector in selectors:
+    resolved: dict[str, tuple[Selector, ...]] = {k: tuple(_substitute(s, package) for s in v)
+                                                 for k, v in elements.items()}
+    for element, checked in resolved.items():
+        for selector in checked:
             try:
                 compile_selector(selector)
             except ValueError as exc:

@@ -71,7 +71,7 @@ class Device:
     def require_app(self, package: str) -> None:
         if not self.app_installed(package):
             raise TaskFailed(FailureClass.APP_NOT_INSTALLED, f"{package} is not installed on {self.serial}",
-                             serial=self.serial, hint=f"install it on the phone or fix the account's package")
+                             serial=self.serial, hint="install it on the phone or fix the account's package")
 
     def app_start(self, package: str, activity: str | None = None) -> None:
         self.note(f"start {package}")

@@ -15,7 +15,6 @@ from runner.device.popups import find_dismissal
 from runner.device.uitree import Selector, UiNode, UiTree
 from runner.errors import FailureClass, TaskFailed
 
-
 MAX_DISMISSALS = 10
 
 

@@ -45,7 +45,7 @@ class FastConnection(AdbConnection):
     def _create_socket(self) -> socket.socket:
         try:
             sock = socket.create_connection(self._address, timeout=3)
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise AdbTimeout("connect to adb server timeout") from exc
         except OSError as exc:
             raise AdbConnectionError(f"connect to adb server failed: {exc}") from exc
@@ -61,7 +61,8 @@ class FastConnection(AdbConnection):
         except (AdbTimeout, AdbConnectionError):
             if host not in LOCAL_HOSTS:
                 raise
-        subprocess.run([adbutils.adb_path(), "-P", str(port), "start-server"], timeout=20.0, capture_output=True)
+        subprocess.run([adbutils.adb_path(), "-P", str(port), "start-server"], timeout=20.0, capture_output=True,
+                       check=False)  # the connect below reports a failure with its reason
         return self._create_socket()
 
     def close(self) -> None:

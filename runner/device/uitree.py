@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
@@ -172,20 +173,30 @@ XPATH = re.compile(r"^//([\w.*]+)(?:\[(.*)\])?$")
 XPATH_TERM = re.compile(r"^(?:@([\w-]+)\s*=\s*(['\"])(.*?)\2|contains\(\s*@([\w-]+)\s*,\s*(['\"])(.*?)\5\s*\))$")
 
 
-def _xpath_tests(xpath: str) -> list[Any]:
+def _xpath_tests(xpath: str) -> list[Callable[[UiNode], bool]]:
     """``//tag[cond and cond]`` where cond is ``@a='v'`` or ``contains(@a,'v')``."""
     match = XPATH.match(xpath.strip())
     if not match:
         raise SelectorError(f"unsupported XPath {xpath!r}: use //node[@attr='value' and contains(@attr,'v')]")
     tag, condition = match.groups()
-    tests = [] if tag in ("node", "*") else [lambda n, tag=tag: n.attrs.get("class") == tag]
+    tests: list[Callable[[UiNode], bool]] = []
+    if tag not in ("node", "*"):
+        tests.append(partial(_attr_is, "class", tag))
     for term in re.split(r"\s+and\s+", condition) if condition else []:
         parts = XPATH_TERM.match(term.strip())
         if not parts:
             raise SelectorError(f"unsupported XPath condition {term!r} in {xpath!r}")
         eq_attr, _, eq_value, c_attr, _, c_value = parts.groups()
         if eq_attr:
-            tests.append(lambda n, a=eq_attr, v=eq_value: n.attrs.get(a, "") == v)
+            tests.append(partial(_attr_is, eq_attr, eq_value))
         else:
-            tests.append(lambda n, a=c_attr, v=c_value: v in n.attrs.get(a, ""))
+            tests.append(partial(_attr_has, c_attr, c_value))
     return tests
+
+
+def _attr_is(attr: str, value: str, node: UiNode) -> bool:
+    return node.attrs.get(attr, "") == value
+
+
+def _attr_has(attr: str, value: str, node: UiNode) -> bool:
+    return value in node.attrs.get(attr, "")

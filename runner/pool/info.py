@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from runner.errors import DeviceError
@@ -45,16 +45,16 @@ def describe(pool: DevicePool, phone: Phone, *, details: bool = True) -> DeviceI
     entry = _inventory_entry(pool, phone)
     accounts = tuple(a.username for a in entry.accounts) if entry is not None else ()
     package = entry.accounts[0].package if entry is not None and entry.accounts else DEFAULT_PACKAGE
-    base = dict(serial=phone.serial, hw_serial=phone.hw_serial, state=phone.state,
-                name=entry.name if entry is not None else "", groups=tuple(entry.groups) if entry is not None else (),
-                accounts=accounts, quarantined=phone.quarantine, server=f"{phone.server[0]}:{phone.server[1]}",
-                app_package=package)
+    base = DeviceInfo(serial=phone.serial, hw_serial=phone.hw_serial, state=phone.state,
+                      name=entry.name if entry is not None else "",
+                      groups=tuple(entry.groups) if entry is not None else (), accounts=accounts,
+                      quarantined=phone.quarantine, server=f"{phone.server[0]}:{phone.server[1]}", app_package=package)
     if not details or phone.state != "device":
-        return DeviceInfo(**base)
+        return base
     try:
-        return DeviceInfo(**base, **_live(pool, phone, package))
+        return replace(base, **_live(pool, phone, package))
     except DeviceError as exc:
-        return DeviceInfo(**base, error=str(exc))
+        return replace(base, error=str(exc))
 
 
 def _live(pool: DevicePool, phone: Phone, package: str) -> dict[str, Any]:
@@ -72,5 +72,5 @@ def _live(pool: DevicePool, phone: Phone, package: str) -> dict[str, Any]:
     screen_on = None
     if screen:
         screen_on = (screen.group(1) or screen.group(2)) in ("ON", "Awake")
-    return dict(model=model or None, android=android or None, battery=int(level.group(1)) if level else None,
-                screen_on=screen_on, app_installed=bool(pkg), app_version=version.group(1) if version else None)
+    return {"model": model or None, "android": android or None, "battery": int(level.group(1)) if level else None,
+            "screen_on": screen_on, "app_installed": bool(pkg), "app_version": version.group(1) if version else None}

@@ -22,7 +22,14 @@ import adbutils
 
 from runner.device import Device, PhoneLink
 from runner.device.adb_errors import translated
-from runner.errors import DeviceError, DeviceLostError, DeviceTimeoutError, DeviceUnavailableError, FailureClass, TaskFailed
+from runner.errors import (
+    DeviceError,
+    DeviceLostError,
+    DeviceTimeoutError,
+    DeviceUnavailableError,
+    FailureClass,
+    TaskFailed,
+)
 from runner.pool.tracker import Server, Tracker, list_devices
 
 LOCAL_DEFAULT = ("127.0.0.1", 5037)
@@ -30,7 +37,7 @@ INFRA_FAILURES = (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
 
 
 def default_server() -> Server:
-    return (os.environ.get("ANDROID_ADB_SERVER_HOST", "127.0.0.1"), int(os.environ.get("ANDROID_ADB_SERVER_PORT", 5037)))
+    return (os.environ.get("ANDROID_ADB_SERVER_HOST", "127.0.0.1"), int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")))
 
 
 @dataclass

@@ -18,7 +18,6 @@ from runner.device.appdata import AppData
 from runner.device.screen import find_now, first_match, wait_for
 from runner.errors import FailureClass, TaskFailed
 
-
 # Multiplies every element wait; real phones need the defaults, tests of missing elements
 # shrink it (a failing wait otherwise costs its whole timeout).
 WAIT_SCALE = 1.0

@@ -28,7 +28,7 @@ def via_gallery(ctx: Ctx, remote: list[str]) -> None:
     for path in remote:
         name = posixpath.basename(path)
         ctx.step(f"select {name} in the gallery")
-        tile = ctx.until(8, lambda: ctx.look("upload.gallery_item") and ctx.device.last_dump
+        tile = ctx.until(8, lambda name=name: ctx.look("upload.gallery_item") and ctx.device.last_dump
                          and ctx.device.last_dump.find({"desc-matches": f"^(Video|Photo), {re.escape(name)}$"}))
         if not tile:
             raise ctx.fail(FailureClass.ELEMENT_NOT_FOUND, f"{name} is not in the gallery after the media scan",
