@@ -79,6 +79,7 @@ def test_repeated_device_lost_quarantines_until_reconnect(sim_fleet, adb_server)
             pass
         assert info.value.message == ("quarantined: 2 infrastructure failures in a row, last: SIM000001: dropped")
         assert [d.quarantined for d in pool.devices(details=False)] == [info.value.message.removeprefix("quarantined: ")]
+        assert pool.wait_online("SIM000001", 0.1) is False
         fleet.phone("SIM000001").disconnect()
         assert _wait(lambda: pool.devices(details=False)[0].quarantined is None)
         with pool.lease("SIM000001", timeout=1) as device:

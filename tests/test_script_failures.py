@@ -92,3 +92,22 @@ def test_unknown_account_is_a_config_error(sim_fleet, run_task) -> None:  # type
     failure = _fail(run_task, fleet, target="lee", username="nobody")
     assert (failure.failure_class, failure.message) == (
         FailureClass.CONFIG_ERROR, f"account 'nobody' is not logged in in com.zhiliaoapp.musically on {fleet.phones[0].adb_serial}")
+
+
+def test_hung_phone_is_a_timeout_with_the_log_kept(sim_fleet, adb_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from runner.pool import DevicePool
+    from runner.scripts import ScriptTask, run_script
+
+    fleet = sim_fleet(phones=1, accounts=1, faults=FaultSpec(hang_on="input tap"))
+    pool = DevicePool(adb_servers=[("127.0.0.1", adb_server)], command_timeout=1.0)
+    task = ScriptTask(3, "follow", {}, "SIM000001", None, "com.zhiliaoapp.musically", "quinn", "t")
+    try:
+        with pytest.raises(TaskFailed) as info, pool.lease("SIM000001", timeout=5) as device:
+            run_script(device, task, cancel=threading.Event(), artifacts_dir=tmp_path / "3")
+    finally:
+        pool.stop()
+    assert info.value.failure_class is FailureClass.TIMEOUT
+    assert (info.value.message, info.value.hint) == ("no answer from the phone (timed out) (command: input tap 540 820)",
+                                                     "the phone or the adb server is stuck; check `adb devices`")
+    assert sorted(p.name for p in (tmp_path / "3").iterdir()) == ["steps.log", "ui.xml"]
+    assert _follows(fleet) == []

@@ -65,3 +65,20 @@ def test_post_missing_media_is_a_config_error(sim_fleet, run_task, tmp_path: Pat
         run_task(fleet, "post", {"material_list": [str(tmp_path / "nope.mp4")]})
     assert (info.value.failure_class, info.value.message) == (
         FailureClass.CONFIG_ERROR, f"media file '{tmp_path / 'nope.mp4'}' not found (looked at {tmp_path / 'nope.mp4'})")
+
+
+def test_post_share_several_images_uses_send_multiple(sim_fleet, run_task, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    pics = _media(tmp_path, "p1.jpg", "p2.jpg")
+    run_task(fleet, "post", {"material_list": [str(p) for p in pics], "content_type": 1, "image_count": 2,
+                             "captions": "two", "post_way": "share", "upload_wait_time": 5})
+    [post] = _posts(fleet)
+    assert (post["caption"], sorted(post["media"])) == ("two", ["p1.jpg", "p2.jpg"])
+
+
+def test_post_use_sound_without_a_sound_name_is_a_config_error(sim_fleet, run_task, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    [video] = _media(tmp_path, "s.mp4")
+    with pytest.raises(TaskFailed) as info:
+        run_task(fleet, "post", {"material_list": [str(video)], "post_way": "useSound"})
+    assert (info.value.failure_class, info.value.message) == (FailureClass.CONFIG_ERROR, "post_way useSound needs sound_name")

@@ -47,3 +47,13 @@ def test_warmup_topic_search_and_chatgpt_comments(sim_fleet, run_task, chat_stub
     assert (first["path"], first["auth"], first["body"]["model"], first["body"]["max_tokens"],
             first["body"]["temperature"]) == ("/v1/chat/completions", "Bearer sk-test", "m1", 20, 0.5)
     assert first["body"]["messages"][0]["content"].startswith("Say hi\n\nVideo caption: ")
+
+
+def test_warmup_template_comments_with_emoji(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    result = run_task(fleet, "account_warmup", {"task_duration": 1.5, "min_duration": 0.1, "max_duration": 0.1,
+                                                "comment_probable": 100, "comment": "so fun\nlove it",
+                                                "insert_emoji": True})
+    texts = [c["text"] for c in _truth(fleet)["comments"]]
+    assert texts == result.details["comment_texts"] and texts
+    assert all(t.rsplit(" ", 1)[0] in ("so fun", "love it") and len(t.rsplit(" ", 1)[1]) <= 2 for t in texts)

@@ -179,12 +179,15 @@ class DevicePool:
 
     # --- leases ------------------------------------------------------------------------------------
     def wait_online(self, serial: str, timeout: float) -> bool:
-        """True once the phone is in `device` state (within ``timeout`` seconds)."""
+        """True once the phone is usable: `device` state and not quarantined (within ``timeout`` s).
+
+        A quarantined phone is not "back": the scheduler must count the attempt, not loop.
+        """
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
                 phone = self._lookup_locked(serial)
-                if phone is not None and phone.state == "device":
+                if phone is not None and phone.state == "device" and not phone.quarantine:
                     return True
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -82,7 +82,8 @@ def _classify(exc: DeviceError) -> TaskFailed:
         cls = FailureClass.TIMEOUT
     else:
         cls = FailureClass.INTERNAL
-    return TaskFailed(cls, str(exc), serial=exc.serial, hint=exc.hint,
+    message = f"{exc.message} (command: {exc.command})" if exc.command else exc.message
+    return TaskFailed(cls, message, serial=exc.serial, hint=exc.hint,
                       details={"command": exc.command, "exit_code": exc.exit_code, "output": exc.output[:500]})
 
 
