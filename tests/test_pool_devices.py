@@ -106,3 +106,14 @@ def test_unauthorized_phone_is_listed_and_not_leased(sim_fleet, pool) -> None:  
         pass
     assert str(info.value) == f"{adb}: the phone is unauthorized; accept the USB debugging prompt"
     assert pool.wait_online(adb, 0.2) is False
+
+
+def test_one_phone_seen_twice_runs_one_task_at_a_time(sim_fleet, pool) -> None:  # type: ignore[no-untyped-def]
+    usb = sim_fleet(specs=[PhoneSpec("SIMDUP001")])
+    tcp = sim_fleet(specs=[PhoneSpec("SIMDUP001")])
+    first, second = usb.phones[0].adb_serial, tcp.phones[0].adb_serial
+    with pool.lease(first, timeout=1):
+        with pytest.raises(DeviceUnavailableError) as info, pool.lease(second, timeout=0.1):
+            pass
+    assert info.value.message == "busy with another task for over 0.1 s"
+    assert {d.serial for d in pool.devices(details=False) if d.hw_serial == "SIMDUP001"} == {first, second}

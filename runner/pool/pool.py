@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import adbutils
@@ -48,7 +48,6 @@ class Phone:
     server: Server
     state: str
     hw_serial: str | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
     failures: int = 0
     quarantine: str | None = None
     reconnected: bool = False
@@ -69,6 +68,7 @@ class DevicePool:
         self._trackers: list[Tracker] = []
         self._fetcher = ThreadPoolExecutor(max_workers=16, thread_name_prefix="hwserial")
         self._stopped = False
+        self._locks: dict[str, threading.Lock] = {}  # by hardware serial: one phone on USB and TCP is one phone
         self.server_errors: dict[str, str] = {}
 
     # --- tracking --------------------------------------------------------------------------
@@ -204,7 +204,8 @@ class DevicePool:
     def lease(self, serial: str, *, timeout: float | None = None) -> Iterator[Device]:
         """The phone for one task; waits up to ``timeout`` for a running task to end."""
         phone = self._available(serial)
-        if not phone.lock.acquire(timeout=-1 if timeout is None else timeout):
+        lock = self._lock_for(phone)
+        if not lock.acquire(timeout=-1 if timeout is None else timeout):
             raise DeviceUnavailableError(f"busy with another task for over {timeout:g} s", serial=serial,
                                          hint="a phone runs one task at a time")
         try:
@@ -216,7 +217,13 @@ class DevicePool:
                 raise
             self._record(phone, None)
         finally:
-            phone.lock.release()
+            lock.release()
+
+    def _lock_for(self, phone: Phone) -> threading.Lock:
+        if phone.hw_serial is None:
+            self._fetch_hw_serials([phone])
+        with self._cond:
+            return self._locks.setdefault(phone.hw_serial or phone.serial, threading.Lock())
 
     def _available(self, serial: str) -> Phone:
         adb_serial = self.resolve(serial)
