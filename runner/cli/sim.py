@@ -58,8 +58,9 @@ def _up(args: argparse.Namespace) -> int:
     fleet = SimFleet(specs, seed=args.seed, realistic=args.realistic, popup_probability=args.popups,
                      base_port=args.base_port)
     done = threading.Event()
-    fleet.start()
+    previous = signal.signal(signal.SIGTERM, lambda *_: done.set())  # from here on SIGTERM stops cleanly
     try:
+        fleet.start()
         fleet.connect()
         control = ControlServer(fleet, on_stop=done.set)
         control.start()
@@ -70,6 +71,7 @@ def _up(args: argparse.Namespace) -> int:
         truth = fleet.ground_truth() if fleet.phones else {}
         fleet.stop()
         _finish(truth)
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
@@ -153,14 +155,11 @@ def _spawn_detached(argv: list[str], log_path: Path) -> int:
 
 def _wait(done: threading.Event) -> None:
     """Until Ctrl-C, SIGTERM or POST /stop."""
-    previous = signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         while not done.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _write_info(fleet: Any, control_port: int) -> None:
