@@ -114,3 +114,16 @@ def test_typing_with_verify_and_no_focused_field_is_a_verification_failure(sim_f
         device.type_text("hello", verify=True)
     assert (info.value.failure_class, info.value.message) == (
         FailureClass.VERIFICATION_FAILED, "typed 'hello' but the field shows 'no focused text field'")
+
+
+def test_wait_for_dismisses_a_popup_then_finds_the_element(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
+    from runner.device.appdata import load_app
+
+    fleet = sim_fleet(phones=1)
+    device = _device(fleet, adb_server)
+    device.app_start(TIKTOK)
+    fleet.phone("SIM000001").show_dialog("Choose your interests", ["Skip", "Next"])
+    node = device.wait_for([{"desc-contains": "Like video"}], name="video.like", timeout=3,
+                           popups=load_app("tiktok", TIKTOK).popups)
+    assert node.desc == "Like video" and "dismissed dialog 'Choose your interests' (tap 'Skip')" in "\n".join(device.log)
+    assert device.find([{"text": "Skip"}]) is None

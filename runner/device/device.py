@@ -11,13 +11,14 @@ import posixpath
 import re
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from runner.device import textinput
 from runner.device.adb_errors import translated
 from runner.device.transport import PhoneLink, ShellResult, shell_v2
-from runner.device.uitree import UiNode, UiTree, parse_dump
+from runner.device.uitree import Selector, UiNode, UiTree, parse_dump
 from runner.errors import DeviceError, FailureClass, TaskFailed
 
 CAMERA_DIR = "/sdcard/DCIM/Camera"
@@ -162,6 +163,19 @@ class Device:
         """PNG bytes of the screen (screencap over the shell protocol's stdout)."""
         return self.shell("screencap -p", timeout=30, check=True).stdout
 
+    def find(self, selectors: Sequence[Selector]) -> UiNode | None:
+        """The first node matching any of ``selectors`` on a fresh dump (None if absent)."""
+        from runner.device.screen import first_match
+
+        return first_match(self.dump(), selectors)
+
+    def wait_for(self, selectors: Sequence[Selector], *, name: str, timeout: float = 10.0,
+                 popups: Sequence[Mapping[str, Any]] = ()) -> UiNode:
+        """Wait for a selector, dismissing known dialogs; TaskFailed(element_not_found) otherwise."""
+        from runner.device.screen import wait_for
+
+        return wait_for(self, selectors, name=name, timeout=timeout, popups=popups)
+
     # --- text -----------------------------------------------------------------------------------
     def type_text(self, text: str, *, verify: bool = False) -> None:
         """Type into the focused field; Unicode goes through the ADB keyboard or fails clearly.
@@ -225,4 +239,7 @@ class Device:
         self.push(local, remote)
         self.run(f"touch {shlex.quote(remote)}")
         self.run(f"am broadcast -a android.intent.action.MEDIA_SCANNER_SCAN_FILE -d {shlex.quote('file://' + remote)}")
+        # Android 10+ ignores the broadcast for apps' media queries; the media provider's own
+        # scan call indexes it there (older versions answer with an error, which is fine).
+        self.shell(f"content call --uri content://media --method scan_file --arg {shlex.quote(remote)}")
         return remote
