@@ -47,7 +47,8 @@ class TaskQueue:
         with self._lock:
             chosen: dict[int, TaskRow] = {}
             room = None if self.concurrency is None else self.concurrency - len(self._busy)
-            for serial, rows in self._by_phone(self.store.due(now)).items():
+            waiting = {s for s, t in self._free_at.items() if t > now}
+            for serial, rows in self._by_phone(self.store.due(now, exclude=self._busy | waiting)).items():
                 if room is not None and len(chosen) >= room:
                     break
                 if serial in self._busy or self._free_at.get(serial, now) > now:

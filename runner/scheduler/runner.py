@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -135,7 +136,6 @@ class Runner:
         while self.store.outstanding(utcnow(), include_future=include_future):
             if deadline is not None and utcnow() >= deadline:
                 return False
-            self._wake.set()
             self._stopping.wait(0.1)
             if self._stopping.is_set():
                 return False
@@ -168,28 +168,36 @@ class Runner:
                 self.store.mark_missed(row.id, message=f"missed: due {late:.0f} s ago while no runner was up")
 
     def _dispatch_loop(self) -> None:
+        """Take tasks when something happened (a wake: a task ended, a submit, an apply, a
+        start time), when a pause or retry time passed, or every ``rescan_interval`` for
+        changes other processes wrote; between those, only stop requests are polled."""
+        last_take, woken = 0.0, True
         while not self._stopping.is_set():
-            try:
-                self._dispatch_once()
-            except Exception:  # keep dispatching; the state file may be briefly unavailable
-                log.exception("dispatching failed; retrying")
             now = utcnow()
             wake_at = self.queue.next_wake(now)
+            rescan = time.monotonic() - last_take >= self.options.rescan_interval
+            try:
+                self._cancel_requested()
+                if woken or rescan:
+                    last_take = time.monotonic()
+                    for claim in self.queue.take(now):
+                        self._start_worker(claim)
+            except Exception:  # keep dispatching; the state file may be briefly unavailable
+                log.exception("dispatching failed; retrying")
             wait = self.options.poll_interval
             if wake_at is not None:
-                wait = max(0.0, min(wait, (wake_at - now).total_seconds()))
-            self._wake.wait(wait)
+                wait = max(0.0, min(wait, (wake_at - utcnow()).total_seconds()))
+            woken = self._wake.wait(wait) or (wake_at is not None and utcnow() >= wake_at)
             self._wake.clear()
 
-    def _dispatch_once(self) -> None:
+    def _cancel_requested(self) -> None:
+        """Stop requests written by `campaign stop` or the API of another process."""
         for task_id in self.store.stop_requested_ids():
             with self._lock:
                 job = self._running.get(task_id)
             if job is not None and not job.cancel.is_set():
                 job.stopped.set()
                 job.cancel.set()
-        for claim in self.queue.take(utcnow()):
-            self._start_worker(claim)
 
     def _start_worker(self, claim: Claim) -> None:
         job = Job(store=self.store, pool=self.pool, artifacts_root=self._artifacts_root(),

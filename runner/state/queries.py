@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -74,14 +76,22 @@ class QueryMixin:
             rows = conn.execute(f"SELECT * FROM attempts {where} ORDER BY task_id, n", args).fetchall()
         return [dict(r) for r in rows]
 
-    def due(self, now: datetime, *, limit: int | None = None) -> list[TaskRow]:
-        """Pending tasks whose time has come (next_run_at NULL means as soon as possible)."""
-        cap = f" LIMIT {int(limit)}" if limit else ""
+    def due(self, now: datetime, *, per_phone: int = 3, exclude: Collection[str] = ()) -> list[TaskRow]:
+        """Pending tasks whose time has come (next_run_at NULL: as soon as possible): the first
+        ``per_phone`` of each phone not in ``exclude`` (busy ones), in start order, or random
+        order for `random_order` tasks. The dispatcher asks at every wake, so a backlog of
+        100,000 tasks on 1,000 busy phones must cost next to nothing."""
         with connect(self.path) as conn:
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY serial ORDER BY "
+                "CASE WHEN random_order = 1 THEN abs(random()) ELSE 0 END, next_run_at, id) AS rn "
+                "FROM tasks WHERE status = 0 AND stop_requested = 0 AND (next_run_at IS NULL OR next_run_at <= ?) "
+                "AND COALESCE(serial, '') NOT IN (SELECT value FROM json_each(?))) WHERE rn <= ?",
+                (iso(now), json.dumps(sorted(exclude)), per_phone),
+            )]
             rows = conn.execute(
-                "SELECT * FROM tasks WHERE status = 0 AND stop_requested = 0 "
-                f"AND (next_run_at IS NULL OR next_run_at <= ?) ORDER BY next_run_at, id{cap}",
-                (iso(now),),
+                "SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?)) ORDER BY next_run_at, id",
+                (json.dumps(ids),),
             ).fetchall()
         return [TaskRow.from_sql(r) for r in rows]
 
