@@ -127,3 +127,14 @@ def test_wait_for_dismisses_a_popup_then_finds_the_element(sim_fleet, adb_server
                            popups=load_app("tiktok", TIKTOK).popups)
     assert node.desc == "Like video" and "dismissed dialog 'Choose your interests' (tap 'Skip')" in "\n".join(device.log)
     assert device.find([{"text": "Skip"}]) is None
+
+
+def test_large_output_is_read_in_linear_time(sim_fleet, adb_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    device = _device(sim_fleet(phones=1), adb_server)
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"0123456789abcdef" * (4 * 65536))  # 4 MiB
+    device.push(blob, "/data/local/tmp/blob.bin")
+    started = time.perf_counter()
+    result = device.shell("cat /data/local/tmp/blob.bin")
+    assert (len(result.stdout), result.exit_code) == (4 * 1024 * 1024, 0)
+    assert time.perf_counter() - started < 2.0
