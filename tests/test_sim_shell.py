@@ -109,3 +109,16 @@ def test_am_start_dash_s_cold_starts_the_app() -> None:
     sh(phone, "am start -a android.intent.action.VIEW -d https://www.tiktok.com/@zed")
     sh(phone, f"am start -S -n {component}")
     assert phone.foreground() == ("com.zhiliaoapp.musically", "com.ss.android.ugc.aweme.main.MainActivity")
+
+
+def test_am_start_of_an_unknown_activity_is_error_type_3() -> None:
+    phone = SimPhone(PhoneSpec("SIMAMX001"), commands=all_commands(), app_factory=_app_factory(), world=None)
+    out, code = sh(phone, "am start -n com.zhiliaoapp.musically/.Nope")
+    assert (out.splitlines()[1:], code) == (
+        ["Error type 3", "Error: Activity class {com.zhiliaoapp.musically/.Nope} does not exist."], 1)
+
+
+def _app_factory():  # type: ignore[no-untyped-def]
+    from runner.sim.ui.tiktok.app import make_app
+
+    return make_app

@@ -11,8 +11,10 @@ from runner.sim.shell import CommandFn, Ctx
 from runner.sim.ui.dialog import Dialog
 from runner.sim.ui.intent import MAIN, SEND, SEND_MULTIPLE, VIEW, Intent, parse_intent
 from runner.sim.ui.launcher import label
+from runner.sim.ui.tiktok.state import ACTIVITIES
 
 SPLASH = "com.ss.android.ugc.aweme.splash.SplashActivity"
+ACTIVITY_NAMES = {SPLASH, *ACTIVITIES.values()}
 SCAN_FILE = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 ADB_ACTIONS = {"ADB_INPUT_TEXT", "ADB_INPUT_B64", "ADB_CLEAR_TEXT", "ADB_INPUT_CODE", "ADB_EDITOR_CODE", "ADB_INPUT_CHARS"}
 
@@ -45,7 +47,8 @@ def _start(ctx: Ctx, intent: Intent) -> int:
         display = phone.display
         package = _resolve(ctx, intent)
         if package is None:
-            ctx.err(f"Error: Activity not started, unable to resolve {intent.describe()}\n")
+            if not intent.target_package:  # a named target already said what is missing
+                ctx.err(f"Error: Activity not started, unable to resolve {intent.describe()}\n")
             return 1
         if package == "":
             return 0  # a chooser is showing
@@ -66,7 +69,7 @@ def _resolve(ctx: Ctx, intent: Intent) -> str | None:
     display = ctx.phone.display
     target = intent.target_package
     if target:
-        if display.app(target) is None:
+        if display.app(target) is None or not _known_activity(intent):
             component = intent.component if "/" in intent.component else f"{target}/{SPLASH}"
             ctx.err(f"Error type 3\nError: Activity class {{{component}}} does not exist.\n")
             return None
@@ -86,6 +89,15 @@ def _resolve(ctx: Ctx, intent: Intent) -> str | None:
         display.show_dialog(Dialog("Share with", list(names), package="android", on_button=choose))
         return ""
     return candidates[0] if intent.action in (SEND, SEND_MULTIPLE, MAIN, "") else None
+
+
+def _known_activity(intent: Intent) -> bool:
+    """-n names an activity the app has (".X" is short for "<package>.X")."""
+    if "/" not in intent.component:
+        return True
+    package, activity = intent.component.split("/", 1)
+    activity = package + activity if activity.startswith(".") else activity
+    return activity in ACTIVITY_NAMES
 
 
 def _broadcast(ctx: Ctx, intent: Intent) -> int:
