@@ -92,3 +92,24 @@ def test_kill_9_mid_run_then_restart_runs_every_task_exactly_once(
     truth = fleet.ground_truth()
     for phone in fleet.phones:  # device mode: the warm-ups ran on the account the phone showed
         assert truth[phone.serial][phone.spec.accounts[0].username]["watched"], phone.serial
+
+
+def test_sigterm_requeues_running_tasks_and_releases_the_lock(tmp_path: Path, sim_fleet: Callable[..., Any]) -> None:
+    fleet = sim_fleet(phones=2, accounts=1)
+    write_repo(tmp_path, fleet)
+    log = tmp_path / "run.log"
+    proc = start_run(tmp_path, log)
+    try:
+        wait_for(lambda: (tmp_path / "state.db").exists(), 30)
+        store = Store(tmp_path / "state.db")
+        wait_for(lambda: store.stats()["running"] == 2, 60)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 130, log.read_text()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert store.lock_holder() is None
+    assert store.stats() == {"total": 4, "pending": 4, "running": 0, "completed": 0, "failed": 0}
+    interrupted = [a for a in store.attempts() if a["outcome"] == "interrupted"]
+    assert [(a["n"], a["failure_class"]) for a in interrupted] == [(1, "interrupted"), (1, "interrupted")]
+    assert [r.retry_count for r in store.list(page_size=None)[0]] == [0, 0, 0, 0]

@@ -132,7 +132,7 @@ def _record_failure(row: TaskRow, failure: TaskFailed, job: Job) -> Outcome:
     cls = failure.failure_class
     if cls is FailureClass.INTERRUPTED:  # not the task's fault: back to the queue, no attempt burnt
         job.store.mark_failed(row.id, failure_class=cls.value, message=failure.message,
-                              retry_at=datetime.now(timezone.utc), count_retry=False)
+                              retry_at=datetime.now(timezone.utc), count_retry=False, outcome="interrupted")
         return Outcome(row.id, serial, False, cls.value, failure.message)
     if cls is FailureClass.DEVICE_LOST and serial and _free_lost(job, row.id) and job.pool.wait_online(
             serial, job.device_wait):

@@ -116,10 +116,11 @@ class Store(QueryMixin):
             tr.complete(conn, task_id, result, summary, iso(utcnow()) or "")
 
     def mark_failed(self, task_id: int, *, failure_class: str, message: str, retry_at: datetime | None,
-                    count_retry: bool = True) -> None:
+                    count_retry: bool = True, outcome: str = "failed") -> None:
+        """running -> failed, or pending again at ``retry_at``; ``outcome`` names the attempt's end."""
         with self._write() as conn:
             tr.fail(conn, task_id, failure_class=str(failure_class), message=message, retry_at=retry_at,
-                    count_retry=count_retry, now=iso(utcnow()) or "")
+                    count_retry=count_retry, now=iso(utcnow()) or "", outcome=outcome)
 
     def mark_missed(self, task_id: int, *, message: str = "missed") -> bool:
         with self._write() as conn:
