@@ -67,6 +67,50 @@ def round_trips(serials: list[tuple[str, int]], calls: int, threads: int) -> lis
     return times
 
 
+def connect_sharded(fleet: SimFleet, ports: list[int], per_server: int) -> list[tuple[str, int]]:
+    """Connect consecutive chunks of phones to consecutive servers; (adb serial, port) each."""
+    placed = []
+    for i, port in enumerate(ports):
+        chunk = fleet.phones[i * per_server:(i + 1) * per_server]
+        fleet.connect(workers=16, server_port=port, phones=chunk)
+        placed += [(p.adb_serial, port) for p in chunk]
+    return placed
+
+
+def count_in_device_state(ports: list[int], serials: set[str]) -> int:
+    listed = [line for port in ports for line in adbhost.request("host:devices", port=port).splitlines()]
+    return sum(1 for line in listed if line.endswith("\tdevice") and line.split("\t")[0] in serials)
+
+
+def measure(fleet: SimFleet, args: argparse.Namespace, ports: list[int]) -> dict[str, float]:
+    before = rss_kib()
+    t0 = time.perf_counter()
+    serials = fleet.start()
+    figures = {"start": time.perf_counter() - t0, "rss_start": (rss_kib() - before) / args.phones}
+    t0 = time.perf_counter()
+    placed = connect_sharded(fleet, ports, args.per_server)
+    figures["connect"] = time.perf_counter() - t0
+    figures["rss_connected"] = (rss_kib() - before) / args.phones
+    figures["rss_total"] = rss_kib() / 1024
+    figures["listed"] = count_in_device_state(ports, set(serials))
+    times = sorted(round_trips(placed, args.calls, args.threads))
+    figures.update(calls=len(times), median=statistics.median(times) * 1000,
+                   p99=times[min(len(times) - 1, int(len(times) * 0.99))] * 1000,
+                   rate=len(times) / sum(times) * args.threads)
+    return figures
+
+
+def report(f: dict[str, float], args: argparse.Namespace, servers: int, nofile: int) -> None:
+    print(f"phones                     {args.phones} on {servers} adb server(s) (open-files limit {nofile})")
+    print(f"RSS per phone              {f['rss_start']:.1f} KiB at start, {f['rss_connected']:.1f} KiB connected "
+          f"(process {f['rss_total']:.1f} MiB)")
+    print(f"start listeners            {f['start']:.2f} s")
+    print(f"adb connect all            {f['connect']:.2f} s")
+    print(f"adb devices lists          {f['listed']:.0f}/{args.phones} in device state")
+    print(f"shell echo via adbutils    {f['calls']:.0f} calls, {args.threads} threads: median {f['median']:.1f} ms, "
+          f"p99 {f['p99']:.1f} ms, {f['rate']:.0f} calls/s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phones", type=int, default=500)
@@ -77,41 +121,14 @@ def main() -> int:
 
     os.environ.setdefault("HOME", tempfile.mkdtemp())
     nofile = adbhost.raise_nofile_limit()
-    adb = adbhost.adb_binary()
+    adb = adbhost.wheel_adb()
     ports = [free_port() for _ in range(0, args.phones, args.per_server)]
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(ports[0])
     for port in ports:
         subprocess.run([adb, "-P", str(port), "start-server"], check=True, capture_output=True)
     fleet = SimFleet(default_phones(args.phones, 2))
     try:
-        before = rss_kib()
-        t0 = time.perf_counter()
-        serials = fleet.start()
-        t_start = time.perf_counter() - t0
-        after = rss_kib()
-        t0 = time.perf_counter()
-        placed = []
-        for i, port in enumerate(ports):
-            chunk = fleet.phones[i * args.per_server:(i + 1) * args.per_server]
-            fleet.connect(workers=16, server_port=port, phones=chunk)
-            placed += [(p.adb_serial, port) for p in chunk]
-        t_connect = time.perf_counter() - t0
-        connected = rss_kib()
-        in_device = 0
-        for port in ports:
-            listed = adbhost.request("host:devices", port=port).splitlines()
-            in_device += sum(1 for line in listed if line.endswith("\tdevice") and line.split("\t")[0] in set(serials))
-        times = sorted(round_trips(placed, args.calls, args.threads))
-        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-        print(f"phones                     {args.phones} on {len(ports)} adb server(s) (open-files limit {nofile})")
-        print(f"RSS per phone              {(after - before) / args.phones:.1f} KiB "
-              f"at start, {(connected - before) / args.phones:.1f} KiB connected (process {connected / 1024:.1f} MiB)")
-        print(f"start listeners            {t_start:.2f} s")
-        print(f"adb connect all            {t_connect:.2f} s")
-        print(f"adb devices lists          {in_device}/{args.phones} in device state")
-        print(f"shell echo via adbutils    {len(times)} calls, {args.threads} threads: "
-              f"median {statistics.median(times) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
-              f"{len(times) / sum(times) * args.threads:.0f} calls/s")
+        report(measure(fleet, args, ports), args, len(ports), nofile)
     finally:
         t0 = time.perf_counter()
         fleet.stop()
