@@ -49,7 +49,7 @@ def write_comment(ctx: Ctx, text: str, *, image: str = "") -> str | None:
     ctx.tap("comment.send")
     if text and not ctx.until(8, lambda: _listed(ctx, text)):
         raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"sent the comment {text!r} but it is not in the list",
-                       hint="the account may be restricted from commenting, or the text was filtered")
+                       hint="the account may be restricted from commenting, or the text was filtered", screen=True)
     return attached
 
 

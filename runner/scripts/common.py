@@ -56,7 +56,7 @@ def switch_account(ctx: Ctx, username: str) -> bool:
     ok = ctx.until(5, lambda: (n := ctx.look("profile.account_switcher")) is not None and n.text.lstrip("@") == username)
     if not ok:
         raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"switched to {username!r} but the profile still shows "
-                       f"another account")
+                       f"another account", screen=True)
     return True
 
 

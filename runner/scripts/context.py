@@ -126,5 +126,13 @@ class Ctx:
                 return value
             self.sleep(interval)
 
-    def fail(self, failure_class: FailureClass, message: str, *, hint: str | None = None) -> TaskFailed:
+    def fail(self, failure_class: FailureClass, message: str, *, hint: str | None = None,
+             screen: bool = False) -> TaskFailed:
+        """A TaskFailed for this task; ``screen`` appends what the last dump showed (and, if the
+        app is no longer in front, says so: it usually crashed)."""
+        tree = self.device.last_dump
+        if screen and tree is not None:
+            message += f"; screen: {tree.summary()}"
+            if tree.package and tree.package != self.package:
+                message += f" ({self.package} is not in front: it may have crashed or been closed)"
         return TaskFailed(failure_class, message, serial=self.device.serial, task_id=self.task.task_id, hint=hint)

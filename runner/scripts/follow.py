@@ -62,7 +62,7 @@ def run(ctx: Ctx, *, follow: bool) -> ScriptResult:
     if not after:
         now = ctx.look("profile.follow_button")
         raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"pressed {state!r} for @{user} but the button shows "
-                       f"{now.text if now else 'nothing'!r}")
+                       f"{now.text if now else 'nothing'!r}", screen=True)
     verb = "followed" if follow else "unfollowed"
     return ScriptResult(f"{verb} @{user}", {**details, "changed": True, "after": after})
 

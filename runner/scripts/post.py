@@ -81,7 +81,7 @@ def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
     if caption and any(n.desc == caption for n in tree.nodes()):
         return "on profile"
     raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"the post did not finish within upload_wait_time={seconds:g}s",
-                   hint="raise upload_wait_time, or check the phone's network")
+                   hint="raise upload_wait_time, or check the phone's network", screen=True)
 
 
 def run(ctx: Ctx) -> ScriptResult:
