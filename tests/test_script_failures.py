@@ -119,5 +119,5 @@ def test_app_crash_after_the_tap_says_the_app_is_not_in_front(sim_fleet, run_tas
     failure = _fail(run_task, fleet, target="rita")
     assert (failure.failure_class, failure.message) == (
         FailureClass.VERIFICATION_FAILED,
-        "pressed 'Follow' for @rita but the button shows 'nothing'; screen: com.android.launcher3 showing 'TikTok' "
-        "(com.zhiliaoapp.musically is not in front: it may have crashed or been closed)")
+        ("pressed 'Follow' for @rita but the button shows 'nothing'; screen: com.android.launcher3 showing 'TikTok' "
+         "(com.zhiliaoapp.musically is not in front: it may have crashed or been closed)"))

@@ -18,8 +18,8 @@ from runner.device.appdata import AppData
 from runner.device.screen import find_now, first_match, wait_for
 from runner.errors import FailureClass, TaskFailed
 
-# Multiplies every element wait; real phones need the defaults, tests of missing elements
-# shrink it (a failing wait otherwise costs its whole timeout).
+# Multiplies every element wait and verification poll; real phones need the defaults, tests of
+# missing elements shrink it (a failing wait otherwise costs its whole timeout).
 WAIT_SCALE = 1.0
 
 
@@ -117,8 +117,8 @@ class Ctx:
             self.check()
 
     def until(self, seconds: float, predicate: Any, *, interval: float = 0.3) -> Any:
-        """Poll ``predicate`` until truthy or ``seconds`` pass; returns its last value."""
-        deadline = time.monotonic() + seconds
+        """Poll ``predicate`` until truthy or ``seconds`` (times WAIT_SCALE) pass; returns its last value."""
+        deadline = time.monotonic() + seconds * WAIT_SCALE
         while True:
             self.check()
             value = predicate()
