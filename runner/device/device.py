@@ -127,9 +127,10 @@ class Device:
     def tap(self, target: UiNode | Point) -> None:
         if isinstance(target, UiNode):
             x, y = self.last_dump.tap_point(target) if self.last_dump is not None else target.center
+            self.note(f"tap {target.label()} at {x},{y}")
         else:
             x, y = target
-        self.note(f"tap {target.label() if isinstance(target, UiNode) else ''} at {x},{y}".replace("  ", " "))
+            self.note(f"tap at {x},{y}")
         self.run(f"input tap {x} {y}")
 
     def swipe(self, start: Point, end: Point, *, duration_ms: int = 200) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import adbutils
 
@@ -31,6 +31,9 @@ from runner.errors import (
     TaskFailed,
 )
 from runner.pool.tracker import Server, Tracker, list_devices
+
+if TYPE_CHECKING:
+    from runner.pool.info import DeviceInfo
 
 LOCAL_DEFAULT = ("127.0.0.1", 5037)
 INFRA_FAILURES = (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
@@ -170,7 +173,7 @@ class DevicePool:
         return Device(PhoneLink(self.clients[phone.server], phone.serial), hw_serial=phone.hw_serial,
                       timeout=self.command_timeout)
 
-    def devices(self, *, details: bool = True) -> list[Any]:
+    def devices(self, *, details: bool = True) -> list[DeviceInfo]:
         """Every phone the servers know, with inventory data and (``details``) live facts."""
         from runner.pool.info import describe
 
