@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,34 +47,57 @@ def start_fleet(phones: int, per_server: int) -> tuple[SimFleet, list[int]]:
         port = free_port()
         adbhost.ensure_server(port)
         ports.append(port)
-        fleet.connect(server_port=port, phones=fleet.phones[i:i + per_server])
+        fleet.connect(server_port=port, phones=fleet.phones[i : i + per_server])
     return fleet, ports
 
 
 def tasks(fleet: SimFleet, due: datetime) -> list[TaskSpec]:
     config = {"task_duration": 0.2, "min_duration": 0.1, "max_duration": 0.1}
-    return [TaskSpec(key="", campaign="lag", occurrence="once", script_name="account_warmup", script_config=config,
-                     serial=phone.spec.serial, start_time=due, retry=RetryPolicy(max=0), source="api")
-            for phone in fleet.phones]
+    return [
+        TaskSpec(
+            key="",
+            campaign="lag",
+            occurrence="once",
+            script_name="account_warmup",
+            script_config=config,
+            serial=phone.spec.serial,
+            start_time=due,
+            retry=RetryPolicy(max=0),
+            source="api",
+        )
+        for phone in fleet.phones
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--per-server", type=int, default=500)
-    parser.add_argument("--lead", type=float, default=8.0, help="seconds between submitting and the due time")
+    parser.add_argument(
+        "--lead",
+        type=float,
+        default=8.0,
+        help="seconds between submitting and the due time",
+    )
     args = parser.parse_args()
     print(f"open files limit: {adbhost.raise_nofile_limit()}")
     os.environ.setdefault("HOME", tempfile.mkdtemp())
     started = time.perf_counter()
     fleet, ports = start_fleet(args.phones, args.per_server)
-    print(f"{args.phones} phones up and connected over {len(ports)} adb server(s) in {time.perf_counter() - started:.1f} s")
+    print(
+        f"{args.phones} phones up and connected over {len(ports)} adb server(s) in {time.perf_counter() - started:.1f} s"
+    )
     try:
         run(fleet, ports, args.lead)
     finally:
         fleet.stop()
         for port in ports:
-            subprocess.run([adbhost.adb_binary(), "-P", str(port), "kill-server"], capture_output=True, timeout=60)
+            subprocess.run(
+                [adbhost.adb_binary(), "-P", str(port), "kill-server"],
+                capture_output=True,
+                check=False,
+                timeout=60,
+            )
 
 
 def run(fleet: SimFleet, ports: list[int], lead: float) -> None:
@@ -88,7 +111,7 @@ def run(fleet: SimFleet, ports: list[int], lead: float) -> None:
     runner = Runner(store=store, pool=pool, options=RunnerOptions())
     runner.start()
     try:
-        due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=lead)
+        due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lead)
         runner.submit(tasks(fleet, due))
         runner.wait_idle(timeout=lead + 600, include_future=True)
         finished = time.perf_counter()
@@ -104,10 +127,14 @@ def report(store: object, due: datetime, finished: float) -> None:
     ends = [(r.ended_at - due).total_seconds() for r in rows if r.ended_at]
     stats = store.stats()  # type: ignore[attr-defined]
     print(f"tasks: {stats}")
-    print(f"start lag: p50 {pct(lags, 0.5) * 1000:.0f} ms, p99 {pct(lags, 0.99) * 1000:.0f} ms, "
-          f"max {max(lags) * 1000:.0f} ms, min {min(lags) * 1000:.0f} ms (target p99 < 1000 ms)")
-    print(f"all ended {max(ends):.1f} s after the due time; median task took "
-          f"{statistics.median((r.ended_at - r.started_at).total_seconds() for r in rows if r.ended_at and r.started_at):.2f} s")
+    print(
+        f"start lag: p50 {pct(lags, 0.5) * 1000:.0f} ms, p99 {pct(lags, 0.99) * 1000:.0f} ms, "
+        f"max {max(lags) * 1000:.0f} ms, min {min(lags) * 1000:.0f} ms (target p99 < 1000 ms)"
+    )
+    print(
+        f"all ended {max(ends):.1f} s after the due time; median task took "
+        f"{statistics.median((r.ended_at - r.started_at).total_seconds() for r in rows if r.ended_at and r.started_at):.2f} s"
+    )
 
 
 if __name__ == "__main__":

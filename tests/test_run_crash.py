@@ -30,18 +30,28 @@ def write_repo(root: Path, fleet: Any) -> None:
     lines = ["devices:"]
     for phone in fleet.phones:
         lines += [f"  - serial: {phone.serial}", "    accounts:"]
-        lines += [f"      - {{username: {a.username}, package: {a.package}}}" for a in phone.spec.accounts]
+        lines += [
+            f"      - {{username: {a.username}, package: {a.package}}}"
+            for a in phone.spec.accounts
+        ]
     (root / "inventory.yaml").write_text("\n".join(lines) + "\n")
     (root / "workflows").mkdir()
     serials = ", ".join(p.serial for p in fleet.phones)
     for n in (1, 2):  # two campaigns: two tasks queued per phone
-        (root / "workflows" / f"warmup{n}.yaml").write_text(CAMPAIGN.format(n=n, serials=serials))
+        (root / "workflows" / f"warmup{n}.yaml").write_text(
+            CAMPAIGN.format(n=n, serials=serials)
+        )
 
 
 def start_run(root: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "runner", "run", "--state", str(root / "state.db")],
-                                cwd=root, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
+        return subprocess.Popen(
+            [sys.executable, "-m", "runner", "run", "--state", str(root / "state.db")],
+            cwd=root,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ),
+        )
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float) -> None:
@@ -52,7 +62,8 @@ def wait_for(predicate: Callable[[], bool], timeout: float) -> None:
 
 
 def test_kill_9_mid_run_then_restart_runs_every_task_exactly_once(
-        tmp_path: Path, sim_fleet: Callable[..., Any]) -> None:
+    tmp_path: Path, sim_fleet: Callable[..., Any]
+) -> None:
     fleet = sim_fleet(phones=2, accounts=2)
     write_repo(tmp_path, fleet)
     log = tmp_path / "run.log"
@@ -60,7 +71,10 @@ def test_kill_9_mid_run_then_restart_runs_every_task_exactly_once(
     try:
         wait_for(lambda: (tmp_path / "state.db").exists(), 30)
         store = Store(tmp_path / "state.db")
-        wait_for(lambda: store.stats()["completed"] >= 1 and store.stats()["running"] >= 1, 60)
+        wait_for(
+            lambda: store.stats()["completed"] >= 1 and store.stats()["running"] >= 1,
+            60,
+        )
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -77,7 +91,10 @@ def test_kill_9_mid_run_then_restart_runs_every_task_exactly_once(
         second.kill()
         second.wait()
     output = log.read_text()
-    assert f"the previous runner (pid {first.pid}" in output and "taking over its state" in output
+    assert (
+        f"the previous runner (pid {first.pid}" in output
+        and "taking over its state" in output
+    )
 
     rows = store.list(page_size=None)[0]
     assert [r.status for r in rows] == [2, 2, 2, 2]
@@ -90,11 +107,17 @@ def test_kill_9_mid_run_then_restart_runs_every_task_exactly_once(
         else:
             assert outcomes == ["completed"]
     truth = fleet.ground_truth()
-    for phone in fleet.phones:  # device mode: the warm-ups ran on the account the phone showed
-        assert truth[phone.serial][phone.spec.accounts[0].username]["watched"], phone.serial
+    for (
+        phone
+    ) in fleet.phones:  # device mode: the warm-ups ran on the account the phone showed
+        assert truth[phone.serial][phone.spec.accounts[0].username]["watched"], (
+            phone.serial
+        )
 
 
-def test_sigterm_requeues_running_tasks_and_releases_the_lock(tmp_path: Path, sim_fleet: Callable[..., Any]) -> None:
+def test_sigterm_requeues_running_tasks_and_releases_the_lock(
+    tmp_path: Path, sim_fleet: Callable[..., Any]
+) -> None:
     fleet = sim_fleet(phones=2, accounts=1)
     write_repo(tmp_path, fleet)
     log = tmp_path / "run.log"
@@ -109,7 +132,16 @@ def test_sigterm_requeues_running_tasks_and_releases_the_lock(tmp_path: Path, si
         proc.kill()
         proc.wait()
     assert store.lock_holder() is None
-    assert store.stats() == {"total": 4, "pending": 4, "running": 0, "completed": 0, "failed": 0}
+    assert store.stats() == {
+        "total": 4,
+        "pending": 4,
+        "running": 0,
+        "completed": 0,
+        "failed": 0,
+    }
     interrupted = [a for a in store.attempts() if a["outcome"] == "interrupted"]
-    assert [(a["n"], a["failure_class"]) for a in interrupted] == [(1, "interrupted"), (1, "interrupted")]
+    assert [(a["n"], a["failure_class"]) for a in interrupted] == [
+        (1, "interrupted"),
+        (1, "interrupted"),
+    ]
     assert [r.retry_count for r in store.list(page_size=None)[0]] == [0, 0, 0, 0]

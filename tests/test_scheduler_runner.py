@@ -3,10 +3,11 @@ timeouts, stop, and a second runner refused."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +21,44 @@ from runner.state import Store
 QUICK = RetryPolicy(max=0, delay_min=0.1, delay_max=0.1)
 
 
-def warmup(serial: str, *, seconds: float = 0.5, at: datetime | None = None, **over: Any) -> TaskSpec:
-    base = TaskSpec(key="", campaign="t", occurrence="once", script_name="account_warmup",
-                    script_config={"task_duration": seconds, "min_duration": 0.2, "max_duration": 0.3},
-                    serial=serial, start_time=at, retry=QUICK, source="api")
+def warmup(
+    serial: str, *, seconds: float = 0.5, at: datetime | None = None, **over: Any
+) -> TaskSpec:
+    base = TaskSpec(
+        key="",
+        campaign="t",
+        occurrence="once",
+        script_name="account_warmup",
+        script_config={
+            "task_duration": seconds,
+            "min_duration": 0.2,
+            "max_duration": 0.3,
+        },
+        serial=serial,
+        start_time=at,
+        retry=QUICK,
+        source="api",
+    )
     return replace(base, **over)
 
 
 def follow(serial: str, username: str, target: str, **over: Any) -> TaskSpec:
-    base = TaskSpec(key="", campaign="t", occurrence="once", script_name="follow",
-                    script_config={"target_users": [target], "target_user": target, "access_method": "direct"},
-                    serial=serial, username=username, target=target, retry=QUICK, source="api")
+    base = TaskSpec(
+        key="",
+        campaign="t",
+        occurrence="once",
+        script_name="follow",
+        script_config={
+            "target_users": [target],
+            "target_user": target,
+            "access_method": "direct",
+        },
+        serial=serial,
+        username=username,
+        target=target,
+        retry=QUICK,
+        source="api",
+    )
     return replace(base, **over)
 
 
@@ -43,8 +71,12 @@ def make_runner(tmp_path: Path, adb_server: int) -> Iterator[Callable[..., Runne
     def make(**options: Any) -> Runner:
         pool = DevicePool()
         pool.start()
-        runner = Runner(store=Store(tmp_path / "state.db"), pool=pool, repo=None,
-                        options=RunnerOptions(**{"device_wait": 2.0, **options}))
+        runner = Runner(
+            store=Store(tmp_path / "state.db"),
+            pool=pool,
+            repo=None,
+            options=RunnerOptions(**{"device_wait": 2.0, **options}),
+        )
         runner.start()
         made.append((runner, pool))
         return runner
@@ -55,12 +87,14 @@ def make_runner(tmp_path: Path, adb_server: int) -> Iterator[Callable[..., Runne
         pool.stop()
 
 
-def test_tasks_due_in_two_seconds_start_on_time(sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]) -> None:
+def test_tasks_due_in_two_seconds_start_on_time(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=2, accounts=1)
     runner = make_runner()
-    due = datetime.now(timezone.utc) + timedelta(seconds=2)
+    due = datetime.now(UTC) + timedelta(seconds=2)
     ids = runner.submit([warmup(p.serial, at=due, seconds=0.3) for p in fleet.phones])
-    assert runner.store.due(datetime.now(timezone.utc)) == []
+    assert runner.store.due(datetime.now(UTC)) == []
     assert runner.wait_idle(timeout=30, include_future=True)
     for task_id in ids:
         row = runner.store.get(task_id)
@@ -69,26 +103,40 @@ def test_tasks_due_in_two_seconds_start_on_time(sim_fleet: Callable[..., Any], m
         assert 0 <= lag < 1.0
 
 
-def test_a_phone_runs_its_queue_one_at_a_time_in_order(sim_fleet: Callable[..., Any],
-                                                      make_runner: Callable[..., Runner]) -> None:
+def test_a_phone_runs_its_queue_one_at_a_time_in_order(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=1, accounts=1)
     serial = fleet.phones[0].serial
     runner = make_runner()
-    now = datetime.now(timezone.utc)
-    ids = runner.submit([warmup(serial, seconds=0.3, at=now - timedelta(seconds=s), target=f"t{s}") for s in (1, 3, 2)])
+    now = datetime.now(UTC)
+    ids = runner.submit(
+        [
+            warmup(serial, seconds=0.3, at=now - timedelta(seconds=s), target=f"t{s}")
+            for s in (1, 3, 2)
+        ]
+    )
     assert runner.wait_idle(timeout=30)
     rows = [runner.store.get(i) for i in ids]
     starts = sorted(rows, key=lambda r: r.started_at)  # type: ignore[union-attr,arg-type,return-value]
     assert [r.target for r in starts] == ["t3", "t2", "t1"]  # type: ignore[union-attr]
-    for before, after in zip(starts, starts[1:]):
+    for before, after in itertools.pairwise(starts):
         assert before.ended_at <= after.started_at  # type: ignore[union-attr,operator]
 
 
-def test_pause_between_a_phones_tasks_is_within_the_interval(sim_fleet: Callable[..., Any],
-                                                             make_runner: Callable[..., Runner]) -> None:
+def test_pause_between_a_phones_tasks_is_within_the_interval(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=1, accounts=1)
     runner = make_runner()
-    ids = runner.submit([warmup(fleet.phones[0].serial, seconds=0.2, min_interval=1.0, max_interval=1.5)] * 2)
+    ids = runner.submit(
+        [
+            warmup(
+                fleet.phones[0].serial, seconds=0.2, min_interval=1.0, max_interval=1.5
+            )
+        ]
+        * 2
+    )
     assert runner.wait_idle(timeout=30)
     first, second = (runner.store.get(i) for i in ids)
     gap = (second.started_at - first.ended_at).total_seconds()  # type: ignore[union-attr,operator]
@@ -96,48 +144,69 @@ def test_pause_between_a_phones_tasks_is_within_the_interval(sim_fleet: Callable
 
 
 def test_failed_task_is_retried_after_the_delay_and_every_attempt_recorded(
-        sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]) -> None:
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=1, accounts=1)
     runner = make_runner()
     policy = RetryPolicy(max=2, delay_min=0.2, delay_max=0.4)
-    [task_id] = runner.submit([warmup(fleet.phones[0].serial, seconds=30, timeout=0.5, retry=policy)])
+    [task_id] = runner.submit(
+        [warmup(fleet.phones[0].serial, seconds=30, timeout=0.5, retry=policy)]
+    )
     assert runner.wait_idle(timeout=60)
     row = runner.store.get(task_id)
     attempts = runner.store.attempts(task_id)
-    assert (row.status, row.retry_count, row.failure_class) == (3, 2, "timeout"), row.remark  # type: ignore[union-attr]
+    assert (row.status, row.retry_count, row.failure_class) == (3, 2, "timeout"), (
+        row.remark
+    )  # type: ignore[union-attr]
     assert [(a["n"], a["outcome"], a["failure_class"]) for a in attempts] == [
-        (1, "failed", "timeout"), (2, "failed", "timeout"), (3, "failed", "timeout")]
-    for before, after in zip(attempts, attempts[1:]):
-        gap = (datetime.fromisoformat(after["started_at"]) - datetime.fromisoformat(before["ended_at"])).total_seconds()
+        (1, "failed", "timeout"),
+        (2, "failed", "timeout"),
+        (3, "failed", "timeout"),
+    ]
+    for before, after in itertools.pairwise(attempts):
+        gap = (
+            datetime.fromisoformat(after["started_at"])
+            - datetime.fromisoformat(before["ended_at"])
+        ).total_seconds()
         assert 0.2 <= gap < 1.5
 
 
-def test_config_error_is_never_retried(sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]) -> None:
+def test_config_error_is_never_retried(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=1, accounts=1, missing_users=["ghost"])
     phone = fleet.phones[0]
     runner = make_runner()
     policy = RetryPolicy(max=3, delay_min=0.1, delay_max=0.1)
-    [task_id] = runner.submit([follow(phone.serial, phone.spec.accounts[0].username, "ghost", retry=policy)])
+    [task_id] = runner.submit(
+        [follow(phone.serial, phone.spec.accounts[0].username, "ghost", retry=policy)]
+    )
     assert runner.wait_idle(timeout=60)
     row = runner.store.get(task_id)
     assert (row.status, row.failure_class, row.retry_count) == (3, "config_error", 0)  # type: ignore[union-attr]
     assert len(runner.store.attempts(task_id)) == 1
 
 
-def test_task_over_its_timeout_fails_with_class_timeout(sim_fleet: Callable[..., Any],
-                                                        make_runner: Callable[..., Runner]) -> None:
+def test_task_over_its_timeout_fails_with_class_timeout(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=1, accounts=1)
     runner = make_runner()
     [task_id] = runner.submit([warmup(fleet.phones[0].serial, seconds=30, timeout=1.0)])
     started = time.monotonic()
     assert runner.wait_idle(timeout=30)
     row = runner.store.get(task_id)
-    assert (row.status, row.failure_class, row.remark) == (3, "timeout", "took longer than its timeout of 1 s")  # type: ignore[union-attr]
+    assert (row.status, row.failure_class, row.remark) == (
+        3,
+        "timeout",
+        "took longer than its timeout of 1 s",
+    )  # type: ignore[union-attr]
     assert time.monotonic() - started < 10
 
 
-def test_stop_cancels_a_running_task_and_leaves_the_phone_home(sim_fleet: Callable[..., Any],
-                                                               make_runner: Callable[..., Runner]) -> None:
+def test_stop_cancels_a_running_task_and_leaves_the_phone_home(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=1, accounts=1)
     runner = make_runner()
     [task_id] = runner.submit([warmup(fleet.phones[0].serial, seconds=30)])
@@ -145,27 +214,36 @@ def test_stop_cancels_a_running_task_and_leaves_the_phone_home(sim_fleet: Callab
     while runner.store.get(task_id).status != 1 and time.monotonic() < deadline:  # type: ignore[union-attr]
         time.sleep(0.05)
     time.sleep(0.5)
-    Store(runner.store.path).request_stop(task_id)  # as `campaign stop` from another process would
+    Store(runner.store.path).request_stop(
+        task_id
+    )  # as `campaign stop` from another process would
     assert runner.wait_idle(timeout=20)
     row = runner.store.get(task_id)
     assert (row.status, row.failure_class) == (3, "cancelled")  # type: ignore[union-attr]
     assert fleet.phones[0].foreground()[0] == "com.android.launcher3"  # the home screen
 
 
-def test_second_runner_on_the_same_state_is_refused(make_runner: Callable[..., Runner], tmp_path: Path) -> None:
+def test_second_runner_on_the_same_state_is_refused(
+    make_runner: Callable[..., Runner], tmp_path: Path
+) -> None:
     first = make_runner()
     with pytest.raises(LockHeldError) as info:
         make_runner()
     holder = first.store.lock_holder()
-    assert str(info.value).startswith(f"{tmp_path / 'state.db'} is locked by pid {holder.pid}")  # type: ignore[union-attr]
+    assert str(info.value).startswith(
+        f"{tmp_path / 'state.db'} is locked by pid {holder.pid}"
+    )  # type: ignore[union-attr]
 
 
-def test_lost_phone_that_comes_back_costs_no_attempt(sim_fleet: Callable[..., Any],
-                                                      make_runner: Callable[..., Runner]) -> None:
+def test_lost_phone_that_comes_back_costs_no_attempt(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=1, accounts=1)
     phone = fleet.phones[0]
     runner = make_runner(device_wait=20.0)
-    [task_id] = runner.submit([warmup(phone.serial, seconds=2, retry=RetryPolicy(max=0))])
+    [task_id] = runner.submit(
+        [warmup(phone.serial, seconds=2, retry=RetryPolicy(max=0))]
+    )
     deadline = time.monotonic() + 15
     while runner.store.get(task_id).status != 1 and time.monotonic() < deadline:  # type: ignore[union-attr]
         time.sleep(0.05)
@@ -176,29 +254,41 @@ def test_lost_phone_that_comes_back_costs_no_attempt(sim_fleet: Callable[..., An
     row = runner.store.get(task_id)
     attempts = runner.store.attempts(task_id)
     assert (row.status, row.retry_count) == (2, 0), row.remark  # type: ignore[union-attr]
-    assert [(a["outcome"], a["failure_class"]) for a in attempts] == [("failed", "device_lost"), ("completed", None)]
+    assert [(a["outcome"], a["failure_class"]) for a in attempts] == [
+        ("failed", "device_lost"),
+        ("completed", None),
+    ]
 
 
-def test_missed_start_follows_on_missed_and_grace(tmp_path: Path, sim_fleet: Callable[..., Any],
-                                                 make_runner: Callable[..., Runner]) -> None:
+def test_missed_start_follows_on_missed_and_grace(
+    tmp_path: Path, sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     fleet = sim_fleet(phones=1, accounts=1)
     serial = fleet.phones[0].serial
-    past = datetime.now(timezone.utc) - timedelta(seconds=120)
-    Store(tmp_path / "state.db").insert([
-        warmup(serial, seconds=0.2, at=past, on_missed="skip"),
-        warmup(serial, seconds=0.2, at=past, on_missed="run", grace=60.0),
-        warmup(serial, seconds=0.2, at=past, on_missed="run"),
-        warmup(serial, seconds=0.2, at=past, on_missed="skip", grace=300.0),
-    ])
+    past = datetime.now(UTC) - timedelta(seconds=120)
+    Store(tmp_path / "state.db").insert(
+        [
+            warmup(serial, seconds=0.2, at=past, on_missed="skip"),
+            warmup(serial, seconds=0.2, at=past, on_missed="run", grace=60.0),
+            warmup(serial, seconds=0.2, at=past, on_missed="run"),
+            warmup(serial, seconds=0.2, at=past, on_missed="skip", grace=300.0),
+        ]
+    )
     runner = make_runner()
     assert runner.wait_idle(timeout=30)
     rows = runner.store.list(page_size=None)[0]
-    assert [(r.status, r.failure_class) for r in rows] == [(3, "missed"), (3, "missed"), (2, None), (2, None)]
+    assert [(r.status, r.failure_class) for r in rows] == [
+        (3, "missed"),
+        (3, "missed"),
+        (2, None),
+        (2, None),
+    ]
     assert rows[0].remark == "missed: due 120 s ago while no runner was up"
 
 
 def test_recurring_campaign_expands_its_latest_occurrence_and_schedules_the_next(
-        tmp_path: Path, sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]) -> None:
+    tmp_path: Path, sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
     from runner.campaign import load_repo
 
     fleet = sim_fleet(phones=1, accounts=1)
@@ -206,16 +296,22 @@ def test_recurring_campaign_expands_its_latest_occurrence_and_schedules_the_next
     (tmp_path / "workflows").mkdir()
     (tmp_path / "workflows" / "cron.yaml").write_text(
         f"name: every-minute\nscript_name: account_warmup\nserials: [{serial}]\nschedule: '* * * * *'\n"
-        "timezone: UTC\nscript_config: {task_duration: 0.2, min_duration: 0.1, max_duration: 0.1}\n")
+        "timezone: UTC\nscript_config: {task_duration: 0.2, min_duration: 0.1, max_duration: 0.1}\n"
+    )
     repo = load_repo([str(tmp_path / "workflows")], root=tmp_path)
     assert repo.problems == []
     runner = make_runner()
     runner.apply(repo)
     assert runner.wait_idle(timeout=30)
     [row] = runner.store.list(page_size=None)[0]
-    minute = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    assert row.status == 2 and row.occurrence in {minute.isoformat(), (minute - timedelta(minutes=1)).isoformat()}
+    minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    assert row.status == 2 and row.occurrence in {
+        minute.isoformat(),
+        (minute - timedelta(minutes=1)).isoformat(),
+    }
     job = runner.scheduler.get_job("campaign-cron:every-minute")
-    assert job.next_run_time > datetime.now(timezone.utc) and job.next_run_time.second == 0
-    assert runner.apply(repo).unchanged == []  # the occurrence's task is kept, not removed or re-added
+    assert job.next_run_time > datetime.now(UTC) and job.next_run_time.second == 0
+    assert (
+        runner.apply(repo).unchanged == []
+    )  # the occurrence's task is kept, not removed or re-added
     assert len(runner.store.list(page_size=None)[0]) == 1

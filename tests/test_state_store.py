@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,9 +16,19 @@ from runner.errors import LockHeldError, StateError
 from runner.state import Store, task_to_api
 
 
-def spec(key: str, *, campaign: str = "c", target: str = "alice", **over: object) -> TaskSpec:
-    base = TaskSpec(key=key, campaign=campaign, occurrence="once", script_name="follow",
-                    script_config={"target_users": [target]}, serial="SIM1", username="u1", target=target)
+def spec(
+    key: str, *, campaign: str = "c", target: str = "alice", **over: object
+) -> TaskSpec:
+    base = TaskSpec(
+        key=key,
+        campaign=campaign,
+        occurrence="once",
+        script_name="follow",
+        script_config={"target_users": [target]},
+        serial="SIM1",
+        username="u1",
+        target=target,
+    )
     return replace(base, **over)  # type: ignore[arg-type]
 
 
@@ -53,7 +63,9 @@ def test_garbage_file_is_a_state_error_naming_it(tmp_path) -> None:  # type: ign
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(StateError) as info:
         Store(path)
-    assert str(info.value).startswith(f"{path}: not a usable state file: file is not a database")
+    assert str(info.value).startswith(
+        f"{path}: not a usable state file: file is not a database"
+    )
 
 
 def test_reapply_same_specs_creates_nothing(store: Store) -> None:
@@ -61,20 +73,35 @@ def test_reapply_same_specs_creates_nothing(store: Store) -> None:
     first = store.apply(specs, campaigns=["c"])
     second = store.apply(specs, campaigns=["c"])
     assert (first.new, first.unchanged) == (["a", "b"], [])
-    assert (second.new, second.changed, second.unchanged, second.removed) == ([], [], ["a", "b"], [])
-    assert store.stats() == {"total": 2, "pending": 2, "running": 0, "completed": 0, "failed": 0}
+    assert (second.new, second.changed, second.unchanged, second.removed) == (
+        [],
+        [],
+        ["a", "b"],
+        [],
+    )
+    assert store.stats() == {
+        "total": 2,
+        "pending": 2,
+        "running": 0,
+        "completed": 0,
+        "failed": 0,
+    }
 
 
 def test_changed_spec_updates_only_its_pending_task(store: Store) -> None:
     store.apply([spec("a"), spec("b", target="bob")], campaigns=["c"])
-    diff = store.apply([spec("a"), spec("b", target="bob", timeout=9.0)], campaigns=["c"])
+    diff = store.apply(
+        [spec("a"), spec("b", target="bob", timeout=9.0)], campaigns=["c"]
+    )
     assert (diff.changed, diff.unchanged) == (["b"], ["a"])
     rows, _ = store.list(page_size=None)
     assert [(r.key, r.timeout) for r in rows] == [("a", None), ("b", 9.0)]
     assert [e["kind"] for e in store.events(rows[1].id)] == ["created", "changed"]
 
 
-def test_running_and_finished_tasks_are_never_rewritten_or_removed(store: Store) -> None:
+def test_running_and_finished_tasks_are_never_rewritten_or_removed(
+    store: Store,
+) -> None:
     store.apply([spec("a"), spec("b", target="bob")], campaigns=["c"])
     store.mark_running(1, serial="SIM1")
     store.mark_running(2, serial="SIM1")
@@ -84,8 +111,13 @@ def test_running_and_finished_tasks_are_never_rewritten_or_removed(store: Store)
     assert store.get(1).timeout is None and store.get(2).status == 2  # type: ignore[union-attr]
 
 
-def test_removed_target_removes_its_pending_task_and_keeps_the_event(store: Store) -> None:
-    store.apply([spec("a"), spec("b", target="bob"), spec("x", campaign="other")], campaigns=["c", "other"])
+def test_removed_target_removes_its_pending_task_and_keeps_the_event(
+    store: Store,
+) -> None:
+    store.apply(
+        [spec("a"), spec("b", target="bob"), spec("x", campaign="other")],
+        campaigns=["c", "other"],
+    )
     diff = store.apply([spec("a")], campaigns=["c"])
     assert diff.removed == ["b"]
     assert [r.key for r in store.list(page_size=None)[0]] == ["a", "x"]
@@ -94,14 +126,23 @@ def test_removed_target_removes_its_pending_task_and_keeps_the_event(store: Stor
 
 def test_diff_reports_without_writing(store: Store) -> None:
     store.apply([spec("a"), spec("b", target="bob")], campaigns=["c"])
-    diff = store.diff([spec("a", timeout=3.0), spec("n", target="neo")], campaigns=["c"])
-    assert (diff.new, diff.changed, diff.unchanged, diff.removed) == (["n"], ["a"], [], ["b"])
+    diff = store.diff(
+        [spec("a", timeout=3.0), spec("n", target="neo")], campaigns=["c"]
+    )
+    assert (diff.new, diff.changed, diff.unchanged, diff.removed) == (
+        ["n"],
+        ["a"],
+        [],
+        ["b"],
+    )
     assert store.stats()["total"] == 2 and store.get(1).timeout is None  # type: ignore[union-attr]
 
 
 def test_other_occurrences_of_a_recurring_campaign_are_kept(store: Store) -> None:
     store.apply([spec("a1", occurrence="2026-01-01T09:00:00+00:00")], campaigns=["c"])
-    diff = store.apply([spec("a2", occurrence="2026-01-02T09:00:00+00:00")], campaigns=["c"])
+    diff = store.apply(
+        [spec("a2", occurrence="2026-01-02T09:00:00+00:00")], campaigns=["c"]
+    )
     assert (diff.new, diff.removed) == (["a2"], [])
 
 
@@ -112,18 +153,34 @@ def test_insert_always_creates_new_ids(store: Store) -> None:
     assert [r.key for r in store.list(page_size=None)[0]] == [None, None, None]
 
 
-def test_failed_attempt_with_retry_goes_back_to_pending_and_counts(store: Store) -> None:
-    store.apply([spec("a", retry=RetryPolicy(max=2, delay_min=0.1, delay_max=0.2))], campaigns=["c"])
+def test_failed_attempt_with_retry_goes_back_to_pending_and_counts(
+    store: Store,
+) -> None:
+    store.apply(
+        [spec("a", retry=RetryPolicy(max=2, delay_min=0.1, delay_max=0.2))],
+        campaigns=["c"],
+    )
     assert store.mark_running(1, serial="SIM1") == 1
-    later = datetime.now(timezone.utc) + timedelta(seconds=5)
-    store.mark_failed(1, failure_class="element_not_found", message="no Follow button", retry_at=later)
+    later = datetime.now(UTC) + timedelta(seconds=5)
+    store.mark_failed(
+        1, failure_class="element_not_found", message="no Follow button", retry_at=later
+    )
     row = store.get(1)
     assert (row.status, row.retry_count, row.failure_class, row.next_run_at) == (  # type: ignore[union-attr]
-        0, 1, "element_not_found", later)
-    assert store.due(datetime.now(timezone.utc)) == []
+        0,
+        1,
+        "element_not_found",
+        later,
+    )
+    assert store.due(datetime.now(UTC)) == []
     assert store.mark_running(1, serial="SIM1") == 2
-    store.mark_failed(1, failure_class="element_not_found", message="no Follow button", retry_at=None)
-    assert [(a["n"], a["outcome"]) for a in store.attempts(1)] == [(1, "failed"), (2, "failed")]
+    store.mark_failed(
+        1, failure_class="element_not_found", message="no Follow button", retry_at=None
+    )
+    assert [(a["n"], a["outcome"]) for a in store.attempts(1)] == [
+        (1, "failed"),
+        (2, "failed"),
+    ]
     assert store.get(1).status == 3 and store.get(1).remark == "no Follow button"  # type: ignore[union-attr]
 
 
@@ -143,7 +200,9 @@ def test_completing_a_task_that_is_not_running_is_refused(store: Store) -> None:
     assert str(info.value) == "task 1 cannot be completed: it is pending, not running"
 
 
-def test_stop_pending_fails_it_cancelled_and_stop_running_sets_the_request(store: Store) -> None:
+def test_stop_pending_fails_it_cancelled_and_stop_running_sets_the_request(
+    store: Store,
+) -> None:
     store.apply([spec("a"), spec("b", target="bob")], campaigns=["c"])
     assert store.request_stop(1) is True
     assert (store.get(1).status, store.get(1).failure_class) == (3, "cancelled")  # type: ignore[union-attr]
@@ -175,30 +234,75 @@ def test_delete_returns_existing_ids_and_logs(store: Store) -> None:
 
 def test_recover_interrupted_requeues_under_retry_policy(store: Store) -> None:
     quick = RetryPolicy(max=1, delay_min=0.0, delay_max=0.0)
-    store.apply([spec("a", retry=quick), spec("b", target="bob", retry=quick), spec("d", target="d")],
-                campaigns=["c"])
+    store.apply(
+        [
+            spec("a", retry=quick),
+            spec("b", target="bob", retry=quick),
+            spec("d", target="d"),
+        ],
+        campaigns=["c"],
+    )
     for task_id in (1, 2, 3):
         store.mark_running(task_id, serial="SIM1")
     store.mark_completed(3, result={}, summary="done")
-    store.mark_failed(2, failure_class="timeout", message="slow", retry_at=datetime.now(timezone.utc))
+    store.mark_failed(
+        2, failure_class="timeout", message="slow", retry_at=datetime.now(UTC)
+    )
     store.mark_running(2, serial="SIM1")
     assert store.recover_interrupted() == [1, 2]
-    assert [(r.id, r.status, r.failure_class) for r in store.list(page_size=None)[0]] == [
-        (1, 0, "interrupted"), (2, 3, "interrupted"), (3, 2, None)]
+    assert [
+        (r.id, r.status, r.failure_class) for r in store.list(page_size=None)[0]
+    ] == [(1, 0, "interrupted"), (2, 3, "interrupted"), (3, 2, None)]
     assert store.attempts(1)[0]["outcome"] == "interrupted"
 
 
 def test_task_to_api_shape(store: Store) -> None:
-    store.apply([spec("a", start_time=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))], campaigns=["c"])
+    store.apply(
+        [spec("a", start_time=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))],
+        campaigns=["c"],
+    )
     api = task_to_api(store.get(1))  # type: ignore[arg-type]
-    local = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    assert {k: api[k] for k in ("id", "serial", "username", "script_name", "script_config", "script_args",
-                                "status", "status_text", "start_time", "end_time", "retry_count", "remark",
-                                "source", "campaign", "failure_class")} == {
-        "id": 1, "serial": "SIM1", "username": "u1", "script_name": "follow",
-        "script_config": {"target_users": ["alice"]}, "script_args": '{"target_users": ["alice"]}',
-        "status": 0, "status_text": "pending", "start_time": local, "end_time": None, "retry_count": 0,
-        "remark": "", "source": "file", "campaign": "c", "failure_class": None}
+    local = (
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        .astimezone()
+        .strftime("%Y-%m-%d %H:%M:%S")
+    )
+    assert {
+        k: api[k]
+        for k in (
+            "id",
+            "serial",
+            "username",
+            "script_name",
+            "script_config",
+            "script_args",
+            "status",
+            "status_text",
+            "start_time",
+            "end_time",
+            "retry_count",
+            "remark",
+            "source",
+            "campaign",
+            "failure_class",
+        )
+    } == {
+        "id": 1,
+        "serial": "SIM1",
+        "username": "u1",
+        "script_name": "follow",
+        "script_config": {"target_users": ["alice"]},
+        "script_args": '{"target_users": ["alice"]}',
+        "status": 0,
+        "status_text": "pending",
+        "start_time": local,
+        "end_time": None,
+        "retry_count": 0,
+        "remark": "",
+        "source": "file",
+        "campaign": "c",
+        "failure_class": None,
+    }
 
 
 def test_second_lock_is_refused_naming_the_holder(store: Store) -> None:
@@ -208,7 +312,8 @@ def test_second_lock_is_refused_naming_the_holder(store: Store) -> None:
         store.acquire_lock()
     assert str(info.value) == (
         f"{store.path} is locked by pid {os.getpid()} on {holder.host} since {holder.started} "  # type: ignore[union-attr]
-        "(stop that runner, or pass --force-unlock if it is gone)")
+        "(stop that runner, or pass --force-unlock if it is gone)"
+    )
     token, warning = store.acquire_lock(force=True)
     assert warning is not None and "forced unlock" in warning
     assert store.release_lock(token) is True and store.lock_holder() is None
@@ -220,4 +325,8 @@ def test_lock_of_a_dead_process_is_taken_over_with_a_warning(store: Store) -> No
     assert proc.returncode == 0 and store.lock_holder() is not None
     dead_pid = store.lock_holder().pid  # type: ignore[union-attr]
     _token, warning = store.acquire_lock()
-    assert warning is not None and f"pid {dead_pid}" in warning and "taking over" in warning
+    assert (
+        warning is not None
+        and f"pid {dead_pid}" in warning
+        and "taking over" in warning
+    )

@@ -14,8 +14,16 @@ from runner.state import Store, task_to_api
 
 
 def spec(key: str, serial: str, script: str = "follow", **over: object) -> TaskSpec:
-    base = TaskSpec(key=key, campaign="grow", occurrence="once", script_name=script,
-                    script_config={"target_users": [key]}, serial=serial, username=f"{serial}_u", target=key)
+    base = TaskSpec(
+        key=key,
+        campaign="grow",
+        occurrence="once",
+        script_name=script,
+        script_config={"target_users": [key]},
+        serial=serial,
+        username=f"{serial}_u",
+        target=key,
+    )
     return replace(base, **over)  # type: ignore[arg-type]
 
 
@@ -23,17 +31,29 @@ def spec(key: str, serial: str, script: str = "follow", **over: object) -> TaskS
 def state(tmp_path: Path) -> Path:
     """Four tasks: completed, failed, running, pending; and one API task."""
     store = Store(tmp_path / "state.db")
-    store.apply([spec("a", "P1"), spec("b", "P1"), spec("c", "P2"), spec("d", "P2", "unfollow")], campaigns=["grow"])
+    store.apply(
+        [
+            spec("a", "P1"),
+            spec("b", "P1"),
+            spec("c", "P2"),
+            spec("d", "P2", "unfollow"),
+        ],
+        campaigns=["grow"],
+    )
     store.insert([spec("e", "P3", source="api", campaign="api")])
     store.mark_running(1, serial="P1")
     store.mark_completed(1, result={}, summary="followed @a")
     store.mark_running(2, serial="P1")
-    store.mark_failed(2, failure_class="element_not_found", message="no Follow button", retry_at=None)
+    store.mark_failed(
+        2, failure_class="element_not_found", message="no Follow button", retry_at=None
+    )
     store.mark_running(3, serial="P2")
     return store.path
 
 
-def test_status_json_is_api_task_objects_and_stats(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_json_is_api_task_objects_and_stats(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["status", "--state", str(state), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     store = Store(state)
@@ -53,54 +73,99 @@ def test_status_json_is_api_task_objects_and_stats(state: Path, capsys: pytest.C
         (["--campaign", "grow", "--status", "0"], [4]),
     ],
 )
-def test_status_filters_like_the_api(state: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
-                                     ids: list[int]) -> None:
+def test_status_filters_like_the_api(
+    state: Path, capsys: pytest.CaptureFixture[str], argv: list[str], ids: list[int]
+) -> None:
     assert main(["status", "--state", str(state), "--json", *argv]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [t["id"] for t in out["tasks"]] == ids
     assert out["stats"]["total"] == len(ids)
 
 
-def test_status_text_table_and_counts(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_text_table_and_counts(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["status", "--state", str(state), "--status", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["id", "status", "campaign", "phone", "account", "script", "target", "tries", "remark"]
-    assert lines[1].split(None, 8) == ["2", "failed", "grow", "P1", "P1_u", "follow", "b", "0",
-                                       "element_not_found: no Follow button"]
+    assert lines[0].split() == [
+        "id",
+        "status",
+        "campaign",
+        "phone",
+        "account",
+        "script",
+        "target",
+        "tries",
+        "remark",
+    ]
+    assert lines[1].split(None, 8) == [
+        "2",
+        "failed",
+        "grow",
+        "P1",
+        "P1_u",
+        "follow",
+        "b",
+        "0",
+        "element_not_found: no Follow button",
+    ]
     assert lines[-1] == "1 total, 0 pending, 0 running, 0 completed, 1 failed"
 
 
-def test_status_without_state_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_without_state_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["status", "--state", str(tmp_path / "none.db")]) == 2
     assert capsys.readouterr().err == (
         f"campaign status: error: no state file at {tmp_path / 'none.db'} "
-        "(run `campaign run` first, or pass --state PATH)\n")
+        "(run `campaign run` first, or pass --state PATH)\n"
+    )
 
 
-def test_retry_failed_requeues_every_failed_task(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_retry_failed_requeues_every_failed_task(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["retry", "--state", str(state), "--failed"]) == 0
     assert capsys.readouterr().out == "1 failed task(s) queued again\n"
     assert Store(state).get(2).status == 0  # type: ignore[union-attr]
 
 
-def test_retry_of_a_completed_task_says_why_not(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_retry_of_a_completed_task_says_why_not(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["retry", "--state", str(state), "1"]) == 1
     assert capsys.readouterr().err == (
-        "campaign retry: error: task 1 is completed, only failed tasks can be retried\n")
+        "campaign retry: error: task 1 is completed, only failed tasks can be retried\n"
+    )
 
 
-def test_retry_needs_ids_or_failed(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_retry_needs_ids_or_failed(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["retry", "--state", str(state)]) == 2
-    assert capsys.readouterr().err == "campaign retry: error: give task ids or --failed (not both)\n"
+    assert (
+        capsys.readouterr().err
+        == "campaign retry: error: give task ids or --failed (not both)\n"
+    )
 
 
-def test_stop_running_requests_and_pending_cancels(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stop_running_requests_and_pending_cancels(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["stop", "--state", str(state), "3", "4"]) == 0
-    assert capsys.readouterr().out == "task 3: will stop at its next step\ntask 4: cancelled before it ran\n"
+    assert (
+        capsys.readouterr().out
+        == "task 3: will stop at its next step\ntask 4: cancelled before it ran\n"
+    )
     store = Store(state)
     assert store.get(3).stop_requested and store.get(4).failure_class == "cancelled"  # type: ignore[union-attr]
 
 
-def test_stop_of_a_finished_or_unknown_task_fails(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stop_of_a_finished_or_unknown_task_fails(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["stop", "--state", str(state), "1", "99"]) == 1
-    assert capsys.readouterr().out == "task 1: not stopped: it is already completed\ntask 99: no such task\n"
+    assert (
+        capsys.readouterr().out
+        == "task 1: not stopped: it is already completed\ntask 99: no such task\n"
+    )

@@ -25,16 +25,53 @@ from runner.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)")
-    parser.add_argument("--root", type=Path, default=None, help="repository root (default: the current directory)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="repository root (default: the current directory)",
+    )
     add_state_argument(parser)
-    parser.add_argument("--wait", action="store_true", help="also wait for tasks whose start time is in the future")
-    parser.add_argument("--sim", action="store_true", help="run on simulated phones for the inventory's devices")
-    parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write a JUnit XML report")
-    parser.add_argument("--json", action="store_true", help="print one JSON object at the end (no progress)")
-    parser.add_argument("--concurrency", type=int, default=None, metavar="N", help="at most N tasks at once")
-    parser.add_argument("--force-unlock", action="store_true", help="take the state file from a runner that is gone")
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="also wait for tasks whose start time is in the future",
+    )
+    parser.add_argument(
+        "--sim",
+        action="store_true",
+        help="run on simulated phones for the inventory's devices",
+    )
+    parser.add_argument(
+        "--junit",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write a JUnit XML report",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object at the end (no progress)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help="at most N tasks at once",
+    )
+    parser.add_argument(
+        "--force-unlock",
+        action="store_true",
+        help="take the state file from a runner that is gone",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,10 +83,18 @@ def run(args: argparse.Namespace) -> int:
     root = (args.root or Path.cwd()).resolve()
     repo = load_repo(check_paths(args.paths, root), root=root)
     if repo.problems:
-        report(repo.problems, repo.warnings, files=len(repo.files), campaigns=len(repo.campaigns), fmt="text",
-               out=sys.stderr)
+        report(
+            repo.problems,
+            repo.warnings,
+            files=len(repo.files),
+            campaigns=len(repo.campaigns),
+            fmt="text",
+            out=sys.stderr,
+        )
         return 2
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops like Ctrl-C: tasks re-queued
+    previous = signal.signal(
+        signal.SIGTERM, _interrupt
+    )  # SIGTERM stops like Ctrl-C: tasks re-queued
     try:
         with ExitStack() as stack:
             return _execute(args, repo, root, stack)
@@ -69,7 +114,9 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     from runner.state.location import state_path
 
     store = Store(state_path(args.state, root))
-    options = RunnerOptions(concurrency=args.concurrency, force_unlock=args.force_unlock, repo_root=root)
+    options = RunnerOptions(
+        concurrency=args.concurrency, force_unlock=args.force_unlock, repo_root=root
+    )
     runner = Runner(store=store, pool=None, repo=repo, options=options)
     runner.acquire()  # a second runner is refused before it touches a phone
     stack.callback(runner.release)
@@ -79,7 +126,9 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     stack.callback(pool.stop)
     runner.pool = pool
     runner.start()
-    graceful = {"value": False}  # Ctrl-C or an error: running tasks go back to the queue
+    graceful = {
+        "value": False
+    }  # Ctrl-C or an error: running tasks go back to the queue
     stack.callback(lambda: runner.shutdown(graceful=graceful["value"]))
     for warning in runner.warnings:
         print(f"campaign run: warning: {warning}", file=sys.stderr)
@@ -88,10 +137,19 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     names = [c.name for c in repo.campaigns]
     _watch(args, runner, store, names, diff, store.path)
     graceful["value"] = True
-    return _finish(args, store, scope_rows(store, names), diff, time.monotonic() - started)
+    return _finish(
+        args, store, scope_rows(store, names), diff, time.monotonic() - started
+    )
 
 
-def _watch(args: argparse.Namespace, runner: Any, store: Any, names: list[str], diff: Any, path: Path) -> None:
+def _watch(
+    args: argparse.Namespace,
+    runner: Any,
+    store: Any,
+    names: list[str],
+    diff: Any,
+    path: Path,
+) -> None:
     from runner.scheduler.progress import Progress
     from runner.scheduler.report import scope_rows
 
@@ -105,13 +163,17 @@ def _watch(args: argparse.Namespace, runner: Any, store: Any, names: list[str], 
             progress.tick()
 
 
-def _finish(args: argparse.Namespace, store: Any, rows: list[Any], diff: Any, seconds: float) -> int:
+def _finish(
+    args: argparse.Namespace, store: Any, rows: list[Any], diff: Any, seconds: float
+) -> int:
     from runner.scheduler.report import run_json, summary_lines, write_junit
 
     if args.junit:
         write_junit(args.junit, rows, store, seconds)
     if args.json:
-        json.dump(run_json(rows, diff, seconds), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            run_json(rows, diff, seconds), sys.stdout, ensure_ascii=False, indent=2
+        )
         sys.stdout.write("\n")
     else:
         print("\n".join(summary_lines(rows, seconds)))
@@ -130,7 +192,10 @@ def _start_sim(repo: Any, stack: ExitStack) -> list[tuple[str, int]]:
 
     devices = repo.inventory.devices
     if not devices:
-        raise UsageError("--sim needs an inventory.yaml that lists the phones", hint="see inventory.yaml in the demo")
+        raise UsageError(
+            "--sim needs an inventory.yaml that lists the phones",
+            hint="see inventory.yaml in the demo",
+        )
     port = _sim_server(stack, adbhost)
     fleet = SimFleet(phones_for_inventory(devices))
     fleet.start()
@@ -150,6 +215,12 @@ def _sim_server(stack: ExitStack, adbhost: Any) -> int:
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
     stack.callback(os.environ.pop, "ANDROID_ADB_SERVER_PORT", None)
     adbhost.ensure_server(port)
-    stack.callback(lambda: subprocess.run([adbhost.adb_binary(), "-P", str(port), "kill-server"],
-                                          capture_output=True, timeout=30, check=False))
+    stack.callback(
+        lambda: subprocess.run(
+            [adbhost.adb_binary(), "-P", str(port), "kill-server"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    )
     return port

@@ -9,18 +9,31 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-
 from pathlib import Path
 
 from runner.errors import UsageError
 
-COLUMNS = ("id", "status", "campaign", "phone", "account", "script", "target", "tries", "remark")
+COLUMNS = (
+    "id",
+    "status",
+    "campaign",
+    "phone",
+    "account",
+    "script",
+    "target",
+    "tries",
+    "remark",
+)
 
 
 def add_state_argument(parser: argparse.ArgumentParser) -> None:
     """`--state`, shared by run, status, retry and stop."""
-    parser.add_argument("--state", type=Path, default=None,
-                        help="state file (default: $CAMPAIGN_STATE, else .campaign/state.db in the current directory)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=None,
+        help="state file (default: $CAMPAIGN_STATE, else .campaign/state.db in the current directory)",
+    )
 
 
 def existing_state(args: argparse.Namespace) -> Path:
@@ -29,37 +42,79 @@ def existing_state(args: argparse.Namespace) -> Path:
 
     path = state_path(args.state)
     if not path.is_file():
-        raise UsageError(f"no state file at {path}", hint="run `campaign run` first, or pass --state PATH")
+        raise UsageError(
+            f"no state file at {path}",
+            hint="run `campaign run` first, or pass --state PATH",
+        )
     return path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_argument(parser)
-    parser.add_argument("--status", type=int, choices=(0, 1, 2, 3), default=None,
-                        help="0 pending, 1 running, 2 completed, 3 failed")
+    parser.add_argument(
+        "--status",
+        type=int,
+        choices=(0, 1, 2, 3),
+        default=None,
+        help="0 pending, 1 running, 2 completed, 3 failed",
+    )
     parser.add_argument("--serial", default=None, help="only this phone")
-    parser.add_argument("--script", default=None, help="only this script (post, follow, ...)")
+    parser.add_argument(
+        "--script", default=None, help="only this script (post, follow, ...)"
+    )
     parser.add_argument("--campaign", default=None, help="only this campaign")
-    parser.add_argument("--source", choices=("file", "api", "ui"), default=None, help="where the task came from")
-    parser.add_argument("--json", action="store_true", help='print {"tasks": [...], "stats": {...}}')
+    parser.add_argument(
+        "--source",
+        choices=("file", "api", "ui"),
+        default=None,
+        help="where the task came from",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help='print {"tasks": [...], "stats": {...}}'
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from runner.state import Store, task_to_api
 
     store = Store(existing_state(args))
-    filters = {"status": args.status, "serial": args.serial, "script_name": args.script,
-               "source": args.source, "campaign": args.campaign}
+    filters = {
+        "status": args.status,
+        "serial": args.serial,
+        "script_name": args.script,
+        "source": args.source,
+        "campaign": args.campaign,
+    }
     rows, _total = store.list(**filters, page_size=None)
     stats = store.stats(**filters)
     if args.json:
-        json.dump({"tasks": [task_to_api(r) for r in rows], "stats": stats}, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            {"tasks": [task_to_api(r) for r in rows], "stats": stats},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
         sys.stdout.write("\n")
         return 0
-    table = [[str(r.id), r.status_text, r.campaign or "-", r.serial or "-", r.username or "-", r.script_name,
-              r.target or "-", str(r.retry_count), _remark(r)] for r in rows]
+    table = [
+        [
+            str(r.id),
+            r.status_text,
+            r.campaign or "-",
+            r.serial or "-",
+            r.username or "-",
+            r.script_name,
+            r.target or "-",
+            str(r.retry_count),
+            _remark(r),
+        ]
+        for r in rows
+    ]
     if table:
-        widths = [max(len(COLUMNS[i]), *(len(row[i]) for row in table)) for i in range(len(COLUMNS))]
+        widths = [
+            max(len(COLUMNS[i]), *(len(row[i]) for row in table))
+            for i in range(len(COLUMNS))
+        ]
         for cells in [list(COLUMNS), *table]:
             print("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
         print()
@@ -68,5 +123,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _remark(row) -> str:  # type: ignore[no-untyped-def]
-    text = f"{row.failure_class}: {row.remark}" if row.status == 3 and row.failure_class else row.remark
+    text = (
+        f"{row.failure_class}: {row.remark}"
+        if row.status == 3 and row.failure_class
+        else row.remark
+    )
     return text if len(text) <= 60 else text[:57] + "..."

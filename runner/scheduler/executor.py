@@ -11,7 +11,7 @@ import logging
 import random
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,13 @@ class Job:
     interrupted: threading.Event  # set with cancel when the runner shuts down: re-queue
 
 
-def retry_time(row: TaskRow, failure: FailureClass, now: datetime, *, rng: random.Random | None = None) -> datetime | None:
+def retry_time(
+    row: TaskRow,
+    failure: FailureClass,
+    now: datetime,
+    *,
+    rng: random.Random | None = None,
+) -> datetime | None:
     """When to try again under the task's policy, or None when it fails for good."""
     if failure in NEVER_RETRIED or row.retry_count >= row.retry_max:
         return None
@@ -70,16 +76,29 @@ def execute(claim: Claim, job: Job) -> Outcome:
     except TaskFailed as exc:
         failure = exc
     except DeviceLostError as exc:
-        failure = TaskFailed(FailureClass.DEVICE_LOST, exc.message, serial=serial, task_id=row.id)
+        failure = TaskFailed(
+            FailureClass.DEVICE_LOST, exc.message, serial=serial, task_id=row.id
+        )
     except DeviceUnavailableError as exc:
-        failure = TaskFailed(FailureClass.DEVICE_LOST, str(exc), serial=serial, task_id=row.id)
+        failure = TaskFailed(
+            FailureClass.DEVICE_LOST, str(exc), serial=serial, task_id=row.id
+        )
     except CampaignRunnerError as exc:
-        failure = TaskFailed(FailureClass.INTERNAL, str(exc), serial=serial, task_id=row.id)
+        failure = TaskFailed(
+            FailureClass.INTERNAL, str(exc), serial=serial, task_id=row.id
+        )
     except Exception as exc:  # a bug in a script must not take the runner down
         log.exception("task %s on %s crashed", row.id, serial)
-        failure = TaskFailed(FailureClass.INTERNAL, f"{type(exc).__name__}: {exc}", serial=serial, task_id=row.id)
+        failure = TaskFailed(
+            FailureClass.INTERNAL,
+            f"{type(exc).__name__}: {exc}",
+            serial=serial,
+            task_id=row.id,
+        )
     else:
-        job.store.mark_completed(row.id, result=dict(result.details), summary=result.summary)
+        job.store.mark_completed(
+            row.id, result=dict(result.details), summary=result.summary
+        )
         return Outcome(row.id, serial, True, None, result.summary)
     finally:
         if timer is not None:
@@ -91,14 +110,30 @@ def _run(row: TaskRow, job: Job) -> Any:
     from runner.scripts import ScriptTask, run_script
 
     if not row.serial:
-        raise TaskFailed(FailureClass.CONFIG_ERROR, "the task names no phone", task_id=row.id,
-                         hint="give the campaign `serials`, a group, or an account from the inventory")
-    task = ScriptTask(task_id=row.id, script_name=row.script_name, script_config=row.script_config,
-                      serial=row.serial, username=row.username, package=row.package, target=row.target,
-                      campaign=row.campaign)
+        raise TaskFailed(
+            FailureClass.CONFIG_ERROR,
+            "the task names no phone",
+            task_id=row.id,
+            hint="give the campaign `serials`, a group, or an account from the inventory",
+        )
+    task = ScriptTask(
+        task_id=row.id,
+        script_name=row.script_name,
+        script_config=row.script_config,
+        serial=row.serial,
+        username=row.username,
+        package=row.package,
+        target=row.target,
+        campaign=row.campaign,
+    )
     with job.pool.lease(row.serial, timeout=job.lease_timeout) as device:
-        return run_script(device, task, cancel=job.cancel, artifacts_dir=job.artifacts_root / str(row.id),
-                          repo_root=job.repo_root)
+        return run_script(
+            device,
+            task,
+            cancel=job.cancel,
+            artifacts_dir=job.artifacts_root / str(row.id),
+            repo_root=job.repo_root,
+        )
 
 
 def _timeout_timer(row: TaskRow, job: Job) -> threading.Timer | None:
@@ -110,18 +145,32 @@ def _timeout_timer(row: TaskRow, job: Job) -> threading.Timer | None:
     return timer
 
 
-def _reclassify(failure: TaskFailed, row: TaskRow, job: Job, timer: threading.Timer | None) -> TaskFailed:
+def _reclassify(
+    failure: TaskFailed, row: TaskRow, job: Job, timer: threading.Timer | None
+) -> TaskFailed:
     """A cancel we caused by the clock is a timeout, not a user's stop."""
     if job.interrupted.is_set():
-        return TaskFailed(FailureClass.INTERRUPTED, "the runner was stopped while the task ran",
-                          serial=row.serial, task_id=row.id)
+        return TaskFailed(
+            FailureClass.INTERRUPTED,
+            "the runner was stopped while the task ran",
+            serial=row.serial,
+            task_id=row.id,
+        )
     timed_out = timer is not None and job.cancel.is_set() and not job.stopped.is_set()
     if timed_out:
-        return TaskFailed(FailureClass.TIMEOUT, f"took longer than its timeout of {row.timeout:g} s",
-                          serial=row.serial, task_id=row.id)
+        return TaskFailed(
+            FailureClass.TIMEOUT,
+            f"took longer than its timeout of {row.timeout:g} s",
+            serial=row.serial,
+            task_id=row.id,
+        )
     if job.stopped.is_set() and failure.failure_class is not FailureClass.CANCELLED:
-        return TaskFailed(FailureClass.CANCELLED, f"stopped by request ({failure.message})",
-                          serial=row.serial, task_id=row.id)
+        return TaskFailed(
+            FailureClass.CANCELLED,
+            f"stopped by request ({failure.message})",
+            serial=row.serial,
+            task_id=row.id,
+        )
     return failure
 
 
@@ -130,21 +179,44 @@ def _record_failure(row: TaskRow, failure: TaskFailed, job: Job) -> Outcome:
     serial = row.serial or ""
     fresh = job.store.get(row.id) or row
     cls = failure.failure_class
-    if cls is FailureClass.INTERRUPTED:  # not the task's fault: back to the queue, no attempt burnt
-        job.store.mark_failed(row.id, failure_class=cls.value, message=failure.message,
-                              retry_at=datetime.now(timezone.utc), count_retry=False, outcome="interrupted")
+    if (
+        cls is FailureClass.INTERRUPTED
+    ):  # not the task's fault: back to the queue, no attempt burnt
+        job.store.mark_failed(
+            row.id,
+            failure_class=cls.value,
+            message=failure.message,
+            retry_at=datetime.now(UTC),
+            count_retry=False,
+            outcome="interrupted",
+        )
         return Outcome(row.id, serial, False, cls.value, failure.message)
-    if cls is FailureClass.DEVICE_LOST and serial and _free_lost(job, row.id) and job.pool.wait_online(
-            serial, job.device_wait):
-        job.store.mark_failed(row.id, failure_class=cls.value, message=failure.message,
-                              retry_at=datetime.now(timezone.utc), count_retry=False)
+    if (
+        cls is FailureClass.DEVICE_LOST
+        and serial
+        and _free_lost(job, row.id)
+        and job.pool.wait_online(serial, job.device_wait)
+    ):
+        job.store.mark_failed(
+            row.id,
+            failure_class=cls.value,
+            message=failure.message,
+            retry_at=datetime.now(UTC),
+            count_retry=False,
+        )
         return Outcome(row.id, serial, False, cls.value, failure.message)
-    retry_at = retry_time(fresh, cls, datetime.now(timezone.utc))
-    job.store.mark_failed(row.id, failure_class=cls.value, message=failure.message, retry_at=retry_at)
+    retry_at = retry_time(fresh, cls, datetime.now(UTC))
+    job.store.mark_failed(
+        row.id, failure_class=cls.value, message=failure.message, retry_at=retry_at
+    )
     return Outcome(row.id, serial, False, cls.value, failure.message)
 
 
 def _free_lost(job: Job, task_id: int, limit: int = 3) -> bool:
     """A phone that keeps dropping eventually costs attempts: at most ``limit`` free ones."""
-    lost = [a for a in job.store.attempts(task_id) if a["failure_class"] == FailureClass.DEVICE_LOST.value]
+    lost = [
+        a
+        for a in job.store.attempts(task_id)
+        if a["failure_class"] == FailureClass.DEVICE_LOST.value
+    ]
     return len(lost) < limit

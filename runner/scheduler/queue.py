@@ -13,7 +13,7 @@ import random
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from runner.state import Store, TaskRow
 
@@ -29,8 +29,15 @@ class Claim:
 class TaskQueue:
     """Per-phone queues over the store; one running task per phone."""
 
-    def __init__(self, store: Store, *, concurrency: int | None = None, daily_caps: dict[str, int] | None = None,
-                 cap_zone: tzinfo = timezone.utc, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        concurrency: int | None = None,
+        daily_caps: dict[str, int] | None = None,
+        cap_zone: tzinfo = UTC,
+        rng: random.Random | None = None,
+    ) -> None:
         self.store = store
         self.concurrency = concurrency
         self.daily_caps = dict(daily_caps or {})
@@ -46,9 +53,13 @@ class TaskQueue:
         The choice is made in memory, the claims in one transaction (one fsync per wave)."""
         with self._lock:
             chosen: dict[int, TaskRow] = {}
-            room = None if self.concurrency is None else self.concurrency - len(self._busy)
+            room = (
+                None if self.concurrency is None else self.concurrency - len(self._busy)
+            )
             waiting = {s for s, t in self._free_at.items() if t > now}
-            for serial, rows in self._by_phone(self.store.due(now, exclude=self._busy | waiting)).items():
+            for serial, rows in self._by_phone(
+                self.store.due(now, exclude=self._busy | waiting)
+            ).items():
                 if room is not None and len(chosen) >= room:
                     break
                 if serial in self._busy or self._free_at.get(serial, now) > now:
@@ -56,7 +67,11 @@ class TaskQueue:
                 row = self._choose(rows, now)
                 if row is not None:
                     chosen[row.id] = row
-            attempts = self.store.claim_many([(i, r.serial or "") for i, r in chosen.items()]) if chosen else {}
+            attempts = (
+                self.store.claim_many([(i, r.serial or "") for i, r in chosen.items()])
+                if chosen
+                else {}
+            )
             claims = [Claim(row=chosen[i], attempt=n) for i, n in attempts.items()]
             self._busy.update(c.row.serial or "" for c in claims)
             return claims
@@ -65,7 +80,9 @@ class TaskQueue:
         """The phone finished a task; it takes its next one after ``pause`` seconds."""
         with self._lock:
             self._busy.discard(serial)
-            self._free_at[serial] = datetime.now(timezone.utc) + timedelta(seconds=max(0.0, pause))
+            self._free_at[serial] = datetime.now(UTC) + timedelta(
+                seconds=max(0.0, pause)
+            )
 
     def running(self) -> int:
         with self._lock:
@@ -75,7 +92,9 @@ class TaskQueue:
         """When something may become takeable: a pause ending or a pending task's time."""
         with self._lock:
             pauses = [t for t in self._free_at.values() if t > now]
-        times = pauses + [t for t in [self.store.next_due_at()] if t is not None and t > now]
+        times = pauses + [
+            t for t in [self.store.next_due_at()] if t is not None and t > now
+        ]
         return min(times) if times else None
 
     def _by_phone(self, due: list[TaskRow]) -> dict[str, list[TaskRow]]:
@@ -100,7 +119,12 @@ class TaskQueue:
         local = now.astimezone(self.cap_zone)
         start = datetime.combine(local.date(), time(0), tzinfo=self.cap_zone)
         tomorrow = start + timedelta(days=1)
-        done = self.store.count_done(username=row.username, script_name=row.script_name, since=start, until=tomorrow)
+        done = self.store.count_done(
+            username=row.username,
+            script_name=row.script_name,
+            since=start,
+            until=tomorrow,
+        )
         if done < cap:
             return False
         reason = (

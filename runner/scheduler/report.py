@@ -8,7 +8,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from runner.state import COMPLETED, FAILED, PENDING, RUNNING, Store, TaskRow, task_to_api
+from runner.state import (
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    Store,
+    TaskRow,
+    task_to_api,
+)
 
 
 def scope_rows(store: Store, campaigns: Iterable[str]) -> list[TaskRow]:
@@ -21,23 +29,34 @@ def scope_rows(store: Store, campaigns: Iterable[str]) -> list[TaskRow]:
 
 def counts(rows: Sequence[TaskRow]) -> dict[str, int]:
     by = Counter(r.status for r in rows)
-    return {"total": len(rows), "pending": by[PENDING], "running": by[RUNNING],
-            "completed": by[COMPLETED], "failed": by[FAILED]}
+    return {
+        "total": len(rows),
+        "pending": by[PENDING],
+        "running": by[RUNNING],
+        "completed": by[COMPLETED],
+        "failed": by[FAILED],
+    }
 
 
 def summary_lines(rows: Sequence[TaskRow], seconds: float) -> list[str]:
     """The closing lines: counts, then each failure with where and why."""
     c = counts(rows)
     lines = _per_campaign(rows)
-    lines.append(f"{c['completed']} completed, {c['failed']} failed, {c['pending']} pending "
-                 f"of {c['total']} task(s) in {seconds:.1f} s")
+    lines.append(
+        f"{c['completed']} completed, {c['failed']} failed, {c['pending']} pending "
+        f"of {c['total']} task(s) in {seconds:.1f} s"
+    )
     for row in rows:
         if row.status == FAILED:
-            lines.append(f"  task {row.id} {row.script_name} on {row.serial or '-'}"
-                         f"{' @' + row.username if row.username else ''}: {row.failure_class}: {_clip(row.remark)}")
+            lines.append(
+                f"  task {row.id} {row.script_name} on {row.serial or '-'}"
+                f"{' @' + row.username if row.username else ''}: {row.failure_class}: {_clip(row.remark)}"
+            )
     deferred = [r for r in rows if r.status == PENDING and r.deferred]
     if deferred:
-        lines.append(f"  {len(deferred)} task(s) deferred by daily caps (see `campaign status --status 0`)")
+        lines.append(
+            f"  {len(deferred)} task(s) deferred by daily caps (see `campaign status --status 0`)"
+        )
     return lines
 
 
@@ -48,29 +67,45 @@ def _per_campaign(rows: Sequence[TaskRow]) -> list[str]:
     lines = []
     for name in names:
         c = counts([r for r in rows if (r.campaign or "api") == name])
-        parts = [f"{c[k]} {k}" for k in ("completed", "failed", "running", "pending") if c[k]]
+        parts = [
+            f"{c[k]} {k}" for k in ("completed", "failed", "running", "pending") if c[k]
+        ]
         lines.append(f"{name.ljust(width)}  {', '.join(parts)}")
     return lines
 
 
 def run_json(rows: Sequence[TaskRow], diff: Any, seconds: float) -> dict[str, Any]:
     return {
-        "applied": {k: len(getattr(diff, k)) for k in ("new", "changed", "unchanged", "removed")},
+        "applied": {
+            k: len(getattr(diff, k)) for k in ("new", "changed", "unchanged", "removed")
+        },
         "tasks": [task_to_api(r) for r in rows],
         "stats": counts(rows),
         "seconds": round(seconds, 3),
     }
 
 
-def write_junit(path: Path, rows: Sequence[TaskRow], store: Store, seconds: float) -> None:
+def write_junit(
+    path: Path, rows: Sequence[TaskRow], store: Store, seconds: float
+) -> None:
     """JUnit XML: a testsuite per campaign, a testcase per task; failures carry class and message."""
-    root = ET.Element("testsuites", name="campaign run", tests=str(len(rows)),
-                      failures=str(sum(r.status == FAILED for r in rows)), time=f"{seconds:.3f}")
+    root = ET.Element(
+        "testsuites",
+        name="campaign run",
+        tests=str(len(rows)),
+        failures=str(sum(r.status == FAILED for r in rows)),
+        time=f"{seconds:.3f}",
+    )
     for campaign in sorted({r.campaign or "api" for r in rows}):
         members = [r for r in rows if (r.campaign or "api") == campaign]
-        suite = ET.SubElement(root, "testsuite", name=campaign, tests=str(len(members)),
-                              failures=str(sum(r.status == FAILED for r in members)),
-                              skipped=str(sum(r.status in (PENDING, RUNNING) for r in members)))
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=campaign,
+            tests=str(len(members)),
+            failures=str(sum(r.status == FAILED for r in members)),
+            skipped=str(sum(r.status in (PENDING, RUNNING) for r in members)),
+        )
         for row in members:
             _testcase(suite, row, store)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,17 +116,32 @@ def _testcase(suite: ET.Element, row: TaskRow, store: Store) -> None:
     name = f"task {row.id}: {row.script_name} on {row.serial or '-'}"
     name += f" @{row.username}" if row.username else ""
     name += f" -> {row.target}" if row.target else ""
-    took = (row.ended_at - row.started_at).total_seconds() if row.ended_at and row.started_at else 0.0
-    case = ET.SubElement(suite, "testcase", classname=f"{row.campaign or 'api'}.{row.script_name}", name=name,
-                         time=f"{took:.3f}")
+    took = (
+        (row.ended_at - row.started_at).total_seconds()
+        if row.ended_at and row.started_at
+        else 0.0
+    )
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        classname=f"{row.campaign or 'api'}.{row.script_name}",
+        name=name,
+        time=f"{took:.3f}",
+    )
     if row.status == FAILED:
-        failure = ET.SubElement(case, "failure", type=row.failure_class or "failed", message=row.remark)
+        failure = ET.SubElement(
+            case, "failure", type=row.failure_class or "failed", message=row.remark
+        )
         failure.text = "\n".join(
             f"attempt {a['n']} on {a['serial']}: {a['outcome']} {a['failure_class'] or ''} {a['message'] or ''}".rstrip()
             for a in store.attempts(row.id)
         )
     elif row.status != COMPLETED:
-        ET.SubElement(case, "skipped", message=f"still {row.status_text}: {row.remark}".rstrip(": "))
+        ET.SubElement(
+            case,
+            "skipped",
+            message=f"still {row.status_text}: {row.remark}".rstrip(": "),
+        )
     else:
         ET.SubElement(case, "system-out").text = row.remark
 

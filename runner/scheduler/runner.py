@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,19 @@ CATCH_UP = timedelta(days=1)
 
 
 class Runner:
-    def __init__(self, *, store: Store, pool: Any, repo: Repo | None = None,
-                 options: RunnerOptions | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        pool: Any,
+        repo: Repo | None = None,
+        options: RunnerOptions | None = None,
+    ) -> None:
         self.store, self.pool, self.repo = store, pool, repo
         self.options = options or RunnerOptions()
-        self.queue = TaskQueue(store, concurrency=self.options.concurrency, **_caps(repo))
+        self.queue = TaskQueue(
+            store, concurrency=self.options.concurrency, **_caps(repo)
+        )
         self.scheduler = timing.new_scheduler()
         self.warnings: list[str] = []
         self.outcomes: list[Outcome] = []
@@ -53,7 +61,9 @@ class Runner:
     def acquire(self) -> None:
         """Take the state file's lock (before any phone is touched); raises LockHeldError."""
         if self._token is None:
-            self._token, warning = self.store.acquire_lock(force=self.options.force_unlock)
+            self._token, warning = self.store.acquire_lock(
+                force=self.options.force_unlock
+            )
             if warning:
                 log.warning("%s", warning)
                 self.warnings.append(warning)
@@ -63,11 +73,15 @@ class Runner:
         self.acquire()
         recovered = self.store.recover_interrupted()
         if recovered:
-            self.warnings.append(f"{len(recovered)} task(s) were running when the last runner stopped; "
-                                 "recorded as interrupted and queued again under their retry policy")
+            self.warnings.append(
+                f"{len(recovered)} task(s) were running when the last runner stopped; "
+                "recorded as interrupted and queued again under their retry policy"
+            )
         self._apply_missed(self.store.never_started_before(utcnow()))
         self.scheduler.start()
-        self._dispatcher = threading.Thread(target=self._dispatch_loop, name="dispatcher", daemon=True)
+        self._dispatcher = threading.Thread(
+            target=self._dispatch_loop, name="dispatcher", daemon=True
+        )
         self._dispatcher.start()
 
     def shutdown(self, *, graceful: bool = True, timeout: float = 60.0) -> None:
@@ -110,7 +124,9 @@ class Runner:
             if campaign.enabled and campaign.schedule:
                 self._catch_up(campaign.name, now)
         fresh = set(diff.new) | set(diff.changed)
-        self._apply_missed([r for r in self.store.never_started_before(now) if r.key in fresh])
+        self._apply_missed(
+            [r for r in self.store.never_started_before(now) if r.key in fresh]
+        )
         self._wake.set()
         return diff
 
@@ -130,7 +146,9 @@ class Runner:
             job.cancel.set()
         return done
 
-    def wait_idle(self, timeout: float | None = None, *, include_future: bool = False) -> bool:
+    def wait_idle(
+        self, timeout: float | None = None, *, include_future: bool = False
+    ) -> bool:
         """True once every due task (with --wait: every task) has ended; False on timeout."""
         deadline = None if timeout is None else utcnow() + timedelta(seconds=timeout)
         while self.store.outstanding(utcnow(), include_future=include_future):
@@ -146,18 +164,31 @@ class Runner:
         """A recurring campaign's occurrence: expand its tasks (idempotent by key)."""
         self._catch_up(campaign_name, utcnow(), lookback=timedelta(minutes=2))
 
-    def _catch_up(self, name: str, now: datetime, lookback: timedelta = CATCH_UP) -> None:
-        campaign = next((c for c in (self.repo.campaigns if self.repo else []) if c.name == name), None)
-        occurrence = campaign and timing.latest_occurrence(campaign, now, lookback)
-        if campaign is None or occurrence is None or self.repo is None:
+    def _catch_up(
+        self, name: str, now: datetime, lookback: timedelta = CATCH_UP
+    ) -> None:
+        campaign = next(
+            (c for c in (self.repo.campaigns if self.repo else []) if c.name == name),
+            None,
+        )
+        if campaign is None or self.repo is None:
+            return
+        occurrence = timing.latest_occurrence(campaign, now, lookback)
+        if occurrence is None:
             return
         try:
-            specs = expand_campaign(campaign, self.repo.inventory, occurrence=occurrence, now=now)
+            specs = expand_campaign(
+                campaign, self.repo.inventory, occurrence=occurrence, now=now
+            )
         except CampaignError as exc:
-            log.error("campaign %s, occurrence %s: %s", name, occurrence.isoformat(), exc)
+            log.error(
+                "campaign %s, occurrence %s: %s", name, occurrence.isoformat(), exc
+            )
             return
         diff = self.store.apply(specs, campaigns=[])
-        self._apply_missed([r for r in self.store.never_started_before(now) if r.key in set(diff.new)])
+        self._apply_missed(
+            [r for r in self.store.never_started_before(now) if r.key in set(diff.new)]
+        )
         self._wake.set()
 
     def _apply_missed(self, rows: Sequence[Any]) -> None:
@@ -165,7 +196,10 @@ class Runner:
         for row in rows:
             if timing.is_missed(row, now, skip_grace=self.options.missed_skip_grace):
                 late = (now - row.start_time).total_seconds()
-                self.store.mark_missed(row.id, message=f"missed: due {late:.0f} s ago while no runner was up")
+                self.store.mark_missed(
+                    row.id,
+                    message=f"missed: due {late:.0f} s ago while no runner was up",
+                )
 
     def _dispatch_loop(self) -> None:
         """Take tasks when something happened (a wake: a task ended, a submit, an apply, a
@@ -182,12 +216,16 @@ class Runner:
                     last_take = time.monotonic()
                     for claim in self.queue.take(now):
                         self._start_worker(claim)
-            except Exception:  # keep dispatching; the state file may be briefly unavailable
+            except (
+                Exception
+            ):  # keep dispatching; the state file may be briefly unavailable
                 log.exception("dispatching failed; retrying")
             wait = self.options.poll_interval
             if wake_at is not None:
                 wait = max(0.0, min(wait, (wake_at - utcnow()).total_seconds()))
-            woken = self._wake.wait(wait) or (wake_at is not None and utcnow() >= wake_at)
+            woken = self._wake.wait(wait) or (
+                wake_at is not None and utcnow() >= wake_at
+            )
             self._wake.clear()
 
     def _cancel_requested(self) -> None:
@@ -200,11 +238,23 @@ class Runner:
                 job.cancel.set()
 
     def _start_worker(self, claim: Claim) -> None:
-        job = Job(store=self.store, pool=self.pool, artifacts_root=self._artifacts_root(),
-                  repo_root=self.options.repo_root or (self.repo.root if self.repo else None),
-                  device_wait=self.options.device_wait, lease_timeout=self.options.lease_timeout,
-                  cancel=threading.Event(), stopped=threading.Event(), interrupted=threading.Event())
-        worker = threading.Thread(target=self._work, args=(claim, job), name=f"task-{claim.row.id}", daemon=True)
+        job = Job(
+            store=self.store,
+            pool=self.pool,
+            artifacts_root=self._artifacts_root(),
+            repo_root=self.options.repo_root or (self.repo.root if self.repo else None),
+            device_wait=self.options.device_wait,
+            lease_timeout=self.options.lease_timeout,
+            cancel=threading.Event(),
+            stopped=threading.Event(),
+            interrupted=threading.Event(),
+        )
+        worker = threading.Thread(
+            target=self._work,
+            args=(claim, job),
+            name=f"task-{claim.row.id}",
+            daemon=True,
+        )
         with self._lock:
             self._running[claim.row.id] = job
             self._workers[claim.row.id] = worker
@@ -214,18 +264,30 @@ class Runner:
         row = claim.row
         try:
             outcome = execute(claim, job)
-        except StateError as exc:  # deleted while running (API DELETE), or the file went away
+        except (
+            StateError
+        ) as exc:  # deleted while running (API DELETE), or the file went away
             log.warning("task %s: outcome not recorded: %s", row.id, exc)
-            outcome = Outcome(row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc))
-        except Exception as exc:  # the state file failed under us: leave the row for recovery
+            outcome = Outcome(
+                row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc)
+            )
+        except (
+            Exception
+        ) as exc:  # the state file failed under us: leave the row for recovery
             log.exception("task %s: recording its outcome failed", row.id)
-            outcome = Outcome(row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc))
+            outcome = Outcome(
+                row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc)
+            )
         finally:
             with self._lock:
                 self._running.pop(row.id, None)
                 self._workers.pop(row.id, None)
-            self.queue.done(row.serial or "", pause=random.uniform(row.min_interval, max(row.min_interval,
-                                                                                        row.max_interval)))
+            self.queue.done(
+                row.serial or "",
+                pause=random.uniform(
+                    row.min_interval, max(row.min_interval, row.max_interval)
+                ),
+            )
             self._wake.set()
         self.outcomes.append(outcome)
         if self.on_outcome is not None:
@@ -245,5 +307,5 @@ def _caps(repo: Repo | None) -> dict[str, Any]:
     try:
         zone: Any = ZoneInfo(name)
     except Exception:  # noqa: BLE001 - validated upstream; fall back rather than refuse to run
-        zone = timezone.utc
+        zone = UTC
     return {"daily_caps": caps, "cap_zone": zone}

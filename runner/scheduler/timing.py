@@ -10,7 +10,7 @@ means `campaign plan` and the runner always agree on when a campaign fires.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -29,7 +29,9 @@ class CampaignTrigger(BaseTrigger):
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
 
-    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
         after = max(previous_fire_time or now, now - timedelta(seconds=1))
         for window in _WINDOWS:
             times = next_occurrences(self.campaign, after=after, until=after + window)
@@ -41,7 +43,9 @@ class CampaignTrigger(BaseTrigger):
         return f"campaign[{self.campaign.schedule} {self.campaign.timezone}]"
 
 
-def latest_occurrence(campaign: Campaign, now: datetime, lookback: timedelta) -> datetime | None:
+def latest_occurrence(
+    campaign: Campaign, now: datetime, lookback: timedelta
+) -> datetime | None:
     """The most recent fire time in (now - lookback, now]: what a restarted runner catches up."""
     times = next_occurrences(campaign, after=now - lookback, until=now)
     return times[-1] if times else None
@@ -50,33 +54,52 @@ def latest_occurrence(campaign: Campaign, now: datetime, lookback: timedelta) ->
 def new_scheduler() -> BackgroundScheduler:
     """Jobs never dropped for running late (misfire_grace_time None), bursts coalesced."""
     return BackgroundScheduler(
-        timezone=timezone.utc,
+        timezone=UTC,
         job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
 
 
-def schedule_starts(scheduler: BackgroundScheduler, specs: Iterable[TaskSpec], wake: Callable[[], None],
-                    now: datetime) -> int:
+def schedule_starts(
+    scheduler: BackgroundScheduler,
+    specs: Iterable[TaskSpec],
+    wake: Callable[[], None],
+    now: datetime,
+) -> int:
     """One DateTrigger per (campaign, occurrence) at its earliest future start time."""
     earliest: dict[str, datetime] = {}
     for spec in specs:
         if spec.start_time is not None and spec.start_time > now:
             job_id = f"task-start:{spec.campaign}:{spec.occurrence}"
-            earliest[job_id] = min(spec.start_time, earliest.get(job_id, spec.start_time))
+            earliest[job_id] = min(
+                spec.start_time, earliest.get(job_id, spec.start_time)
+            )
     for job_id, when in earliest.items():
-        scheduler.add_job(wake, DateTrigger(run_date=when), id=job_id, replace_existing=True)
+        scheduler.add_job(
+            wake, DateTrigger(run_date=when), id=job_id, replace_existing=True
+        )
     return len(earliest)
 
 
-def schedule_campaigns(scheduler: BackgroundScheduler, campaigns: Iterable[Campaign],
-                       fire: Callable[[str], None]) -> list[str]:
+def schedule_campaigns(
+    scheduler: BackgroundScheduler,
+    campaigns: Iterable[Campaign],
+    fire: Callable[[str], None],
+) -> list[str]:
     """A `campaign-cron:<name>` job per enabled recurring campaign; stale ones removed."""
-    wanted = {f"campaign-cron:{c.name}": c for c in campaigns if c.schedule and c.enabled}
+    wanted = {
+        f"campaign-cron:{c.name}": c for c in campaigns if c.schedule and c.enabled
+    }
     for job in scheduler.get_jobs():
         if job.id.startswith("campaign-cron:") and job.id not in wanted:
             job.remove()
     for job_id, campaign in wanted.items():
-        scheduler.add_job(fire, CampaignTrigger(campaign), args=[campaign.name], id=job_id, replace_existing=True)
+        scheduler.add_job(
+            fire,
+            CampaignTrigger(campaign),
+            args=[campaign.name],
+            id=job_id,
+            replace_existing=True,
+        )
     return sorted(wanted)
 
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from runner.state.apply import ApplyDiff
-from runner.state.rows import COMPLETED, FAILED, PENDING, RUNNING, STATUS_TEXT, TaskRow, task_to_api
+from runner.state.rows import (
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    STATUS_TEXT,
+    TaskRow,
+    task_to_api,
+)
 from runner.state.store import Store
 
 __all__ = [

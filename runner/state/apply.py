@@ -59,7 +59,9 @@ def spec_values(spec: TaskSpec, *, key: str | None) -> tuple[object, ...]:
         int(spec.random_order), spec.on_missed, spec.grace, spec.source,
         str(spec.origin) if spec.origin else None,
     )  # fmt: skip
-    digest = hashlib.blake2b("\x1f".join(map(str, values[:-1])).encode(), digest_size=8).hexdigest()
+    digest = hashlib.blake2b(
+        "\x1f".join(map(str, values[:-1])).encode(), digest_size=8
+    ).hexdigest()
     return (key, digest, *values)
 
 
@@ -71,11 +73,15 @@ class _Work:
     removed_ids: list[int]
 
 
-def plan_apply(conn: sqlite3.Connection, specs: Iterable[TaskSpec], campaigns: Iterable[str]) -> _Work:
+def plan_apply(
+    conn: sqlite3.Connection, specs: Iterable[TaskSpec], campaigns: Iterable[str]
+) -> _Work:
     """Compare specs with the file's tasks; pure reading, so `diff` and `apply` share it."""
     existing = {
         row[0]: (row[1], row[2], row[3], row[4], row[5])
-        for row in conn.execute("SELECT key, id, spec_hash, status, campaign, occurrence FROM tasks WHERE key IS NOT NULL")
+        for row in conn.execute(
+            "SELECT key, id, spec_hash, status, campaign, occurrence FROM tasks WHERE key IS NOT NULL"
+        )
     }
     diff, inserts, updates = ApplyDiff(), [], []
     seen: set[str] = set()
@@ -98,8 +104,11 @@ def plan_apply(conn: sqlite3.Connection, specs: Iterable[TaskSpec], campaigns: I
 
 
 def _removals(
-    existing: dict[str, tuple], seen: set[str], campaigns: set[str],
-    occurrences: dict[str, set[str]], diff: ApplyDiff,
+    existing: dict[str, tuple],
+    seen: set[str],
+    campaigns: set[str],
+    occurrences: dict[str, set[str]],
+    diff: ApplyDiff,
 ) -> list[int]:
     """Pending tasks of the named campaigns no longer produced by the files.
 
@@ -125,7 +134,10 @@ def write_apply(conn: sqlite3.Connection, work: _Work, now: str) -> None:
         [(*v, now, now) for v in work.inserts],
     )
     sets = ", ".join(f"{c} = ?" for c in SPEC_COLUMNS[1:])
-    conn.executemany(f"UPDATE tasks SET {sets}, deferred = 0, updated_at = '{now}' WHERE id = ?", work.updates)
+    conn.executemany(
+        f"UPDATE tasks SET {sets}, deferred = 0, updated_at = '{now}' WHERE id = ?",
+        work.updates,
+    )
     ids = [u[-1] for u in work.updates]
     conn.executemany(
         "INSERT INTO events (task_id, at, kind, from_status, to_status, message) VALUES (?, ?, 'changed', 0, 0, ?)",
@@ -149,7 +161,9 @@ def _created_events(conn: sqlite3.Connection, count: int, now: str) -> None:
         )
 
 
-def insert_specs(conn: sqlite3.Connection, specs: Sequence[TaskSpec], now: str) -> list[int]:
+def insert_specs(
+    conn: sqlite3.Connection, specs: Sequence[TaskSpec], now: str
+) -> list[int]:
     """The API door: always new rows (no key), ids in spec order."""
     cols = ", ".join(SPEC_COLUMNS)
     marks = ", ".join("?" for _ in SPEC_COLUMNS)

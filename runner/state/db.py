@@ -53,7 +53,9 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=OFF")
-            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100,000-task apply stays in memory
+            conn.execute(
+                "PRAGMA cache_size=-65536"
+            )  # 64 MiB: a 100,000-task apply stays in memory
             yield conn
         finally:
             conn.close()
@@ -84,7 +86,10 @@ def migrate(path: Path) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StateError(f"{path}: cannot create its directory: {exc}", hint="choose another --state path") from None
+            raise StateError(
+                f"{path}: cannot create its directory: {exc}",
+                hint="choose another --state path",
+            ) from None
     with connect(path) as conn, translated(path):
         conn.execute("PRAGMA journal_mode=WAL")
         with transaction(conn):

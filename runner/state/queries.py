@@ -11,6 +11,11 @@ from typing import Any
 from runner.state.db import connect
 from runner.state.rows import TaskRow, iso
 
+# aliases: inside QueryMixin the name `list` is the method, not the builtin
+Rows = list[TaskRow]
+Dicts = list[dict[str, Any]]
+Ids = list[int]
+
 
 def _where(filters: dict[str, object | None]) -> tuple[str, list[object]]:
     parts, args = [], []
@@ -28,7 +33,9 @@ class QueryMixin:
 
     def get(self, task_id: int) -> TaskRow | None:
         with connect(self.path) as conn:
-            row = conn.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
+            row = conn.execute(
+                "SELECT * FROM tasks WHERE id = ?", (task_id,)
+            ).fetchone()
         return TaskRow.from_sql(row) if row else None
 
     def _must_get(self, task_id: int) -> TaskRow:
@@ -36,32 +43,61 @@ class QueryMixin:
         if row is None:
             from runner.errors import StateError
 
-            raise StateError(f"task {task_id} does not exist", hint="list tasks with `campaign status`")
+            raise StateError(
+                f"task {task_id} does not exist",
+                hint="list tasks with `campaign status`",
+            )
         return row
 
-    def list(self, *, status: int | None = None, serial: str | None = None, script_name: str | None = None,
-             source: str | None = None, campaign: str | None = None, page: int = 1,
-             page_size: int | None = 20) -> tuple[list[TaskRow], int]:
+    def list(
+        self,
+        *,
+        status: int | None = None,
+        serial: str | None = None,
+        script_name: str | None = None,
+        source: str | None = None,
+        campaign: str | None = None,
+        page: int = 1,
+        page_size: int | None = 20,
+    ) -> tuple[Rows, int]:
         """One page of tasks in id order, and the total matching; page_size None: all."""
         where, args = _where(
-            {"status": status, "serial": serial, "script_name": script_name, "source": source, "campaign": campaign}
+            {
+                "status": status,
+                "serial": serial,
+                "script_name": script_name,
+                "source": source,
+                "campaign": campaign,
+            }
         )
-        limit = "" if page_size is None else f" LIMIT {int(page_size)} OFFSET {max(0, (page - 1) * int(page_size))}"
+        limit = (
+            ""
+            if page_size is None
+            else f" LIMIT {int(page_size)} OFFSET {max(0, (page - 1) * int(page_size))}"
+        )
         with connect(self.path) as conn:
-            total = conn.execute(f"SELECT COUNT(*) FROM tasks{where}", args).fetchone()[0]
-            rows = conn.execute(f"SELECT * FROM tasks{where} ORDER BY id{limit}", args).fetchall()
+            total = conn.execute(f"SELECT COUNT(*) FROM tasks{where}", args).fetchone()[
+                0
+            ]
+            rows = conn.execute(
+                f"SELECT * FROM tasks{where} ORDER BY id{limit}", args
+            ).fetchall()
         return [TaskRow.from_sql(r) for r in rows], int(total)
 
     def stats(self, **filters: object | None) -> dict[str, int]:
         """Counts like `/task/stats`: total, pending, running, completed, failed."""
         where, args = _where(filters)
         with connect(self.path) as conn:
-            counts = dict(conn.execute(f"SELECT status, COUNT(*) FROM tasks{where} GROUP BY status", args).fetchall())
+            counts = dict(
+                conn.execute(
+                    f"SELECT status, COUNT(*) FROM tasks{where} GROUP BY status", args
+                ).fetchall()
+            )
         names = ("pending", "running", "completed", "failed")
         out = {name: int(counts.get(code, 0)) for code, name in enumerate(names)}
         return {"total": sum(out.values()), **out}
 
-    def events(self, task_id: int) -> list[dict[str, Any]]:
+    def events(self, task_id: int) -> Dicts:
         with connect(self.path) as conn:
             rows = conn.execute(
                 "SELECT at, kind, from_status, to_status, message FROM events WHERE task_id = ? ORDER BY id",
@@ -69,26 +105,35 @@ class QueryMixin:
             ).fetchall()
         return [dict(r) for r in rows]
 
-    def attempts(self, task_id: int | None = None) -> list[dict[str, Any]]:
+    def attempts(self, task_id: int | None = None) -> Dicts:
         """Every attempt (of one task, or all), oldest first: the executor's ground truth."""
-        where, args = ("WHERE task_id = ?", [task_id]) if task_id is not None else ("", [])
+        where, args = (
+            ("WHERE task_id = ?", [task_id]) if task_id is not None else ("", [])
+        )
         with connect(self.path) as conn:
-            rows = conn.execute(f"SELECT * FROM attempts {where} ORDER BY task_id, n", args).fetchall()
+            rows = conn.execute(
+                f"SELECT * FROM attempts {where} ORDER BY task_id, n", args
+            ).fetchall()
         return [dict(r) for r in rows]
 
-    def due(self, now: datetime, *, per_phone: int = 3, exclude: Collection[str] = ()) -> list[TaskRow]:
+    def due(
+        self, now: datetime, *, per_phone: int = 3, exclude: Collection[str] = ()
+    ) -> Rows:
         """Pending tasks whose time has come (next_run_at NULL: as soon as possible): the first
         ``per_phone`` of each phone not in ``exclude`` (busy ones), in start order, or random
         order for `random_order` tasks. The dispatcher asks at every wake, so a backlog of
         100,000 tasks on 1,000 busy phones must cost next to nothing."""
         with connect(self.path) as conn:
-            ids = [r[0] for r in conn.execute(
-                "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY serial ORDER BY "
-                "CASE WHEN random_order = 1 THEN abs(random()) ELSE 0 END, next_run_at, id) AS rn "
-                "FROM tasks WHERE status = 0 AND stop_requested = 0 AND (next_run_at IS NULL OR next_run_at <= ?) "
-                "AND COALESCE(serial, '') NOT IN (SELECT value FROM json_each(?))) WHERE rn <= ?",
-                (iso(now), json.dumps(sorted(exclude)), per_phone),
-            )]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY serial ORDER BY "
+                    "CASE WHEN random_order = 1 THEN abs(random()) ELSE 0 END, next_run_at, id) AS rn "
+                    "FROM tasks WHERE status = 0 AND stop_requested = 0 AND (next_run_at IS NULL OR next_run_at <= ?) "
+                    "AND COALESCE(serial, '') NOT IN (SELECT value FROM json_each(?))) WHERE rn <= ?",
+                    (iso(now), json.dumps(sorted(exclude)), per_phone),
+                )
+            ]
             rows = conn.execute(
                 "SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?)) ORDER BY next_run_at, id",
                 (json.dumps(ids),),
@@ -103,31 +148,47 @@ class QueryMixin:
             ).fetchone()[0]
         return datetime.fromisoformat(value) if value else None
 
-    def stop_requested_ids(self) -> list[int]:
+    def stop_requested_ids(self) -> Ids:
         with connect(self.path) as conn:
-            return [r[0] for r in conn.execute("SELECT id FROM tasks WHERE status = 1 AND stop_requested = 1")]
+            return [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM tasks WHERE status = 1 AND stop_requested = 1"
+                )
+            ]
 
-    def count_done(self, *, username: str, script_name: str, since: datetime, until: datetime) -> int:
+    def count_done(
+        self, *, username: str, script_name: str, since: datetime, until: datetime
+    ) -> int:
         """Tasks of one account and script that ran (completed, or running) in [since, until):
         the daily cap counts across every campaign and the API."""
         with connect(self.path) as conn:
-            return int(conn.execute(
-                "SELECT COUNT(*) FROM tasks WHERE username = ? AND script_name = ? AND status IN (1, 2) "
-                "AND started_at >= ? AND started_at < ?",
-                (username, script_name, iso(since), iso(until)),
-            ).fetchone()[0])
+            return int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM tasks WHERE username = ? AND script_name = ? AND status IN (1, 2) "
+                    "AND started_at >= ? AND started_at < ?",
+                    (username, script_name, iso(since), iso(until)),
+                ).fetchone()[0]
+            )
 
     def outstanding(self, now: datetime, *, include_future: bool) -> int:
         """Tasks `campaign run` still waits for: running, or pending and due by their start time
         (retries of due tasks included, daily-cap deferrals not); with include_future, all."""
-        clause = "" if include_future else " AND (start_time IS NULL OR start_time <= ?) AND deferred = 0"
+        clause = (
+            ""
+            if include_future
+            else " AND (start_time IS NULL OR start_time <= ?) AND deferred = 0"
+        )
         args = [] if include_future else [iso(now)]
         with connect(self.path) as conn:
-            return int(conn.execute(
-                f"SELECT COUNT(*) FROM tasks WHERE status = 1 OR (status = 0{clause})", args
-            ).fetchone()[0])
+            return int(
+                conn.execute(
+                    f"SELECT COUNT(*) FROM tasks WHERE status = 1 OR (status = 0{clause})",
+                    args,
+                ).fetchone()[0]
+            )
 
-    def never_started_before(self, moment: datetime) -> list[TaskRow]:
+    def never_started_before(self, moment: datetime) -> Rows:
         """Pending tasks whose start time passed with no attempt at all: candidates for on_missed."""
         with connect(self.path) as conn:
             rows = conn.execute(

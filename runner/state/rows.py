@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
-STATUS_TEXT = {PENDING: "pending", RUNNING: "running", COMPLETED: "completed", FAILED: "failed"}
+STATUS_TEXT = {
+    PENDING: "pending",
+    RUNNING: "running",
+    COMPLETED: "completed",
+    FAILED: "failed",
+}
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -21,8 +26,8 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def parse(text: str | None) -> datetime | None:
@@ -83,7 +88,14 @@ class TaskRow:
         data.pop("spec_hash", None)
         data["script_config"] = json.loads(data["script_config"])
         data["result"] = json.loads(data["result"]) if data["result"] else None
-        for name in ("start_time", "next_run_at", "started_at", "ended_at", "created_at", "updated_at"):
+        for name in (
+            "start_time",
+            "next_run_at",
+            "started_at",
+            "ended_at",
+            "created_at",
+            "updated_at",
+        ):
             data[name] = parse(data[name])
         data["random_order"] = bool(data["random_order"])
         data["stop_requested"] = bool(data["stop_requested"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from contextlib import AbstractContextManager
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +16,15 @@ from runner.state import transitions as tr
 from runner.state.apply import ApplyDiff, insert_specs, plan_apply, write_apply
 from runner.state.db import connect, migrate, write
 from runner.state.queries import QueryMixin
-from runner.state.rows import FAILED, PENDING, RUNNING, STATUS_TEXT, TaskRow, iso, utcnow
+from runner.state.rows import (
+    FAILED,
+    PENDING,
+    RUNNING,
+    STATUS_TEXT,
+    TaskRow,
+    iso,
+    utcnow,
+)
 
 
 class Store(QueryMixin):
@@ -30,7 +38,9 @@ class Store(QueryMixin):
         return write(self.path)
 
     # -- campaign files and the API door ---------------------------------------------------
-    def apply(self, specs: Iterable[TaskSpec], *, campaigns: Iterable[str]) -> ApplyDiff:
+    def apply(
+        self, specs: Iterable[TaskSpec], *, campaigns: Iterable[str]
+    ) -> ApplyDiff:
         """Write file tasks by key; pending ones follow the files, the rest is history."""
         with self._write() as conn:
             work = plan_apply(conn, specs, campaigns)
@@ -52,11 +62,15 @@ class Store(QueryMixin):
         deleted = []
         with self._write() as conn:
             for task_id in task_ids:
-                row = conn.execute("SELECT status FROM tasks WHERE id = ?", (task_id,)).fetchone()
+                row = conn.execute(
+                    "SELECT status FROM tasks WHERE id = ?", (task_id,)
+                ).fetchone()
                 if row is None:
                     continue
                 conn.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
-                tr.event(conn, task_id, "deleted", row[0], None, "deleted by request", now)
+                tr.event(
+                    conn, task_id, "deleted", row[0], None, "deleted by request", now
+                )
                 deleted.append(task_id)
         return deleted
 
@@ -67,11 +81,22 @@ class Store(QueryMixin):
         with self._write() as conn:
             status = tr.status_of(conn, task_id)
             if status == PENDING:
-                return tr.fail_pending(conn, task_id, failure_class="cancelled", message="stopped by request", now=now)
+                return tr.fail_pending(
+                    conn,
+                    task_id,
+                    failure_class="cancelled",
+                    message="stopped by request",
+                    now=now,
+                )
             if status != RUNNING:
                 return False
-            conn.execute("UPDATE tasks SET stop_requested = 1, updated_at = ? WHERE id = ?", (now, task_id))
-            tr.event(conn, task_id, "stop_requested", RUNNING, RUNNING, "stop requested", now)
+            conn.execute(
+                "UPDATE tasks SET stop_requested = 1, updated_at = ? WHERE id = ?",
+                (now, task_id),
+            )
+            tr.event(
+                conn, task_id, "stop_requested", RUNNING, RUNNING, "stop requested", now
+            )
             return True
 
     def retry(self, task_id: int) -> TaskRow:
@@ -81,14 +106,18 @@ class Store(QueryMixin):
                 raise StateError(
                     f"task {task_id} is {STATUS_TEXT.get(status, status)}, only failed tasks can be retried"
                 )
-            tr.requeue(conn, task_id, message="retry requested", now=iso(utcnow()) or "")
+            tr.requeue(
+                conn, task_id, message="retry requested", now=iso(utcnow()) or ""
+            )
         return self._must_get(task_id)
 
     def retry_all(self) -> int:
         now = iso(utcnow()) or ""
         with self._write() as conn:
             ids = [r[0] for r in conn.execute("SELECT id FROM tasks WHERE status = 3")]
-            return sum(tr.requeue(conn, i, message="retry requested", now=now) for i in ids)
+            return sum(
+                tr.requeue(conn, i, message="retry requested", now=now) for i in ids
+            )
 
     # -- executor-side transitions ----------------------------------------------------------
     def claim(self, task_id: int, *, serial: str) -> int | None:
@@ -102,33 +131,62 @@ class Store(QueryMixin):
         One fsync for a whole wave of phones keeps the start lag flat at 1,000 phones."""
         now = iso(utcnow()) or ""
         with self._write() as conn:
-            out = {task_id: tr.claim(conn, task_id, serial, now) for task_id, serial in claims}
+            out = {
+                task_id: tr.claim(conn, task_id, serial, now)
+                for task_id, serial in claims
+            }
         return {task_id: n for task_id, n in out.items() if n is not None}
 
     def mark_running(self, task_id: int, *, serial: str) -> int:
         attempt = self.claim(task_id, serial=serial)
         if attempt is None:
-            raise StateError(f"task {task_id} cannot start on {serial}: it is no longer pending")
+            raise StateError(
+                f"task {task_id} cannot start on {serial}: it is no longer pending"
+            )
         return attempt
 
     def mark_completed(self, task_id: int, *, result: dict, summary: str) -> None:
         with self._write() as conn:
             tr.complete(conn, task_id, result, summary, iso(utcnow()) or "")
 
-    def mark_failed(self, task_id: int, *, failure_class: str, message: str, retry_at: datetime | None,
-                    count_retry: bool = True, outcome: str = "failed") -> None:
+    def mark_failed(
+        self,
+        task_id: int,
+        *,
+        failure_class: str,
+        message: str,
+        retry_at: datetime | None,
+        count_retry: bool = True,
+        outcome: str = "failed",
+    ) -> None:
         """running -> failed, or pending again at ``retry_at``; ``outcome`` names the attempt's end."""
         with self._write() as conn:
-            tr.fail(conn, task_id, failure_class=str(failure_class), message=message, retry_at=retry_at,
-                    count_retry=count_retry, now=iso(utcnow()) or "", outcome=outcome)
+            tr.fail(
+                conn,
+                task_id,
+                failure_class=str(failure_class),
+                message=message,
+                retry_at=retry_at,
+                count_retry=count_retry,
+                now=iso(utcnow()) or "",
+                outcome=outcome,
+            )
 
     def mark_missed(self, task_id: int, *, message: str = "missed") -> bool:
         with self._write() as conn:
-            return tr.fail_pending(conn, task_id, failure_class="missed", message=message, now=iso(utcnow()) or "")
+            return tr.fail_pending(
+                conn,
+                task_id,
+                failure_class="missed",
+                message=message,
+                now=iso(utcnow()) or "",
+            )
 
     def defer(self, task_id: int, *, until: datetime, reason: str) -> bool:
         with self._write() as conn:
-            return tr.defer(conn, task_id, until=until, reason=reason, now=iso(utcnow()) or "")
+            return tr.defer(
+                conn, task_id, until=until, reason=reason, now=iso(utcnow()) or ""
+            )
 
     def recover_interrupted(self) -> list[int]:
         """After a crash: running tasks get an 'interrupted' attempt and go back to the queue
@@ -142,13 +200,30 @@ class Store(QueryMixin):
                 "FROM tasks WHERE status = 1"
             ).fetchall()
             for task_id, count, limit, low, high, stop in rows:
-                cls, msg, retry_at = "interrupted", "the runner stopped while the task was running", None
+                cls, msg, retry_at = (
+                    "interrupted",
+                    "the runner stopped while the task was running",
+                    None,
+                )
                 if stop:
-                    cls, msg = "cancelled", "stopped by request (runner stopped meanwhile)"
+                    cls, msg = (
+                        "cancelled",
+                        "stopped by request (runner stopped meanwhile)",
+                    )
                 elif count < limit:
-                    retry_at = now_dt + timedelta(seconds=random.uniform(low, max(low, high)))
-                tr.fail(conn, task_id, failure_class=cls, message=msg, retry_at=retry_at, count_retry=True,
-                        now=now, outcome="interrupted")
+                    retry_at = now_dt + timedelta(
+                        seconds=random.uniform(low, max(low, high))
+                    )
+                tr.fail(
+                    conn,
+                    task_id,
+                    failure_class=cls,
+                    message=msg,
+                    retry_at=retry_at,
+                    count_retry=True,
+                    now=now,
+                    outcome="interrupted",
+                )
         return [r[0] for r in rows]
 
     # -- the one-runner lock ----------------------------------------------------------------

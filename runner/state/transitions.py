@@ -15,8 +15,15 @@ from runner.errors import StateError
 from runner.state.rows import COMPLETED, FAILED, PENDING, RUNNING, STATUS_TEXT, iso
 
 
-def event(conn: sqlite3.Connection, task_id: int, kind: str, old: int | None, new: int | None,
-          message: str, now: str) -> None:
+def event(
+    conn: sqlite3.Connection,
+    task_id: int,
+    kind: str,
+    old: int | None,
+    new: int | None,
+    message: str,
+    now: str,
+) -> None:
     conn.execute(
         "INSERT INTO events (task_id, at, kind, from_status, to_status, message) VALUES (?, ?, ?, ?, ?, ?)",
         (task_id, now, kind, old, new, message),
@@ -26,7 +33,9 @@ def event(conn: sqlite3.Connection, task_id: int, kind: str, old: int | None, ne
 def status_of(conn: sqlite3.Connection, task_id: int) -> int:
     row = conn.execute("SELECT status FROM tasks WHERE id = ?", (task_id,)).fetchone()
     if row is None:
-        raise StateError(f"task {task_id} does not exist", hint="list tasks with `campaign status`")
+        raise StateError(
+            f"task {task_id} does not exist", hint="list tasks with `campaign status`"
+        )
     return int(row[0])
 
 
@@ -39,16 +48,25 @@ def claim(conn: sqlite3.Connection, task_id: int, serial: str, now: str) -> int 
     )
     if cur.rowcount != 1:
         return None
-    n = conn.execute("SELECT COALESCE(MAX(n), 0) + 1 FROM attempts WHERE task_id = ?", (task_id,)).fetchone()[0]
+    n = conn.execute(
+        "SELECT COALESCE(MAX(n), 0) + 1 FROM attempts WHERE task_id = ?", (task_id,)
+    ).fetchone()[0]
     conn.execute(
-        "INSERT INTO attempts (task_id, n, serial, started_at) VALUES (?, ?, ?, ?)", (task_id, n, serial, now)
+        "INSERT INTO attempts (task_id, n, serial, started_at) VALUES (?, ?, ?, ?)",
+        (task_id, n, serial, now),
     )
     event(conn, task_id, "started", PENDING, RUNNING, f"attempt {n} on {serial}", now)
     return int(n)
 
 
-def _close_attempt(conn: sqlite3.Connection, task_id: int, outcome: str, failure_class: str | None,
-                   message: str, now: str) -> None:
+def _close_attempt(
+    conn: sqlite3.Connection,
+    task_id: int,
+    outcome: str,
+    failure_class: str | None,
+    message: str,
+    now: str,
+) -> None:
     conn.execute(
         "UPDATE attempts SET ended_at = ?, outcome = ?, failure_class = ?, message = ? "
         "WHERE task_id = ? AND n = (SELECT MAX(n) FROM attempts WHERE task_id = ?) AND ended_at IS NULL",
@@ -59,22 +77,41 @@ def _close_attempt(conn: sqlite3.Connection, task_id: int, outcome: str, failure
 def _require_running(conn: sqlite3.Connection, task_id: int, action: str) -> None:
     status = status_of(conn, task_id)
     if status != RUNNING:
-        raise StateError(f"task {task_id} cannot be {action}: it is {STATUS_TEXT.get(status, status)}, not running")
+        raise StateError(
+            f"task {task_id} cannot be {action}: it is {STATUS_TEXT.get(status, status)}, not running"
+        )
 
 
-def complete(conn: sqlite3.Connection, task_id: int, result: dict, summary: str, now: str) -> None:
+def complete(
+    conn: sqlite3.Connection, task_id: int, result: dict, summary: str, now: str
+) -> None:
     _require_running(conn, task_id, "completed")
     conn.execute(
         "UPDATE tasks SET status = 2, ended_at = ?, remark = ?, result = ?, failure_class = NULL, "
         "stop_requested = 0, updated_at = ? WHERE id = ?",
-        (now, summary, json.dumps(result, ensure_ascii=False, default=str), now, task_id),
+        (
+            now,
+            summary,
+            json.dumps(result, ensure_ascii=False, default=str),
+            now,
+            task_id,
+        ),
     )
     _close_attempt(conn, task_id, "completed", None, summary, now)
     event(conn, task_id, "completed", RUNNING, COMPLETED, summary, now)
 
 
-def fail(conn: sqlite3.Connection, task_id: int, *, failure_class: str, message: str,
-         retry_at: datetime | None, count_retry: bool, now: str, outcome: str = "failed") -> None:
+def fail(
+    conn: sqlite3.Connection,
+    task_id: int,
+    *,
+    failure_class: str,
+    message: str,
+    retry_at: datetime | None,
+    count_retry: bool,
+    now: str,
+    outcome: str = "failed",
+) -> None:
     """running -> failed, or back to pending at ``retry_at`` (the attempt is recorded either way)."""
     _require_running(conn, task_id, "failed")
     _close_attempt(conn, task_id, outcome, failure_class, message, now)
@@ -84,7 +121,9 @@ def fail(conn: sqlite3.Connection, task_id: int, *, failure_class: str, message:
             "updated_at = ? WHERE id = ?",
             (now, message, failure_class, now, task_id),
         )
-        event(conn, task_id, "failed", RUNNING, FAILED, f"{failure_class}: {message}", now)
+        event(
+            conn, task_id, "failed", RUNNING, FAILED, f"{failure_class}: {message}", now
+        )
         return
     bump = 1 if count_retry else 0
     remark = f"{failure_class}: {message}; retrying at {retry_at.astimezone().strftime('%H:%M:%S')}"
@@ -96,7 +135,14 @@ def fail(conn: sqlite3.Connection, task_id: int, *, failure_class: str, message:
     event(conn, task_id, "retry", RUNNING, PENDING, remark, now)
 
 
-def fail_pending(conn: sqlite3.Connection, task_id: int, *, failure_class: str, message: str, now: str) -> bool:
+def fail_pending(
+    conn: sqlite3.Connection,
+    task_id: int,
+    *,
+    failure_class: str,
+    message: str,
+    now: str,
+) -> bool:
     """pending -> failed without running (missed, stopped before start)."""
     cur = conn.execute(
         "UPDATE tasks SET status = 3, ended_at = ?, remark = ?, failure_class = ?, stop_requested = 0, "
@@ -104,7 +150,9 @@ def fail_pending(conn: sqlite3.Connection, task_id: int, *, failure_class: str, 
         (now, message, failure_class, now, task_id),
     )
     if cur.rowcount == 1:
-        event(conn, task_id, "failed", PENDING, FAILED, f"{failure_class}: {message}", now)
+        event(
+            conn, task_id, "failed", PENDING, FAILED, f"{failure_class}: {message}", now
+        )
     return cur.rowcount == 1
 
 
@@ -120,7 +168,9 @@ def requeue(conn: sqlite3.Connection, task_id: int, *, message: str, now: str) -
     return cur.rowcount == 1
 
 
-def defer(conn: sqlite3.Connection, task_id: int, *, until: datetime, reason: str, now: str) -> bool:
+def defer(
+    conn: sqlite3.Connection, task_id: int, *, until: datetime, reason: str, now: str
+) -> bool:
     """Keep a pending task waiting (daily cap reached): the reason is its remark."""
     cur = conn.execute(
         "UPDATE tasks SET next_run_at = ?, remark = ?, deferred = 1, updated_at = ? WHERE id = ? AND status = 0",
