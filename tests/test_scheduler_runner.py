@@ -315,3 +315,25 @@ def test_recurring_campaign_expands_its_latest_occurrence_and_schedules_the_next
         runner.apply(repo).unchanged == []
     )  # the occurrence's task is kept, not removed or re-added
     assert len(runner.store.list(page_size=None)[0]) == 1
+
+
+def test_graceful_shutdown_waits_then_requeues_what_still_runs(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
+    fleet = sim_fleet(phones=2, accounts=1)
+    runner = make_runner()
+    quick, slow = runner.submit(
+        [
+            warmup(fleet.phones[0].serial, seconds=0.5),
+            warmup(fleet.phones[1].serial, seconds=30),
+        ]
+    )
+    deadline = time.monotonic() + 15
+    while runner.store.stats()["running"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    runner.shutdown(graceful=True, timeout=3.0)
+    assert runner.store.get(quick).status == 2  # type: ignore[union-attr]
+    row = runner.store.get(slow)
+    assert (row.status, row.retry_count, row.failure_class) == (0, 0, "interrupted")  # type: ignore[union-attr]
+    assert [a["outcome"] for a in runner.store.attempts(slow)] == ["interrupted"]
+    assert runner.store.lock_holder() is None

@@ -84,22 +84,31 @@ class Runner:
         )
         self._dispatcher.start()
 
-    def shutdown(self, *, graceful: bool = True, timeout: float = 60.0) -> None:
-        """graceful: let running tasks finish; otherwise cancel them as interrupted (re-queued)."""
+    def shutdown(self, *, graceful: bool = True, timeout: float = 10.0) -> None:
+        """Stop dispatching. graceful: running tasks get ``timeout`` seconds to finish; then
+        (or at once when not graceful) they are cancelled as interrupted and re-queued without
+        burning a retry. Their outcome is recorded before the lock is given back."""
         self._stopping.set()
         self._wake.set()
-        if not graceful:
-            with self._lock:
-                for job in self._running.values():
-                    job.interrupted.set()
-                    job.cancel.set()
         if self._dispatcher is not None:
-            self._dispatcher.join(timeout)
-        for worker in list(self._workers.values()):
-            worker.join(timeout)
+            self._dispatcher.join(30)
+        if graceful:
+            self._join_workers(timeout)
+        with self._lock:
+            for job in self._running.values():
+                job.interrupted.set()
+                job.cancel.set()
+        self._join_workers(60)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.release()
+
+    def _join_workers(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            workers = list(self._workers.values())
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
 
     def release(self) -> None:
         """Give the state file's lock back (idempotent)."""
