@@ -138,7 +138,7 @@ def test_future_tasks_wait_only_with_wait_and_an_edit_changes_only_its_tasks(
     from datetime import datetime, timedelta
 
     repo(tmp_path, name="now")
-    later = (datetime.now(UTC) + timedelta(seconds=3)).isoformat(timespec="seconds")
+    later = (datetime.now(UTC) + timedelta(seconds=6)).isoformat(timespec="seconds")
     future = (
         WARMUP.format(name="later", seconds=0.5, timeout=30)
         + f"start_time: '{later}'\n"
