@@ -168,3 +168,14 @@ def test_future_tasks_wait_only_with_wait_and_an_edit_changes_only_its_tasks(
         3,
         4,
     ]  # updated in place, not re-created
+
+
+def test_concurrency_cap_runs_one_task_at_a_time_across_phones(
+    tmp_path: Path, adb_server: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo(tmp_path)
+    assert run(tmp_path, "--concurrency", "1") == 0
+    first, second = Store(tmp_path / "state.db").list(page_size=None)[0]
+    assert {first.serial, second.serial} == {"SIMRUN01", "SIMRUN02"}
+    earlier, later = sorted((first, second), key=lambda r: r.started_at)  # type: ignore[arg-type,return-value]
+    assert earlier.ended_at <= later.started_at  # type: ignore[operator]
