@@ -105,6 +105,7 @@ def run(fleet: SimFleet, ports: list[int], lead: float) -> None:
     from runner.scheduler import Runner, RunnerOptions
     from runner.state import Store
 
+    began = instrument()
     pool = DevicePool(adb_servers=[("127.0.0.1", p) for p in ports])
     pool.start()
     store = Store(Path(tempfile.mkdtemp(prefix="lag-bench-")) / "state.db")
@@ -115,21 +116,44 @@ def run(fleet: SimFleet, ports: list[int], lead: float) -> None:
         runner.submit(tasks(fleet, due))
         runner.wait_idle(timeout=lead + 600, include_future=True)
         finished = time.perf_counter()
-        report(store, due, finished)
+        report(store, due, finished, began)
     finally:
         runner.shutdown(graceful=False, timeout=30)
         pool.stop()
 
 
-def report(store: object, due: datetime, finished: float) -> None:
+def instrument() -> dict[int, datetime]:
+    """Record when each worker thread really begins its task (the phone lease and script),
+    beside the claim time the state file records."""
+    from runner.scheduler import executor
+
+    began: dict[int, datetime] = {}
+    original = executor._run
+
+    def timed_run(row, job):  # type: ignore[no-untyped-def]
+        began[row.id] = datetime.now(UTC)
+        return original(row, job)
+
+    executor._run = timed_run
+    return began
+
+
+def report(
+    store: object, due: datetime, finished: float, began: dict[int, datetime]
+) -> None:
     rows = store.list(page_size=None)[0]  # type: ignore[attr-defined]
     lags = [(r.started_at - due).total_seconds() for r in rows if r.started_at]
     ends = [(r.ended_at - due).total_seconds() for r in rows if r.ended_at]
     stats = store.stats()  # type: ignore[attr-defined]
     print(f"tasks: {stats}")
     print(
-        f"start lag: p50 {pct(lags, 0.5) * 1000:.0f} ms, p99 {pct(lags, 0.99) * 1000:.0f} ms, "
-        f"max {max(lags) * 1000:.0f} ms, min {min(lags) * 1000:.0f} ms (target p99 < 1000 ms)"
+        f"start lag, claimed (status running): p50 {pct(lags, 0.5) * 1000:.0f} ms, "
+        f"p99 {pct(lags, 0.99) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms (target p99 < 1000 ms)"
+    )
+    work = [(t - due).total_seconds() for t in began.values()]
+    print(
+        f"start lag, worker began the task:    p50 {pct(work, 0.5) * 1000:.0f} ms, "
+        f"p99 {pct(work, 0.99) * 1000:.0f} ms, max {max(work) * 1000:.0f} ms"
     )
     print(
         f"all ended {max(ends):.1f} s after the due time; median task took "
