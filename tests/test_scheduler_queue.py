@@ -12,8 +12,6 @@ from runner.campaign.model import TaskSpec
 from runner.scheduler.queue import TaskQueue
 from runner.state import Store
 
-NOW = datetime.now(UTC)
-
 
 def spec(
     key: str, serial: str = "P1", *, at: float | None = -1.0, **over: object
@@ -27,7 +25,7 @@ def spec(
         serial=serial,
         username=f"{serial}_u",
         target=key,
-        start_time=None if at is None else NOW + timedelta(seconds=at),
+        start_time=None if at is None else datetime.now(UTC) + timedelta(seconds=at),
     )
     return replace(base, **over)  # type: ignore[arg-type]
 
@@ -68,7 +66,7 @@ def test_future_tasks_are_not_taken(store: Store) -> None:
     store.apply([spec("soon", at=30)], campaigns=["c"])
     queue = TaskQueue(store)
     assert queue.take(datetime.now(UTC)) == []
-    assert queue.next_wake(datetime.now(UTC)) == NOW + timedelta(seconds=30)
+    assert queue.next_wake(datetime.now(UTC)) == store.get(1).start_time  # type: ignore[union-attr]
 
 
 def test_random_order_shuffles_a_phones_queue(store: Store) -> None:
