@@ -179,3 +179,34 @@ def test_concurrency_cap_runs_one_task_at_a_time_across_phones(
     assert {first.serial, second.serial} == {"SIMRUN01", "SIMRUN02"}
     earlier, later = sorted((first, second), key=lambda r: r.started_at)  # type: ignore[arg-type,return-value]
     assert earlier.ended_at <= later.started_at  # type: ignore[operator]
+
+
+def test_daily_cap_across_campaigns_defers_the_rest_with_the_reason(
+    tmp_path: Path, adb_server: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "inventory.yaml").write_text(
+        INVENTORY + "daily_caps: {account_warmup: 1}\n"
+    )
+    for name in (
+        "one",
+        "two",
+    ):  # two campaigns, one account each phone: only one may run today
+        (tmp_path / "workflows" / f"{name}.yaml").write_text(
+            WARMUP.format(name=name, seconds=0.3, timeout=30).replace(
+                "serials: [SIMRUN01, SIMRUN02]", "usernames: [run_a]"
+            )
+        )
+    assert run(tmp_path) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        out[-1]
+        == "  1 task(s) deferred by daily caps (see `campaign status --status 0`)"
+    )
+    done, deferred = sorted(
+        Store(tmp_path / "state.db").list(page_size=None)[0], key=lambda r: -r.status
+    )
+    assert (done.status, deferred.status, deferred.deferred) == (2, 0, True)
+    assert deferred.remark.startswith(
+        "daily cap reached: 1 of 1 account_warmup tasks for @run_a today; deferred to "
+    )
