@@ -66,11 +66,13 @@ def follow(serial: str, username: str, target: str, **over: Any) -> TaskSpec:
 def make_runner(tmp_path: Path, adb_server: int) -> Iterator[Callable[..., Runner]]:
     from runner.pool import DevicePool
 
-    made: list[tuple[Runner, Any]] = []
+    made: list[Runner] = []
+    pools: list[Any] = []
 
     def make(**options: Any) -> Runner:
         pool = DevicePool()
         pool.start()
+        pools.append(pool)  # stopped even when the runner below refuses to start
         runner = Runner(
             store=Store(tmp_path / "state.db"),
             pool=pool,
@@ -78,12 +80,13 @@ def make_runner(tmp_path: Path, adb_server: int) -> Iterator[Callable[..., Runne
             options=RunnerOptions(**{"device_wait": 2.0, **options}),
         )
         runner.start()
-        made.append((runner, pool))
+        made.append(runner)
         return runner
 
     yield make
-    for runner, pool in made:
+    for runner in made:
         runner.shutdown(graceful=False, timeout=10)
+    for pool in pools:
         pool.stop()
 
 
