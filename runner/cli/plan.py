@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from runner.cli.validate import check_paths, report
+from runner.cli.validate import add_paths_argument, load_checked
 from runner.errors import UsageError
 
 TEXT_WIDTH = 48
@@ -23,12 +23,7 @@ COLUMNS = ("campaign", "phone", "account", "script", "target", "start (local)", 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)",
-    )
+    add_paths_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object (stable shape)")
     parser.add_argument("--root", type=Path, default=None, help="repository root (default: the current directory)")
     parser.add_argument(
@@ -46,21 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from runner.campaign import load_repo
     from runner.campaign.plan import build_plan
 
     root = args.root or Path.cwd()
     now = _parse_at(args.at)
-    repo = load_repo(check_paths(args.paths, root), root=root, now=now)
-    if repo.problems:
-        report(
-            repo.problems,
-            repo.warnings,
-            files=len(repo.files),
-            campaigns=len(repo.campaigns),
-            fmt="text",
-            out=sys.stderr,
-        )
+    repo = load_checked(args.paths, root, now=now)
+    if repo is None:
         return 1
     plan = build_plan(repo, now=now)
     diff = _diff(args.state, root, plan)

@@ -21,16 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from runner.cli.status import add_state_argument
+from runner.cli.validate import add_paths_argument, load_checked
 from runner.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)",
-    )
+    add_paths_argument(parser)
     parser.add_argument(
         "--root",
         type=Path,
@@ -75,22 +71,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from runner.campaign import load_repo
-    from runner.cli.validate import check_paths, report
 
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
     root = (args.root or Path.cwd()).resolve()
-    repo = load_repo(check_paths(args.paths, root), root=root)
-    if repo.problems:
-        report(
-            repo.problems,
-            repo.warnings,
-            files=len(repo.files),
-            campaigns=len(repo.campaigns),
-            fmt="text",
-            out=sys.stderr,
-        )
+    repo = load_checked(args.paths, root)
+    if repo is None:
         return 2
     previous = signal.signal(
         signal.SIGTERM, _interrupt

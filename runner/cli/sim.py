@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import CampaignRunnerError, UsageError
+from runner.state.lock import pid_alive
 
 SIM_DIR = Path(".campaign") / "sim"
 INFO_FILE, TRUTH_FILE, LOG_FILE = "sim.json", "ground_truth.json", "sim.log"
@@ -125,7 +126,7 @@ def _detach(args: argparse.Namespace) -> int:
             _print_serials(info["phones"], info["adb_server_port"])
             print(f"running in the background (pid {pid}); stop with `campaign sim down`")
             return 0
-        if not _alive(pid):
+        if not pid_alive(pid):
             log_text = (SIM_DIR / LOG_FILE).read_text().strip()
             raise CampaignRunnerError(f"simulated phones failed to start: {log_text.splitlines()[-1] if log_text else 'no output'}",
                                       hint=f"see {SIM_DIR / LOG_FILE}")
@@ -203,26 +204,9 @@ def _read_info() -> dict[str, Any] | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    """A running process (a zombie nobody reaped yet counts as gone)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
 def _running() -> dict[str, Any] | None:
     info = _read_info()
-    if info is None or not _alive(int(info.get("pid", 0))):
+    if info is None or not pid_alive(int(info.get("pid", 0))):
         return None
     return info
 
@@ -251,9 +235,9 @@ def _down(args: argparse.Namespace) -> int:
         return 0
     _control(info, "POST", "/stop")
     deadline = time.monotonic() + 60
-    while _alive(int(info["pid"])) and time.monotonic() < deadline:
+    while pid_alive(int(info["pid"])) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if _alive(int(info["pid"])):
+    if pid_alive(int(info["pid"])):
         raise CampaignRunnerError(f"simulated phones (pid {info['pid']}) did not stop within 60 s",
                                   hint=f"stop it with `kill {info['pid']}`")
     print(f"stopped {len(info['phones'])} simulated phone(s); ground truth in {SIM_DIR / TRUTH_FILE}")

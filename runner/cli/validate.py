@@ -11,20 +11,25 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from runner.errors import CampaignError, UsageError
 
 FORMATS = ("text", "json", "github")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_paths_argument(parser: argparse.ArgumentParser) -> None:
+    """The PATH arguments shared by validate, plan and run."""
     parser.add_argument(
         "paths",
         nargs="*",
         metavar="PATH",
         help="campaign files or directories, inventory.yaml (default: workflows/ and inventory.yaml)",
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_paths_argument(parser)
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument(
         "--root",
@@ -42,6 +47,24 @@ def check_paths(paths: Sequence[str], root: Path) -> list[str] | None:
     if not paths and not (root / "workflows").is_dir():
         raise UsageError(f"no workflows/ directory in {root}; pass campaign files or directories")
     return list(paths) or None
+
+
+def load_checked(paths: Sequence[str], root: Path, *, now: Any = None) -> Any:
+    """The repo, or None after printing its problems (commands that cannot act on bad files)."""
+    from runner.campaign import load_repo
+
+    repo = load_repo(check_paths(paths, root), root=root, now=now)
+    if not repo.problems:
+        return repo
+    report(
+        repo.problems,
+        repo.warnings,
+        files=len(repo.files),
+        campaigns=len(repo.campaigns),
+        fmt="text",
+        out=sys.stderr,
+    )
+    return None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -28,6 +28,8 @@ class LockInfo:
 
 def pid_alive(pid: int) -> bool:
     """True when ``pid`` runs on this host and is not a zombie waiting to be reaped."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
