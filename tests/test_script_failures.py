@@ -49,6 +49,15 @@ def test_variant_layout_with_moved_elements_still_works(sim_fleet, run_task) -> 
     assert _follows(fleet) == ["hank"]
 
 
+def test_stop_during_a_long_wait_cancels_at_once_instead_of_timing_out(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1, faults=FaultSpec(hide=("profile_follow",)))
+    cancel = threading.Event()
+    threading.Timer(1.0, cancel.set).start()  # the script is by then waiting (10 s) for a hidden button
+    failure = _fail(run_task, fleet, target="alice", cancel=cancel)
+    assert (failure.failure_class, failure.message, fleet.phone(fleet.phones[0].serial).foreground()[0]) == (
+        FailureClass.CANCELLED, "stopped by request", "com.android.launcher3")
+
+
 def test_popup_in_the_middle_is_dismissed(sim_fleet, run_task, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=1, faults=FaultSpec(dialog_after=9))
     run_task(fleet, "follow", {}, target="ivy")

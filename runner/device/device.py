@@ -171,11 +171,11 @@ class Device:
         return first_match(self.dump(), selectors)
 
     def wait_for(self, selectors: Sequence[Selector], *, name: str, timeout: float = 10.0,
-                 popups: Sequence[Mapping[str, Any]] = ()) -> UiNode:
+                 popups: Sequence[Mapping[str, Any]] = (), check: Callable[[], None] | None = None) -> UiNode:
         """Wait for a selector, dismissing known dialogs; TaskFailed(element_not_found) otherwise."""
         from runner.device.screen import wait_for
 
-        return wait_for(self, selectors, name=name, timeout=timeout, popups=popups)
+        return wait_for(self, selectors, name=name, timeout=timeout, popups=popups, check=check)
 
     # --- text -----------------------------------------------------------------------------------
     def type_text(self, text: str, *, verify: bool = False) -> None:

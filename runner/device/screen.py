@@ -7,7 +7,7 @@ element, every selector tried, and what the screen showed instead.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from runner.device.device import Device
@@ -40,16 +40,20 @@ def dismiss_popup(device: Device, tree: UiTree, rules: Sequence[Mapping[str, Any
 
 
 def wait_for(device: Device, selectors: Sequence[Selector], *, name: str, timeout: float = 10.0,
-             popups: Sequence[Mapping[str, Any]] = (), interval: float = 0.3) -> UiNode:
+             popups: Sequence[Mapping[str, Any]] = (), interval: float = 0.3,
+             check: Callable[[], None] | None = None) -> UiNode:
     """The first node matching any selector, dismissing known popups meanwhile.
 
     A known dialog is dismissed before matching: it covers the screen, so an element seen
     under it cannot be tapped. Raises TaskFailed(element_not_found) naming the element, the
-    selectors and the screen.
+    selectors and the screen. ``check`` runs before every look, so a stop request ends a long
+    wait at once instead of after its timeout.
     """
     deadline = time.monotonic() + timeout
     dismissed = 0
     while True:
+        if check is not None:
+            check()
         tree = device.dump()
         if dismissed < MAX_DISMISSALS and dismiss_popup(device, tree, popups):
             dismissed += 1

@@ -80,13 +80,13 @@ class Ctx:
     def wait(self, element: str, *, timeout: float = 10.0) -> UiNode:
         self.check()
         return wait_for(self.device, self.selectors(element), name=element, timeout=timeout * WAIT_SCALE,
-                        popups=self.app.popups)
+                        popups=self.app.popups, check=self.check)
 
     def wait_any(self, *elements: str, timeout: float = 10.0) -> tuple[str, UiNode]:
         """The first of several elements to show up, and which one it was."""
         selectors = [s for e in elements for s in self.selectors(e)]
         node = wait_for(self.device, selectors, name=" or ".join(elements), timeout=timeout * WAIT_SCALE,
-                        popups=self.app.popups)
+                        popups=self.app.popups, check=self.check)
         tree = self.device.last_dump
         for element in elements:
             if tree is not None and first_match(tree, self.selectors(element)) == node:
