@@ -14,6 +14,7 @@ import socket
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import uvicorn
 from runner.api.app import create_app
 from runner.api.campaigns import CampaignSource, Watcher, log_outcome
 from runner.api.server import uvicorn_config
-from runner.errors import UsageError
+from runner.cli.phones import adb_servers, start_simulated
 
 log = logging.getLogger("runner.serve")
 
@@ -34,7 +35,7 @@ class Runtime:
     store: Any
     pool: Any
     runner: Any
-    fleet: Any = None
+    sim: ExitStack = field(default_factory=ExitStack)  # simulated phones and their adb server
     artifacts_root: Path | None = None
     watcher: Watcher | None = None
     closers: list[Any] = field(default_factory=list)
@@ -54,13 +55,14 @@ class Runtime:
             return None
         state = state or root / ".campaign" / "state.db"
         store = Store(state)
-        fleet = _start_sim(source) if sim else None
+        sim_stack = ExitStack()
         inventory = source.inventory
-        pool = DevicePool(adb_servers=_adb_servers(inventory), inventory=inventory)
+        servers = start_simulated(inventory, sim_stack) if sim else adb_servers(inventory)
+        pool = DevicePool(adb_servers=servers, inventory=inventory)
         pool.start()
         runner = Runner(store=store, pool=pool, repo=source.repo, options=RunnerOptions())
         runner.start()
-        runtime = cls(source=source, store=store, pool=pool, runner=runner, fleet=fleet,
+        runtime = cls(source=source, store=store, pool=pool, runner=runner, sim=sim_stack,
                       artifacts_root=state.parent / "artifacts")  # where the executor writes them
         log_outcome(source.apply(runner))
         runtime.watcher = Watcher(source, runner)
@@ -84,7 +86,7 @@ class Runtime:
             ("watcher", lambda: self.watcher and self.watcher.stop()),
             ("runner", lambda: self.runner.shutdown(graceful=False)),
             ("pool", self.pool.stop),
-            ("simulated phones", lambda: self.fleet and self.fleet.stop()),
+            ("simulated phones", self.sim.close),
         ]
         for name, step in steps:
             began = time.monotonic()
@@ -94,23 +96,3 @@ class Runtime:
                 log.exception("stopping the %s failed", name)
             log.info("stopped the %s in %.1f s", name, time.monotonic() - began)
         print("campaign serve: stopped", flush=True)
-
-
-def _adb_servers(inventory: Any) -> list[tuple[str, int]] | None:
-    """The inventory's adb servers; None for the schema default so the pool honours
-    ANDROID_ADB_SERVER_PORT like adb itself does."""
-    servers = [tuple(s) for s in inventory.adb_servers]
-    return None if servers in ([], [("127.0.0.1", 5037)]) else servers
-
-
-def _start_sim(source: CampaignSource) -> Any:
-    """Simulated phones for the inventory's devices, connected to the adb server."""
-    from runner.sim import SimFleet, phones_for_inventory
-
-    devices = source.inventory.devices
-    if not devices:
-        raise UsageError("--sim needs an inventory.yaml that lists the phones", hint="see inventory.yaml in the demo repo")
-    fleet = SimFleet(phones_for_inventory(devices))
-    fleet.start()
-    fleet.connect()
-    return fleet

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
-import socket
-import subprocess
 import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from runner.cli.phones import adb_servers, start_simulated
 from runner.cli.status import add_state_argument
 from runner.cli.validate import add_paths_argument, load_checked
 from runner.errors import UsageError
@@ -106,7 +104,7 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     runner = Runner(store=store, pool=None, repo=repo, options=options)
     runner.acquire()  # a second runner is refused before it touches a phone
     stack.callback(runner.release)
-    servers = _start_sim(repo, stack) if args.sim else _adb_servers(repo.inventory)
+    servers = start_simulated(repo.inventory, stack) if args.sim else adb_servers(repo.inventory)
     pool = DevicePool(adb_servers=servers, inventory=repo.inventory)
     pool.start()
     stack.callback(pool.stop)
@@ -164,49 +162,3 @@ def _finish(
     else:
         print("\n".join(summary_lines(rows, seconds)))
     return 1 if any(r.status == 3 for r in rows) else 0
-
-
-def _adb_servers(inventory: Any) -> list[tuple[str, int]] | None:
-    """The inventory's servers; None for the default so ANDROID_ADB_SERVER_PORT is honoured."""
-    servers = [tuple(s) for s in getattr(inventory, "adb_servers", [])]
-    return None if servers in ([], [("127.0.0.1", 5037)]) else servers  # type: ignore[return-value]
-
-
-def _start_sim(repo: Any, stack: ExitStack) -> list[tuple[str, int]]:
-    """Simulated phones for the inventory behind an adb server; both stopped with the run."""
-    from runner.sim import SimFleet, adbhost, phones_for_inventory
-
-    devices = repo.inventory.devices
-    if not devices:
-        raise UsageError(
-            "--sim needs an inventory.yaml that lists the phones",
-            hint="see inventory.yaml in the demo",
-        )
-    port = _sim_server(stack, adbhost)
-    fleet = SimFleet(phones_for_inventory(devices))
-    fleet.start()
-    stack.callback(fleet.stop)
-    fleet.connect()
-    return [("127.0.0.1", port)]
-
-
-def _sim_server(stack: ExitStack, adbhost: Any) -> int:
-    """ANDROID_ADB_SERVER_PORT's server if set, else a private one on a free port (killed after)."""
-    if os.environ.get("ANDROID_ADB_SERVER_PORT"):
-        adbhost.ensure_server()
-        return int(adbhost.server_port())
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
-    stack.callback(os.environ.pop, "ANDROID_ADB_SERVER_PORT", None)
-    adbhost.ensure_server(port)
-    stack.callback(
-        lambda: subprocess.run(
-            [adbhost.adb_binary(), "-P", str(port), "kill-server"],
-            capture_output=True,
-            timeout=30,
-            check=False,
-        )
-    )
-    return port
