@@ -176,40 +176,21 @@ def _reclassify(
 
 def _record_failure(row: TaskRow, failure: TaskFailed, job: Job) -> Outcome:
     """Decide retry or final failure; a lost phone that comes back costs no attempt."""
-    serial = row.serial or ""
-    fresh = job.store.get(row.id) or row
     cls = failure.failure_class
-    if (
-        cls is FailureClass.INTERRUPTED
-    ):  # not the task's fault: back to the queue, no attempt burnt
-        job.store.mark_failed(
-            row.id,
-            failure_class=cls.value,
-            message=failure.message,
-            retry_at=datetime.now(UTC),
-            count_retry=False,
-            outcome="interrupted",
-        )
-        return Outcome(row.id, serial, False, cls.value, failure.message)
-    if (
+    free: dict[str, Any] = {"count_retry": False}  # back to the queue now, no attempt burnt
+    if cls is FailureClass.INTERRUPTED:  # not the task's fault
+        how = {**free, "retry_at": datetime.now(UTC), "outcome": "interrupted"}
+    elif (
         cls is FailureClass.DEVICE_LOST
-        and serial
+        and row.serial
         and _free_lost(job, row.id)
-        and job.pool.wait_online(serial, job.device_wait)
+        and job.pool.wait_online(row.serial, job.device_wait)
     ):
-        job.store.mark_failed(
-            row.id,
-            failure_class=cls.value,
-            message=failure.message,
-            retry_at=datetime.now(UTC),
-            count_retry=False,
-        )
-        return Outcome(row.id, serial, False, cls.value, failure.message)
-    retry_at = retry_time(fresh, cls, datetime.now(UTC))
-    job.store.mark_failed(
-        row.id, failure_class=cls.value, message=failure.message, retry_at=retry_at
-    )
-    return Outcome(row.id, serial, False, cls.value, failure.message)
+        how = {**free, "retry_at": datetime.now(UTC)}
+    else:
+        how = {"retry_at": retry_time(job.store.get(row.id) or row, cls, datetime.now(UTC))}
+    job.store.mark_failed(row.id, failure_class=cls.value, message=failure.message, **how)
+    return Outcome(row.id, row.serial or "", False, cls.value, failure.message)
 
 
 def _free_lost(job: Job, task_id: int, limit: int = 3) -> bool:
