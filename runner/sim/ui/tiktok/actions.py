@@ -85,28 +85,28 @@ def _entry(video: Video) -> dict[str, str]:
 
 
 def toggle_like(app: TikTokApp, video: Video) -> None:
-    if not logged_in(app) or app.account is None:
-        return
-    account = app.account
-    if video.id in account.liked:
-        account.liked.discard(video.id)
-        app.phone.truth.remove_last(account.username, "likes", _entry(video))
-    else:
-        account.liked.add(video.id)
-        app.phone.truth.record(account.username, "likes", _entry(video))
+    _toggle(app, video, "liked", "likes")
 
 
 def toggle_favourite(app: TikTokApp, video: Video) -> None:
-    if not logged_in(app) or app.account is None:
-        return
-    account = app.account
-    if video.id in account.favourites:
-        account.favourites.discard(video.id)
-        app.phone.truth.remove_last(account.username, "favourites", _entry(video))
-    else:
-        account.favourites.add(video.id)
-        app.phone.truth.record(account.username, "favourites", _entry(video))
+    if _toggle(app, video, "favourites", "favourites"):
         app.toast = ("Added to Favorites", time.monotonic() + 2)
+
+
+def _toggle(app: TikTokApp, video: Video, marks: str, kind: str) -> bool:
+    """Flip one of the account's marks on ``video`` (a second tap undoes it, as in the app) and
+    keep the ground truth in step; True when the mark was added."""
+    account = app.account
+    if not logged_in(app) or account is None:
+        return False
+    marked: set[str] = getattr(account, marks)
+    if video.id in marked:
+        marked.discard(video.id)
+        app.phone.truth.remove_last(account.username, kind, _entry(video))
+        return False
+    marked.add(video.id)
+    app.phone.truth.record(account.username, kind, _entry(video))
+    return True
 
 
 def open_comments(app: TikTokApp) -> None:
