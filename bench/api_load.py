@@ -20,7 +20,6 @@ import concurrent.futures
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,12 +32,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FAR_FUTURE = "2099-01-01T00:00:00+00:00"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def campaign(work: Path, *args: str, **popen: object) -> subprocess.Popen[str]:
@@ -162,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from runner.sim import adbhost
 
-    adb_port = free_port()
+    adb_port = adbhost.free_port()
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(adb_port)
     adbhost.ensure_server(adb_port)
     work = Path(tempfile.mkdtemp(prefix="api-load-"))

@@ -30,12 +30,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def raw_echo(port: int, serial: str) -> None:
     """The protocol floor: one socket, two requests, read to close."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
@@ -94,11 +88,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
-    port = free_port()
+    from runner.sim import adbhost  # adbutils itself is imported only once the port is set below
+
+    port = adbhost.free_port()
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
     os.environ.setdefault("HOME", tempfile.mkdtemp())
-    from runner.sim import adbhost
-
     adb = adbhost.adb_binary()
     subprocess.run([adb, "-P", str(port), "start-server"], check=True, capture_output=True, timeout=60)
     parent, child = multiprocessing.Pipe()

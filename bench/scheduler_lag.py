@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,12 +27,6 @@ from runner.campaign.model import RetryPolicy, TaskSpec
 from runner.sim import SimFleet, adbhost, default_phones
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -44,7 +37,7 @@ def start_fleet(phones: int, per_server: int) -> tuple[SimFleet, list[int]]:
     fleet.start()
     ports = []
     for i in range(0, phones, per_server):
-        port = free_port()
+        port = adbhost.free_port()
         adbhost.ensure_server(port)
         ports.append(port)
         fleet.connect(server_port=port, phones=fleet.phones[i : i + per_server])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,12 +31,6 @@ def rss_kib() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def round_trips(serials: list[tuple[str, int]], calls: int, threads: int) -> list[float]:
@@ -122,7 +115,7 @@ def main() -> int:
     os.environ.setdefault("HOME", tempfile.mkdtemp())
     nofile = adbhost.raise_nofile_limit()
     adb = adbhost.wheel_adb()
-    ports = [free_port() for _ in range(0, args.phones, args.per_server)]
+    ports = [adbhost.free_port() for _ in range(0, args.phones, args.per_server)]
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(ports[0])
     for port in ports:
         subprocess.run([adb, "-P", str(port), "start-server"], check=True, capture_output=True)

@@ -11,7 +11,6 @@ connected; disconnected one by one and stopped after the test. ``options`` go to
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,12 +20,6 @@ from typing import Any
 import pytest
 
 FLEET_OPTIONS = {"seed", "realistic", "popup_probability", "missing_users", "mutual_users", "base_port"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _writable_home() -> str | None:
@@ -46,7 +39,7 @@ def adb_server() -> Iterator[int]:
     """A private adb server for the test session; yields its port."""
     from runner.sim import adbhost
 
-    port = _free_port()
+    port = adbhost.free_port()
     saved = {k: os.environ.get(k) for k in ("ANDROID_ADB_SERVER_PORT", "HOME")}
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
     if (home := _writable_home()) is not None:

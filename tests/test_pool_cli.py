@@ -32,11 +32,9 @@ def test_devices_table_has_a_header_and_a_row_per_phone(sim_fleet, tmp_path: Pat
 
 
 def test_unreachable_adb_server_is_reported_with_the_fix(adb_server, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    import socket
+    from runner.sim.adbhost import free_port
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(f"adb_servers:\n  - {{host: 127.0.0.2, port: {port}}}\ndevices: []\n")
     assert main(["devices", "--inventory", str(inventory)]) == 1

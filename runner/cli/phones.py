@@ -8,7 +8,6 @@ Both commands must behave alike here: with ``--sim`` nothing of the user's own a
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from contextlib import ExitStack
 from typing import Any
@@ -43,9 +42,7 @@ def _sim_server(stack: ExitStack, adbhost: Any) -> int:
     if os.environ.get("ANDROID_ADB_SERVER_PORT"):
         adbhost.ensure_server()
         return int(adbhost.server_port())
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = adbhost.free_port()
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
     stack.callback(os.environ.pop, "ANDROID_ADB_SERVER_PORT", None)
     adbhost.ensure_server(port)

@@ -26,6 +26,13 @@ def server_port() -> int:
         ) from None
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now: for a private adb server (tests, benches, --sim)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def adb_binary() -> str:
     """The adb executable adbutils would start: $ADBUTILS_ADB_PATH, adb on PATH, or the bundled one."""
     import adbutils
