@@ -36,29 +36,54 @@ FAR_FUTURE = "2099-01-01T00:00:00+00:00"
 
 def campaign(work: Path, *args: str, **popen: object) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=work, env=env, text=True, **popen)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "runner", *args], cwd=work, env=env, text=True, **popen
+    )  # type: ignore[call-overload]
 
 
 def start_phones(work: Path, phones: int, adb_port: int) -> None:
     """Phones in their own process, and an inventory naming them."""
-    proc = campaign(work, "sim", "up", "--phones", str(phones), "--accounts", "1", "--detach",
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = campaign(
+        work,
+        "sim",
+        "up",
+        "--phones",
+        str(phones),
+        "--accounts",
+        "1",
+        "--detach",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     output, _ = proc.communicate(timeout=300)
     if proc.returncode != 0:
         raise SystemExit(f"sim up failed:\n{output}")
-    devices = [{"serial": f"SIM{n:06d}", "accounts": [{"username": f"user{n:03d}_1"}]} for n in range(1, phones + 1)]
+    devices = [
+        {"serial": f"SIM{n:06d}", "accounts": [{"username": f"user{n:03d}_1"}]}
+        for n in range(1, phones + 1)
+    ]
     inventory = {"devices": devices, "adb_servers": [{"host": "127.0.0.1", "port": adb_port}]}
     (work / "inventory.yaml").write_text(yaml.safe_dump(inventory), encoding="utf-8")
     (work / "workflows").mkdir(exist_ok=True)
 
 
 def start_server(work: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = campaign(work, "serve", "--port", "0", "--log-level", "warning",
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = campaign(
+        work,
+        "serve",
+        "--port",
+        "0",
+        "--log-level",
+        "warning",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if match := re.search(r"listening on (http://\S+)/api/v1", line):
-            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # drain logs
+            threading.Thread(
+                target=lambda: [None for _ in proc.stdout], daemon=True
+            ).start()  # drain logs
             return proc, match.group(1)
     raise SystemExit("campaign serve did not start")
 
@@ -74,12 +99,18 @@ def per_thread_client(url: str) -> callable:
     return client
 
 
-def bench_create(url: str, total: int, phones: int, per_request: int = 10, clients: int = 8) -> None:
+def bench_create(
+    url: str, total: int, phones: int, per_request: int = 10, clients: int = 8
+) -> None:
     client = per_thread_client(url)
 
     def create(n: int) -> int:
-        body = {"serials": [f"SIM{n % phones + 1:06d}"], "script_name": "follow", "start_time": FAR_FUTURE,
-                "script_config": {"target_users": [f"u{n}_{i}" for i in range(per_request)]}}
+        body = {
+            "serials": [f"SIM{n % phones + 1:06d}"],
+            "script_name": "follow",
+            "start_time": FAR_FUTURE,
+            "script_config": {"target_users": [f"u{n}_{i}" for i in range(per_request)]},
+        }
         answer = client().post("/api/v1/task", json=body).json()
         assert answer["code"] == 0, answer
         return int(answer["data"]["created_count"])
@@ -89,13 +120,20 @@ def bench_create(url: str, total: int, phones: int, per_request: int = 10, clien
     with concurrent.futures.ThreadPoolExecutor(clients) as ex:
         created = sum(ex.map(create, range(requests)))
     took = time.perf_counter() - began
-    print(f"create: {created:,} tasks in {requests:,} requests ({clients} clients, {per_request} tasks each) "
-          f"in {took:.2f} s: {created / took:,.0f} tasks/s, {requests / took:,.0f} requests/s", flush=True)
+    print(
+        f"create: {created:,} tasks in {requests:,} requests ({clients} clients, {per_request} tasks each) "
+        f"in {took:.2f} s: {created / took:,.0f} tasks/s, {requests / took:,.0f} requests/s",
+        flush=True,
+    )
 
 
 def start_warmups(url: str, phones: int, seconds: float) -> None:
-    body = {"serials": [f"SIM{n:06d}" for n in range(1, phones + 1)], "script_name": "account_warmup",
-            "retry": {"max": 0}, "script_config": {"task_duration": seconds + 120, "min_duration": 5, "max_duration": 10}}
+    body = {
+        "serials": [f"SIM{n:06d}" for n in range(1, phones + 1)],
+        "script_name": "account_warmup",
+        "retry": {"max": 0},
+        "script_config": {"task_duration": seconds + 120, "min_duration": 5, "max_duration": 10},
+    }
     answer = httpx.post(f"{url}/api/v1/task", json=body, timeout=120).json()
     assert answer["code"] == 0, answer
     deadline = time.monotonic() + 120
@@ -129,7 +167,9 @@ def bench_list(url: str, clients: int, seconds: float) -> None:
             seen.append(running(url))
             time.sleep(1)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)] + [threading.Thread(target=sampler)]
+    threads = [threading.Thread(target=worker) for _ in range(clients)] + [
+        threading.Thread(target=sampler)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -139,10 +179,12 @@ def bench_list(url: str, clients: int, seconds: float) -> None:
     def ms(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
 
-    print(f"list: {len(latencies):,} GET /api/v1/task by {clients} clients in {seconds:.0f} s "
-          f"({len(latencies) / seconds:,.0f} requests/s): p50 {ms(0.50):.1f} ms, p99 {ms(0.99):.1f} ms, "
-          f"max {latencies[-1] * 1000:.1f} ms; tasks running meanwhile: {min(seen, default=0)}-{max(seen, default=0)}",
-          flush=True)
+    print(
+        f"list: {len(latencies):,} GET /api/v1/task by {clients} clients in {seconds:.0f} s "
+        f"({len(latencies) / seconds:,.0f} requests/s): p50 {ms(0.50):.1f} ms, p99 {ms(0.99):.1f} ms, "
+        f"max {latencies[-1] * 1000:.1f} ms; tasks running meanwhile: {min(seen, default=0)}-{max(seen, default=0)}",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         start_phones(work, args.phones, adb_port)
         server, url = start_server(work)
-        print(f"{args.phones} simulated phones, server {url}, state {work / '.campaign' / 'state.db'}", flush=True)
+        print(
+            f"{args.phones} simulated phones, server {url}, state {work / '.campaign' / 'state.db'}",
+            flush=True,
+        )
         bench_create(url, args.tasks, args.phones)
         start_warmups(url, args.phones, args.seconds)
         bench_list(url, args.clients, args.seconds)
@@ -171,8 +216,15 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=120)
-        campaign(work, "sim", "down", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait(timeout=120)
-        subprocess.run([adbhost.adb_binary(), "-P", str(adb_port), "kill-server"], capture_output=True, timeout=30)
+        campaign(work, "sim", "down", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait(
+            timeout=120
+        )
+        subprocess.run(
+            [adbhost.adb_binary(), "-P", str(adb_port), "kill-server"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
     return 0
 
 

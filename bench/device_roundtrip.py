@@ -63,7 +63,9 @@ def measure(fn: Callable[[], None], calls: int) -> tuple[list[float], float]:
     return times, (time.process_time() - cpu) / calls
 
 
-def interleaved(fns: dict[str, Callable[[], None]], calls: int) -> dict[str, tuple[list[float], float]]:
+def interleaved(
+    fns: dict[str, Callable[[], None]], calls: int
+) -> dict[str, tuple[list[float], float]]:
     """Alternate the methods call by call so load from other processes hits them alike."""
     times: dict[str, list[float]] = {name: [] for name in fns}
     cpu = dict.fromkeys(fns, 0.0)
@@ -81,7 +83,9 @@ def interleaved(fns: dict[str, Callable[[], None]], calls: int) -> dict[str, tup
 
 def summary(times: list[float]) -> tuple[float, float]:
     ordered = sorted(times)
-    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return statistics.median(ordered) * 1000, ordered[
+        min(len(ordered) - 1, int(len(ordered) * 0.99))
+    ] * 1000
 
 
 def main() -> int:
@@ -94,7 +98,9 @@ def main() -> int:
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
     os.environ.setdefault("HOME", tempfile.mkdtemp())
     adb = adbhost.adb_binary()
-    subprocess.run([adb, "-P", str(port), "start-server"], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [adb, "-P", str(port), "start-server"], check=True, capture_output=True, timeout=60
+    )
     parent, child = multiprocessing.Pipe()
     phone = multiprocessing.Process(target=serve_phone, args=(child,), daemon=True)
     try:
@@ -103,7 +109,9 @@ def main() -> int:
     finally:
         parent.send("stop")
         phone.join(timeout=30)
-        subprocess.run([adb, "-P", str(port), "kill-server"], capture_output=True, timeout=30, check=False)
+        subprocess.run(
+            [adb, "-P", str(port), "kill-server"], capture_output=True, timeout=30, check=False
+        )
 
 
 def serve_phone(conn: Any) -> None:
@@ -126,27 +134,42 @@ def run(adb: str, port: int, serial: str, calls: int) -> int:
     plain = adbutils.AdbClient(port=port).device(serial)
     device = Device(PhoneLink(adbutils.AdbClient(port=port), serial))
     cli = [adb, "-P", str(port), "-s", serial, "shell", "echo", "hi"]
-    fast = interleaved({"floor (own socket)": lambda: raw_echo(port, serial),
-                        "runner Device.shell": lambda: device.shell("echo hi")}, calls)
+    fast = interleaved(
+        {
+            "floor (own socket)": lambda: raw_echo(port, serial),
+            "runner Device.shell": lambda: device.shell("echo hi"),
+        },
+        calls,
+    )
     results = {
         "floor (own socket)": fast["floor (own socket)"],
-        "adb CLI subprocess": measure(lambda: subprocess.run(cli, check=True, capture_output=True), max(30, calls // 5)),
+        "adb CLI subprocess": measure(
+            lambda: subprocess.run(cli, check=True, capture_output=True), max(30, calls // 5)
+        ),
         "adbutils d.shell": measure(lambda: plain.shell("echo hi"), max(30, calls // 5)),
         "runner Device.shell": fast["runner Device.shell"],
     }
     floor = summary(results["floor (own socket)"][0])[0]
     runner_median = summary(results["runner Device.shell"][0])[0]
-    print(f"{'method':<22}{'median ms':>11}{'p99 ms':>9}{'x floor':>9}{'runner x faster':>17}{'CPU ms/cmd':>12}")
+    print(
+        f"{'method':<22}{'median ms':>11}{'p99 ms':>9}{'x floor':>9}{'runner x faster':>17}{'CPU ms/cmd':>12}"
+    )
     for name, (times, cpu) in results.items():
         median, p99 = summary(times)
-        print(f"{name:<22}{median:>11.3f}{p99:>9.3f}{median / floor:>9.2f}{median / runner_median:>17.1f}{cpu * 1000:>12.3f}")
+        print(
+            f"{name:<22}{median:>11.3f}{p99:>9.3f}{median / floor:>9.2f}{median / runner_median:>17.1f}{cpu * 1000:>12.3f}"
+        )
     payload = Path(tempfile.mkdtemp()) / "one_kib.bin"
     payload.write_bytes(os.urandom(1024))
     pushes, _ = measure(lambda: device.push(payload, "/data/local/tmp/one_kib.bin"), 30)
     stock, _ = measure(lambda: plain.sync.push(payload, "/data/local/tmp/one_kib.bin"), 10)
-    print(f"1 KiB push: runner {summary(pushes)[0]:.2f} ms, adbutils default {summary(stock)[0]:.2f} ms (medians)")
+    print(
+        f"1 KiB push: runner {summary(pushes)[0]:.2f} ms, adbutils default {summary(stock)[0]:.2f} ms (medians)"
+    )
     target = runner_median <= 2 * floor
-    print(f"target (runner within 2x floor): {'met' if target else 'MISSED'} ({runner_median / floor:.2f}x)")
+    print(
+        f"target (runner within 2x floor): {'met' if target else 'MISSED'} ({runner_median / floor:.2f}x)"
+    )
     return 0
 
 

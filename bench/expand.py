@@ -23,14 +23,21 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 def inventory(phones: int) -> Inventory:
     devices = tuple(
-        Device(f"SIM{i:06d}", groups=("fleet",), vars={"city": f"City{i % 50}"}, accounts=(Account(f"user{i}"),))
+        Device(
+            f"SIM{i:06d}",
+            groups=("fleet",),
+            vars={"city": f"City{i % 50}"},
+            accounts=(Account(f"user{i}"),),
+        )
         for i in range(phones)
     )
     return Inventory(devices=devices, groups={"fleet": {"vars": {"brand": "Acme"}}}, present=True)
 
 
 def campaign(body: dict[str, Any]):  # type: ignore[no-untyped-def]
-    found, problems, _ = check_campaign(Document("bench", 0, body), default_name="bench", default_tz="UTC")
+    found, problems, _ = check_campaign(
+        Document("bench", 0, body), default_name="bench", default_tz="UTC"
+    )
     assert not problems, [str(p) for p in problems]
     return found
 
@@ -39,7 +46,11 @@ def bodies(targets: int) -> dict[str, dict[str, Any]]:
     users = [f"creator{i}" for i in range(targets)]
     urls = [f"https://www.tiktok.com/@c{i}/video/{7000 + i}" for i in range(targets)]
     return {
-        "follow, plain": {"script_name": "follow", "groups": ["fleet"], "script_config": {"target_users": users}},
+        "follow, plain": {
+            "script_name": "follow",
+            "groups": ["fleet"],
+            "script_config": {"target_users": users},
+        },
         "comment, template + spintax": {
             "script_name": "comment",
             "groups": ["fleet"],

@@ -131,9 +131,7 @@ def instrument() -> dict[int, datetime]:
     return began
 
 
-def report(
-    store: object, due: datetime, finished: float, began: dict[int, datetime]
-) -> None:
+def report(store: object, due: datetime, finished: float, began: dict[int, datetime]) -> None:
     rows = store.list(page_size=None)[0]  # type: ignore[attr-defined]
     lags = [(r.started_at - due).total_seconds() for r in rows if r.started_at]
     ends = [(r.ended_at - due).total_seconds() for r in rows if r.ended_at]

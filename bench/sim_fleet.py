@@ -64,14 +64,16 @@ def connect_sharded(fleet: SimFleet, ports: list[int], per_server: int) -> list[
     """Connect consecutive chunks of phones to consecutive servers; (adb serial, port) each."""
     placed = []
     for i, port in enumerate(ports):
-        chunk = fleet.phones[i * per_server:(i + 1) * per_server]
+        chunk = fleet.phones[i * per_server : (i + 1) * per_server]
         fleet.connect(workers=16, server_port=port, phones=chunk)
         placed += [(p.adb_serial, port) for p in chunk]
     return placed
 
 
 def count_in_device_state(ports: list[int], serials: set[str]) -> int:
-    listed = [line for port in ports for line in adbhost.request("host:devices", port=port).splitlines()]
+    listed = [
+        line for port in ports for line in adbhost.request("host:devices", port=port).splitlines()
+    ]
     return sum(1 for line in listed if line.endswith("\tdevice") and line.split("\t")[0] in serials)
 
 
@@ -87,21 +89,30 @@ def measure(fleet: SimFleet, args: argparse.Namespace, ports: list[int]) -> dict
     figures["rss_total"] = rss_kib() / 1024
     figures["listed"] = count_in_device_state(ports, set(serials))
     times = sorted(round_trips(placed, args.calls, args.threads))
-    figures.update(calls=len(times), median=statistics.median(times) * 1000,
-                   p99=times[min(len(times) - 1, int(len(times) * 0.99))] * 1000,
-                   rate=len(times) / sum(times) * args.threads)
+    figures.update(
+        calls=len(times),
+        median=statistics.median(times) * 1000,
+        p99=times[min(len(times) - 1, int(len(times) * 0.99))] * 1000,
+        rate=len(times) / sum(times) * args.threads,
+    )
     return figures
 
 
 def report(f: dict[str, float], args: argparse.Namespace, servers: int, nofile: int) -> None:
-    print(f"phones                     {args.phones} on {servers} adb server(s) (open-files limit {nofile})")
-    print(f"RSS per phone              {f['rss_start']:.1f} KiB at start, {f['rss_connected']:.1f} KiB connected "
-          f"(process {f['rss_total']:.1f} MiB)")
+    print(
+        f"phones                     {args.phones} on {servers} adb server(s) (open-files limit {nofile})"
+    )
+    print(
+        f"RSS per phone              {f['rss_start']:.1f} KiB at start, {f['rss_connected']:.1f} KiB connected "
+        f"(process {f['rss_total']:.1f} MiB)"
+    )
     print(f"start listeners            {f['start']:.2f} s")
     print(f"adb connect all            {f['connect']:.2f} s")
     print(f"adb devices lists          {f['listed']:.0f}/{args.phones} in device state")
-    print(f"shell echo via adbutils    {f['calls']:.0f} calls, {args.threads} threads: median {f['median']:.1f} ms, "
-          f"p99 {f['p99']:.1f} ms, {f['rate']:.0f} calls/s")
+    print(
+        f"shell echo via adbutils    {f['calls']:.0f} calls, {args.threads} threads: median {f['median']:.1f} ms, "
+        f"p99 {f['p99']:.1f} ms, {f['rate']:.0f} calls/s"
+    )
 
 
 def main() -> int:

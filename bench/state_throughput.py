@@ -95,12 +95,8 @@ def main() -> None:
     )
     timed(f"diff {args.tasks:,} (plan)", lambda: store.diff(batch, campaigns=campaigns))
     ids = list(range(1, args.transitions + 1))
-    print(
-        f"{'transitions/s, 1 thread':<44} {transitions(store, ids[: len(ids) // 2], 1):7.0f}"
-    )
-    print(
-        f"{'transitions/s, 8 threads':<44} {transitions(store, ids[len(ids) // 2 :], 8):7.0f}"
-    )
+    print(f"{'transitions/s, 1 thread':<44} {transitions(store, ids[: len(ids) // 2], 1):7.0f}")
+    print(f"{'transitions/s, 8 threads':<44} {transitions(store, ids[len(ids) // 2 :], 8):7.0f}")
 
 
 if __name__ == "__main__":

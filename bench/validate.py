@@ -106,8 +106,14 @@ def generate(folder: Path, count: int) -> list[Path]:
     paths = []
     for n in range(count):
         script = scripts[n % len(scripts)]
-        who = f"serials: [BENCH{n % 40:03d}, BENCH{(n + 1) % 40:03d}]" if n % 2 else f"groups: [g{n % 4}]"
-        text = HEADER.format(n=n, script=script, who=who, random=str(n % 3 == 0).lower()) + CONFIGS[script].format(n=n)
+        who = (
+            f"serials: [BENCH{n % 40:03d}, BENCH{(n + 1) % 40:03d}]"
+            if n % 2
+            else f"groups: [g{n % 4}]"
+        )
+        text = HEADER.format(n=n, script=script, who=who, random=str(n % 3 == 0).lower()) + CONFIGS[
+            script
+        ].format(n=n)
         path = wf / f"c{n:04d}.yaml"
         path.write_text(text, encoding="utf-8")
         paths.append(path)
@@ -117,7 +123,11 @@ def generate(folder: Path, count: int) -> list[Path]:
 def timed(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, proc.returncode, (proc.stdout + proc.stderr).strip().splitlines()[-1:]
+    return (
+        time.perf_counter() - start,
+        proc.returncode,
+        (proc.stdout + proc.stderr).strip().splitlines()[-1:],
+    )
 
 
 def import_ms() -> float:

@@ -22,10 +22,10 @@ one place each (the module that wraps the dependency), never scattered.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class FailureClass(str, Enum):
+class FailureClass(StrEnum):
     """Why a task failed; decides retry policy and is shown to the user."""
 
     DEVICE_LOST = "device_lost"

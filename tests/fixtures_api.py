@@ -52,18 +52,35 @@ def api_server(tmp_path: Path) -> Iterator[Callable[..., ApiHandle]]:
 
     started: list[tuple[Any, httpx.Client]] = []
 
-    def make(*, root: Path | None = None, store: Any = None, runner: Any = None, pool: Any = None,
-             token: str | None = None, media_roots: list[Path] | None = None, headers: dict[str, str] | None = None,
-             source: Any = None) -> ApiHandle:
+    def make(
+        *,
+        root: Path | None = None,
+        store: Any = None,
+        runner: Any = None,
+        pool: Any = None,
+        token: str | None = None,
+        media_roots: list[Path] | None = None,
+        headers: dict[str, str] | None = None,
+        source: Any = None,
+    ) -> ApiHandle:
         root = root or _fresh_root(tmp_path)
         store = store if store is not None else Store(root / ".campaign" / "state.db")
         source = source or CampaignSource(None, root=root)
-        app = create_app(store=store, campaigns=source, runner=runner, pool=pool, token=token, media_roots=media_roots)
+        app = create_app(
+            store=store,
+            campaigns=source,
+            runner=runner,
+            pool=pool,
+            token=token,
+            media_roots=media_roots,
+        )
         server = ServerThread(app)
         server.start()
         client = httpx.Client(base_url=server.url, headers=headers or {}, timeout=30)
         started.append((server, client))
-        return ApiHandle(url=server.url, client=client, store=store, root=root, runner=runner, pool=pool)
+        return ApiHandle(
+            url=server.url, client=client, store=store, root=root, runner=runner, pool=pool
+        )
 
     yield make
     for server, client in reversed(started):
@@ -81,8 +98,12 @@ def _fresh_root(tmp_path: Path) -> Path:
 def write_inventory(root: Path, fleet: Any) -> None:
     """inventory.yaml naming every simulated phone (hardware serial) and its accounts."""
     devices = [
-        {"serial": spec.serial, "name": spec.serial.lower(), "groups": ["sim"],
-         "accounts": [{"username": a.username, "package": a.package} for a in spec.accounts]}
+        {
+            "serial": spec.serial,
+            "name": spec.serial.lower(),
+            "groups": ["sim"],
+            "accounts": [{"username": a.username, "package": a.package} for a in spec.accounts],
+        }
         for spec in fleet.specs
     ]
     adb = [{"host": "127.0.0.1", "port": int(_adb_port())}]
@@ -97,7 +118,9 @@ def _adb_port() -> str:
 
 
 @pytest.fixture
-def api_stack(tmp_path: Path, sim_fleet: Callable[..., Any], api_server: Callable[..., ApiHandle]) -> Iterator[Callable[..., ApiHandle]]:
+def api_stack(
+    tmp_path: Path, sim_fleet: Callable[..., Any], api_server: Callable[..., ApiHandle]
+) -> Iterator[Callable[..., ApiHandle]]:
     """The whole runtime behind the API, over simulated phones."""
     from runner.api import CampaignSource
     from runner.pool import DevicePool
@@ -106,17 +129,27 @@ def api_stack(tmp_path: Path, sim_fleet: Callable[..., Any], api_server: Callabl
 
     stops: list[Callable[[], None]] = []
 
-    def make(phones: int = 2, accounts: int = 2, *, options: dict[str, Any] | None = None, **fleet_options: Any) -> ApiHandle:
+    def make(
+        phones: int = 2,
+        accounts: int = 2,
+        *,
+        options: dict[str, Any] | None = None,
+        **fleet_options: Any,
+    ) -> ApiHandle:
         fleet = sim_fleet(phones=phones, accounts=accounts, **fleet_options)
         root = _fresh_root(tmp_path)
         write_inventory(root, fleet)
         source = CampaignSource(None, root=root)
         assert not source.repo.problems, [str(p) for p in source.repo.problems]
         store = Store(root / ".campaign" / "state.db")
-        pool = DevicePool(adb_servers=list(source.inventory.adb_servers), inventory=source.inventory)
+        pool = DevicePool(
+            adb_servers=list(source.inventory.adb_servers), inventory=source.inventory
+        )
         pool.start()
         stops.append(pool.stop)
-        runner = Runner(store=store, pool=pool, repo=source.repo, options=RunnerOptions(**(options or {})))
+        runner = Runner(
+            store=store, pool=pool, repo=source.repo, options=RunnerOptions(**(options or {}))
+        )
         runner.start()
         stops.append(lambda: runner.shutdown(graceful=False))
         handle = api_server(root=root, store=store, runner=runner, pool=pool, source=source)

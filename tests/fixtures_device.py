@@ -33,15 +33,37 @@ def run_task(pool: Any, tmp_path: Path) -> Callable[..., Any]:
 
     counter = iter(range(1, 1000))
 
-    def run(fleet: Any, script: str, config: dict[str, Any], *, phone: int = 0, username: str | None = None,
-            target: str | None = None, cancel: threading.Event | None = None, repo_root: Path | None = None,
-            task_id: int | None = None) -> Any:
+    def run(
+        fleet: Any,
+        script: str,
+        config: dict[str, Any],
+        *,
+        phone: int = 0,
+        username: str | None = None,
+        target: str | None = None,
+        cancel: threading.Event | None = None,
+        repo_root: Path | None = None,
+        task_id: int | None = None,
+    ) -> Any:
         sim_phone = fleet.phones[phone]
-        task = ScriptTask(task_id=task_id or next(counter), script_name=script, script_config=config,
-                          serial=sim_phone.serial, username=username, package=TIKTOK, target=target, campaign="t")
+        task = ScriptTask(
+            task_id=task_id or next(counter),
+            script_name=script,
+            script_config=config,
+            serial=sim_phone.serial,
+            username=username,
+            package=TIKTOK,
+            target=target,
+            campaign="t",
+        )
         with pool.lease(sim_phone.serial, timeout=10) as device:
-            return run_script(device, task, cancel=cancel or threading.Event(),
-                              artifacts_dir=tmp_path / "artifacts" / str(task.task_id), repo_root=repo_root)
+            return run_script(
+                device,
+                task,
+                cancel=cancel or threading.Event(),
+                artifacts_dir=tmp_path / "artifacts" / str(task.task_id),
+                repo_root=repo_root,
+            )
 
     return run
 
@@ -52,9 +74,13 @@ class _ChatStub(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+        type(self).requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
+        )
         text = type(self).replies[(len(type(self).requests) - 1) % len(type(self).replies)]
-        payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()
+        payload = json.dumps(
+            {"choices": [{"message": {"role": "assistant", "content": text}}]}
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))

@@ -19,7 +19,14 @@ from typing import Any
 
 import pytest
 
-FLEET_OPTIONS = {"seed", "realistic", "popup_probability", "missing_users", "mutual_users", "base_port"}
+FLEET_OPTIONS = {
+    "seed",
+    "realistic",
+    "popup_probability",
+    "missing_users",
+    "mutual_users",
+    "base_port",
+}
 
 
 def _writable_home() -> str | None:
@@ -46,16 +53,22 @@ def adb_server() -> Iterator[int]:
         os.environ["HOME"] = home
     adbhost.raise_nofile_limit()
     adb = adbhost.wheel_adb()
-    subprocess.run([adb, "-P", str(port), "start-server"], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [adb, "-P", str(port), "start-server"], check=True, capture_output=True, timeout=60
+    )
     import adbutils
 
     default_client = adbutils.adb
-    adbutils.adb = adbutils.AdbClient(port=port)  # the module-level client was bound to 5037 at import
+    adbutils.adb = adbutils.AdbClient(
+        port=port
+    )  # the module-level client was bound to 5037 at import
     try:
         yield port
     finally:
         adbutils.adb = default_client
-        subprocess.run([adb, "-P", str(port), "kill-server"], check=False, capture_output=True, timeout=30)
+        subprocess.run(
+            [adb, "-P", str(port), "kill-server"], check=False, capture_output=True, timeout=30
+        )
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -70,10 +83,14 @@ def sim_fleet(adb_server: int) -> Iterator[Callable[..., Any]]:
 
     fleets: list[SimFleet] = []
 
-    def make(phones: int = 2, accounts: int = 2, *, specs: list[Any] | None = None, **options: Any) -> SimFleet:
+    def make(
+        phones: int = 2, accounts: int = 2, *, specs: list[Any] | None = None, **options: Any
+    ) -> SimFleet:
         fleet_kw = {k: options.pop(k) for k in list(options) if k in FLEET_OPTIONS}
         first = 1 + sum(len(f.phones) for f in fleets)
-        phone_specs = specs if specs is not None else default_phones(phones, accounts, first=first, **options)
+        phone_specs = (
+            specs if specs is not None else default_phones(phones, accounts, first=first, **options)
+        )
         fleet = SimFleet(phone_specs, **fleet_kw)
         fleets.append(fleet)
         fleet.start()

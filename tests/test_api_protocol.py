@@ -10,36 +10,57 @@ import httpx
 
 from runner.api.middleware import MAX_BODY_BYTES
 
-FOLLOW = {"serials": ["SIM000001"], "script_name": "follow", "script_config": {"target_users": ["alice"]}}
+FOLLOW = {
+    "serials": ["SIM000001"],
+    "script_name": "follow",
+    "script_config": {"target_users": ["alice"]},
+}
 
 
 def test_unknown_path_answers_40401_envelope_with_http_200(api_server):
     api = api_server()
     assert api.call("GET", "/api/v1/nothing-here") == {
-        "code": 40401, "message": "not found: GET /api/v1/nothing-here", "data": None}
+        "code": 40401,
+        "message": "not found: GET /api/v1/nothing-here",
+        "data": None,
+    }
 
 
 def test_wrong_method_on_known_path_answers_40001_naming_allowed_methods(api_server):
     api = api_server()
     assert api.call("PUT", "/api/v1/task/1") == {
-        "code": 40001, "message": "method PUT not allowed on /api/v1/task/1 (allowed: DELETE, GET, HEAD)", "data": None}
+        "code": 40001,
+        "message": "method PUT not allowed on /api/v1/task/1 (allowed: DELETE, GET, HEAD)",
+        "data": None,
+    }
 
 
 def test_malformed_json_answers_40001(api_server):
     api = api_server()
-    body = api.call("POST", "/api/v1/task", content=b'{"serials": [', headers={"Content-Type": "application/json"})
+    body = api.call(
+        "POST",
+        "/api/v1/task",
+        content=b'{"serials": [',
+        headers={"Content-Type": "application/json"},
+    )
     assert body["code"] == 40001
     assert body["message"].startswith("request body: malformed JSON (")
 
 
 def test_body_that_is_not_an_object_answers_40001(api_server):
     api = api_server()
-    assert api.call("POST", "/api/v1/task", json=["follow"])["message"] == "request body: expected object, got array"
+    assert (
+        api.call("POST", "/api/v1/task", json=["follow"])["message"]
+        == "request body: expected object, got array"
+    )
 
 
 def test_empty_create_body_answers_40001(api_server):
     api = api_server()
-    assert api.call("POST", "/api/v1/task")["message"] == "request body: expected a JSON object, got an empty body"
+    assert (
+        api.call("POST", "/api/v1/task")["message"]
+        == "request body: expected a JSON object, got an empty body"
+    )
 
 
 def test_missing_script_name_answers_40002(api_server):
@@ -65,10 +86,19 @@ def test_invalid_field_answers_40001_with_field_path(api_server):
 
 def test_unknown_task_answers_40401(api_server):
     api = api_server()
-    for method, path in [("GET", "/api/v1/task/77"), ("DELETE", "/api/v1/task/77"),
-                         ("POST", "/api/v1/task/77/stop"), ("POST", "/api/v1/task/77/retry"),
-                         ("GET", "/api/v1/task/77/events"), ("GET", "/api/v1/task/77/artifacts")]:
-        assert api.call(method, path) == {"code": 40401, "message": "task 77 not found", "data": None}, path
+    for method, path in [
+        ("GET", "/api/v1/task/77"),
+        ("DELETE", "/api/v1/task/77"),
+        ("POST", "/api/v1/task/77/stop"),
+        ("POST", "/api/v1/task/77/retry"),
+        ("GET", "/api/v1/task/77/events"),
+        ("GET", "/api/v1/task/77/artifacts"),
+    ]:
+        assert api.call(method, path) == {
+            "code": 40401,
+            "message": "task 77 not found",
+            "data": None,
+        }, path
 
 
 def test_task_id_that_is_not_an_integer_answers_40001(api_server):
@@ -85,12 +115,16 @@ def test_body_over_one_mib_by_content_length_is_refused_before_reading(api_serve
     api = api_server()
     host, port = api.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        head = (f"POST /api/v1/task HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {50 * MAX_BODY_BYTES}\r\n\r\n")
+        head = (
+            f"POST /api/v1/task HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {50 * MAX_BODY_BYTES}\r\n\r\n"
+        )
         sock.sendall(head.encode())  # announce 50 MiB, send none of it
         answer = _read_response(sock)
     assert answer.startswith("HTTP/1.1 200 OK\r\n")
-    assert answer.endswith('{"code":40001,"message":"request body too large (limit 1 MiB)","data":null}')
+    assert answer.endswith(
+        '{"code":40001,"message":"request body too large (limit 1 MiB)","data":null}'
+    )
 
 
 def _read_response(sock: socket.socket) -> str:
@@ -132,7 +166,10 @@ def test_body_just_under_the_limit_is_read(api_server):
 def test_token_required_when_configured(api_server):
     api = api_server(token="s3cret")
     assert api.call("GET", "/api/v1/task/stats") == {
-        "code": 40301, "message": "forbidden: missing API token (send Authorization: Bearer <token>)", "data": None}
+        "code": 40301,
+        "message": "forbidden: missing API token (send Authorization: Bearer <token>)",
+        "data": None,
+    }
     wrong = api.call("GET", "/api/v1/task/stats", headers={"Authorization": "Bearer nope"})
     assert wrong["code"] == 40301 and wrong["message"].startswith("forbidden: wrong API token")
     good = api.call("GET", "/api/v1/task/stats", headers={"Authorization": "Bearer s3cret"})
@@ -147,25 +184,42 @@ def test_token_checked_before_the_body_limit(api_server):
 def test_license_check_reports_open_plan_without_phones(api_server):
     api = api_server()
     assert api.ok("GET", "/api/v1/license/check") == {
-        "plan_name": "Open", "api_enabled": True, "device_limit": 0, "message": "API access enabled"}
+        "plan_name": "Open",
+        "api_enabled": True,
+        "device_limit": 0,
+        "message": "API access enabled",
+    }
 
 
 def test_media_path_outside_media_roots_answers_40001(api_server, tmp_path: Path):
     api = api_server()
-    body = {"serials": ["SIM000001"], "script_name": "post", "script_config": {"material_list": ["/etc/passwd"]}}
+    body = {
+        "serials": ["SIM000001"],
+        "script_name": "post",
+        "script_config": {"material_list": ["/etc/passwd"]},
+    }
     answer = api.call("POST", "/api/v1/task", json=body)
     assert answer["code"] == 40001
-    assert answer["message"] == (f"script_config.material_list[0]: '/etc/passwd' is outside the media roots "
-                                 f"({api.root.resolve()})")
+    assert answer["message"] == (
+        f"script_config.material_list[0]: '/etc/passwd' is outside the media roots "
+        f"({api.root.resolve()})"
+    )
 
 
 def test_media_path_escaping_with_dotdot_is_refused(api_server):
     api = api_server()
-    body = {"serials": ["SIM000001"], "script_name": "comment",
-            "script_config": {"target_post_url": "https://vm.tiktok.com/abc/", "comment_content": "hi",
-                              "comment_image_path": "../../etc/hosts"}}
+    body = {
+        "serials": ["SIM000001"],
+        "script_name": "comment",
+        "script_config": {
+            "target_post_url": "https://vm.tiktok.com/abc/",
+            "comment_content": "hi",
+            "comment_image_path": "../../etc/hosts",
+        },
+    }
     assert api.call("POST", "/api/v1/task", json=body)["message"].startswith(
-        "script_config.comment_image_path: '../../etc/hosts' is outside the media roots")
+        "script_config.comment_image_path: '../../etc/hosts' is outside the media roots"
+    )
 
 
 def test_broken_state_file_answers_50001(api_server):
@@ -187,13 +241,24 @@ def test_openapi_document_embeds_the_project_schemas(api_server):
     schemas = doc["components"]["schemas"]
     assert schemas["FollowConfig"]["properties"]["target_users"]["type"] == "array"
     assert schemas["CommentConfig"]["properties"]["target_post_urls"]["items"] == {
-        "$ref": "#/components/schemas/CommentConfig_post_url"}
-    branches = {b["properties"]["script_name"]["const"]: b for b in schemas["CreateTaskBody"]["anyOf"]}
+        "$ref": "#/components/schemas/CommentConfig_post_url"
+    }
+    branches = {
+        b["properties"]["script_name"]["const"]: b for b in schemas["CreateTaskBody"]["anyOf"]
+    }
     assert sorted(branches) == ["account_warmup", "comment", "follow", "post", "unfollow"]
-    assert branches["post"]["properties"]["script_config"]["$ref"] == "#/components/schemas/PostConfig"
+    assert (
+        branches["post"]["properties"]["script_config"]["$ref"] == "#/components/schemas/PostConfig"
+    )
     assert all("schedule" not in b["properties"] for b in branches.values())
-    assert set(doc["paths"]) >= {"/api/v1/task", "/api/v1/task/{task_id}", "/api/v1/task/batch",
-                                 "/api/v1/task/stats", "/api/v1/task/retry-all", "/api/v1/license/check"}
+    assert set(doc["paths"]) >= {
+        "/api/v1/task",
+        "/api/v1/task/{task_id}",
+        "/api/v1/task/batch",
+        "/api/v1/task/stats",
+        "/api/v1/task/retry-all",
+        "/api/v1/license/check",
+    }
 
 
 def test_docs_page_is_self_contained_html(api_server):
@@ -207,6 +272,13 @@ def test_docs_page_is_self_contained_html(api_server):
 def test_every_answer_is_http_200_for_http_clients_that_throw_on_errors(api_server):
     api = api_server()
     with httpx.Client(base_url=api.url) as client:
-        statuses = {client.request(m, p).status_code for m, p in
-                    [("GET", "/x"), ("PATCH", "/api/v1/task"), ("GET", "/api/v1/task/0"), ("POST", "/api/v1/task")]}
+        statuses = {
+            client.request(m, p).status_code
+            for m, p in [
+                ("GET", "/x"),
+                ("PATCH", "/api/v1/task"),
+                ("GET", "/api/v1/task/0"),
+                ("POST", "/api/v1/task"),
+            ]
+        }
     assert statuses == {200}

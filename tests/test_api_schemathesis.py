@@ -37,22 +37,43 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = Store(root / ".campaign" / "state.db")
     app = create_app(store=store, campaigns=CampaignSource(None, root=root))
     with ServerThread(app) as server:
-        body = {"serials": ["SIM000001", "SIM000002"], "script_name": "follow",
-                "script_config": {"target_users": ["alice", "bob"]}}
-        assert httpx.post(f"{server.url}/api/v1/task", json=body).json()["data"]["task_ids"] == [1, 2, 3, 4]
+        body = {
+            "serials": ["SIM000001", "SIM000002"],
+            "script_name": "follow",
+            "script_config": {"target_users": ["alice", "bob"]},
+        }
+        assert httpx.post(f"{server.url}/api/v1/task", json=body).json()["data"]["task_ids"] == [
+            1,
+            2,
+            3,
+            4,
+        ]
         assert httpx.get(f"{server.url}/openapi.json").json() == openapi_document()
         yield server.url
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 def test_generated_requests_get_an_envelope_and_never_a_server_error(case, base_url):
     response = case.call(base_url=base_url)
     assert response.status_code == 200, response.text
-    is_download = case.path.endswith("/artifacts/{name}") and "json" not in response.headers.get("content-type", [""])[0]
+    is_download = (
+        case.path.endswith("/artifacts/{name}")
+        and "json" not in response.headers.get("content-type", [""])[0]
+    )
     if not is_download:
         body = response.json()
         assert set(body) == ENVELOPE_KEYS, body
         assert body["code"] in CODES and body["code"] != 50001, body
-    case.validate_response(response, checks=[not_a_server_error, content_type_conformance, response_schema_conformance])
+    case.validate_response(
+        response, checks=[not_a_server_error, content_type_conformance, response_schema_conformance]
+    )

@@ -51,7 +51,12 @@ def test_two_identical_requests_create_two_sets_of_tasks() -> None:
 
 
 def test_start_time_hh_mm_and_username_mode() -> None:
-    body = {"usernames": ["cleo"], "script_name": "account_warmup", "start_time": "18:15", "name": "evening"}
+    body = {
+        "usernames": ["cleo"],
+        "script_name": "account_warmup",
+        "start_time": "18:15",
+        "name": "evening",
+    }
     (task,) = tasks_from_api_body(body, INVENTORY, now=NOW)
     assert (task.serial, task.username, task.campaign) == ("P2", "cleo", "evening")
     assert task.start_time.isoformat() == "2026-11-28T18:15:00+00:00"
@@ -77,13 +82,23 @@ def test_coming_soon_script_is_40003() -> None:
 
 def test_invalid_config_is_40001_with_the_json_path() -> None:
     err = _error(
-        {"serials": ["P1"], "script_name": "comment", "script_config": {"target_post_url": "https://vm.tiktok.com/x/"}}
+        {
+            "serials": ["P1"],
+            "script_name": "comment",
+            "script_config": {"target_post_url": "https://vm.tiktok.com/x/"},
+        }
     )
-    assert (err.api_code, err.field, err.reason) == (40001, "script_config", "comment_content is required")
+    assert (err.api_code, err.field, err.reason) == (
+        40001,
+        "script_config",
+        "comment_content is required",
+    )
 
 
 def test_wrong_type_names_the_field() -> None:
-    err = _error({"serials": ["P1"], "script_name": "post", "script_config": {"content_type": "video"}})
+    err = _error(
+        {"serials": ["P1"], "script_name": "post", "script_config": {"content_type": "video"}}
+    )
     assert (err.api_code, err.field, err.reason) == (
         40001,
         "script_config.content_type",
@@ -106,7 +121,13 @@ def test_unknown_username_is_40001() -> None:
 
 def test_legacy_target_username_is_accepted_as_target_user() -> None:
     tasks = tasks_from_api_body(
-        {"serials": ["P1"], "script_name": "unfollow", "script_config": {"target_username": "x\ny"}}, INVENTORY, now=NOW
+        {
+            "serials": ["P1"],
+            "script_name": "unfollow",
+            "script_config": {"target_username": "x\ny"},
+        },
+        INVENTORY,
+        now=NOW,
     )
     assert [t.target for t in tasks] == ["x", "y"]
     assert "target_username" not in tasks[0].script_config

@@ -9,8 +9,6 @@ import pytest
 
 from runner.campaign.cron import CronSyntaxError, cron_times, parse_cron
 
-UTC = UTC
-
 
 def _times(expr: str, after: datetime, until: datetime, tz: str = "UTC") -> list[str]:
     return [t.isoformat() for t in cron_times(parse_cron(expr), ZoneInfo(tz), after, until)]

@@ -20,7 +20,9 @@ def _names(kind: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", _names("valid"))
-def test_valid_example_has_no_problems_and_expands(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_valid_example_has_no_problems_and_expands(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(EXAMPLES)
     repo = load_repo([f"valid/{name}"], root=EXAMPLES, now=NOW)
     assert [str(p) for p in repo.problems] == []
@@ -30,24 +32,40 @@ def test_valid_example_has_no_problems_and_expands(name: str, monkeypatch: pytes
 
 
 @pytest.mark.parametrize("name", _names("invalid"))
-def test_invalid_example_reports_expected_messages(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_example_reports_expected_messages(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(EXAMPLES)
-    expected = (EXAMPLES / "invalid" / name).with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    expected = (
+        (EXAMPLES / "invalid" / name)
+        .with_suffix(".expected")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     repo = load_repo([f"invalid/{name}"], root=EXAMPLES, now=NOW)
     assert [str(p) for p in repo.problems] == expected
 
 
 def test_every_invalid_example_has_an_expected_file() -> None:
-    missing = [n for n in _names("invalid") if not (EXAMPLES / "invalid" / n).with_suffix(".expected").is_file()]
+    missing = [
+        n
+        for n in _names("invalid")
+        if not (EXAMPLES / "invalid" / n).with_suffix(".expected").is_file()
+    ]
     assert missing == []
 
 
-def test_all_invalid_examples_at_once_report_every_problem_of_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_all_invalid_examples_at_once_report_every_problem_of_every_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(EXAMPLES)
     expected = sorted(
         line
         for n in _names("invalid")
-        for line in (EXAMPLES / "invalid" / n).with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+        for line in (EXAMPLES / "invalid" / n)
+        .with_suffix(".expected")
+        .read_text(encoding="utf-8")
+        .splitlines()
     )
     repo = load_repo(["invalid"], root=EXAMPLES, now=NOW)
     assert sorted(str(p) for p in repo.problems) == expected

@@ -53,8 +53,12 @@ def _tasks(tmp_path: Path, campaign: str, inventory: str = INVENTORY):  # type: 
         ),
     ],
 )
-def test_three_targets_on_two_devices_make_six_tasks(tmp_path: Path, script: str, config: str) -> None:
-    tasks = _tasks(tmp_path, f"script_name: {script}\nserials: [P1, P2]\nscript_config:\n  {config}\n")
+def test_three_targets_on_two_devices_make_six_tasks(
+    tmp_path: Path, script: str, config: str
+) -> None:
+    tasks = _tasks(
+        tmp_path, f"script_name: {script}\nserials: [P1, P2]\nscript_config:\n  {config}\n"
+    )
     assert len(tasks) == 6
     assert len({t.key for t in tasks}) == 6
     assert [t.serial for t in tasks] == ["P1", "P1", "P1", "P2", "P2", "P2"]
@@ -62,18 +66,28 @@ def test_three_targets_on_two_devices_make_six_tasks(tmp_path: Path, script: str
 
 def test_target_list_wins_over_target_string_and_config_is_narrowed(tmp_path: Path) -> None:
     tasks = _tasks(
-        tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: ['@a', b]\n  target_user: c\n"
+        tmp_path,
+        "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: ['@a', b]\n  target_user: c\n",
     )
     assert [t.target for t in tasks] == ["a", "b"]
-    assert tasks[0].script_config == {"target_users": ["a"], "target_user": "a", "access_method": "direct"}
+    assert tasks[0].script_config == {
+        "target_users": ["a"],
+        "target_user": "a",
+        "access_method": "direct",
+    }
 
 
 def test_duplicate_targets_are_dropped_with_a_warning(tmp_path: Path) -> None:
-    repo = _repo(tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n  target_user: 'a, b, a'\n")
+    repo = _repo(
+        tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n  target_user: 'a, b, a'\n"
+    )
     assert [str(w) for w in repo.warnings] == [
         f"{repo.files[0]}:4:16: script_config.target_user: duplicate target 'a' ignored"
     ]
-    assert [t.target for t in expand_campaign(repo.campaigns[0], repo.inventory, now=NOW)] == ["a", "b"]
+    assert [t.target for t in expand_campaign(repo.campaigns[0], repo.inventory, now=NOW)] == [
+        "a",
+        "b",
+    ]
 
 
 def test_keys_are_stable_and_editing_one_target_changes_one_key(tmp_path: Path) -> None:
@@ -86,7 +100,9 @@ def test_keys_are_stable_and_editing_one_target_changes_one_key(tmp_path: Path) 
 
 
 def test_multi_account_makes_one_task_per_account_with_its_package(tmp_path: Path) -> None:
-    tasks = _tasks(tmp_path, "script_name: account_warmup\ngroups: [eu]\nenable_multi_account: true\n")
+    tasks = _tasks(
+        tmp_path, "script_name: account_warmup\ngroups: [eu]\nenable_multi_account: true\n"
+    )
     assert [(t.serial, t.username, t.package) for t in tasks] == [
         ("P1", "anna", "com.zhiliaoapp.musically"),
         ("P1", "ben", "com.ss.android.ugc.trill"),
@@ -100,10 +116,17 @@ def test_usernames_resolve_to_their_phone(tmp_path: Path) -> None:
 
 
 def test_defaults_fill_the_script_config(tmp_path: Path) -> None:
-    tasks = _tasks(tmp_path, "script_name: account_warmup\nserials: [P1]\nscript_config:\n  follow_probable: 7\n")
+    tasks = _tasks(
+        tmp_path,
+        "script_name: account_warmup\nserials: [P1]\nscript_config:\n  follow_probable: 7\n",
+    )
     config = tasks[0].script_config
     assert config["floow_probable"] == 7 and "follow_probable" not in config
-    assert (config["task_duration"], config["min_duration"], config["max_duration"]) == (600, 15, 30)
+    assert (config["task_duration"], config["min_duration"], config["max_duration"]) == (
+        600,
+        15,
+        30,
+    )
     assert config["chatgpt_settings"]["model"] == "gpt-4o-mini"
 
 
@@ -133,7 +156,12 @@ def test_sequential_comments_cycle_in_task_order(tmp_path: Path) -> None:
         "  target_post_urls: [https://vm.tiktok.com/A1/, https://vm.tiktok.com/A2/]\n"
         '  comment_content: "one\\ntwo\\nthree"\n  comment_order: sequential\n'
     )
-    assert [t.script_config["comment_content"] for t in _tasks(tmp_path, text)] == ["one", "two", "three", "one"]
+    assert [t.script_config["comment_content"] for t in _tasks(tmp_path, text)] == [
+        "one",
+        "two",
+        "three",
+        "one",
+    ]
 
 
 def test_hh_mm_start_time_is_today_when_ahead_and_tomorrow_when_past(tmp_path: Path) -> None:
@@ -145,7 +173,10 @@ def test_hh_mm_start_time_is_today_when_ahead_and_tomorrow_when_past(tmp_path: P
 
 
 def test_iso_start_time_is_taken_as_written_and_absent_means_asap(tmp_path: Path) -> None:
-    iso = _tasks(tmp_path, "script_name: account_warmup\nserials: [P1]\nstart_time: 2026-12-01T08:00:00-05:00\n")
+    iso = _tasks(
+        tmp_path,
+        "script_name: account_warmup\nserials: [P1]\nstart_time: 2026-12-01T08:00:00-05:00\n",
+    )
     asap = _tasks(tmp_path, "script_name: account_warmup\nserials: [P1]\n")
     assert iso[0].start_time.isoformat() == "2026-12-01T08:00:00-05:00"
     assert asap[0].start_time is None
@@ -170,7 +201,10 @@ def test_recurring_occurrences_give_distinct_keys(tmp_path: Path) -> None:
     repo = _repo(tmp_path, "script_name: account_warmup\nserials: [P1]\nschedule: '30 9 * * *'\n")
     campaign = repo.campaigns[0]
     fires = next_occurrences(campaign, after=NOW, until=datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
-    assert [f.isoformat() for f in fires] == ["2026-11-29T09:30:00+01:00", "2026-11-30T09:30:00+01:00"]
+    assert [f.isoformat() for f in fires] == [
+        "2026-11-29T09:30:00+01:00",
+        "2026-11-30T09:30:00+01:00",
+    ]
     keys = [expand_campaign(campaign, repo.inventory, occurrence=f)[0].key for f in fires]
     assert len(set(keys)) == 2
 
@@ -189,13 +223,17 @@ def test_hundred_thousand_tasks_have_unique_keys() -> None:
     from runner.campaign.records import Device
     from runner.campaign.yamlload import Document
 
-    inventory = Inventory(devices=tuple(Device(f"S{i:04d}", groups=("all",)) for i in range(1000)), present=True)
+    inventory = Inventory(
+        devices=tuple(Device(f"S{i:04d}", groups=("all",)) for i in range(1000)), present=True
+    )
     body = {
         "script_name": "follow",
         "groups": ["all"],
         "script_config": {"target_users": [f"u{i}" for i in range(100)]},
     }
-    campaign, problems, _ = check_campaign(Document("mem", 0, body), default_name="big", default_tz="UTC")
+    campaign, problems, _ = check_campaign(
+        Document("mem", 0, body), default_name="big", default_tz="UTC"
+    )
     assert problems == [] and campaign is not None
     tasks = expand_campaign(campaign, inventory, now=NOW)
     assert len({t.key for t in tasks}) == 100_000
@@ -206,7 +244,9 @@ def test_fast_built_task_equals_the_normal_constructor(tmp_path: Path) -> None:
 
     from runner.campaign.model import TaskSpec
 
-    task = _tasks(tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: [a]\n")[0]
+    task = _tasks(
+        tmp_path, "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: [a]\n"
+    )[0]
     assert TaskSpec(**asdict(task) | {"retry": task.retry, "origin": task.origin}) == task
     assert hash(task.key) and repr(task).startswith("TaskSpec(key=")
 
@@ -214,4 +254,7 @@ def test_fast_built_task_equals_the_normal_constructor(tmp_path: Path) -> None:
 def test_templates_inside_lists_are_rendered_per_task(tmp_path: Path) -> None:
     text = "script_name: post\nserials: [P1, P2]\nscript_config:\n  material_list: ['m/{{ device.serial }}.mp4', m/x.jpg]\n"
     tasks = _tasks(tmp_path, text)
-    assert [t.script_config["material_list"] for t in tasks] == [["m/P1.mp4", "m/x.jpg"], ["m/P2.mp4", "m/x.jpg"]]
+    assert [t.script_config["material_list"] for t in tasks] == [
+        ["m/P1.mp4", "m/x.jpg"],
+        ["m/P2.mp4", "m/x.jpg"],
+    ]

@@ -35,7 +35,9 @@ def test_schema_problems_are_located(tmp_path: Path, monkeypatch: pytest.MonkeyP
     ]
 
 
-def test_serials_and_usernames_must_be_unique_and_zone_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serials_and_usernames_must_be_unique_and_zone_real(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = (
         "timezone: Europe/Paaris\n"
         "devices:\n"
@@ -63,4 +65,8 @@ def test_project_inventory_lookups() -> None:
 
 def test_no_inventory_is_an_empty_one(tmp_path: Path) -> None:
     inventory = load_repo([], root=tmp_path).inventory
-    assert (inventory.present, inventory.devices, inventory.adb_servers) == (False, (), (("127.0.0.1", 5037),))
+    assert (inventory.present, inventory.devices, inventory.adb_servers) == (
+        False,
+        (),
+        (("127.0.0.1", 5037),),
+    )

@@ -9,7 +9,13 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from runner.campaign.check import normalize_aliases
-from runner.campaign.schemas import SUPPORTED_SCRIPTS, envelope_validator, fast_is_valid, load_schema, script_validator
+from runner.campaign.schemas import (
+    SUPPORTED_SCRIPTS,
+    envelope_validator,
+    fast_is_valid,
+    load_schema,
+    script_validator,
+)
 from runner.campaign.yamlload import load_documents
 
 SCHEMA_FILES = ["campaign.schema.json", "inventory.schema.json"] + [
@@ -67,7 +73,11 @@ def _documents() -> list[tuple[str, dict]]:
     out = []
     for path in sorted(EXAMPLES.glob("*/*.yaml")):
         docs, _ = load_documents(path.read_text(encoding="utf-8"), path.name)
-        out += [(f"{path.parent.name}/{path.name}#{d.index}", d) for d in docs if isinstance(d.data, dict)]
+        out += [
+            (f"{path.parent.name}/{path.name}#{d.index}", d)
+            for d in docs
+            if isinstance(d.data, dict)
+        ]
     return out
 
 

@@ -49,7 +49,10 @@ def test_undefined_through_jinja_filters_is_reported_too() -> None:
 def test_sandbox_refuses_unsafe_attribute_access() -> None:
     with pytest.raises(TemplateProblem) as caught:
         render("{{ vars.__class__.__mro__ }}", CONTEXT)
-    assert caught.value.reason == "template not allowed: access to attribute '__class__' of 'dict' object is unsafe."
+    assert (
+        caught.value.reason
+        == "template not allowed: access to attribute '__class__' of 'dict' object is unsafe."
+    )
 
 
 def test_syntax_error_has_template_line() -> None:

@@ -38,7 +38,9 @@ def test_default_paths_that_do_not_exist_are_not_problems(tmp_path: Path) -> Non
     assert (repo.problems, repo.campaigns, repo.files) == ([], [], [])
 
 
-def test_explicit_path_that_does_not_exist_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explicit_path_that_does_not_exist_is_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert [str(p) for p in load_repo(["gone.yaml"], root=tmp_path).problems] == [
         "gone.yaml: no such file or directory"

@@ -23,13 +23,19 @@ TIKTOK = "com.zhiliaoapp.musically"
 
 
 def _device(fleet, adb_server: int) -> Device:  # type: ignore[no-untyped-def]
-    return Device(PhoneLink(adbutils.AdbClient(port=adb_server), fleet.phones[0].adb_serial), timeout=5)
+    return Device(
+        PhoneLink(adbutils.AdbClient(port=adb_server), fleet.phones[0].adb_serial), timeout=5
+    )
 
 
 def test_shell_returns_stdout_stderr_and_exit_code(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
     device = _device(sim_fleet(phones=1), adb_server)
     result = device.shell("echo out; ls /nope; exit 42")
-    assert (result.text, result.stderr, result.exit_code) == ("out\n", b"ls: /nope: No such file or directory\n", 42)
+    assert (result.text, result.stderr, result.exit_code) == (
+        "out\n",
+        b"ls: /nope: No such file or directory\n",
+        42,
+    )
 
 
 def test_failed_command_raises_with_command_exit_code_and_output(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
@@ -37,8 +43,10 @@ def test_failed_command_raises_with_command_exit_code_and_output(sim_fleet, adb_
     device = _device(fleet, adb_server)
     with pytest.raises(DeviceError) as info:
         device.run("ls /nope")
-    assert str(info.value) == (f"{fleet.phones[0].adb_serial}: command failed: ls: /nope: No such file or directory "
-                               "(command: ls /nope, exit 1)")
+    assert str(info.value) == (
+        f"{fleet.phones[0].adb_serial}: command failed: ls: /nope: No such file or directory "
+        "(command: ls /nope, exit 1)"
+    )
 
 
 def test_drop_mid_command_is_device_lost_not_partial_success(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +55,10 @@ def test_drop_mid_command_is_device_lost_not_partial_success(sim_fleet, adb_serv
     assert device.run("echo one") == "one\n"
     with pytest.raises(DeviceLostError) as info:
         device.run("echo two")
-    assert (info.value.message, info.value.command) == ("the phone closed the command before it finished", "echo two")
+    assert (info.value.message, info.value.command) == (
+        "the phone closed the command before it finished",
+        "echo two",
+    )
 
 
 def test_hung_command_times_out(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +79,9 @@ def test_dump_find_and_tap_like(sim_fleet, adb_server) -> None:  # type: ignore[
     assert len(fleet.ground_truth()[fleet.phones[0].serial]["user001_1"]["likes"]) == 1
 
 
-def test_push_media_lands_in_the_camera_folder_and_is_indexed(sim_fleet, adb_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_push_media_lands_in_the_camera_folder_and_is_indexed(
+    sim_fleet, adb_server, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     device = _device(sim_fleet(phones=1), adb_server)
     local = tmp_path / "clip.mp4"
     local.write_bytes(b"x" * 3000)
@@ -76,8 +89,12 @@ def test_push_media_lands_in_the_camera_folder_and_is_indexed(sim_fleet, adb_ser
     remote = device.push_media(local)
     elapsed = time.perf_counter() - started
     assert (remote, device.run(f"md5sum {remote}").split()[0]) == (
-        "/sdcard/DCIM/Camera/clip.mp4", hashlib.md5(local.read_bytes()).hexdigest())
-    assert "_data=/storage/emulated/0/DCIM/Camera/clip.mp4" in device.run("content query --uri content://media/external/file")
+        "/sdcard/DCIM/Camera/clip.mp4",
+        hashlib.md5(local.read_bytes()).hexdigest(),
+    )
+    assert "_data=/storage/emulated/0/DCIM/Camera/clip.mp4" in device.run(
+        "content query --uri content://media/external/file"
+    )
     assert elapsed < 0.2  # no 40 ms Nagle stall per push, no 10 ms close sleeps
 
 
@@ -86,7 +103,10 @@ def test_unicode_typing_activates_the_adb_keyboard(sim_fleet, adb_server) -> Non
     device.app_start(TIKTOK)
     device.tap(device.dump().find({"content-desc": "Search"}))
     device.type_text("café ☕")
-    assert device.run("settings get secure default_input_method").strip() == "com.android.adbkeyboard/.AdbIME"
+    assert (
+        device.run("settings get secure default_input_method").strip()
+        == "com.android.adbkeyboard/.AdbIME"
+    )
     assert device.dump().find({"class": "android.widget.EditText"}).text == "café ☕"
 
 
@@ -95,25 +115,35 @@ def test_unicode_without_keyboard_fails_before_typing_anything(sim_fleet, adb_se
     with pytest.raises(TaskFailed) as info:
         device.type_text("ünïcode")
     assert info.value.failure_class is FailureClass.CONFIG_ERROR
-    assert info.value.message == "cannot type 'ünïcode': `input text` only types ASCII and no ADB keyboard is installed"
+    assert (
+        info.value.message
+        == "cannot type 'ünïcode': `input text` only types ASCII and no ADB keyboard is installed"
+    )
 
 
 def test_screenshot_is_a_png_and_facts_are_read(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
     device = _device(sim_fleet(phones=1), adb_server)
     assert device.screenshot()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (device.getprop("ro.serialno"), device.app_version(TIKTOK), device.window_size()) == (
-        "SIM000001", "34.1.3", (1080, 2400))
+        "SIM000001",
+        "34.1.3",
+        (1080, 2400),
+    )
     device.open_url("https://www.tiktok.com/@zoe", TIKTOK)
     assert device.current_app() == TIKTOK and device.dump().find({"text": "@zoe"}) is not None
 
 
-def test_typing_with_verify_and_no_focused_field_is_a_verification_failure(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
+def test_typing_with_verify_and_no_focused_field_is_a_verification_failure(
+    sim_fleet, adb_server
+) -> None:  # type: ignore[no-untyped-def]
     device = _device(sim_fleet(phones=1), adb_server)
     device.app_start(TIKTOK)
     with pytest.raises(TaskFailed) as info:
         device.type_text("hello", verify=True)
     assert (info.value.failure_class, info.value.message) == (
-        FailureClass.VERIFICATION_FAILED, "typed 'hello' but the field shows 'no focused text field'")
+        FailureClass.VERIFICATION_FAILED,
+        "typed 'hello' but the field shows 'no focused text field'",
+    )
 
 
 def test_wait_for_dismisses_a_popup_then_finds_the_element(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
@@ -123,9 +153,16 @@ def test_wait_for_dismisses_a_popup_then_finds_the_element(sim_fleet, adb_server
     device = _device(fleet, adb_server)
     device.app_start(TIKTOK)
     fleet.phone("SIM000001").show_dialog("Choose your interests", ["Skip", "Next"])
-    node = device.wait_for([{"desc-contains": "Like video"}], name="video.like", timeout=3,
-                           popups=load_app("tiktok", TIKTOK).popups)
-    assert node.desc == "Like video" and "dismissed dialog 'Choose your interests' (tap 'Skip')" in "\n".join(device.log)
+    node = device.wait_for(
+        [{"desc-contains": "Like video"}],
+        name="video.like",
+        timeout=3,
+        popups=load_app("tiktok", TIKTOK).popups,
+    )
+    assert (
+        node.desc == "Like video"
+        and "dismissed dialog 'Choose your interests' (tap 'Skip')" in "\n".join(device.log)
+    )
     assert device.find([{"text": "Skip"}]) is None
 
 

@@ -15,13 +15,18 @@ PKG = "com.zhiliaoapp.musically"
 
 
 def _dialog(title: str, *buttons: str, package: str = PKG) -> str:
-    nodes = "".join(f'<node text="{b}" class="android.widget.Button" clickable="true" package="{package}" '
-                    f'bounds="[{140 + i * 300},1320][{420 + i * 300},1440]" />' for i, b in enumerate(buttons))
-    return (f'<?xml version="1.0"?><hierarchy><node class="android.widget.FrameLayout" package="{package}" bounds="[0,0][1080,2400]">'
-            f'<node text="" class="android.view.View" package="{package}" bounds="[0,0][1080,2400]" />'
-            f'<node class="android.widget.LinearLayout" package="{package}" bounds="[90,900][990,1500]">'
-            f'<node text="{title}" class="android.widget.TextView" package="{package}" bounds="[140,960][940,1060]" />'
-            f'{nodes}</node></node></hierarchy>')
+    nodes = "".join(
+        f'<node text="{b}" class="android.widget.Button" clickable="true" package="{package}" '
+        f'bounds="[{140 + i * 300},1320][{420 + i * 300},1440]" />'
+        for i, b in enumerate(buttons)
+    )
+    return (
+        f'<?xml version="1.0"?><hierarchy><node class="android.widget.FrameLayout" package="{package}" bounds="[0,0][1080,2400]">'
+        f'<node text="" class="android.view.View" package="{package}" bounds="[0,0][1080,2400]" />'
+        f'<node class="android.widget.LinearLayout" package="{package}" bounds="[90,900][990,1500]">'
+        f'<node text="{title}" class="android.widget.TextView" package="{package}" bounds="[140,960][940,1060]" />'
+        f"{nodes}</node></node></hierarchy>"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -29,32 +34,61 @@ def rules():  # type: ignore[no-untyped-def]
     return load_app("tiktok", PKG).popups
 
 
-@pytest.mark.parametrize(("title", "buttons", "expected"), [
-    ("Read status", ("OK",), "dismissed dialog 'Read status' (press back)"),
-    ("Your friends on TikTok", ("Not now", "Find friends"), "dismissed dialog 'Your friends on TikTok' (tap 'Not now')"),
-    ("Review your date of birth", ("OK",), "dismissed dialog 'Review your date of birth' (tap 'OK')"),
-    ("What languages do you understand", ("Confirm",), "dismissed dialog 'What languages do you understand' (tap 'Confirm')"),
-    ("Publish video publicly", ("Cancel", "Publish now"), "dismissed dialog 'Publish video publicly' (tap 'Publish now')"),
-    ("Allow TikTok to access photos and media on your device?", ("Allow", "Don't allow"),
-     "dismissed dialog 'Allow TikTok to access photos and media on your device?' (tap 'Allow')"),
-    ("Something new", ("Got it",), "dismissed dialog '(unknown dialog)' (tap 'Got it')"),
-])
+@pytest.mark.parametrize(
+    ("title", "buttons", "expected"),
+    [
+        ("Read status", ("OK",), "dismissed dialog 'Read status' (press back)"),
+        (
+            "Your friends on TikTok",
+            ("Not now", "Find friends"),
+            "dismissed dialog 'Your friends on TikTok' (tap 'Not now')",
+        ),
+        (
+            "Review your date of birth",
+            ("OK",),
+            "dismissed dialog 'Review your date of birth' (tap 'OK')",
+        ),
+        (
+            "What languages do you understand",
+            ("Confirm",),
+            "dismissed dialog 'What languages do you understand' (tap 'Confirm')",
+        ),
+        (
+            "Publish video publicly",
+            ("Cancel", "Publish now"),
+            "dismissed dialog 'Publish video publicly' (tap 'Publish now')",
+        ),
+        (
+            "Allow TikTok to access photos and media on your device?",
+            ("Allow", "Don't allow"),
+            "dismissed dialog 'Allow TikTok to access photos and media on your device?' (tap 'Allow')",
+        ),
+        ("Something new", ("Got it",), "dismissed dialog '(unknown dialog)' (tap 'Got it')"),
+    ],
+)
 def test_known_dialogs_are_dismissed_as_the_table_says(rules, title, buttons, expected) -> None:  # type: ignore[no-untyped-def]
     assert find_dismissal(parse_dump(_dialog(title, *buttons)), rules).describe() == expected
 
 
 def test_the_unfollow_confirmation_is_not_a_popup(rules) -> None:  # type: ignore[no-untyped-def]
-    assert find_dismissal(parse_dump(_dialog("Unfollow carol?", "Cancel", "Unfollow")), rules) is None
+    assert (
+        find_dismissal(parse_dump(_dialog("Unfollow carol?", "Cancel", "Unfollow")), rules) is None
+    )
 
 
 def test_version_override_puts_its_selectors_first() -> None:
-    assert load_app("tiktok", PKG, "35.2.0").selectors("video.like")[:2] == ({"id": "zdy"}, {"id": "t8w"})
+    assert load_app("tiktok", PKG, "35.2.0").selectors("video.like")[:2] == (
+        {"id": "zdy"},
+        {"id": "t8w"},
+    )
     assert load_app("tiktok", PKG, "34.1.3").selectors("video.like")[0] == {"id": "t8w"}
 
 
 def test_repo_apps_folder_overrides_elements_and_popups(tmp_path: Path) -> None:
     (tmp_path / "apps").mkdir()
-    (tmp_path / "apps" / "tiktok.yaml").write_text("elements:\n  video.like: [{content-desc: 'Me gusta'}]\n")
+    (tmp_path / "apps" / "tiktok.yaml").write_text(
+        "elements:\n  video.like: [{content-desc: 'Me gusta'}]\n"
+    )
     (tmp_path / "apps" / "popups.yaml").write_text("rules:\n  - {title: 'Hola', press: ['Vale']}\n")
     app = load_app("tiktok", PKG, "34.1.3", repo_root=tmp_path)
     assert app.selectors("video.like")[:2] == ({"content-desc": "Me gusta"}, {"id": "t8w"})
@@ -63,13 +97,18 @@ def test_repo_apps_folder_overrides_elements_and_popups(tmp_path: Path) -> None:
 
 def test_package_placeholder_is_filled_in() -> None:
     selectors = load_app("tiktok", "com.zhiliaoapp.musically.gb").selectors("switcher.account_row")
-    assert selectors[0] == {"xpath": "//android.widget.LinearLayout[@resource-id='com.zhiliaoapp.musically.gb:id/sndw']"}
+    assert selectors[0] == {
+        "xpath": "//android.widget.LinearLayout[@resource-id='com.zhiliaoapp.musically.gb:id/sndw']"
+    }
 
 
 def test_unknown_element_and_bad_selector_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(TaskFailed) as info:
         load_app("tiktok", PKG).selectors("video.dislike")
-    assert (info.value.failure_class, info.value.message) == (FailureClass.CONFIG_ERROR, "no selectors for 'video.dislike' in tiktok.yaml")
+    assert (info.value.failure_class, info.value.message) == (
+        FailureClass.CONFIG_ERROR,
+        "no selectors for 'video.dislike' in tiktok.yaml",
+    )
     (tmp_path / "apps").mkdir()
     (tmp_path / "apps" / "tiktok.yaml").write_text("elements:\n  video.like: [{txt: x}]\n")
     with pytest.raises(TaskFailed) as info:

@@ -21,24 +21,31 @@ def tree():  # type: ignore[no-untyped-def]
     return parse_dump(XML)
 
 
-@pytest.mark.parametrize(("selector", "texts"), [
-    ({"resource-id": "com.zhiliaoapp.musically:id/qie"}, ["Follow"]),
-    ({"id": "qie"}, ["Follow", "Following"]),
-    ({"text": "Follow"}, ["Follow"]),
-    ({"text-contains": "Follow"}, ["Follow", "Following"]),
-    ({"text-matches": "^Follow(ing)?$", "selected": True}, ["Following"]),
-    ({"class": "android.widget.Button", "index": 1}, ["Following"]),
-    ({"class": "android.widget.Button", "index": 5}, []),
-    ({"xpath": "//android.widget.Button[@text='Follow']"}, ["Follow"]),
-    ({"xpath": "//node[contains(@text,'Foll') and @selected='true']"}, ["Following"]),
-])
+@pytest.mark.parametrize(
+    ("selector", "texts"),
+    [
+        ({"resource-id": "com.zhiliaoapp.musically:id/qie"}, ["Follow"]),
+        ({"id": "qie"}, ["Follow", "Following"]),
+        ({"text": "Follow"}, ["Follow"]),
+        ({"text-contains": "Follow"}, ["Follow", "Following"]),
+        ({"text-matches": "^Follow(ing)?$", "selected": True}, ["Following"]),
+        ({"class": "android.widget.Button", "index": 1}, ["Following"]),
+        ({"class": "android.widget.Button", "index": 5}, []),
+        ({"xpath": "//android.widget.Button[@text='Follow']"}, ["Follow"]),
+        ({"xpath": "//node[contains(@text,'Foll') and @selected='true']"}, ["Following"]),
+    ],
+)
 def test_selectors_match_exactly_the_expected_nodes(tree, selector, texts) -> None:  # type: ignore[no-untyped-def]
     assert [n.text for n in tree.find_all(selector)] == texts
 
 
 def test_desc_selectors_and_center(tree) -> None:  # type: ignore[no-untyped-def]
     node = tree.find({"desc-contains": "Like video", "clickable": True})
-    assert (node.desc, node.center, node.label()) == ("Like video", (1000, 1260), "ImageView 'Like video'")
+    assert (node.desc, node.center, node.label()) == (
+        "Like video",
+        (1000, 1260),
+        "ImageView 'Like video'",
+    )
 
 
 def test_tap_point_avoids_a_later_sibling_covering_the_centre(tree) -> None:  # type: ignore[no-untyped-def]
@@ -47,14 +54,20 @@ def test_tap_point_avoids_a_later_sibling_covering_the_centre(tree) -> None:  # 
 
 
 def test_summary_names_the_app_and_what_is_on_screen(tree) -> None:  # type: ignore[no-untyped-def]
-    assert tree.summary() == "com.zhiliaoapp.musically showing 'Follow', 'Following', 'Like video', 'cover'"
+    assert (
+        tree.summary()
+        == "com.zhiliaoapp.musically showing 'Follow', 'Following', 'Like video', 'cover'"
+    )
 
 
-@pytest.mark.parametrize(("selector", "message"), [
-    ({"txt": "x"}, "unknown selector key 'txt'"),
-    ({"xpath": "/hierarchy/node"}, "unsupported XPath '/hierarchy/node'"),
-    ({"xpath": "//node[@text>'a']"}, "unsupported XPath condition \"@text>'a'\""),
-])
+@pytest.mark.parametrize(
+    ("selector", "message"),
+    [
+        ({"txt": "x"}, "unknown selector key 'txt'"),
+        ({"xpath": "/hierarchy/node"}, "unsupported XPath '/hierarchy/node'"),
+        ({"xpath": "//node[@text>'a']"}, "unsupported XPath condition \"@text>'a'\""),
+    ],
+)
 def test_bad_selectors_are_reported(tree, selector, message) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SelectorError) as info:
         tree.find(selector)
@@ -64,4 +77,7 @@ def test_bad_selectors_are_reported(tree, selector, message) -> None:  # type: i
 def test_output_that_is_not_a_dump_is_rejected() -> None:
     with pytest.raises(ValueError) as info:
         parse_dump("ERROR: null root node returned by UiTestAutomationBridge.")
-    assert str(info.value) == "not a UI dump: 'ERROR: null root node returned by UiTestAutomationBridge.'"
+    assert (
+        str(info.value)
+        == "not a UI dump: 'ERROR: null root node returned by UiTestAutomationBridge.'"
+    )

@@ -31,12 +31,20 @@ def test_every_workflow_plans(repo_dir: Path, capsys: pytest.CaptureFixture[str]
     assert (code, err) == (0, "")
     plan = json.loads(out)
     counts = {c["name"]: c["tasks"] for c in plan["campaigns"]}
-    assert counts == {"demo-warmup": 3, "demo-comment": 2, "demo-follow": 6, "demo-post": 4, "demo-unfollow": 4}
+    assert counts == {
+        "demo-warmup": 3,
+        "demo-comment": 2,
+        "demo-follow": 6,
+        "demo-post": 4,
+        "demo-unfollow": 4,
+    }
     assert plan["totals"] == {"campaigns": 5, "tasks": 19}
     assert plan["diff"] is None
 
 
-def test_plan_output_is_identical_across_runs(repo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_output_is_identical_across_runs(
+    repo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = _run(["plan", "--at", AT], capsys)
     second = _run(["plan", "--at", AT], capsys)
     assert first == second and first[0] == 0
@@ -124,12 +132,16 @@ def test_plan_shows_what_applying_would_change_in_the_state_file(
     monkeypatch.delenv("CAMPAIGN_STATE", raising=False)
     campaign = tmp_path / "c.yaml"
     campaign.write_text(
-        "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: [a, b, c]\n", encoding="utf-8"
+        "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: [a, b, c]\n",
+        encoding="utf-8",
     )
     repo = load_repo(["c.yaml"], root=tmp_path)
     (tmp_path / ".campaign").mkdir()
     store = Store(tmp_path / ".campaign" / "state.db")
-    store.apply(expand_campaign(repo.campaigns[0], repo.inventory, now=datetime.fromisoformat(AT)), campaigns=["c"])
+    store.apply(
+        expand_campaign(repo.campaigns[0], repo.inventory, now=datetime.fromisoformat(AT)),
+        campaigns=["c"],
+    )
     campaign.write_text(campaign.read_text(encoding="utf-8").replace("c]", "d]"), encoding="utf-8")
 
     code, out, _ = _run(["plan", "--at", AT, "c.yaml"], capsys)
@@ -137,4 +149,9 @@ def test_plan_shows_what_applying_would_change_in_the_state_file(
     assert out.splitlines()[-1] == "state: 1 new, 0 changed, 2 unchanged, 1 removed"
     _, out, _ = _run(["plan", "--json", "--at", AT, "c.yaml"], capsys)
     diff = json.loads(out)["diff"]
-    assert (len(diff["new"]), len(diff["changed"]), len(diff["unchanged"]), len(diff["removed"])) == (1, 0, 2, 1)
+    assert (
+        len(diff["new"]),
+        len(diff["changed"]),
+        len(diff["unchanged"]),
+        len(diff["removed"]),
+    ) == (1, 0, 2, 1)

@@ -24,8 +24,17 @@ def _wait(predicate, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-d
 
 def test_devices_lists_inventory_and_live_facts(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=2)
-    inventory = Inventory(devices=(Device("SIM000001", name="desk-1", groups=("eu",),
-                                          accounts=(Account("user001_1"), Account("user001_2"))),), present=True)
+    inventory = Inventory(
+        devices=(
+            Device(
+                "SIM000001",
+                name="desk-1",
+                groups=("eu",),
+                accounts=(Account("user001_1"), Account("user001_2")),
+            ),
+        ),
+        present=True,
+    )
     pool = DevicePool(adb_servers=[("127.0.0.1", adb_server)], inventory=inventory)
     pool.start()
     try:
@@ -33,9 +42,20 @@ def test_devices_lists_inventory_and_live_facts(sim_fleet, adb_server) -> None: 
     finally:
         pool.stop()
     assert (info.serial, info.state, info.name, info.groups, info.accounts) == (
-        fleet.phones[0].adb_serial, "device", "desk-1", ("eu",), ("user001_1", "user001_2"))
-    assert (info.model, info.android, info.battery, info.screen_on, info.app_installed, info.app_version) == (
-        "SimPhone", "12", 87, True, True, "34.1.3")
+        fleet.phones[0].adb_serial,
+        "device",
+        "desk-1",
+        ("eu",),
+        ("user001_1", "user001_2"),
+    )
+    assert (
+        info.model,
+        info.android,
+        info.battery,
+        info.screen_on,
+        info.app_installed,
+        info.app_version,
+    ) == ("SimPhone", "12", 87, True, True, "34.1.3")
 
 
 def test_resolve_maps_hardware_and_adb_serials(sim_fleet, pool) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +80,10 @@ def test_lease_is_exclusive_per_phone_and_returned_on_exceptions(sim_fleet, pool
         pass
     release.set()
     thread.join()
-    assert str(info.value) == "SIM000001: busy with another task for over 0.1 s; a phone runs one task at a time"
+    assert (
+        str(info.value)
+        == "SIM000001: busy with another task for over 0.1 s; a phone runs one task at a time"
+    )
     with pytest.raises(RuntimeError), pool.lease("SIM000001", timeout=1):
         raise RuntimeError("script bug")
     with pool.lease("SIM000001", timeout=0.1) as device:
@@ -77,8 +100,12 @@ def test_repeated_device_lost_quarantines_until_reconnect(sim_fleet, adb_server)
                 raise DeviceLostError("dropped", serial="SIM000001")
         with pytest.raises(DeviceUnavailableError) as info, pool.lease("SIM000001", timeout=1):
             pass
-        assert info.value.message == ("quarantined: 2 infrastructure failures in a row, last: SIM000001: dropped")
-        assert [d.quarantined for d in pool.devices(details=False)] == [info.value.message.removeprefix("quarantined: ")]
+        assert info.value.message == (
+            "quarantined: 2 infrastructure failures in a row, last: SIM000001: dropped"
+        )
+        assert [d.quarantined for d in pool.devices(details=False)] == [
+            info.value.message.removeprefix("quarantined: ")
+        ]
         assert pool.wait_online("SIM000001", 0.1) is False
         fleet.phone("SIM000001").disconnect()
         assert _wait(lambda: pool.devices(details=False)[0].quarantined is None)
@@ -112,8 +139,14 @@ def test_one_phone_seen_twice_runs_one_task_at_a_time(sim_fleet, pool) -> None: 
     usb = sim_fleet(specs=[PhoneSpec("SIMDUP001")])
     tcp = sim_fleet(specs=[PhoneSpec("SIMDUP001")])
     first, second = usb.phones[0].adb_serial, tcp.phones[0].adb_serial
-    with pool.lease(first, timeout=1):
-        with pytest.raises(DeviceUnavailableError) as info, pool.lease(second, timeout=0.1):
-            pass
+    with (
+        pool.lease(first, timeout=1),
+        pytest.raises(DeviceUnavailableError) as info,
+        pool.lease(second, timeout=0.1),
+    ):
+        pass
     assert info.value.message == "busy with another task for over 0.1 s"
-    assert {d.serial for d in pool.devices(details=False) if d.hw_serial == "SIMDUP001"} == {first, second}
+    assert {d.serial for d in pool.devices(details=False) if d.hw_serial == "SIMDUP001"} == {
+        first,
+        second,
+    }

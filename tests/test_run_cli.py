@@ -29,9 +29,7 @@ timeout: {timeout}
 """
 
 
-def repo(
-    root: Path, *, seconds: float = 0.5, timeout: float = 30, name: str = "warm"
-) -> Path:
+def repo(root: Path, *, seconds: float = 0.5, timeout: float = 30, name: str = "warm") -> Path:
     (root / "workflows").mkdir(exist_ok=True)
     (root / "inventory.yaml").write_text(INVENTORY)
     (root / "workflows" / "warm.yaml").write_text(
@@ -41,9 +39,7 @@ def repo(
 
 
 def run(root: Path, *extra: str) -> int:
-    return main(
-        ["run", "--root", str(root), "--state", str(root / "state.db"), "--sim", *extra]
-    )
+    return main(["run", "--root", str(root), "--state", str(root / "state.db"), "--sim", *extra])
 
 
 def test_sim_run_completes_with_junit_and_a_summary(
@@ -122,10 +118,7 @@ def test_second_runner_on_a_held_state_is_refused(
     store = Store(tmp_path / "state.db")
     store.acquire_lock()
     holder = store.lock_holder()
-    assert (
-        main(["run", "--root", str(tmp_path), "--state", str(tmp_path / "state.db")])
-        == 1
-    )
+    assert main(["run", "--root", str(tmp_path), "--state", str(tmp_path / "state.db")]) == 1
     assert capsys.readouterr().err == (
         f"campaign run: error: {tmp_path / 'state.db'} is locked by pid {holder.pid} on {holder.host} "  # type: ignore[union-attr]
         f"since {holder.started} (stop that runner, or pass --force-unlock if it is gone)\n"
@@ -139,10 +132,7 @@ def test_future_tasks_wait_only_with_wait_and_an_edit_changes_only_its_tasks(
 
     repo(tmp_path, name="now")
     later = (datetime.now(UTC) + timedelta(seconds=6)).isoformat(timespec="seconds")
-    future = (
-        WARMUP.format(name="later", seconds=0.5, timeout=30)
-        + f"start_time: '{later}'\n"
-    )
+    future = WARMUP.format(name="later", seconds=0.5, timeout=30) + f"start_time: '{later}'\n"
     (tmp_path / "workflows" / "later.yaml").write_text(future)
     assert run(tmp_path, "--json") == 0
     first = json.loads(capsys.readouterr().out)
@@ -159,8 +149,7 @@ def test_future_tasks_wait_only_with_wait_and_an_edit_changes_only_its_tasks(
     second = json.loads(capsys.readouterr().out)
     assert second["applied"] == {"new": 0, "changed": 2, "unchanged": 2, "removed": 0}
     assert sorted(
-        (t["campaign"], t["status"], t["script_config"]["task_duration"])
-        for t in second["tasks"]
+        (t["campaign"], t["status"], t["script_config"]["task_duration"]) for t in second["tasks"]
     ) == [("later", 2, 0.4), ("later", 2, 0.4), ("now", 2, 0.5), ("now", 2, 0.5)]
     assert sorted(t["id"] for t in second["tasks"]) == [
         1,
@@ -185,9 +174,7 @@ def test_daily_cap_across_campaigns_defers_the_rest_with_the_reason(
     tmp_path: Path, adb_server: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "workflows").mkdir()
-    (tmp_path / "inventory.yaml").write_text(
-        INVENTORY + "daily_caps: {account_warmup: 1}\n"
-    )
+    (tmp_path / "inventory.yaml").write_text(INVENTORY + "daily_caps: {account_warmup: 1}\n")
     for name in (
         "one",
         "two",
@@ -199,10 +186,7 @@ def test_daily_cap_across_campaigns_defers_the_rest_with_the_reason(
         )
     assert run(tmp_path) == 0
     out = capsys.readouterr().out.splitlines()
-    assert (
-        out[-1]
-        == "  1 task(s) deferred by daily caps (see `campaign status --status 0`)"
-    )
+    assert out[-1] == "  1 task(s) deferred by daily caps (see `campaign status --status 0`)"
     done, deferred = sorted(
         Store(tmp_path / "state.db").list(page_size=None)[0], key=lambda r: -r.status
     )

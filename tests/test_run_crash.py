@@ -31,16 +31,13 @@ def write_repo(root: Path, fleet: Any) -> None:
     for phone in fleet.phones:
         lines += [f"  - serial: {phone.serial}", "    accounts:"]
         lines += [
-            f"      - {{username: {a.username}, package: {a.package}}}"
-            for a in phone.spec.accounts
+            f"      - {{username: {a.username}, package: {a.package}}}" for a in phone.spec.accounts
         ]
     (root / "inventory.yaml").write_text("\n".join(lines) + "\n")
     (root / "workflows").mkdir()
     serials = ", ".join(p.serial for p in fleet.phones)
     for n in (1, 2):  # two campaigns: two tasks queued per phone
-        (root / "workflows" / f"warmup{n}.yaml").write_text(
-            CAMPAIGN.format(n=n, serials=serials)
-        )
+        (root / "workflows" / f"warmup{n}.yaml").write_text(CAMPAIGN.format(n=n, serials=serials))
 
 
 def start_run(root: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -69,7 +66,7 @@ def test_kill_9_mid_run_then_restart_runs_every_task_exactly_once(
     log = tmp_path / "run.log"
     first = start_run(tmp_path, log)
     try:
-        wait_for(lambda: (tmp_path / "state.db").exists(), 30)
+        wait_for((tmp_path / "state.db").exists, 30)
         store = Store(tmp_path / "state.db")
         wait_for(
             lambda: store.stats()["completed"] >= 1 and store.stats()["running"] >= 1,
@@ -91,10 +88,7 @@ def test_kill_9_mid_run_then_restart_runs_every_task_exactly_once(
         second.kill()
         second.wait()
     output = log.read_text()
-    assert (
-        f"the previous runner (pid {first.pid}" in output
-        and "taking over its state" in output
-    )
+    assert f"the previous runner (pid {first.pid}" in output and "taking over its state" in output
 
     rows = store.list(page_size=None)[0]
     assert [r.status for r in rows] == [2, 2, 2, 2]
@@ -107,12 +101,8 @@ def test_kill_9_mid_run_then_restart_runs_every_task_exactly_once(
         else:
             assert outcomes == ["completed"]
     truth = fleet.ground_truth()
-    for (
-        phone
-    ) in fleet.phones:  # device mode: the warm-ups ran on the account the phone showed
-        assert truth[phone.serial][phone.spec.accounts[0].username]["watched"], (
-            phone.serial
-        )
+    for phone in fleet.phones:  # device mode: the warm-ups ran on the account the phone showed
+        assert truth[phone.serial][phone.spec.accounts[0].username]["watched"], phone.serial
 
 
 def test_sigterm_requeues_running_tasks_and_releases_the_lock(
@@ -123,7 +113,7 @@ def test_sigterm_requeues_running_tasks_and_releases_the_lock(
     log = tmp_path / "run.log"
     proc = start_run(tmp_path, log)
     try:
-        wait_for(lambda: (tmp_path / "state.db").exists(), 30)
+        wait_for((tmp_path / "state.db").exists, 30)
         store = Store(tmp_path / "state.db")
         wait_for(lambda: store.stats()["running"] == 2, 60)
         proc.send_signal(signal.SIGTERM)

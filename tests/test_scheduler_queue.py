@@ -13,9 +13,7 @@ from runner.scheduler.queue import TaskQueue
 from runner.state import Store
 
 
-def spec(
-    key: str, serial: str = "P1", *, at: float | None = -1.0, **over: object
-) -> TaskSpec:
+def spec(key: str, serial: str = "P1", *, at: float | None = -1.0, **over: object) -> TaskSpec:
     base = TaskSpec(
         key=key,
         campaign="c",
@@ -115,6 +113,4 @@ def test_a_task_claimed_elsewhere_is_not_started_twice(store: Store) -> None:
     other = TaskQueue(Store(store.path))
     assert len(other.take(datetime.now(UTC))) == 1
     assert TaskQueue(store).take(datetime.now(UTC)) == []
-    assert (
-        store.claim_many([(1, "P1")]) == {}
-    )  # a claim racing with the first one loses
+    assert store.claim_many([(1, "P1")]) == {}  # a claim racing with the first one loses

@@ -133,12 +133,7 @@ def test_pause_between_a_phones_tasks_is_within_the_interval(
     fleet = sim_fleet(phones=1, accounts=1)
     runner = make_runner()
     ids = runner.submit(
-        [
-            warmup(
-                fleet.phones[0].serial, seconds=0.2, min_interval=1.0, max_interval=1.5
-            )
-        ]
-        * 2
+        [warmup(fleet.phones[0].serial, seconds=0.2, min_interval=1.0, max_interval=1.5)] * 2
     )
     assert runner.wait_idle(timeout=30)
     first, second = (runner.store.get(i) for i in ids)
@@ -158,9 +153,7 @@ def test_failed_task_is_retried_after_the_delay_and_every_attempt_recorded(
     assert runner.wait_idle(timeout=60)
     row = runner.store.get(task_id)
     attempts = runner.store.attempts(task_id)
-    assert (row.status, row.retry_count, row.failure_class) == (3, 2, "timeout"), (
-        row.remark
-    )  # type: ignore[union-attr]
+    assert (row.status, row.retry_count, row.failure_class) == (3, 2, "timeout"), row.remark  # type: ignore[union-attr]
     assert [(a["n"], a["outcome"], a["failure_class"]) for a in attempts] == [
         (1, "failed", "timeout"),
         (2, "failed", "timeout"),
@@ -168,8 +161,7 @@ def test_failed_task_is_retried_after_the_delay_and_every_attempt_recorded(
     ]
     for before, after in itertools.pairwise(attempts):
         gap = (
-            datetime.fromisoformat(after["started_at"])
-            - datetime.fromisoformat(before["ended_at"])
+            datetime.fromisoformat(after["started_at"]) - datetime.fromisoformat(before["ended_at"])
         ).total_seconds()
         assert 0.2 <= gap < 1.5
 
@@ -217,9 +209,7 @@ def test_stop_cancels_a_running_task_and_leaves_the_phone_home(
     while runner.store.get(task_id).status != 1 and time.monotonic() < deadline:  # type: ignore[union-attr]
         time.sleep(0.05)
     time.sleep(0.5)
-    Store(runner.store.path).request_stop(
-        task_id
-    )  # as `campaign stop` from another process would
+    Store(runner.store.path).request_stop(task_id)  # as `campaign stop` from another process would
     assert runner.wait_idle(timeout=20)
     row = runner.store.get(task_id)
     assert (row.status, row.failure_class) == (3, "cancelled")  # type: ignore[union-attr]
@@ -233,9 +223,7 @@ def test_second_runner_on_the_same_state_is_refused(
     with pytest.raises(LockHeldError) as info:
         make_runner()
     holder = first.store.lock_holder()
-    assert str(info.value).startswith(
-        f"{tmp_path / 'state.db'} is locked by pid {holder.pid}"
-    )  # type: ignore[union-attr]
+    assert str(info.value).startswith(f"{tmp_path / 'state.db'} is locked by pid {holder.pid}")  # type: ignore[union-attr]
 
 
 def test_lost_phone_that_comes_back_costs_no_attempt(
@@ -244,9 +232,7 @@ def test_lost_phone_that_comes_back_costs_no_attempt(
     fleet = sim_fleet(phones=1, accounts=1)
     phone = fleet.phones[0]
     runner = make_runner(device_wait=20.0)
-    [task_id] = runner.submit(
-        [warmup(phone.serial, seconds=2, retry=RetryPolicy(max=0))]
-    )
+    [task_id] = runner.submit([warmup(phone.serial, seconds=2, retry=RetryPolicy(max=0))])
     deadline = time.monotonic() + 15
     while runner.store.get(task_id).status != 1 and time.monotonic() < deadline:  # type: ignore[union-attr]
         time.sleep(0.05)

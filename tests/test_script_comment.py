@@ -19,7 +19,9 @@ def test_comment_is_posted_on_the_video(sim_fleet, run_task) -> None:  # type: i
     fleet = sim_fleet(phones=1, accounts=1)
     result = run_task(fleet, "comment", {"comment_content": "great recipe"}, target=URL)
     assert result.summary == f"commented 'great recipe' on {URL}"
-    assert _comments(fleet) == [{"video_id": "7300000000000000001", "url": URL, "text": "great recipe", "image": None}]
+    assert _comments(fleet) == [
+        {"video_id": "7300000000000000001", "url": URL, "text": "great recipe", "image": None}
+    ]
 
 
 def test_unicode_comment_goes_through_the_adb_keyboard(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +41,7 @@ def test_unicode_without_adb_keyboard_is_a_config_error_naming_the_fix(sim_fleet
 
 def test_shell_metacharacters_are_typed_literally(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=1)
-    text = "it's $HOME; a & b | \"c\" 100%s `x`"
+    text = 'it\'s $HOME; a & b | "c" 100%s `x`'
     run_task(fleet, "comment", {"comment_content": text}, target=URL)
     assert [c["text"] for c in _comments(fleet)] == [text]
 
@@ -48,15 +50,28 @@ def test_comment_with_emoji_and_image(sim_fleet, run_task, tmp_path: Path) -> No
     fleet = sim_fleet(phones=1, accounts=1)
     image = tmp_path / "pic.jpg"
     image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
-    result = run_task(fleet, "comment", {"comment_content": "love it", "insert_emoji": True,
-                                         "comment_image_path": str(image)}, target=URL)
+    result = run_task(
+        fleet,
+        "comment",
+        {"comment_content": "love it", "insert_emoji": True, "comment_image_path": str(image)},
+        target=URL,
+    )
     [comment] = _comments(fleet)
-    assert (comment["text"], comment["image"], result.details["image"]) == (result.details["comment"], "pic.jpg", "pic.jpg")
+    assert (comment["text"], comment["image"], result.details["image"]) == (
+        result.details["comment"],
+        "pic.jpg",
+        "pic.jpg",
+    )
     assert comment["text"].startswith("love it ") and len(comment["text"]) > len("love it ")
 
 
 def test_sequential_comment_order_picks_the_task_turn(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=1)
-    run_task(fleet, "comment", {"comment_content": "one\ntwo\nthree", "comment_order": "sequential"},
-             target=URL, task_id=4)
+    run_task(
+        fleet,
+        "comment",
+        {"comment_content": "one\ntwo\nthree", "comment_order": "sequential"},
+        target=URL,
+        task_id=4,
+    )
     assert [c["text"] for c in _comments(fleet)] == ["two"]

@@ -16,7 +16,11 @@ def test_follow_direct_follows_the_user(sim_fleet, run_task) -> None:  # type: i
     fleet = sim_fleet(phones=1, accounts=1)
     result = run_task(fleet, "follow", {"access_method": "direct"}, target="alice")
     assert (result.summary, _truth(fleet, "user001_1")["follows"]) == ("followed @alice", ["alice"])
-    assert (result.details["before"], result.details["after"], result.details["changed"]) == ("Follow", "Following", True)
+    assert (result.details["before"], result.details["after"], result.details["changed"]) == (
+        "Follow",
+        "Following",
+        True,
+    )
 
 
 def test_follow_by_search_picks_the_exact_user(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +34,10 @@ def test_follow_already_following_is_success_with_a_note(sim_fleet, run_task) ->
     fleet = sim_fleet(specs=[spec])
     result = run_task(fleet, "follow", {}, target="carol")
     assert (result.summary, result.details["changed"], _truth(fleet, "anna")["follows"]) == (
-        "already following @carol", False, [])
+        "already following @carol",
+        False,
+        [],
+    )
 
 
 def test_unfollow_confirms_the_dialog(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
@@ -57,15 +64,21 @@ def test_follow_missing_account_is_a_config_error(sim_fleet, run_task) -> None: 
     with pytest.raises(TaskFailed) as info:
         run_task(fleet, "follow", {}, target="ghost")
     assert info.value.failure_class is FailureClass.CONFIG_ERROR
-    assert info.value.message == "account @ghost does not exist (the app says \"Couldn't find this account\")"
+    assert (
+        info.value.message
+        == 'account @ghost does not exist (the app says "Couldn\'t find this account")'
+    )
 
 
 def test_follow_with_username_switches_account_first(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=2)
     run_task(fleet, "follow", {}, target="frank", username="user001_2")
     truth = fleet.ground_truth()[fleet.phones[0].serial]
-    assert (truth["user001_2"]["follows"], truth["user001_1"]["follows"], truth["user001_2"]["switches"]) == (
-        ["frank"], [], [{"from": "user001_1", "to": "user001_2"}])
+    assert (
+        truth["user001_2"]["follows"],
+        truth["user001_1"]["follows"],
+        truth["user001_2"]["switches"],
+    ) == (["frank"], [], [{"from": "user001_1", "to": "user001_2"}])
 
 
 def test_tasks_in_a_row_start_from_wherever_the_last_one_left_the_app(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
@@ -74,10 +87,15 @@ def test_tasks_in_a_row_start_from_wherever_the_last_one_left_the_app(sim_fleet,
     run_task(fleet, "follow", {"access_method": "search"}, target="noah", username="user001_2")
     run_task(fleet, "follow", {}, target="olga", username="user001_1")
     truth = fleet.ground_truth()[fleet.phones[0].serial]
-    assert (truth["user001_1"]["follows"], truth["user001_2"]["follows"]) == (["mia", "olga"], ["noah"])
+    assert (truth["user001_1"]["follows"], truth["user001_2"]["follows"]) == (
+        ["mia", "olga"],
+        ["noah"],
+    )
 
 
-def test_search_field_left_filled_by_an_earlier_search_is_emptied_first(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+def test_search_field_left_filled_by_an_earlier_search_is_emptied_first(
+    sim_fleet, run_task
+) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=1)
     run_task(fleet, "follow", {"access_method": "search"}, target="pia")
     run_task(fleet, "unfollow", {"access_method": "search"}, target="pia")

@@ -21,8 +21,12 @@ LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)/api/v1")
 
 def serve(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "runner", "serve", *args], cwd=cwd, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        [sys.executable, "-m", "runner", "serve", *args],
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
 
 
@@ -52,41 +56,74 @@ def wait_for(check, timeout: float = 60.0):
 
 def test_serve_refuses_a_non_loopback_bind_without_token(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k != "CAMPAIGN_API_TOKEN"}
-    proc = subprocess.run([sys.executable, "-m", "runner", "serve", "--host", "0.0.0.0", "--port", "0"],
-                          cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "runner", "serve", "--host", "0.0.0.0", "--port", "0"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 2
-    assert proc.stderr == ("campaign serve: error: refusing to serve on 0.0.0.0 without a token: anyone who can "
-                           "reach it could drive the phones (pass --token or set CAMPAIGN_API_TOKEN, or bind to "
-                           "127.0.0.1)\n")
+    assert proc.stderr == (
+        "campaign serve: error: refusing to serve on 0.0.0.0 without a token: anyone who can "
+        "reach it could drive the phones (pass --token or set CAMPAIGN_API_TOKEN, or bind to "
+        "127.0.0.1)\n"
+    )
 
 
-def test_serve_runs_api_and_campaign_files_and_stops_gracefully_on_sigterm(tmp_path: Path, sim_fleet):
+def test_serve_runs_api_and_campaign_files_and_stops_gracefully_on_sigterm(
+    tmp_path: Path, sim_fleet
+):
     from runner.state import Store
 
     fleet = sim_fleet(phones=1, accounts=1)
     root = tmp_path / "repo"
     (root / "workflows").mkdir(parents=True)
     write_inventory(root, fleet)
-    campaign = {"name": "from-file", "script_name": "follow", "serials": ["SIM000001"],
-                "script_config": {"target_users": ["filed"]}}
+    campaign = {
+        "name": "from-file",
+        "script_name": "follow",
+        "serials": ["SIM000001"],
+        "script_config": {"target_users": ["filed"]},
+    }
     (root / "workflows" / "follow.yaml").write_text(yaml.safe_dump(campaign), encoding="utf-8")
-    proc = serve(root, "--port", "0", "--state", str(tmp_path / "state.db"), "--log-level", "warning")
+    proc = serve(
+        root, "--port", "0", "--state", str(tmp_path / "state.db"), "--log-level", "warning"
+    )
     try:
         url = base_url(proc)
         with httpx.Client(base_url=url, timeout=30) as client:
+
             def stats():
                 return client.get("/api/v1/task/stats").json()["data"]
+
             wait_for(lambda: stats()["completed"] == 1)
-            created = client.post("/api/v1/task", json={"serials": ["SIM000001"], "script_name": "follow",
-                                                        "script_config": {"target_user": "posted"}}).json()
+            created = client.post(
+                "/api/v1/task",
+                json={
+                    "serials": ["SIM000001"],
+                    "script_name": "follow",
+                    "script_config": {"target_user": "posted"},
+                },
+            ).json()
             assert created["code"] == 0 and created["data"]["created_count"] == 1
             wait_for(lambda: stats()["completed"] == 2)
             campaign["script_config"]["target_users"] = ["filed", "edited"]
-            (root / "workflows" / "follow.yaml").write_text(yaml.safe_dump(campaign), encoding="utf-8")
+            (root / "workflows" / "follow.yaml").write_text(
+                yaml.safe_dump(campaign), encoding="utf-8"
+            )
             wait_for(lambda: stats()["completed"] == 3)
-            warmup = client.post("/api/v1/task", json={
-                "serials": ["SIM000001"], "script_name": "account_warmup", "retry": {"max": 0},
-                "script_config": {"task_duration": 120, "min_duration": 3, "max_duration": 5}}).json()
+            warmup = client.post(
+                "/api/v1/task",
+                json={
+                    "serials": ["SIM000001"],
+                    "script_name": "account_warmup",
+                    "retry": {"max": 0},
+                    "script_config": {"task_duration": 120, "min_duration": 3, "max_duration": 5},
+                },
+            ).json()
             [warm_id] = warmup["data"]["task_ids"]
             wait_for(lambda: client.get(f"/api/v1/task/{warm_id}").json()["data"]["status"] == 1)
         began = time.monotonic()
@@ -104,18 +141,38 @@ def test_serve_runs_api_and_campaign_files_and_stops_gracefully_on_sigterm(tmp_p
     assert total == 4
     by_target = {row.target: row for row in rows if row.script_name == "follow"}
     assert {t: (r.status, r.source) for t, r in by_target.items()} == {
-        "filed": (2, "file"), "edited": (2, "file"), "posted": (2, "api")}
+        "filed": (2, "file"),
+        "edited": (2, "file"),
+        "posted": (2, "api"),
+    }
     warm = store.get(warm_id)
     assert warm is not None  # a stopped task is recorded, not left running
-    assert (warm.status, warm.failure_class) == (0, "interrupted")  # re-queued: runs again at the next start
-    assert sorted(fleet.ground_truth()["SIM000001"]["user001_1"]["follows"]) == ["edited", "filed", "posted"]
+    assert (warm.status, warm.failure_class) == (
+        0,
+        "interrupted",
+    )  # re-queued: runs again at the next start
+    assert sorted(fleet.ground_truth()["SIM000001"]["user001_1"]["follows"]) == [
+        "edited",
+        "filed",
+        "posted",
+    ]
 
 
 @pytest.mark.parametrize("header, code", [(None, 40301), ("Bearer t0ken", 0)])
 def test_serve_with_token_checks_bearer(tmp_path: Path, adb_server, header, code):
     root = tmp_path / "repo"
     (root / "workflows").mkdir(parents=True)
-    proc = serve(root, "--port", "0", "--token", "t0ken", "--state", str(tmp_path / "s.db"), "--log-level", "warning")
+    proc = serve(
+        root,
+        "--port",
+        "0",
+        "--token",
+        "t0ken",
+        "--state",
+        str(tmp_path / "s.db"),
+        "--log-level",
+        "warning",
+    )
     try:
         url = base_url(proc)
         headers = {"Authorization": header} if header else {}

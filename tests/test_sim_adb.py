@@ -20,7 +20,9 @@ def device(sim_fleet):  # type: ignore[no-untyped-def]
 def test_devices_lists_every_phone_in_device_state(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=3)
     listed = {d.serial: d.state for d in adbutils.AdbClient().list()}
-    assert {s: listed.get(s) for s in fleet.serials().values()} == {s: "device" for s in fleet.serials().values()}
+    assert {s: listed.get(s) for s in fleet.serials().values()} == {
+        s: "device" for s in fleet.serials().values()
+    }
 
 
 def test_getprop_answers_the_hardware_serial(sim_fleet) -> None:  # type: ignore[no-untyped-def]
@@ -31,17 +33,27 @@ def test_getprop_answers_the_hardware_serial(sim_fleet) -> None:  # type: ignore
 
 def test_shell2_reports_exit_code_through_dollar_question(device) -> None:  # type: ignore[no-untyped-def]
     result = device.shell2("ls /nonexistent")
-    assert (result.returncode, result.output) == (1, "ls: /nonexistent: No such file or directory\n")
+    assert (result.returncode, result.output) == (
+        1,
+        "ls: /nonexistent: No such file or directory\n",
+    )
 
 
 def test_shell_v2_separates_stdout_stderr_and_exit_code(device) -> None:  # type: ignore[no-untyped-def]
     result = device.shell2("echo out; cat /missing; exit 42", v2=True)
-    assert (result.stdout, result.stderr, result.returncode) == ("out\n", "cat: /missing: No such file or directory\n", 42)
+    assert (result.stdout, result.stderr, result.returncode) == (
+        "out\n",
+        "cat: /missing: No such file or directory\n",
+        42,
+    )
 
 
 def test_unknown_command_answers_like_system_sh(device) -> None:  # type: ignore[no-untyped-def]
     result = device.shell2("frobnicate --now", v2=True)
-    assert (result.stderr, result.returncode) == ("/system/bin/sh: frobnicate: inaccessible or not found\n", 127)
+    assert (result.stderr, result.returncode) == (
+        "/system/bin/sh: frobnicate: inaccessible or not found\n",
+        127,
+    )
 
 
 def test_and_or_chains_follow_exit_status(device) -> None:  # type: ignore[no-untyped-def]
@@ -51,8 +63,21 @@ def test_and_or_chains_follow_exit_status(device) -> None:  # type: ignore[no-un
 def test_adb_cli_shell_propagates_remote_exit_code(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1)
     port = os.environ["ANDROID_ADB_SERVER_PORT"]
-    proc = subprocess.run([adbhost.wheel_adb(), "-P", port, "-s", fleet.phones[0].adb_serial, "shell", "echo hi; exit 7"],
-                          check=False, capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [
+            adbhost.wheel_adb(),
+            "-P",
+            port,
+            "-s",
+            fleet.phones[0].adb_serial,
+            "shell",
+            "echo hi; exit 7",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert (proc.returncode, proc.stdout) == (7, "hi\n")
 
 
@@ -71,11 +96,24 @@ def test_push_into_directory_appends_the_file_name(device, tmp_path) -> None:  #
 
 def test_adb_cli_push_and_pull_round_trip(sim_fleet, tmp_path) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1)
-    adb = [adbhost.wheel_adb(), "-P", os.environ["ANDROID_ADB_SERVER_PORT"], "-s", fleet.phones[0].adb_serial]
+    adb = [
+        adbhost.wheel_adb(),
+        "-P",
+        os.environ["ANDROID_ADB_SERVER_PORT"],
+        "-s",
+        fleet.phones[0].adb_serial,
+    ]
     src, back = tmp_path / "in.bin", tmp_path / "out.bin"
     src.write_bytes(os.urandom(300_000))
-    subprocess.run([*adb, "push", str(src), "/data/local/tmp/"], check=True, capture_output=True, timeout=30)
-    subprocess.run([*adb, "pull", "/data/local/tmp/in.bin", str(back)], check=True, capture_output=True, timeout=30)
+    subprocess.run(
+        [*adb, "push", str(src), "/data/local/tmp/"], check=True, capture_output=True, timeout=30
+    )
+    subprocess.run(
+        [*adb, "pull", "/data/local/tmp/in.bin", str(back)],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
     assert back.read_bytes() == src.read_bytes()
 
 
@@ -96,7 +134,10 @@ def test_sync_list_shows_pushed_files(device) -> None:  # type: ignore[no-untype
 
 
 def test_window_size_and_current_app(device) -> None:  # type: ignore[no-untyped-def]
-    assert (tuple(device.window_size()), device.app_current().package) == ((1080, 2400), "com.android.launcher3")
+    assert (tuple(device.window_size()), device.app_current().package) == (
+        (1080, 2400),
+        "com.android.launcher3",
+    )
 
 
 def test_screencap_is_a_png(device) -> None:  # type: ignore[no-untyped-def]
@@ -109,8 +150,16 @@ def test_adb_cli_pulls_a_directory_through_list_v2(sim_fleet, tmp_path) -> None:
     device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
     device.sync.push(b"one", "/sdcard/Movies/a.txt")
     device.sync.push(b"two", "/sdcard/Movies/b.txt")
-    adb = [adbhost.wheel_adb(), "-P", os.environ["ANDROID_ADB_SERVER_PORT"], "-s", fleet.phones[0].adb_serial]
-    subprocess.run([*adb, "pull", "/sdcard/Movies", str(tmp_path)], check=True, capture_output=True, timeout=30)
+    adb = [
+        adbhost.wheel_adb(),
+        "-P",
+        os.environ["ANDROID_ADB_SERVER_PORT"],
+        "-s",
+        fleet.phones[0].adb_serial,
+    ]
+    subprocess.run(
+        [*adb, "pull", "/sdcard/Movies", str(tmp_path)], check=True, capture_output=True, timeout=30
+    )
     assert sorted(p.read_text() for p in (tmp_path / "Movies").iterdir()) == ["one", "two"]
 
 

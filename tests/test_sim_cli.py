@@ -31,7 +31,11 @@ def test_up_detached_connects_phones_and_down_stops_them(workdir, capsys) -> Non
     serials = [line.split()[1] for line in out.splitlines() if line.startswith("  SIM")]
     states = [_listed().get(s) for s in serials]
     assert main(["sim", "down"]) == 0
-    assert (len(serials), states, [_listed().get(s) for s in serials]) == (2, ["device", "device"], [None, None])
+    assert (len(serials), states, [_listed().get(s) for s in serials]) == (
+        2,
+        ["device", "device"],
+        [None, None],
+    )
 
 
 def test_state_prints_ground_truth_json_by_serial_and_account(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +44,10 @@ def test_state_prints_ground_truth_json_by_serial_and_account(workdir, capsys) -
     assert main(["sim", "state"]) == 0
     truth = json.loads(capsys.readouterr().out)
     assert (list(truth), list(truth["SIM000001"]), truth["SIM000001"]["user001_1"]["follows"]) == (
-        ["SIM000001"], ["user001_1", "user001_2"], [])
+        ["SIM000001"],
+        ["user001_1", "user001_2"],
+        [],
+    )
 
 
 def test_up_without_phones_simulates_the_inventory(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +70,8 @@ def test_up_without_inventory_names_the_way_out(workdir, capsys) -> None:  # typ
     assert main(["sim", "up"]) == 2
     assert capsys.readouterr().err == (
         "campaign sim: error: no inventory at inventory.yaml "
-        "(run in a campaign repo, pass --inventory FILE or --phones N)\n")
+        "(run in a campaign repo, pass --inventory FILE or --phones N)\n"
+    )
 
 
 def test_foreground_up_stops_on_sigterm_and_writes_ground_truth(workdir) -> None:  # type: ignore[no-untyped-def]
@@ -72,8 +80,13 @@ def test_foreground_up_stops_on_sigterm_and_writes_ground_truth(workdir) -> None
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "runner", "sim", "up", "--phones", "1"], stdout=subprocess.PIPE,
-                            text=True, cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runner", "sim", "up", "--phones", "1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert proc.stdout is not None
     lines = [proc.stdout.readline() for _ in range(2)]
     proc.send_signal(signal.SIGTERM)

@@ -76,10 +76,18 @@ def test_disconnect_at_a_time_drops_the_connection(sim_fleet) -> None:  # type: 
 
 def test_unauthorized_phone_is_listed_unauthorized_and_refuses_commands(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     _, phone, _ = _one(sim_fleet, faults=FaultSpec(unauthorized=True))
-    proc = subprocess.run([adbhost.wheel_adb(), "-s", phone.adb_serial, "shell", "echo hi"],
-                          check=False, capture_output=True, text=True, timeout=30)
-    assert (_state(phone.adb_serial), proc.returncode, proc.stderr.startswith("adb: device unauthorized.")) == (
-        "unauthorized", 1, True)
+    proc = subprocess.run(
+        [adbhost.wheel_adb(), "-s", phone.adb_serial, "shell", "echo hi"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (
+        _state(phone.adb_serial),
+        proc.returncode,
+        proc.stderr.startswith("adb: device unauthorized."),
+    ) == ("unauthorized", 1, True)
 
 
 def test_hung_command_times_out_and_phone_stays_usable(sim_fleet) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +116,9 @@ def test_app_crash_on_a_tap_returns_to_the_launcher_with_a_crash_dialog(sim_flee
 def test_disconnect_after_n_commands_drops_the_nth(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     _, phone, _ = _one(sim_fleet, faults=FaultSpec(disconnect_after=3))
     phone.faults.commands = 0
-    outcomes = [phone_result is not None for phone_result in (fleet_run(phone, "true") for _ in range(4))]
+    outcomes = [
+        phone_result is not None for phone_result in (fleet_run(phone, "true") for _ in range(4))
+    ]
     assert outcomes == [True, True, False, True], list(phone.faults.recent)
 
 
@@ -124,7 +134,10 @@ def test_unexpected_dialog_covers_the_app_after_n_commands(sim_fleet) -> None:  
     device.app_start(TIKTOK)
     phone.faults.dialog_after = phone.faults.commands + 1
     device.shell("echo tick")
-    assert ui_find(device, text="Let's do a quick security checkup")["class"] == "android.widget.TextView"
+    assert (
+        ui_find(device, text="Let's do a quick security checkup")["class"]
+        == "android.widget.TextView"
+    )
 
 
 def test_layout_v2_changes_resource_ids_and_version(sim_fleet) -> None:  # type: ignore[no-untyped-def]
@@ -158,4 +171,7 @@ def test_new_phone_on_a_port_still_listed_offline_is_reconnected(sim_fleet) -> N
     _wait_state(old.adb_serial, "offline", timeout=2)
     fleet = sim_fleet(specs=[PhoneSpec("SIMREUSE1")], base_port=old.port)
     device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
-    assert (fleet.phones[0].adb_serial, device.shell("getprop ro.serialno")) == (old.adb_serial, "SIMREUSE1")
+    assert (fleet.phones[0].adb_serial, device.shell("getprop ro.serialno")) == (
+        old.adb_serial,
+        "SIMREUSE1",
+    )

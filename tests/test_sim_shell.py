@@ -44,7 +44,10 @@ def test_stderr_to_dev_null_hides_errors_but_keeps_status(phone) -> None:  # typ
 
 
 def test_pipe_into_grep_filters_lines(phone) -> None:  # type: ignore[no-untyped-def]
-    assert sh(phone, "pm list packages | grep adbkeyboard") == ("package:com.android.adbkeyboard\n", 0)
+    assert sh(phone, "pm list packages | grep adbkeyboard") == (
+        "package:com.android.adbkeyboard\n",
+        0,
+    )
 
 
 def test_unbalanced_quote_is_a_syntax_error(phone) -> None:  # type: ignore[no-untyped-def]
@@ -74,10 +77,20 @@ def test_pm_path_of_missing_package_fails_silently(phone) -> None:  # type: igno
 
 
 def test_phones_for_inventory_accepts_yaml_dicts() -> None:
-    devices = [{"serial": "R58M1", "accounts": [{"username": "a"}, {"username": "b", "package": "com.ss.android.ugc.trill"}]}]
+    devices = [
+        {
+            "serial": "R58M1",
+            "accounts": [
+                {"username": "a"},
+                {"username": "b", "package": "com.ss.android.ugc.trill"},
+            ],
+        }
+    ]
     (spec,) = phones_for_inventory(devices)
     assert (spec.serial, [(a.username, a.package) for a in spec.accounts]) == (
-        "R58M1", [("a", "com.zhiliaoapp.musically"), ("b", "com.ss.android.ugc.trill")])
+        "R58M1",
+        [("a", "com.zhiliaoapp.musically"), ("b", "com.ss.android.ugc.trill")],
+    )
 
 
 def test_fleet_on_a_busy_port_says_which_phone_and_port() -> None:
@@ -95,27 +108,38 @@ def test_fleet_on_a_busy_port_says_which_phone_and_port() -> None:
         fleet = SimFleet([PhoneSpec("SIMBUSY01")], base_port=port)
         with pytest.raises(CampaignRunnerError) as info:
             fleet.start()
-    assert str(info.value) == (f"simulated phone SIMBUSY01 cannot listen on 127.0.0.1:{port}: Address already in use "
-                               "(pick another base port, or free that one)")
+    assert str(info.value) == (
+        f"simulated phone SIMBUSY01 cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(pick another base port, or free that one)"
+    )
 
 
 def test_am_start_dash_s_cold_starts_the_app() -> None:
     from runner.sim.ui.tiktok.app import make_app
     from runner.sim.ui.tiktok.world import World
 
-    phone = SimPhone(PhoneSpec("SIMAMS001"), commands=all_commands(), app_factory=make_app, world=World())
+    phone = SimPhone(
+        PhoneSpec("SIMAMS001"), commands=all_commands(), app_factory=make_app, world=World()
+    )
     component = "com.zhiliaoapp.musically/com.ss.android.ugc.aweme.splash.SplashActivity"
     sh(phone, f"am start -n {component}")
     sh(phone, "am start -a android.intent.action.VIEW -d https://www.tiktok.com/@zed")
     sh(phone, f"am start -S -n {component}")
-    assert phone.foreground() == ("com.zhiliaoapp.musically", "com.ss.android.ugc.aweme.main.MainActivity")
+    assert phone.foreground() == (
+        "com.zhiliaoapp.musically",
+        "com.ss.android.ugc.aweme.main.MainActivity",
+    )
 
 
 def test_am_start_of_an_unknown_activity_is_error_type_3() -> None:
-    phone = SimPhone(PhoneSpec("SIMAMX001"), commands=all_commands(), app_factory=_app_factory(), world=None)
+    phone = SimPhone(
+        PhoneSpec("SIMAMX001"), commands=all_commands(), app_factory=_app_factory(), world=None
+    )
     out, code = sh(phone, "am start -n com.zhiliaoapp.musically/.Nope")
     assert (out.splitlines()[1:], code) == (
-        ["Error type 3", "Error: Activity class {com.zhiliaoapp.musically/.Nope} does not exist."], 1)
+        ["Error type 3", "Error: Activity class {com.zhiliaoapp.musically/.Nope} does not exist."],
+        1,
+    )
 
 
 def _app_factory():  # type: ignore[no-untyped-def]

@@ -16,9 +16,7 @@ from runner.errors import LockHeldError, StateError
 from runner.state import Store, task_to_api
 
 
-def spec(
-    key: str, *, campaign: str = "c", target: str = "alice", **over: object
-) -> TaskSpec:
+def spec(key: str, *, campaign: str = "c", target: str = "alice", **over: object) -> TaskSpec:
     base = TaskSpec(
         key=key,
         campaign=campaign,
@@ -63,9 +61,7 @@ def test_garbage_file_is_a_state_error_naming_it(tmp_path) -> None:  # type: ign
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(StateError) as info:
         Store(path)
-    assert str(info.value).startswith(
-        f"{path}: not a usable state file: file is not a database"
-    )
+    assert str(info.value).startswith(f"{path}: not a usable state file: file is not a database")
 
 
 def test_reapply_same_specs_creates_nothing(store: Store) -> None:
@@ -90,9 +86,7 @@ def test_reapply_same_specs_creates_nothing(store: Store) -> None:
 
 def test_changed_spec_updates_only_its_pending_task(store: Store) -> None:
     store.apply([spec("a"), spec("b", target="bob")], campaigns=["c"])
-    diff = store.apply(
-        [spec("a"), spec("b", target="bob", timeout=9.0)], campaigns=["c"]
-    )
+    diff = store.apply([spec("a"), spec("b", target="bob", timeout=9.0)], campaigns=["c"])
     assert (diff.changed, diff.unchanged) == (["b"], ["a"])
     rows, _ = store.list(page_size=None)
     assert [(r.key, r.timeout) for r in rows] == [("a", None), ("b", 9.0)]
@@ -126,9 +120,7 @@ def test_removed_target_removes_its_pending_task_and_keeps_the_event(
 
 def test_diff_reports_without_writing(store: Store) -> None:
     store.apply([spec("a"), spec("b", target="bob")], campaigns=["c"])
-    diff = store.diff(
-        [spec("a", timeout=3.0), spec("n", target="neo")], campaigns=["c"]
-    )
+    diff = store.diff([spec("a", timeout=3.0), spec("n", target="neo")], campaigns=["c"])
     assert (diff.new, diff.changed, diff.unchanged, diff.removed) == (
         ["n"],
         ["a"],
@@ -140,9 +132,7 @@ def test_diff_reports_without_writing(store: Store) -> None:
 
 def test_other_occurrences_of_a_recurring_campaign_are_kept(store: Store) -> None:
     store.apply([spec("a1", occurrence="2026-01-01T09:00:00+00:00")], campaigns=["c"])
-    diff = store.apply(
-        [spec("a2", occurrence="2026-01-02T09:00:00+00:00")], campaigns=["c"]
-    )
+    diff = store.apply([spec("a2", occurrence="2026-01-02T09:00:00+00:00")], campaigns=["c"])
     assert (diff.new, diff.removed) == (["a2"], [])
 
 
@@ -245,14 +235,14 @@ def test_recover_interrupted_requeues_under_retry_policy(store: Store) -> None:
     for task_id in (1, 2, 3):
         store.mark_running(task_id, serial="SIM1")
     store.mark_completed(3, result={}, summary="done")
-    store.mark_failed(
-        2, failure_class="timeout", message="slow", retry_at=datetime.now(UTC)
-    )
+    store.mark_failed(2, failure_class="timeout", message="slow", retry_at=datetime.now(UTC))
     store.mark_running(2, serial="SIM1")
     assert store.recover_interrupted() == [1, 2]
-    assert [
-        (r.id, r.status, r.failure_class) for r in store.list(page_size=None)[0]
-    ] == [(1, 0, "interrupted"), (2, 3, "interrupted"), (3, 2, None)]
+    assert [(r.id, r.status, r.failure_class) for r in store.list(page_size=None)[0]] == [
+        (1, 0, "interrupted"),
+        (2, 3, "interrupted"),
+        (3, 2, None),
+    ]
     assert store.attempts(1)[0]["outcome"] == "interrupted"
 
 
@@ -262,11 +252,7 @@ def test_task_to_api_shape(store: Store) -> None:
         campaigns=["c"],
     )
     api = task_to_api(store.get(1))  # type: ignore[arg-type]
-    local = (
-        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-        .astimezone()
-        .strftime("%Y-%m-%d %H:%M:%S")
-    )
+    local = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
     assert {
         k: api[k]
         for k in (
@@ -325,8 +311,4 @@ def test_lock_of_a_dead_process_is_taken_over_with_a_warning(store: Store) -> No
     assert proc.returncode == 0 and store.lock_holder() is not None
     dead_pid = store.lock_holder().pid  # type: ignore[union-attr]
     _token, warning = store.acquire_lock()
-    assert (
-        warning is not None
-        and f"pid {dead_pid}" in warning
-        and "taking over" in warning
-    )
+    assert warning is not None and f"pid {dead_pid}" in warning and "taking over" in warning

@@ -82,9 +82,7 @@ def test_status_filters_like_the_api(
     assert out["stats"]["total"] == len(ids)
 
 
-def test_status_text_table_and_counts(
-    state: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_status_text_table_and_counts(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--state", str(state), "--status", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
@@ -139,13 +137,10 @@ def test_retry_of_a_completed_task_says_why_not(
     )
 
 
-def test_retry_needs_ids_or_failed(
-    state: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_retry_needs_ids_or_failed(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["retry", "--state", str(state)]) == 2
     assert (
-        capsys.readouterr().err
-        == "campaign retry: error: give task ids or --failed (not both)\n"
+        capsys.readouterr().err == "campaign retry: error: give task ids or --failed (not both)\n"
     )
 
 

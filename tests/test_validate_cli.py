@@ -36,7 +36,10 @@ def test_every_workflow_starts_with_the_schema_modeline() -> None:
 
 
 def test_check_jsonschema_accepts_the_workflows_with_the_campaign_schema() -> None:
-    exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or "check-jsonschema"
+    exe = (
+        shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+        or "check-jsonschema"
+    )
     files = sorted(str(p) for p in (REPO / "workflows").glob("*.yaml"))
     result = subprocess.run(
         [exe, "--schemafile", str(REPO / "schemas" / "campaign.schema.json"), *files],
@@ -51,7 +54,9 @@ def test_invalid_file_exits_1_with_located_messages_and_summary(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(EXAMPLES)
-    code, out, _ = _run(["validate", "invalid/interval-min-over-max.yaml", "valid/tikmatrix-body.yaml"], capsys)
+    code, out, _ = _run(
+        ["validate", "invalid/interval-min-over-max.yaml", "valid/tikmatrix-body.yaml"], capsys
+    )
     assert code == 1
     assert out == (
         "invalid/interval-min-over-max.yaml:4:15: max_interval: must be >= min_interval (10), found 5\n"
@@ -61,7 +66,9 @@ def test_invalid_file_exits_1_with_located_messages_and_summary(
     )
 
 
-def test_missing_path_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_path_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(EXAMPLES)
     assert _run(["validate", "nope.yaml"], capsys) == (
         2,
@@ -70,7 +77,9 @@ def test_missing_path_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: 
     )
 
 
-def test_json_format_has_a_stable_shape(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_format_has_a_stable_shape(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(EXAMPLES)
     code, out, _ = _run(["validate", "--format", "json", "invalid/unknown-group.yaml"], capsys)
     assert code == 1
@@ -97,7 +106,9 @@ def test_github_format_prints_workflow_annotations(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(EXAMPLES)
-    code, out, _ = _run(["validate", "--format", "github", "invalid/enum-content-type.yaml"], capsys)
+    code, out, _ = _run(
+        ["validate", "--format", "github", "invalid/enum-content-type.yaml"], capsys
+    )
     assert (code, out) == (
         1,
         "::error file=invalid/enum-content-type.yaml,line=4,col=17::"
@@ -109,7 +120,9 @@ def test_warnings_do_not_fail_validation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "inventory.yaml").write_text("devices: [{serial: P1}]\n", encoding="utf-8")
-    (tmp_path / "w.yaml").write_text("script_name: account_warmup\nserials: [P1, P9]\n", encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(
+        "script_name: account_warmup\nserials: [P1, P9]\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     assert _run(["validate", "w.yaml"], capsys) == (
         0,
@@ -126,5 +139,7 @@ def test_validate_imports_no_runtime_and_no_jinja_for_plain_files() -> None:
         "heavy = {'adbutils', 'starlette', 'apscheduler', 'rich', 'uvicorn', 'runner.state', 'runner.pool'}\n"
         "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+    )
     assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")

@@ -75,7 +75,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return fail(NOT_FOUND, f"not found: {where}")
     if exc.status_code == 405:
         allowed = ", ".join(sorted((exc.headers or {}).get("Allow", "").split(", ")))
-        return fail(BAD_REQUEST, f"method {request.method} not allowed on {request.url.path} (allowed: {allowed})")
+        return fail(
+            BAD_REQUEST,
+            f"method {request.method} not allowed on {request.url.path} (allowed: {allowed})",
+        )
     return fail(BAD_REQUEST, f"bad request: {where}: {exc.detail}")
 
 

@@ -24,7 +24,9 @@ YAML_SUFFIXES = (".yaml", ".yml")
 class CampaignSource:
     """Holds the current ``Repo``; ``apply`` reloads it under a lock and hands it to the runner."""
 
-    def __init__(self, paths: Sequence[str | Path] | None, *, root: Path, repo: Repo | None = None) -> None:
+    def __init__(
+        self, paths: Sequence[str | Path] | None, *, root: Path, repo: Repo | None = None
+    ) -> None:
         self.paths = [Path(p) for p in paths] if paths else None
         self.root = Path(root)
         self._lock = threading.Lock()
@@ -46,10 +48,17 @@ class CampaignSource:
             self.seen = fingerprint(self.watched())
             repo = load_repo(self.paths, root=self.root)
             if repo.problems:
-                return {"applied": False, "problems": [p.to_dict() | {"text": str(p)} for p in repo.problems]}
+                return {
+                    "applied": False,
+                    "problems": [p.to_dict() | {"text": str(p)} for p in repo.problems],
+                }
             diff = runner.apply(repo)
             self.repo = repo
-            return {"applied": True, "campaigns": [c.name for c in repo.campaigns], **diff_counts(diff)}
+            return {
+                "applied": True,
+                "campaigns": [c.name for c in repo.campaigns],
+                **diff_counts(diff),
+            }
 
     def changed(self) -> bool:
         return fingerprint(self.watched()) != self.seen
@@ -57,7 +66,10 @@ class CampaignSource:
 
 def diff_counts(diff: Any) -> dict[str, int]:
     """ApplyDiff's key lists as counts (new, changed, unchanged, removed)."""
-    return {name: len(getattr(diff, name, ()) or ()) for name in ("new", "changed", "unchanged", "removed")}
+    return {
+        name: len(getattr(diff, name, ()) or ())
+        for name in ("new", "changed", "unchanged", "removed")
+    }
 
 
 def fingerprint(paths: Sequence[Path]) -> frozenset[tuple[str, int, int]]:
@@ -106,8 +118,11 @@ class Watcher:
 
 def log_outcome(outcome: dict[str, Any]) -> None:
     if outcome["applied"]:
-        log.info("campaign files applied: %(new)d new, %(changed)d changed, %(unchanged)d unchanged, "
-                 "%(removed)d removed", outcome)
+        log.info(
+            "campaign files applied: %(new)d new, %(changed)d changed, %(unchanged)d unchanged, "
+            "%(removed)d removed",
+            outcome,
+        )
         return
     for problem in outcome["problems"]:
         log.error("not applied: %s", problem["text"])

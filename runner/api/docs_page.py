@@ -23,11 +23,13 @@ details{margin:.5em 0}pre{padding:.5em;overflow:auto;max-height:30em}"""
 @cache
 def docs_html() -> str:
     doc = openapi_document()
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(doc['info']['title'])}</title>",
-             f"<style>{STYLE}</style></head><body>",
-             f"<h1>{escape(doc['info']['title'])}</h1><p>{escape(doc['info']['description'])}</p>",
-             "<p>Machine-readable: <a href='/openapi.json'>/openapi.json</a> (OpenAPI 3.1).</p>",
-             "<h2>Endpoints</h2>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(doc['info']['title'])}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{escape(doc['info']['title'])}</h1><p>{escape(doc['info']['description'])}</p>",
+        "<p>Machine-readable: <a href='/openapi.json'>/openapi.json</a> (OpenAPI 3.1).</p>",
+        "<h2>Endpoints</h2>",
+    ]
     for path, item in doc["paths"].items():
         for method, op in item.items():
             parts.append(_operation(method, path, op))
@@ -44,12 +46,18 @@ def _operation(method: str, path: str, op: dict[str, Any]) -> str:
         f"<td>{escape(json.dumps(p['schema']))}</td><td>{escape(p.get('description', ''))}</td></tr>"
         for p in op.get("parameters", [])
     )
-    table = f"<table><tr><th>parameter</th><th>in</th><th>schema</th><th>notes</th></tr>{rows}</table>" if rows else ""
+    table = (
+        f"<table><tr><th>parameter</th><th>in</th><th>schema</th><th>notes</th></tr>{rows}</table>"
+        if rows
+        else ""
+    )
     body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     body_html = f"<p>Body: <code>{escape(json.dumps(body))}</code></p>" if body else ""
     anchor = f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "")
-    return (f"<h3 id='{escape(anchor)}'><span class='m'>{method.upper()}</span> <code>{escape(path)}</code></h3>"
-            f"<p>{escape(op['summary'])}</p>{table}{body_html}")
+    return (
+        f"<h3 id='{escape(anchor)}'><span class='m'>{method.upper()}</span> <code>{escape(path)}</code></h3>"
+        f"<p>{escape(op['summary'])}</p>{table}{body_html}"
+    )
 
 
 def _schema(name: str, schema: dict[str, Any]) -> str:
@@ -59,9 +67,15 @@ def _schema(name: str, schema: dict[str, Any]) -> str:
         f"<td>{escape(sub.get('description', ''))}</td></tr>"
         for key, sub in schema.get("properties", {}).items()
     )
-    table = f"<table><tr><th>field</th><th>type</th><th>default</th><th>notes</th></tr>{rows}</table>" if rows else ""
-    return (f"<h3 id='{escape(name)}'>{escape(name)}</h3><p>{escape(schema.get('description', ''))}</p>{table}"
-            f"<details><summary>JSON Schema</summary><pre>{escape(json.dumps(schema, indent=2))}</pre></details>")
+    table = (
+        f"<table><tr><th>field</th><th>type</th><th>default</th><th>notes</th></tr>{rows}</table>"
+        if rows
+        else ""
+    )
+    return (
+        f"<h3 id='{escape(name)}'>{escape(name)}</h3><p>{escape(schema.get('description', ''))}</p>{table}"
+        f"<details><summary>JSON Schema</summary><pre>{escape(json.dumps(schema, indent=2))}</pre></details>"
+    )
 
 
 def _type(schema: dict[str, Any]) -> str:

@@ -51,7 +51,9 @@ def endpoint(handler: Handler, *, body: str = "none") -> Endpoint:
 
     async def run(request: Request) -> Response:
         try:
-            parsed = await read_json(request, required=body == "required") if body != "none" else None
+            parsed = (
+                await read_json(request, required=body == "required") if body != "none" else None
+            )
             call = Call(
                 method=request.method,
                 path=request.url.path,
@@ -92,7 +94,7 @@ def error_response(exc: BaseException, request: Request) -> Response:
 
 
 def campaign_error_message(exc: CampaignError) -> str:
-    """"field: reason", the shape API clients log; file positions mean nothing for a body."""
+    """ "field: reason", the shape API clients log; file positions mean nothing for a body."""
     return f"{exc.field}: {exc.reason}" if exc.field else exc.reason
 
 

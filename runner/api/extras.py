@@ -44,8 +44,12 @@ def extra_routes(svc: Services) -> list[BaseRoute]:
 
 
 def license_check(svc: Services, call: Call) -> dict[str, Any]:
-    return {"plan_name": "Open", "api_enabled": True, "device_limit": len(_devices(svc)),
-            "message": "API access enabled"}
+    return {
+        "plan_name": "Open",
+        "api_enabled": True,
+        "device_limit": len(_devices(svc)),
+        "message": "API access enabled",
+    }
 
 
 def devices(svc: Services, call: Call) -> list[dict[str, Any]]:
@@ -56,9 +60,17 @@ def artifacts(svc: Services, call: Call) -> list[dict[str, Any]]:
     """Files under .campaign/artifacts/<task_id>/, with the URL that downloads each."""
     task_id = svc.task(task_id_param(call.path_params)).id
     folder = _artifact_dir(svc, task_id)
-    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder and folder.is_dir() else []
-    return [{"name": p.relative_to(folder).as_posix(), "size": p.stat().st_size,
-             "url": f"/api/v1/task/{task_id}/artifacts/{p.relative_to(folder).as_posix()}"} for p in files]
+    files = (
+        sorted(p for p in folder.rglob("*") if p.is_file()) if folder and folder.is_dir() else []
+    )
+    return [
+        {
+            "name": p.relative_to(folder).as_posix(),
+            "size": p.stat().st_size,
+            "url": f"/api/v1/task/{task_id}/artifacts/{p.relative_to(folder).as_posix()}",
+        }
+        for p in files
+    ]
 
 
 def artifact_file(svc: Services, call: Call) -> Response:
@@ -70,7 +82,12 @@ def artifact_file(svc: Services, call: Call) -> Response:
         path = (folder / name).resolve() if folder else None
     except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
         path = None
-    if path is None or folder is None or not path.is_relative_to(folder.resolve()) or not path.is_file():
+    if (
+        path is None
+        or folder is None
+        or not path.is_relative_to(folder.resolve())
+        or not path.is_file()
+    ):
         raise ApiError(NOT_FOUND, f"task {task_id} has no artifact {name!r}")
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return FileResponse(path, media_type=media_type)
@@ -79,13 +96,17 @@ def artifact_file(svc: Services, call: Call) -> Response:
 def apply(svc: Services, call: Call) -> Any:
     """Re-read the campaign files; a repository with problems is reported, not applied."""
     if svc.runner is None:
-        raise ApiError(BAD_REQUEST, "this server runs without a scheduler; campaign files cannot be applied")
+        raise ApiError(
+            BAD_REQUEST, "this server runs without a scheduler; campaign files cannot be applied"
+        )
     outcome = svc.campaigns.apply(svc.runner)
     log_outcome(outcome)
     if outcome["applied"]:
         return outcome
     first, more = outcome["problems"][0]["text"], len(outcome["problems"]) - 1
-    message = f"campaign files not applied: {first}" + (f" (and {more} more problems)" if more else "")
+    message = f"campaign files not applied: {first}" + (
+        f" (and {more} more problems)" if more else ""
+    )
     return EnvelopeResponse(BAD_REQUEST, message, outcome)
 
 

@@ -29,10 +29,15 @@ def check_media_paths(body: dict[str, Any], roots: Sequence[Path]) -> None:
             path = Path(value).expanduser()
             full = (path if path.is_absolute() else resolved_roots[0] / path).resolve()
         except (OSError, ValueError, RuntimeError) as exc:  # NUL bytes, unknown ~user, loops
-            raise ApiError(BAD_REQUEST, f"script_config.{field}: not a usable path ({exc})") from None
+            raise ApiError(
+                BAD_REQUEST, f"script_config.{field}: not a usable path ({exc})"
+            ) from None
         if not any(full.is_relative_to(root) for root in resolved_roots):
             allowed = ", ".join(str(r) for r in resolved_roots)
-            raise ApiError(BAD_REQUEST, f"script_config.{field}: {value!r} is outside the media roots ({allowed})")
+            raise ApiError(
+                BAD_REQUEST,
+                f"script_config.{field}: {value!r} is outside the media roots ({allowed})",
+            )
 
 
 def _paths(config: dict[str, Any]) -> Iterator[tuple[str, str]]:

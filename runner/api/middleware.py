@@ -12,8 +12,8 @@ import hmac
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from runner.errors import ApiError
 from runner.api.envelope import BAD_REQUEST, FORBIDDEN, EnvelopeResponse
+from runner.errors import ApiError
 
 MAX_BODY_BYTES = 1024 * 1024
 TOO_LARGE_MESSAGE = "request body too large (limit 1 MiB)"

@@ -45,7 +45,9 @@ def create_body_schema() -> dict[str, Any]:
     base = copy.deepcopy(load_schema("campaign.schema.json"))
     base["properties"].pop("schedule", None)
     chain = [part for part in base.pop("allOf", []) if "if" in part]
-    rest = [part for part in load_schema("campaign.schema.json").get("allOf", []) if "if" not in part]
+    rest = [
+        part for part in load_schema("campaign.schema.json").get("allOf", []) if "if" not in part
+    ]
     branches = []
     for part in chain:
         script = part["if"]["properties"]["script_name"]["const"]
@@ -53,8 +55,10 @@ def create_body_schema() -> dict[str, Any]:
         branch["allOf"] = copy.deepcopy(rest)
         branch["title"] = f"create {script} tasks"
         branch["properties"]["script_name"] = {**base["properties"]["script_name"], "const": script}
-        branch["properties"]["script_config"] = {**base["properties"]["script_config"],
-                                                 **part["then"]["properties"]["script_config"]}
+        branch["properties"]["script_config"] = {
+            **base["properties"]["script_config"],
+            **part["then"]["properties"]["script_config"],
+        }
         branches.append(branch)
     return {
         "title": "POST /api/v1/task body",

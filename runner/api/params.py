@@ -21,7 +21,9 @@ SQLITE_MAX_INT = 2**63 - 1
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
 
 
-def int_param(query: Mapping[str, str], name: str, *, default: int | None, low: int, high: int | None = None) -> int | None:
+def int_param(
+    query: Mapping[str, str], name: str, *, default: int | None, low: int, high: int | None = None
+) -> int | None:
     """An integer query parameter within [low, high]; absent or empty gives ``default``."""
     raw = query.get(name)
     if raw is None or raw == "":
@@ -76,5 +78,7 @@ def task_ids_body(body: Mapping[str, object]) -> list[int]:
         raise ApiError(BAD_REQUEST, f"task_ids: expected array of integers, got {got}")
     for index, value in enumerate(ids):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ApiError(BAD_REQUEST, f"task_ids[{index}]: expected integer, got {json_type(value)}")
+            raise ApiError(
+                BAD_REQUEST, f"task_ids[{index}]: expected integer, got {json_type(value)}"
+            )
     return [value for value in ids if 1 <= value <= SQLITE_MAX_INT]

@@ -17,8 +17,14 @@ import uvicorn
 def uvicorn_config(app: Any, *, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
     """One place for uvicorn settings: no lifespan (the CLI owns start/stop), no server header."""
     return uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, lifespan="off", server_header=False,
-        access_log=log_level == "debug", timeout_graceful_shutdown=10,
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="off",
+        server_header=False,
+        access_log=log_level == "debug",
+        timeout_graceful_shutdown=10,
     )
 
 
@@ -32,13 +38,19 @@ def tcp_socket(family: int) -> socket.socket:
 class ServerThread:
     """A real uvicorn server on a loopback socket, in a daemon thread."""
 
-    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
+    def __init__(
+        self, app: Any, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+    ) -> None:
         self.sock = tcp_socket(socket.AF_INET)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
-        self.server = uvicorn.Server(uvicorn_config(app, host=host, port=self.port, log_level=log_level))
-        self.thread = threading.Thread(target=self._run, name=f"api-server-{self.port}", daemon=True)
+        self.server = uvicorn.Server(
+            uvicorn_config(app, host=host, port=self.port, log_level=log_level)
+        )
+        self.thread = threading.Thread(
+            target=self._run, name=f"api-server-{self.port}", daemon=True
+        )
 
     @property
     def url(self) -> str:

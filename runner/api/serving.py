@@ -41,7 +41,9 @@ class Runtime:
     closers: list[Any] = field(default_factory=list)
 
     @classmethod
-    def open(cls, paths: Sequence[str] | None, *, root: Path, state: Path | None, sim: bool) -> Runtime | None:
+    def open(
+        cls, paths: Sequence[str] | None, *, root: Path, state: Path | None, sim: bool
+    ) -> Runtime | None:
         """Everything but HTTP, started; None (problems printed) when the files are invalid."""
         from runner.pool import DevicePool
         from runner.scheduler import Runner, RunnerOptions
@@ -51,7 +53,10 @@ class Runtime:
         if source.repo.problems:
             for problem in source.repo.problems:
                 print(problem, file=sys.stderr)
-            print(f"campaign serve: {len(source.repo.problems)} problem(s); nothing started", file=sys.stderr)
+            print(
+                f"campaign serve: {len(source.repo.problems)} problem(s); nothing started",
+                file=sys.stderr,
+            )
             return None
         state = state or root / ".campaign" / "state.db"
         store = Store(state)
@@ -62,22 +67,44 @@ class Runtime:
         pool.start()
         runner = Runner(store=store, pool=pool, repo=source.repo, options=RunnerOptions())
         runner.start()
-        runtime = cls(source=source, store=store, pool=pool, runner=runner, sim=sim_stack,
-                      artifacts_root=state.parent / "artifacts")  # where the executor writes them
+        runtime = cls(
+            source=source,
+            store=store,
+            pool=pool,
+            runner=runner,
+            sim=sim_stack,
+            artifacts_root=state.parent / "artifacts",
+        )  # where the executor writes them
         log_outcome(source.apply(runner))
         runtime.watcher = Watcher(source, runner)
         runtime.watcher.start()
         return runtime
 
-    def serve(self, sock: socket.socket, *, token: str | None, media_roots: Sequence[Path] | None,
-              log_level: str) -> None:
+    def serve(
+        self,
+        sock: socket.socket,
+        *,
+        token: str | None,
+        media_roots: Sequence[Path] | None,
+        log_level: str,
+    ) -> None:
         """Serve HTTP on ``sock`` until a signal; uvicorn owns SIGTERM/SIGINT while it runs."""
-        app = create_app(store=self.store, campaigns=self.source, runner=self.runner, pool=self.pool,
-                         token=token, media_roots=media_roots, artifacts_root=self.artifacts_root)
+        app = create_app(
+            store=self.store,
+            campaigns=self.source,
+            runner=self.runner,
+            pool=self.pool,
+            token=token,
+            media_roots=media_roots,
+            artifacts_root=self.artifacts_root,
+        )
         host, port = sock.getsockname()[:2]
         server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level=log_level))
-        print(f"campaign serve: listening on http://{host}:{port}/api/v1 (docs: /docs); "
-              f"{len(self.pool.devices())} phone(s), {len(self.source.repo.campaigns)} campaign(s)", flush=True)
+        print(
+            f"campaign serve: listening on http://{host}:{port}/api/v1 (docs: /docs); "
+            f"{len(self.pool.devices())} phone(s), {len(self.source.repo.campaigns)} campaign(s)",
+            flush=True,
+        )
         server.run(sockets=[sock])
 
     def close(self) -> None:

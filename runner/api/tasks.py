@@ -16,7 +16,15 @@ from starlette.routing import BaseRoute
 from runner.api.endpoint import Call, endpoint, route
 from runner.api.envelope import BAD_REQUEST
 from runner.api.media import check_media_paths
-from runner.api.params import SOURCES, choice_param, int_param, paging, task_id_param, task_ids_body, text_param
+from runner.api.params import (
+    SOURCES,
+    choice_param,
+    int_param,
+    paging,
+    task_id_param,
+    task_ids_body,
+    text_param,
+)
 from runner.api.services import Services
 from runner.campaign import tasks_from_api_body
 from runner.errors import ApiError, StateError
@@ -64,7 +72,12 @@ def list_tasks(svc: Services, call: Call) -> dict[str, Any]:
         page=page,
         page_size=size,
     )
-    return {"tasks": [task_to_api(row) for row in rows], "total": total, "page": page, "page_size": size}
+    return {
+        "tasks": [task_to_api(row) for row in rows],
+        "total": total,
+        "page": page,
+        "page_size": size,
+    }
 
 
 def get(svc: Services, call: Call) -> dict[str, Any]:
@@ -84,9 +97,14 @@ def stop(svc: Services, call: Call) -> dict[str, Any]:
     """Pending tasks will not run; running ones are cancelled at their next step."""
     row = svc.task(task_id_param(call.path_params))
     if row.status not in (PENDING, RUNNING):
-        raise ApiError(BAD_REQUEST, f"task {row.id} is not running or pending (status: {row.status_text})")
+        raise ApiError(
+            BAD_REQUEST, f"task {row.id} is not running or pending (status: {row.status_text})"
+        )
     if not _stop(svc, row.id):
-        raise ApiError(BAD_REQUEST, f"task {row.id} could not be stopped (status: {svc.task(row.id).status_text})")
+        raise ApiError(
+            BAD_REQUEST,
+            f"task {row.id} could not be stopped (status: {svc.task(row.id).status_text})",
+        )
     return task_to_api(svc.task(row.id))
 
 
@@ -94,8 +112,11 @@ def retry(svc: Services, call: Call) -> dict[str, Any]:
     """A failed task back to pending, unless it has used up its ``MAX_RETRIES``."""
     row = svc.task(task_id_param(call.path_params))
     if row.status == FAILED and row.retry_count >= MAX_RETRIES:
-        raise ApiError(BAD_REQUEST, f"task {row.id} cannot be retried: it reached the retry limit "
-                                    f"({row.retry_count} of {MAX_RETRIES} retries)")
+        raise ApiError(
+            BAD_REQUEST,
+            f"task {row.id} cannot be retried: it reached the retry limit "
+            f"({row.retry_count} of {MAX_RETRIES} retries)",
+        )
     try:
         return task_to_api(svc.store.retry(row.id))
     except StateError as exc:  # not failed (any more): the caller's to fix
@@ -108,7 +129,9 @@ def retry_all(svc: Services, call: Call) -> dict[str, Any]:
     capped = sum(1 for row in rows if row.retry_count >= MAX_RETRIES)
     if not capped:
         return {"retried_count": svc.store.retry_all(), "skipped_count": 0}
-    retried = sum(1 for row in rows if row.retry_count < MAX_RETRIES and _retry_quietly(svc, row.id))
+    retried = sum(
+        1 for row in rows if row.retry_count < MAX_RETRIES and _retry_quietly(svc, row.id)
+    )
     return {"retried_count": retried, "skipped_count": capped}
 
 

@@ -53,7 +53,9 @@ def validate_api_body(body: Any, inventory: Inventory | None = None) -> list[Cam
     inventory = inventory or Inventory()
     campaign, problems = _check(body, inventory)
     if campaign is not None:
-        problems += _no_position(expand(campaign, inventory, occurrence_key="check", source="api").problems)
+        problems += _no_position(
+            expand(campaign, inventory, occurrence_key="check", source="api").problems
+        )
     return problems
 
 
@@ -64,9 +66,13 @@ def tasks_from_api_body(
     campaign, problems = _check(body, inventory)
     if campaign is None:
         raise problems[0]
-    result = expand(campaign, inventory, now=now, occurrence_key=f"{source}-{uuid.uuid4().hex}", source=source)
+    result = expand(
+        campaign, inventory, now=now, occurrence_key=f"{source}-{uuid.uuid4().hex}", source=source
+    )
     if result.problems:
         raise _no_position(result.problems)[0]
     if not result.tasks:
-        raise CampaignError("no tasks to create: the serials, usernames or groups name no phone", path=BODY)
+        raise CampaignError(
+            "no tasks to create: the serials, usernames or groups name no phone", path=BODY
+        )
     return result.tasks

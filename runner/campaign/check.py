@@ -68,7 +68,9 @@ def _campaign(doc: Document, data: dict[str, Any], default_name: str, default_tz
     )
 
 
-def _at(doc: Document, path: tuple[Any, ...], reason: str, *, key: bool = False, code: int = 40001) -> CampaignError:
+def _at(
+    doc: Document, path: tuple[Any, ...], reason: str, *, key: bool = False, code: int = 40001
+) -> CampaignError:
     line, column = doc.key_mark(path) if key else doc.value_mark(path)
     err = CampaignError(reason, path=doc.path, line=line, column=column, field=dotted(path))
     err.api_code = code
@@ -89,7 +91,10 @@ def normalize_aliases(doc: Document, warnings: list[CampaignError]) -> dict[str,
         old, new = ("script_config", alias), ("script_config", real)
         if real in config:
             warnings.append(
-                _with(_at(doc, old, f"{alias} is ignored because {real} is also given", key=True), "warning")
+                _with(
+                    _at(doc, old, f"{alias} is ignored because {real} is also given", key=True),
+                    "warning",
+                )
             )
             continue
         config[real] = value
@@ -121,11 +126,15 @@ def script_name_problems(doc: Document, data: dict[str, Any]) -> list[CampaignEr
         return [_at(doc, ("script_name",), reason, code=API_NOT_SUPPORTED)]
     if name not in SUPPORTED_SCRIPTS:
         hint = did_you_mean(name, SUPPORTED_SCRIPTS)
-        return [_at(doc, ("script_name",), f"unknown script '{name}'{hint}; supported: {supported}")]
+        return [
+            _at(doc, ("script_name",), f"unknown script '{name}'{hint}; supported: {supported}")
+        ]
     return []
 
 
-def schema_problems(doc: Document, data: dict[str, Any], *, skip_script_name: bool) -> list[CampaignError]:
+def schema_problems(
+    doc: Document, data: dict[str, Any], *, skip_script_name: bool
+) -> list[CampaignError]:
     name, config = data.get("script_name"), data.get("script_config", {})
     if fast_is_valid("envelope", data) and (
         name not in SUPPORTED_SCRIPTS or not isinstance(config, dict) or fast_is_valid(name, config)
@@ -136,7 +145,11 @@ def schema_problems(doc: Document, data: dict[str, Any], *, skip_script_name: bo
         err
         for err in envelope_validator().iter_errors(data)
         if not (skip_script_name and list(err.absolute_path)[:1] == ["script_name"])
-        and not (err.validator == "required" and "script_name" in err.validator_value and "script_name" not in data)
+        and not (
+            err.validator == "required"
+            and "script_name" in err.validator_value
+            and "script_name" not in data
+        )
     ]
     problems = [p for err in _most_telling(errors) for p in schema_error(err, doc, root)]
     if name in SUPPORTED_SCRIPTS and isinstance(config, dict):
@@ -175,7 +188,13 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
             out.append(_at(doc, base + (high,), f"must be >= {low} ({a}), found {b}"))
     tz = data.get("timezone")
     if isinstance(tz, str) and tz and zone(tz) is None:
-        out.append(_at(doc, ("timezone",), f"unknown time zone {tz!r} (expected an IANA name like Europe/Berlin)"))
+        out.append(
+            _at(
+                doc,
+                ("timezone",),
+                f"unknown time zone {tz!r} (expected an IANA name like Europe/Berlin)",
+            )
+        )
     for key, judge in (("schedule", cron_problem), ("start_time", start_time_problem)):
         value = data.get(key)
         if isinstance(value, str) and value and (reason := judge(value)):
@@ -192,7 +211,14 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
             )
         )
     if data.get("schedule") and data.get("start_time"):
-        out.append(_at(doc, ("start_time",), "cannot be combined with schedule (the schedule says when)", key=True))
+        out.append(
+            _at(
+                doc,
+                ("start_time",),
+                "cannot be combined with schedule (the schedule says when)",
+                key=True,
+            )
+        )
     return out
 
 
@@ -202,12 +228,25 @@ def rule_warnings(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
     config = data.get("script_config") or {}
     if data.get("usernames") and data.get("enable_multi_account"):
         out.append(
-            _warn(doc, ("enable_multi_account",), "ignored in account mode (usernames): each account is one task")
+            _warn(
+                doc,
+                ("enable_multi_account",),
+                "ignored in account mode (usernames): each account is one task",
+            )
         )
     timeout: Any = data.get("timeout")
     duration: Any = config.get("task_duration", 600)
-    if data.get("script_name") == "account_warmup" and _num(timeout) and _num(duration) and timeout < duration:
-        out.append(_warn(doc, ("timeout",), f"{timeout:g} s is shorter than task_duration ({duration:g} s)"))
+    if (
+        data.get("script_name") == "account_warmup"
+        and _num(timeout)
+        and _num(duration)
+        and timeout < duration
+    ):
+        out.append(
+            _warn(
+                doc, ("timeout",), f"{timeout:g} s is shorter than task_duration ({duration:g} s)"
+            )
+        )
     return out
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_DAYS = "sun mon tue wed thu fri sat".split()
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 _FIELDS = (  # name, low, high, names
     ("minute", 0, 59, None),
     ("hour", 0, 23, None),
@@ -88,7 +88,9 @@ def parse_cron(expr: str) -> Cron:
     """Parse ``expr``; raises CronSyntaxError naming the bad field."""
     fields = _ALIASES.get(expr.strip(), expr).split()
     if len(fields) != 5:
-        raise CronSyntaxError(f"expected 5 fields (minute hour day-of-month month day-of-week), found {len(fields)}")
+        raise CronSyntaxError(
+            f"expected 5 fields (minute hour day-of-month month day-of-week), found {len(fields)}"
+        )
     sets = [_field(text, *spec) for text, spec in zip(fields, _FIELDS, strict=True)]
     weekdays = frozenset(d % 7 for d in sets[4])
     return Cron(
@@ -116,7 +118,9 @@ def cron_times(cron: Cron, tz: ZoneInfo, after: datetime, until: datetime) -> li
         if cron.day_matches(day):
             for h, m in hm:
                 local = datetime.combine(day, time(h, m), tzinfo=tz)
-                if local.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+                if local.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(
+                    tzinfo=None
+                ) != local.replace(tzinfo=None):
                     continue  # in a DST gap: this wall time does not exist
                 if after < local <= until:
                     out.append(local)

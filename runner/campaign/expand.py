@@ -26,7 +26,9 @@ from runner.errors import CampaignError
 ONCE = "once"
 
 
-def task_key(campaign: str, occurrence: str, serial: str | None, username: str | None, target: str | None) -> str:
+def task_key(
+    campaign: str, occurrence: str, serial: str | None, username: str | None, target: str | None
+) -> str:
     raw = "\x1f".join((campaign, occurrence, serial or "", username or "", target or ""))
     return blake2b(raw.encode("utf-8"), digest_size=8).hexdigest()
 
@@ -48,7 +50,11 @@ class Expansion:
 
 
 def expand_campaign(
-    campaign: Campaign, inventory: Inventory, *, occurrence: datetime | None = None, now: datetime | None = None
+    campaign: Campaign,
+    inventory: Inventory,
+    *,
+    occurrence: datetime | None = None,
+    now: datetime | None = None,
 ) -> list[TaskSpec]:
     """The tasks of one campaign (one occurrence of a recurring one); raises the first problem."""
     result = expand(campaign, inventory, occurrence=occurrence, now=now)
@@ -88,7 +94,10 @@ def expand(
             builder.check(unit, what[0] if what else None)
         tasks: list[TaskSpec] = []
     else:
-        tasks = [builder.build(n, unit, t) for n, (unit, t) in enumerate((u, t) for u in where for t in what)]
+        tasks = [
+            builder.build(n, unit, t)
+            for n, (unit, t) in enumerate((u, t) for u in where for t in what)
+        ]
     problems += _unique(builder.problems)
     return Expansion(tasks, problems, warnings, note)
 
@@ -101,7 +110,11 @@ def _when(
         return occurrence, "scheduled"
     start, note = resolve_start(campaign.data.get("start_time"), campaign.timezone, now)
     if start is not None and start < now:
-        action = "skipped (on_missed: skip)" if campaign.data.get("on_missed") == "skip" else "run as soon as applied"
+        action = (
+            "skipped (on_missed: skip)"
+            if campaign.data.get("on_missed") == "skip"
+            else "run as soon as applied"
+        )
         reason = f"{start.isoformat()} is in the past: the tasks are {action}"
         warnings.append(campaign.error(("start_time",), reason, severity="warning"))
     return start, note
@@ -111,7 +124,11 @@ def _nothing_to_do(campaign: Campaign, has_phones: bool, has_targets: bool) -> l
     if not has_phones:
         return [campaign.error((), "no phones: this campaign creates no tasks", severity="warning")]
     if not has_targets:
-        return [campaign.error(("script_config",), "no targets: this campaign creates no tasks", severity="warning")]
+        return [
+            campaign.error(
+                ("script_config",), "no targets: this campaign creates no tasks", severity="warning"
+            )
+        ]
     return []
 
 
@@ -129,7 +146,9 @@ def _bad_target_urls(campaign: Campaign, what: list[str | None]) -> list[Campaig
     schema = load_schema("scripts/comment.schema.json")["$defs"]["post_url"]
     pattern = re.compile(schema["pattern"])
     return [
-        campaign.error(("script_config", "target_post_url"), f"expected {schema['x-expected']}, found {t!r}")
+        campaign.error(
+            ("script_config", "target_post_url"), f"expected {schema['x-expected']}, found {t!r}"
+        )
         for t in what
         if t is not None and not pattern.match(t)
     ]
@@ -139,14 +158,30 @@ class _TaskBuilder:
     """Shared per-campaign state so each task costs a hash, a dict copy and the templates it has."""
 
     def __init__(
-        self, campaign: Campaign, inventory: Inventory, occ: str, start: datetime | None, now: datetime, source: str
+        self,
+        campaign: Campaign,
+        inventory: Inventory,
+        occ: str,
+        start: datetime | None,
+        now: datetime,
+        source: str,
     ) -> None:
         data = campaign.data
-        self.campaign, self.inventory, self.occ, self.start, self.source = campaign, inventory, occ, start, source
+        self.campaign, self.inventory, self.occ, self.start, self.source = (
+            campaign,
+            inventory,
+            occ,
+            start,
+            source,
+        )
         self.problems: list[CampaignError] = []
         self.config = campaign.config
         self.templates = _template_paths(self.config)
-        self.spins = [k for k in SPINTAX_FIELDS if isinstance(self.config.get(k), str) and "|" in self.config[k]]
+        self.spins = [
+            k
+            for k in SPINTAX_FIELDS
+            if isinstance(self.config.get(k), str) and "|" in self.config[k]
+        ]
         self.comments = _comment_lines(self.config) if campaign.script_name == "comment" else None
         self.date = (start or now).astimezone(zone(campaign.timezone) or UTC).date().isoformat()
         retry = data.get("retry", {})
@@ -157,7 +192,11 @@ class _TaskBuilder:
             start_time=start,
             timezone=campaign.timezone,
             timeout=data.get("timeout"),
-            retry=RetryPolicy(retry.get("max", 3), float(retry.get("delay_min", 5)), float(retry.get("delay_max", 60))),
+            retry=RetryPolicy(
+                retry.get("max", 3),
+                float(retry.get("delay_min", 5)),
+                float(retry.get("delay_max", 60)),
+            ),
             min_interval=float(data.get("min_interval", 0)),
             max_interval=float(data.get("max_interval", 0)),
             random_order=bool(data.get("random_order")),
@@ -169,11 +208,15 @@ class _TaskBuilder:
         self._vars: dict[str, dict[str, Any]] = {}
         self._base = vars(TaskSpec(key="", script_config={}, **self.common)).copy()
         self.uses_target = any("target" in text for _, text in self.templates)
-        self._render_cache: dict[tuple[str, str | None, str | None], tuple[dict[str, Any], list[str] | None]] = {}
+        self._render_cache: dict[
+            tuple[str, str | None, str | None], tuple[dict[str, Any], list[str] | None]
+        ] = {}
 
     def build(self, n: int, unit: Unit, target: str | None) -> TaskSpec:
         key = task_key(self.campaign.name, self.occ, unit.serial, unit.username, target)
-        config, comments = self._rendered(unit, target) if self.templates else (self.config, self.comments)
+        config, comments = (
+            self._rendered(unit, target) if self.templates else (self.config, self.comments)
+        )
         config = dict(config)
         if target is not None:
             _set_target(self.campaign.script_name, config, target)
@@ -209,7 +252,11 @@ class _TaskBuilder:
             config = dict(self.config)
             _apply_rendered(config, values)
             comment = values.get(("comment_content",))
-            lines = _lines(comment) if comment is not None and self.comments is not None else self.comments
+            lines = (
+                _lines(comment)
+                if comment is not None and self.comments is not None
+                else self.comments
+            )
             hit = self._render_cache[cache_key] = (config, lines)
         return hit
 
@@ -224,7 +271,9 @@ class _TaskBuilder:
         device = unit.device
         return {
             "vars": self._merged_vars(unit),
-            "device": device.as_context() if device else {"serial": unit.serial, "name": unit.serial, "groups": []},
+            "device": device.as_context()
+            if device
+            else {"serial": unit.serial, "name": unit.serial, "groups": []},
             "account": {"username": unit.username or "", "package": unit.package or ""},
             "target": target or "",
             "campaign": {"name": self.campaign.name, "script_name": self.campaign.script_name},
@@ -250,7 +299,9 @@ class _TaskBuilder:
             ref: SourceRef = self.campaign.where(full)
             doc = self.campaign.doc
             block = bool(doc and doc.styles.get(full))
-            self.problems.append(located(problem, ref.path, ref.line, ref.column, dotted(full), block))
+            self.problems.append(
+                located(problem, ref.path, ref.line, ref.column, dotted(full), block)
+            )
             return text
 
 
@@ -262,10 +313,20 @@ def _template_paths(config: dict[str, Any]) -> list[tuple[ConfigPath, str]]:
     (``material_list`` entries, ``chatgpt_settings.prompt``)."""
     out: list[tuple[ConfigPath, str]] = []
     for key, value in config.items():
-        children = enumerate(value) if isinstance(value, list) else value.items() if isinstance(value, dict) else ()
+        children = (
+            enumerate(value)
+            if isinstance(value, list)
+            else value.items()
+            if isinstance(value, dict)
+            else ()
+        )
         if isinstance(value, str) and is_template(value):
             out.append(((key,), value))
-        out += [((key, sub), item) for sub, item in children if isinstance(item, str) and is_template(item)]
+        out += [
+            ((key, sub), item)
+            for sub, item in children
+            if isinstance(item, str) and is_template(item)
+        ]
     return out
 
 

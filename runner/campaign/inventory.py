@@ -20,7 +20,11 @@ def check_inventory(doc: Document) -> tuple[Inventory, list[CampaignError]]:
     problems: list[CampaignError] = []
     if not fast_is_valid("inventory", doc.data):
         root = load_schema("inventory.schema.json")
-        problems = [p for err in inventory_validator().iter_errors(doc.data) for p in schema_error(err, doc, root)]
+        problems = [
+            p
+            for err in inventory_validator().iter_errors(doc.data)
+            for p in schema_error(err, doc, root)
+        ]
     if problems:
         return Inventory(present=True), problems
     problems = _semantic_problems(doc)
@@ -33,7 +37,9 @@ def _semantic_problems(doc: Document) -> list[CampaignError]:
 
     def problem(path: tuple[Any, ...], reason: str) -> None:
         line, column = doc.value_mark(path)
-        problems.append(CampaignError(reason, path=doc.path, line=line, column=column, field=dotted(path)))
+        problems.append(
+            CampaignError(reason, path=doc.path, line=line, column=column, field=dotted(path))
+        )
 
     seen_serials: dict[str, int] = {}
     seen_users: dict[str, int] = {}
@@ -41,18 +47,23 @@ def _semantic_problems(doc: Document) -> list[CampaignError]:
         serial = device["serial"]
         if serial in seen_serials:
             problem(
-                ("devices", i, "serial"), f"serial '{serial}' is listed twice (first on line {seen_serials[serial]})"
+                ("devices", i, "serial"),
+                f"serial '{serial}' is listed twice (first on line {seen_serials[serial]})",
             )
         seen_serials.setdefault(serial, doc.value_mark(("devices", i, "serial"))[0])
         for j, account in enumerate(device.get("accounts", [])):
             user = account["username"].lstrip("@")
             path = ("devices", i, "accounts", j, "username")
             if user in seen_users:
-                problem(path, f"username '{user}' is listed twice (first on line {seen_users[user]})")
+                problem(
+                    path, f"username '{user}' is listed twice (first on line {seen_users[user]})"
+                )
             seen_users.setdefault(user, doc.value_mark(path)[0])
     tz = doc.data.get("timezone")
     if tz is not None and zone(tz) is None:
-        problem(("timezone",), f"unknown time zone {tz!r} (expected an IANA name like Europe/Berlin)")
+        problem(
+            ("timezone",), f"unknown time zone {tz!r} (expected an IANA name like Europe/Berlin)"
+        )
     return problems
 
 
@@ -65,12 +76,15 @@ def _build(doc: Document) -> Inventory:
             groups=tuple(d.get("groups", ())),
             vars=dict(d.get("vars", {})),
             accounts=tuple(
-                Account(a["username"].lstrip("@"), a.get("package", DEFAULT_PACKAGE)) for a in d.get("accounts", ())
+                Account(a["username"].lstrip("@"), a.get("package", DEFAULT_PACKAGE))
+                for a in d.get("accounts", ())
             ),
         )
         for d in data["devices"]
     )
-    servers = tuple((s.get("host", "127.0.0.1"), int(s.get("port", 5037))) for s in data["adb_servers"])
+    servers = tuple(
+        (s.get("host", "127.0.0.1"), int(s.get("port", 5037))) for s in data["adb_servers"]
+    )
     return Inventory(
         devices=devices,
         groups={name: dict(g or {}) for name, g in data["groups"].items()},

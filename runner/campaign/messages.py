@@ -83,24 +83,44 @@ def schema_error(
             if key not in known:
                 line, column = doc.key_mark(path + (key,))
                 reason = f"unknown key '{key}'{did_you_mean(key, known)}"
-                out.append(CampaignError(reason, path=doc.path, line=line, column=column, field=dotted(path + (key,))))
+                out.append(
+                    CampaignError(
+                        reason, path=doc.path, line=line, column=column, field=dotted(path + (key,))
+                    )
+                )
         return out or [at_value(err.message)]
     if v == "required" and isinstance(inst, dict):
         when = f" when {notes['x-when']}" if "x-when" in notes else ""
         line, column = doc.key_mark(path)
         return [
-            CampaignError(f"{name} is required{when}", path=doc.path, line=line, column=column, field=dotted(path))
+            CampaignError(
+                f"{name} is required{when}",
+                path=doc.path,
+                line=line,
+                column=column,
+                field=dotted(path),
+            )
             for name in value
             if name not in inst
         ]
     if "propertyNames" in err.absolute_schema_path and isinstance(inst, str):
         line, column = doc.key_mark(path + (inst,))  # a bad key: point at the key itself
         return [
-            CampaignError(_reason(err, notes), path=doc.path, line=line, column=column, field=dotted(path + (inst,)))
+            CampaignError(
+                _reason(err, notes),
+                path=doc.path,
+                line=line,
+                column=column,
+                field=dotted(path + (inst,)),
+            )
         ]
     if v in ("anyOf", "oneOf") and "x-message" in err.schema:
         line, column = doc.key_mark(path)
-        return [CampaignError(err.schema["x-message"], path=doc.path, line=line, column=column, field=dotted(path))]
+        return [
+            CampaignError(
+                err.schema["x-message"], path=doc.path, line=line, column=column, field=dotted(path)
+            )
+        ]
     return [at_value(_reason(err, notes))]
 
 

@@ -71,7 +71,9 @@ def build_plan(repo: Repo, *, now: datetime | None = None) -> Plan:
     plan = Plan(now=now, problems=list(repo.problems), warnings=list(repo.warnings))
     for campaign in repo.campaigns:
         if not campaign.enabled:
-            plan.campaigns.append(CampaignPlan(campaign, [], "disabled", "disabled: creates no tasks"))
+            plan.campaigns.append(
+                CampaignPlan(campaign, [], "disabled", "disabled: creates no tasks")
+            )
             continue
         occurrence = next_fire(campaign, now) if campaign.schedule else None
         if campaign.schedule and occurrence is None:
@@ -81,7 +83,13 @@ def build_plan(repo: Repo, *, now: datetime | None = None) -> Plan:
         plan.problems += result.problems
         phones = len({t.serial for t in result.tasks})
         plan.campaigns.append(
-            CampaignPlan(campaign, result.tasks, result.start_note, missed_text(campaign, result.start_note), phones)
+            CampaignPlan(
+                campaign,
+                result.tasks,
+                result.start_note,
+                missed_text(campaign, result.start_note),
+                phones,
+            )
         )
     return plan
 

@@ -29,7 +29,11 @@ class Device:
 
     def as_context(self) -> dict[str, Any]:
         """What templates see as ``device``."""
-        return {"serial": self.serial, "name": self.name or self.serial, "groups": list(self.groups)}
+        return {
+            "serial": self.serial,
+            "name": self.name or self.serial,
+            "groups": list(self.groups),
+        }
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,12 @@ class Inventory:
     timezone: str | None = None
     present: bool = False
     origin: SourceRef | None = None
-    _by_serial: dict[str, Device] = field(default_factory=dict, repr=False, compare=False, hash=False)
-    _by_username: dict[str, tuple[Device, Account]] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    _by_serial: dict[str, Device] = field(
+        default_factory=dict, repr=False, compare=False, hash=False
+    )
+    _by_username: dict[str, tuple[Device, Account]] = field(
+        default_factory=dict, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         for device in self.devices:
@@ -100,10 +108,17 @@ class Campaign:
         line, column = self.doc.key_mark(path) if key else self.doc.value_mark(path)
         return SourceRef(self.origin.path, line, column)
 
-    def error(self, path: Path_, reason: str, *, key: bool = False, severity: str = "error") -> CampaignError:
+    def error(
+        self, path: Path_, reason: str, *, key: bool = False, severity: str = "error"
+    ) -> CampaignError:
         ref = self.where(path, key=key)
         return CampaignError(
-            reason, path=ref.path, line=ref.line, column=ref.column, field=dotted(path), severity=severity
+            reason,
+            path=ref.path,
+            line=ref.line,
+            column=ref.column,
+            field=dotted(path),
+            severity=severity,
         )
 
 

@@ -26,7 +26,10 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def load_repo(
-    paths: Sequence[str | Path] | None = None, *, root: Path | None = None, now: datetime | None = None
+    paths: Sequence[str | Path] | None = None,
+    *,
+    root: Path | None = None,
+    now: datetime | None = None,
 ) -> Repo:
     """Campaigns and inventory from ``paths`` (default: workflows/ and inventory.yaml of root)."""
     root = Path(root) if root is not None else Path.cwd()
@@ -87,7 +90,9 @@ def _read(path: Path, repo: Repo) -> list[Document]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         repo.problems.append(
-            CampaignError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", path=shown, line=1, column=1)
+            CampaignError(
+                f"not UTF-8 text: {exc.reason} at byte {exc.start}", path=shown, line=1, column=1
+            )
         )
         return []
     except OSError as exc:
@@ -103,7 +108,9 @@ def _load_inventory(path: Path, repo: Repo) -> Inventory:
     if len(docs) > 1:
         line = docs[1].value_mark(())[0]
         repo.problems.append(
-            CampaignError("an inventory holds one YAML document", path=display(path), line=line, column=1)
+            CampaignError(
+                "an inventory holds one YAML document", path=display(path), line=line, column=1
+            )
         )
     if not docs:
         return Inventory(present=True)
@@ -115,7 +122,9 @@ def _load_inventory(path: Path, repo: Repo) -> Inventory:
 def _load_campaign_file(path: Path, repo: Repo, default_tz: str) -> None:
     docs = _read(path, repo)
     if not docs and not any(p.path == display(path) for p in repo.problems):
-        repo.warnings.append(CampaignError("no campaign in this file", path=display(path), severity="warning"))
+        repo.warnings.append(
+            CampaignError("no campaign in this file", path=display(path), severity="warning")
+        )
     for doc in docs:
         name = path.stem if doc.index == 0 else f"{path.stem}-{doc.index + 1}"
         campaign, problems, warnings = check_campaign(doc, default_name=name, default_tz=default_tz)
@@ -137,7 +146,11 @@ def _check_unique_names(repo: Repo) -> None:
             continue
         path = ("name",) if "name" in (campaign.doc.data if campaign.doc else {}) else ()
         repo.problems.append(
-            campaign.error(path, f"'{campaign.name}' is already the name of the campaign at {other.origin}", key=True)
+            campaign.error(
+                path,
+                f"'{campaign.name}' is already the name of the campaign at {other.origin}",
+                key=True,
+            )
         )
     repo.campaigns = keep
 

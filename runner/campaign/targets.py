@@ -29,7 +29,10 @@ class Unit:
 
 
 def units(
-    campaign: Campaign, inventory: Inventory, problems: list[CampaignError], warnings: list[CampaignError]
+    campaign: Campaign,
+    inventory: Inventory,
+    problems: list[CampaignError],
+    warnings: list[CampaignError],
 ) -> list[Unit]:
     data = campaign.data
     if data.get("usernames"):
@@ -55,14 +58,19 @@ def units(
 
 
 def _account_units(
-    campaign: Campaign, inventory: Inventory, problems: list[CampaignError], warnings: list[CampaignError]
+    campaign: Campaign,
+    inventory: Inventory,
+    problems: list[CampaignError],
+    warnings: list[CampaignError],
 ) -> list[Unit]:
     out: list[Unit] = []
     seen: set[str] = set()
     for i, raw in enumerate(campaign.data["usernames"]):
         name = raw.lstrip("@")
         if name in seen:
-            warnings.append(_warn(campaign, ("usernames", i), f"duplicate username '{name}' ignored"))
+            warnings.append(
+                _warn(campaign, ("usernames", i), f"duplicate username '{name}' ignored")
+            )
             continue
         seen.add(name)
         hit = inventory.account(name)
@@ -75,7 +83,10 @@ def _account_units(
 
 
 def _device_serials(
-    campaign: Campaign, inventory: Inventory, problems: list[CampaignError], warnings: list[CampaignError]
+    campaign: Campaign,
+    inventory: Inventory,
+    problems: list[CampaignError],
+    warnings: list[CampaignError],
 ) -> list[str]:
     serials: list[str] = []
     for i, serial in enumerate(campaign.data.get("serials", [])):
@@ -83,7 +94,9 @@ def _device_serials(
             warnings.append(_warn(campaign, ("serials", i), f"duplicate serial '{serial}' ignored"))
             continue
         if inventory.present and inventory.device(serial) is None:
-            warnings.append(_warn(campaign, ("serials", i), f"serial '{serial}' is not in inventory.yaml"))
+            warnings.append(
+                _warn(campaign, ("serials", i), f"serial '{serial}' is not in inventory.yaml")
+            )
         serials.append(serial)
     known = inventory.group_names()
     for i, group in enumerate(campaign.data.get("groups", [])):
@@ -123,7 +136,11 @@ def reference_problems(doc: Document, inventory: Inventory) -> list[CampaignErro
         for i, value in enumerate(values if isinstance(values, list) else []):
             if isinstance(value, str) and value and not known(value):
                 line, column = doc.value_mark((key, i))
-                out.append(CampaignError(reason(value), path=doc.path, line=line, column=column, field=f"{key}[{i}]"))
+                out.append(
+                    CampaignError(
+                        reason(value), path=doc.path, line=line, column=column, field=f"{key}[{i}]"
+                    )
+                )
     return out
 
 
@@ -136,7 +153,11 @@ def targets(campaign: Campaign, warnings: list[CampaignError]) -> list[str | Non
     kind = TARGET_SCRIPTS.get(campaign.script_name)
     if kind is None:
         return [None]
-    plural, single = ("target_users", "target_user") if kind == "user" else ("target_post_urls", "target_post_url")
+    plural, single = (
+        ("target_users", "target_user")
+        if kind == "user"
+        else ("target_post_urls", "target_post_url")
+    )
     config = campaign.config
     if config.get(plural):
         raw, path = list(config[plural]), ("script_config", plural)

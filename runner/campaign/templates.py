@@ -37,7 +37,9 @@ def _environment() -> Any:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -108,7 +110,9 @@ def _render_simple(pieces: list[str | tuple[str, ...]], context: dict[str, Any])
             if value is not context and (not isinstance(value, dict) or hasattr(value, name)):
                 return None  # an object, or a name that is also a dict method: Jinja decides
             if name not in value:
-                raise TemplateProblem(f"undefined template variable '{name}'{_suggest(name, context)}", line)
+                raise TemplateProblem(
+                    f"undefined template variable '{name}'{_suggest(name, context)}", line
+                )
             value = value[name]
         out.append(str(value))
     return "".join(out)
@@ -143,7 +147,9 @@ def _error_line(text: str) -> int:
     return line
 
 
-def located(problem: TemplateProblem, err_path: str, line: int, column: int, field: str, block: bool) -> CampaignError:
+def located(
+    problem: TemplateProblem, err_path: str, line: int, column: int, field: str, block: bool
+) -> CampaignError:
     """A template problem placed on the file line where the failing template line sits."""
     if problem.lineno > 1 or block:
         line, column = line + problem.lineno - (0 if block else 1), column if not block else 0

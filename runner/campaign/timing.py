@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -23,10 +24,8 @@ def machine_timezone() -> str:
         candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
     except OSError:
         pass
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
     for name in candidates:
         if name and zone(name) is not None:
             return name
@@ -79,7 +78,9 @@ def resolve_start(value: str | None, tz_name: str, now: datetime) -> tuple[datet
     if candidate > local_now:
         return candidate, "today"
     tomorrow = (local_now + timedelta(days=1)).date()
-    return datetime(tomorrow.year, tomorrow.month, tomorrow.day, hour, minute, tzinfo=tz), "tomorrow"
+    return datetime(
+        tomorrow.year, tomorrow.month, tomorrow.day, hour, minute, tzinfo=tz
+    ), "tomorrow"
 
 
 def cron_problem(expr: str) -> str | None:

@@ -129,13 +129,18 @@ class _Builder:
         elif not self.over_budget:
             self.over_budget = True
             self._problem(node, path, f"more than {MAX_VALUES} values (aliases expanding too far?)")
-        return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.value == "<<" and isinstance(key_node, yaml.ScalarNode) and not key_node.style:
-                self._problem(key_node, path, "merge keys (<<) are not supported; write the keys out")
+            if (
+                key_node.value == "<<"
+                and isinstance(key_node, yaml.ScalarNode)
+                and not key_node.style
+            ):
+                self._problem(
+                    key_node, path, "merge keys (<<) are not supported; write the keys out"
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self._problem(key_node, path, "a key must be a plain string")
@@ -144,7 +149,9 @@ class _Builder:
             child = path + (key,)
             if key in out:
                 first = self.doc.keys[child][0]
-                self._problem(key_node, child, f"duplicate key '{key}' (first defined on line {first})")
+                self._problem(
+                    key_node, child, f"duplicate key '{key}' (first defined on line {first})"
+                )
                 continue
             self.doc.keys[child] = _mark(key_node)
             out[key] = self.build(value_node, child)
@@ -152,7 +159,9 @@ class _Builder:
 
     def _problem(self, node: yaml.Node, path: Path_, reason: str) -> None:
         line, column = _mark(node)
-        self.problems.append(CampaignError(reason, path=self.doc.path, line=line, column=column, field=dotted(path)))
+        self.problems.append(
+            CampaignError(reason, path=self.doc.path, line=line, column=column, field=dotted(path))
+        )
 
 
 def dotted(path: Path_) -> str:
@@ -180,7 +189,9 @@ def load_documents(text: str, display_path: str) -> tuple[list[Document], list[C
     except yaml.MarkedYAMLError as exc:
         problems.append(_syntax_problem(exc, display_path))
     except yaml.YAMLError as exc:  # e.g. a reader error for a control character
-        problems.append(CampaignError(f"YAML syntax error: {exc}", path=display_path, line=1, column=1))
+        problems.append(
+            CampaignError(f"YAML syntax error: {exc}", path=display_path, line=1, column=1)
+        )
     finally:
         loader.dispose()
     return docs, problems

@@ -14,13 +14,28 @@ import sys
 from pathlib import Path
 from typing import Any
 
-COLUMNS = ("serial", "hw serial", "name", "groups", "state", "model", "android", "battery", "screen",
-           "app", "accounts")
+COLUMNS = (
+    "serial",
+    "hw serial",
+    "name",
+    "groups",
+    "state",
+    "model",
+    "android",
+    "battery",
+    "screen",
+    "app",
+    "accounts",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--inventory", type=Path, default=Path("inventory.yaml"),
-                        help="inventory file for names, groups, accounts and adb_servers (default: inventory.yaml)")
+    parser.add_argument(
+        "--inventory",
+        type=Path,
+        default=Path("inventory.yaml"),
+        help="inventory file for names, groups, accounts and adb_servers (default: inventory.yaml)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -42,15 +57,27 @@ def _row(info: Any) -> tuple[str, ...]:
     app = "missing" if info.app_installed is False else show(info.app_version)
     screen = {True: "on", False: "off"}.get(info.screen_on, "-")
     state = f"quarantined ({info.quarantined})" if info.quarantined else info.state
-    return (info.serial, show(info.hw_serial), show(info.name), ",".join(info.groups) or "-", state, show(info.model),
-            show(info.android), f"{info.battery}%" if info.battery is not None else "-", screen, app,
-            ",".join(info.accounts) or "-")
+    return (
+        info.serial,
+        show(info.hw_serial),
+        show(info.name),
+        ",".join(info.groups) or "-",
+        state,
+        show(info.model),
+        show(info.android),
+        f"{info.battery}%" if info.battery is not None else "-",
+        screen,
+        app,
+        ",".join(info.accounts) or "-",
+    )
 
 
 def render_table(infos: list[Any]) -> str:
     rows = [COLUMNS] + [_row(i) for i in infos]
     widths = [max(len(r[c]) for r in rows) for c in range(len(COLUMNS))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows)
+    return "\n".join(
+        "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)).rstrip() for r in rows
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,5 +98,7 @@ def run(args: argparse.Namespace) -> int:
     elif infos:
         print(render_table(infos))
     else:
-        print("no phones: connect one (USB debugging on) or `adb connect HOST:PORT`; `campaign sim up` starts simulated ones")
+        print(
+            "no phones: connect one (USB debugging on) or `adb connect HOST:PORT`; `campaign sim up` starts simulated ones"
+        )
     return 1 if pool.server_errors and not infos else 0

@@ -18,7 +18,10 @@ from runner.errors import CampaignRunnerError, UsageError
 
 # name -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "validate": ("runner.cli.validate", "check campaign files and the inventory against their schemas"),
+    "validate": (
+        "runner.cli.validate",
+        "check campaign files and the inventory against their schemas",
+    ),
     "plan": ("runner.cli.plan", "show the tasks the campaign files would create"),
     "run": ("runner.cli.run", "apply campaign files and execute their tasks on the phones"),
     "status": ("runner.cli.status", "list tasks in the state file"),
@@ -42,7 +45,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     Only ``command``'s module is imported, so `campaign validate` never pays for the runtime
     (adbutils, starlette, apscheduler) and one broken subcommand cannot break the others.
     """
-    parser = _Parser(prog="campaign", description="Declarative YAML campaigns for fleets of Android phones.")
+    parser = _Parser(
+        prog="campaign", description="Declarative YAML campaigns for fleets of Android phones."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, (module_name, help_text) in SUBCOMMANDS.items():

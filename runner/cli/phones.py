@@ -28,7 +28,10 @@ def start_simulated(inventory: Any, stack: ExitStack) -> list[Server]:
     from runner.sim import SimFleet, adbhost, phones_for_inventory
 
     if not inventory.devices:
-        raise UsageError("--sim needs an inventory.yaml that lists the phones", hint="see inventory.yaml in the demo")
+        raise UsageError(
+            "--sim needs an inventory.yaml that lists the phones",
+            hint="see inventory.yaml in the demo",
+        )
     port = _sim_server(stack, adbhost)
     fleet = SimFleet(phones_for_inventory(inventory.devices))
     fleet.start()

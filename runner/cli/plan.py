@@ -19,13 +19,24 @@ from runner.cli.validate import add_paths_argument, load_checked
 from runner.errors import UsageError
 
 TEXT_WIDTH = 48
-COLUMNS = ("campaign", "phone", "account", "script", "target", "start (local)", "start (UTC)", "text")
+COLUMNS = (
+    "campaign",
+    "phone",
+    "account",
+    "script",
+    "target",
+    "start (local)",
+    "start (UTC)",
+    "text",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_paths_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object (stable shape)")
-    parser.add_argument("--root", type=Path, default=None, help="repository root (default: the current directory)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: the current directory)"
+    )
     parser.add_argument(
         "--state",
         type=Path,
@@ -77,7 +88,10 @@ def _diff(state: Path | None, root: Path, plan: Any) -> dict[str, list[str]] | N
     from runner.state import Store  # lazily: only when there is a state file to compare with
 
     result = Store(path).diff(plan.tasks, campaigns=[c.campaign.name for c in plan.campaigns])
-    return {name: sorted(getattr(result, name, []) or []) for name in ("new", "changed", "unchanged", "removed")}
+    return {
+        name: sorted(getattr(result, name, []) or [])
+        for name in ("new", "changed", "unchanged", "removed")
+    }
 
 
 def _print_json(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> None:
@@ -100,7 +114,9 @@ def _print_text(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> No
     if rows:
         widths = [max(len(COLUMNS[i]), *(len(r[i]) for r in rows)) for i in range(len(COLUMNS))]
         for cells in [COLUMNS, *rows]:
-            out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n")
+            out.write(
+                "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n"
+            )
         out.write("\n")
     for cp in plan.campaigns:
         c = cp.campaign
@@ -114,7 +130,9 @@ def _print_text(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> No
     )
     if diff is not None:
         out.write(
-            "state: " + ", ".join(f"{len(diff[k])} {k}" for k in ("new", "changed", "unchanged", "removed")) + "\n"
+            "state: "
+            + ", ".join(f"{len(diff[k])} {k}" for k in ("new", "changed", "unchanged", "removed"))
+            + "\n"
         )
     for err in plan.problems:
         out.write(f"{err}\n")
@@ -143,7 +161,11 @@ def _row(task: Any) -> tuple[str, ...]:
     local = start.strftime("%Y-%m-%d %H:%M %Z") if start else "asap"
     utc = start.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if start else "asap"
     config = task.script_config
-    text = config.get("captions") or (config.get("comment_content") if task.script_name == "comment" else "") or ""
+    text = (
+        config.get("captions")
+        or (config.get("comment_content") if task.script_name == "comment" else "")
+        or ""
+    )
     text = " ".join(str(text).split())
     if len(text) > TEXT_WIDTH:
         text = text[: TEXT_WIDTH - 3] + "..."

@@ -14,9 +14,7 @@ from runner.errors import UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_argument(parser)
-    parser.add_argument(
-        "ids", nargs="*", type=int, metavar="ID", help="task ids to retry"
-    )
+    parser.add_argument("ids", nargs="*", type=int, metavar="ID", help="task ids to retry")
     parser.add_argument("--failed", action="store_true", help="retry every failed task")
 
 

@@ -110,9 +110,7 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     stack.callback(pool.stop)
     runner.pool = pool
     runner.start()
-    graceful = {
-        "value": False
-    }  # Ctrl-C or an error: running tasks go back to the queue
+    graceful = {"value": False}  # Ctrl-C or an error: running tasks go back to the queue
     stack.callback(lambda: runner.shutdown(graceful=graceful["value"]))
     for warning in runner.warnings:
         print(f"campaign run: warning: {warning}", file=sys.stderr)
@@ -121,9 +119,7 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     names = [c.name for c in repo.campaigns]
     _watch(args, runner, store, names, diff, store.path)
     graceful["value"] = True
-    return _finish(
-        args, store, scope_rows(store, names), diff, time.monotonic() - started
-    )
+    return _finish(args, store, scope_rows(store, names), diff, time.monotonic() - started)
 
 
 def _watch(
@@ -155,9 +151,7 @@ def _finish(
     if args.junit:
         write_junit(args.junit, rows, store, seconds)
     if args.json:
-        json.dump(
-            run_json(rows, diff, seconds), sys.stdout, ensure_ascii=False, indent=2
-        )
+        json.dump(run_json(rows, diff, seconds), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         print("\n".join(summary_lines(rows, seconds)))

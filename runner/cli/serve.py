@@ -25,17 +25,40 @@ log = logging.getLogger("runner.serve")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATHS",
-                        help="campaign files or folders (default: workflows/ and inventory.yaml)")
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks one)")
-    parser.add_argument("--token", default=None,
-                        help=f"require 'Authorization: Bearer TOKEN' (default: ${TOKEN_ENV}); needed off loopback")
-    parser.add_argument("--state", type=Path, default=None, help="state file (default .campaign/state.db)")
-    parser.add_argument("--sim", action="store_true", help="run the inventory's phones as simulated phones")
-    parser.add_argument("--media-root", action="append", type=Path, default=None, dest="media_roots",
-                        help="folder media paths in API requests may point into (repeatable; default: repo root)")
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATHS",
+        help="campaign files or folders (default: workflows/ and inventory.yaml)",
+    )
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks one)"
+    )
+    parser.add_argument(
+        "--token",
+        default=None,
+        help=f"require 'Authorization: Bearer TOKEN' (default: ${TOKEN_ENV}); needed off loopback",
+    )
+    parser.add_argument(
+        "--state", type=Path, default=None, help="state file (default .campaign/state.db)"
+    )
+    parser.add_argument(
+        "--sim", action="store_true", help="run the inventory's phones as simulated phones"
+    )
+    parser.add_argument(
+        "--media-root",
+        action="append",
+        type=Path,
+        default=None,
+        dest="media_roots",
+        help="folder media paths in API requests may point into (repeatable; default: repo root)",
+    )
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
 
 
 def check_bind(host: str, token: str | None) -> None:
@@ -68,7 +91,9 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}", hint="pick another --port") from None
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror}", hint="pick another --port"
+        ) from None
     sock.listen(2048)
     return sock
 
@@ -76,7 +101,9 @@ def bind(host: str, port: int) -> socket.socket:
 def run(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get(TOKEN_ENV) or None
     check_bind(args.host, token)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from runner.api.serving import Runtime
 
     root = Path.cwd()
@@ -85,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     sock = bind(args.host, args.port)
     received: list[int] = []
-    previous = {sig: signal.signal(sig, lambda s, f: received.append(s)) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        sig: signal.signal(sig, lambda s, f: received.append(s))
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         runtime.serve(sock, token=token, media_roots=args.media_roots, log_level=args.log_level)
     finally:

@@ -31,14 +31,33 @@ INFO_FILE, TRUTH_FILE, LOG_FILE = "sim.json", "ground_truth.json", "sim.log"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     up = sub.add_parser("up", help="start simulated phones and connect them to the adb server")
-    up.add_argument("--phones", type=int, default=None, help="how many phones (default: one per inventory device)")
-    up.add_argument("--accounts", type=int, default=2, help="accounts per phone with --phones (default 2)")
-    up.add_argument("--seed", type=int, default=0, help="seed for content, popups and latency (default 0)")
-    up.add_argument("--realistic", action="store_true", help="latency near real phones (dumps ~1-1.5 s)")
-    up.add_argument("--popups", type=float, default=0.0, metavar="P", help="probability of an app popup (0-1)")
-    up.add_argument("--base-port", type=int, default=None, help="first phone port (>= 6000; default: any free)")
-    up.add_argument("--inventory", type=Path, default=None, help="inventory file (default ./inventory.yaml)")
-    up.add_argument("--detach", action="store_true", help="run in the background; stop with `campaign sim down`")
+    up.add_argument(
+        "--phones",
+        type=int,
+        default=None,
+        help="how many phones (default: one per inventory device)",
+    )
+    up.add_argument(
+        "--accounts", type=int, default=2, help="accounts per phone with --phones (default 2)"
+    )
+    up.add_argument(
+        "--seed", type=int, default=0, help="seed for content, popups and latency (default 0)"
+    )
+    up.add_argument(
+        "--realistic", action="store_true", help="latency near real phones (dumps ~1-1.5 s)"
+    )
+    up.add_argument(
+        "--popups", type=float, default=0.0, metavar="P", help="probability of an app popup (0-1)"
+    )
+    up.add_argument(
+        "--base-port", type=int, default=None, help="first phone port (>= 6000; default: any free)"
+    )
+    up.add_argument(
+        "--inventory", type=Path, default=None, help="inventory file (default ./inventory.yaml)"
+    )
+    up.add_argument(
+        "--detach", action="store_true", help="run in the background; stop with `campaign sim down`"
+    )
     sub.add_parser("down", help="stop the simulated phones started with `sim up --detach`")
     sub.add_parser("state", help="print the ground truth (what happened on each account) as JSON")
 
@@ -56,10 +75,17 @@ def _up(args: argparse.Namespace) -> int:
     from runner.sim.control import ControlServer
 
     specs = _specs(args)
-    fleet = SimFleet(specs, seed=args.seed, realistic=args.realistic, popup_probability=args.popups,
-                     base_port=args.base_port)
+    fleet = SimFleet(
+        specs,
+        seed=args.seed,
+        realistic=args.realistic,
+        popup_probability=args.popups,
+        base_port=args.base_port,
+    )
     done = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: done.set())  # from here on SIGTERM stops cleanly
+    previous = signal.signal(
+        signal.SIGTERM, lambda *_: done.set()
+    )  # from here on SIGTERM stops cleanly
     try:
         fleet.start()
         fleet.connect()
@@ -82,10 +108,14 @@ def _specs(args: argparse.Namespace) -> list[Any]:
     if args.phones is not None and (args.phones < 1 or args.accounts < 0):
         raise UsageError("--phones must be at least 1 and --accounts at least 0")
     if not 0.0 <= args.popups <= 1.0:
-        raise UsageError(f"--popups {args.popups} is not a probability", hint="give a number from 0 to 1")
+        raise UsageError(
+            f"--popups {args.popups} is not a probability", hint="give a number from 0 to 1"
+        )
     if args.base_port is not None and not 6000 <= args.base_port <= 65000:
-        raise UsageError(f"--base-port {args.base_port} is out of range",
-                         hint="use 6000-65000 (5555-5585 is adb's emulator range)")
+        raise UsageError(
+            f"--base-port {args.base_port} is out of range",
+            hint="use 6000-65000 (5555-5585 is adb's emulator range)",
+        )
     if args.phones is not None:
         return default_phones(args.phones, args.accounts)
     return phones_for_inventory(_inventory_devices(args.inventory))
@@ -97,13 +127,19 @@ def _inventory_devices(path: Path | None) -> list[Any]:
 
     path = path or Path("inventory.yaml")
     if not path.is_file():
-        raise UsageError(f"no inventory at {path}", hint="run in a campaign repo, pass --inventory FILE or --phones N")
+        raise UsageError(
+            f"no inventory at {path}",
+            hint="run in a campaign repo, pass --inventory FILE or --phones N",
+        )
     repo = load_repo([path], root=path.resolve().parent)
     problems = [p for p in repo.problems if getattr(p, "severity", "error") == "error"]
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        raise CampaignRunnerError(f"{path} has {len(problems)} problem(s)", hint="fix them, then run `campaign sim up` again")
+        raise CampaignRunnerError(
+            f"{path} has {len(problems)} problem(s)",
+            hint="fix them, then run `campaign sim up` again",
+        )
     if not repo.inventory.devices:
         raise UsageError(f"{path} lists no devices", hint="add devices, or pass --phones N")
     return list(repo.inventory.devices)
@@ -112,8 +148,19 @@ def _inventory_devices(path: Path | None) -> list[Any]:
 def _detach(args: argparse.Namespace) -> int:
     """Re-run `sim up` as a background process, wait until its phones are connected."""
     SIM_DIR.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "runner", "sim", "up", "--seed", str(args.seed),
-            "--accounts", str(args.accounts), "--popups", str(args.popups)]
+    argv = [
+        sys.executable,
+        "-m",
+        "runner",
+        "sim",
+        "up",
+        "--seed",
+        str(args.seed),
+        "--accounts",
+        str(args.accounts),
+        "--popups",
+        str(args.popups),
+    ]
     argv += ["--phones", str(args.phones)] if args.phones is not None else []
     argv += ["--inventory", str(args.inventory)] if args.inventory else []
     argv += ["--base-port", str(args.base_port)] if args.base_port else []
@@ -128,11 +175,15 @@ def _detach(args: argparse.Namespace) -> int:
             return 0
         if not pid_alive(pid):
             log_text = (SIM_DIR / LOG_FILE).read_text().strip()
-            raise CampaignRunnerError(f"simulated phones failed to start: {log_text.splitlines()[-1] if log_text else 'no output'}",
-                                      hint=f"see {SIM_DIR / LOG_FILE}")
+            raise CampaignRunnerError(
+                f"simulated phones failed to start: {log_text.splitlines()[-1] if log_text else 'no output'}",
+                hint=f"see {SIM_DIR / LOG_FILE}",
+            )
         time.sleep(0.05)
     os.kill(pid, signal.SIGTERM)
-    raise CampaignRunnerError("simulated phones did not come up within 120 s", hint=f"see {SIM_DIR / LOG_FILE}")
+    raise CampaignRunnerError(
+        "simulated phones did not come up within 120 s", hint=f"see {SIM_DIR / LOG_FILE}"
+    )
 
 
 # The launcher starts the fleet process in its own session and exits at once, so the fleet is
@@ -147,10 +198,17 @@ _LAUNCHER = (
 
 
 def _spawn_detached(argv: list[str], log_path: Path) -> int:
-    launcher = subprocess.run([sys.executable, "-c", _LAUNCHER, str(log_path), *argv],
-                              check=False, capture_output=True, text=True, timeout=60)
+    launcher = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, str(log_path), *argv],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if launcher.returncode != 0 or not launcher.stdout.strip().isdigit():
-        raise CampaignRunnerError(f"could not start simulated phones in the background: {launcher.stderr.strip()}")
+        raise CampaignRunnerError(
+            f"could not start simulated phones in the background: {launcher.stderr.strip()}"
+        )
     return int(launcher.stdout.strip())
 
 
@@ -167,8 +225,12 @@ def _write_info(fleet: Any, control_port: int) -> None:
     from runner.sim import adbhost
 
     SIM_DIR.mkdir(parents=True, exist_ok=True)
-    info = {"pid": os.getpid(), "control": f"http://127.0.0.1:{control_port}",
-            "adb_server_port": adbhost.server_port(), "phones": fleet.serials()}
+    info = {
+        "pid": os.getpid(),
+        "control": f"http://127.0.0.1:{control_port}",
+        "adb_server_port": adbhost.server_port(),
+        "phones": fleet.serials(),
+    }
     tmp = SIM_DIR / (INFO_FILE + ".tmp")
     tmp.write_text(json.dumps(info, indent=1))
     tmp.replace(SIM_DIR / INFO_FILE)
@@ -178,7 +240,10 @@ def _print_phones(fleet: Any) -> None:
     from runner.sim import adbhost
 
     _print_serials(fleet.serials(), adbhost.server_port())
-    print("Ctrl-C stops them" if sys.stdout.isatty() else "waiting; `campaign sim down` stops them", flush=True)
+    print(
+        "Ctrl-C stops them" if sys.stdout.isatty() else "waiting; `campaign sim down` stops them",
+        flush=True,
+    )
 
 
 def _print_serials(phones: dict[str, str], server_port: int) -> None:
@@ -214,18 +279,24 @@ def _running() -> dict[str, Any] | None:
 def _refuse_if_running() -> None:
     info = _running()
     if info is not None:
-        raise UsageError(f"simulated phones are already running (pid {info['pid']})",
-                         hint="stop them with `campaign sim down` first")
+        raise UsageError(
+            f"simulated phones are already running (pid {info['pid']})",
+            hint="stop them with `campaign sim down` first",
+        )
 
 
 def _control(info: dict[str, Any], method: str, path: str) -> Any:
-    request = urllib.request.Request(info["control"] + path, method=method, data=b"" if method == "POST" else None)
+    request = urllib.request.Request(
+        info["control"] + path, method=method, data=b"" if method == "POST" else None
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise CampaignRunnerError(f"the simulated phones' control endpoint {info['control']} did not answer: {exc}",
-                                  hint="is `campaign sim up` still running? see .campaign/sim/sim.log") from None
+        raise CampaignRunnerError(
+            f"the simulated phones' control endpoint {info['control']} did not answer: {exc}",
+            hint="is `campaign sim up` still running? see .campaign/sim/sim.log",
+        ) from None
 
 
 def _down(args: argparse.Namespace) -> int:
@@ -238,9 +309,13 @@ def _down(args: argparse.Namespace) -> int:
     while pid_alive(int(info["pid"])) and time.monotonic() < deadline:
         time.sleep(0.05)
     if pid_alive(int(info["pid"])):
-        raise CampaignRunnerError(f"simulated phones (pid {info['pid']}) did not stop within 60 s",
-                                  hint=f"stop it with `kill {info['pid']}`")
-    print(f"stopped {len(info['phones'])} simulated phone(s); ground truth in {SIM_DIR / TRUTH_FILE}")
+        raise CampaignRunnerError(
+            f"simulated phones (pid {info['pid']}) did not stop within 60 s",
+            hint=f"stop it with `kill {info['pid']}`",
+        )
+    print(
+        f"stopped {len(info['phones'])} simulated phone(s); ground truth in {SIM_DIR / TRUTH_FILE}"
+    )
     return 0
 
 
@@ -251,8 +326,10 @@ def _state(args: argparse.Namespace) -> int:
     elif (SIM_DIR / TRUTH_FILE).is_file():
         truth = json.loads((SIM_DIR / TRUTH_FILE).read_text())
     else:
-        raise CampaignRunnerError("no simulated phones are running and none have run here",
-                                  hint="start them with `campaign sim up`")
+        raise CampaignRunnerError(
+            "no simulated phones are running and none have run here",
+            hint="start them with `campaign sim up`",
+        )
     try:
         print(json.dumps(truth, indent=1, ensure_ascii=False))
         sys.stdout.flush()

@@ -59,9 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="0 pending, 1 running, 2 completed, 3 failed",
     )
     parser.add_argument("--serial", default=None, help="only this phone")
-    parser.add_argument(
-        "--script", default=None, help="only this script (post, follow, ...)"
-    )
+    parser.add_argument("--script", default=None, help="only this script (post, follow, ...)")
     parser.add_argument("--campaign", default=None, help="only this campaign")
     parser.add_argument(
         "--source",
@@ -112,11 +110,10 @@ def run(args: argparse.Namespace) -> int:
     ]
     if table:
         widths = [
-            max(len(COLUMNS[i]), *(len(row[i]) for row in table))
-            for i in range(len(COLUMNS))
+            max(len(COLUMNS[i]), *(len(row[i]) for row in table)) for i in range(len(COLUMNS))
         ]
         for cells in [list(COLUMNS), *table]:
-            print("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+            print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip())
         print()
     print(", ".join(f"{v} {k}" for k, v in stats.items()))
     return 0

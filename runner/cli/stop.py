@@ -13,9 +13,7 @@ from runner.cli.status import add_state_argument, existing_state
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_argument(parser)
-    parser.add_argument(
-        "ids", nargs="+", type=int, metavar="ID", help="task ids to stop"
-    )
+    parser.add_argument("ids", nargs="+", type=int, metavar="ID", help="task ids to stop")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,11 +27,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"task {task_id}: no such task")
             code = 1
         elif store.request_stop(task_id):
-            verb = (
-                "will stop at its next step"
-                if before.status == 1
-                else "cancelled before it ran"
-            )
+            verb = "will stop at its next step" if before.status == 1 else "cancelled before it ran"
             print(f"task {task_id}: {verb}")
         else:
             print(f"task {task_id}: not stopped: it is already {before.status_text}")

@@ -30,7 +30,9 @@ def add_paths_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_paths_argument(parser)
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
     parser.add_argument(
         "--root",
         type=Path,
@@ -112,7 +114,13 @@ def report(
         out.write(summary(problems, warnings, files=files, campaigns=campaigns) + "\n")
 
 
-def summary(problems: Sequence[CampaignError], warnings: Sequence[CampaignError], *, files: int, campaigns: int) -> str:
+def summary(
+    problems: Sequence[CampaignError],
+    warnings: Sequence[CampaignError],
+    *,
+    files: int,
+    campaigns: int,
+) -> str:
     warned = f", {_n(len(warnings), 'warning')}" if warnings else ""
     if not problems:
         return f"ok: {_n(files, 'file')}, {_n(campaigns, 'campaign')}{warned}"

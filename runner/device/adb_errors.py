@@ -27,8 +27,18 @@ from runner.errors import (
     DeviceUnavailableError,
 )
 
-LOST_MARKERS = ("offline", "closed", "connection reset", "broken pipe", "not found", "no devices", "eof")
-UNAUTHORIZED_HINT = "accept the USB debugging prompt on the phone (or check ADB_VENDOR_KEYS), then reconnect"
+LOST_MARKERS = (
+    "offline",
+    "closed",
+    "connection reset",
+    "broken pipe",
+    "not found",
+    "no devices",
+    "eof",
+)
+UNAUTHORIZED_HINT = (
+    "accept the USB debugging prompt on the phone (or check ADB_VENDOR_KEYS), then reconnect"
+)
 
 
 def translate(exc: BaseException, *, serial: str, command: str = "") -> DeviceError:
@@ -38,29 +48,53 @@ def translate(exc: BaseException, *, serial: str, command: str = "") -> DeviceEr
     if isinstance(exc, DeviceError):
         return exc
     if isinstance(exc, (AdbTimeout, socket.timeout, TimeoutError)):
-        return DeviceTimeoutError(f"no answer from the phone ({text or 'timed out'})", serial=serial,
-                                  command=command, hint="the phone or the adb server is stuck; check `adb devices`")
+        return DeviceTimeoutError(
+            f"no answer from the phone ({text or 'timed out'})",
+            serial=serial,
+            command=command,
+            hint="the phone or the adb server is stuck; check `adb devices`",
+        )
     if isinstance(exc, AdbConnectionError):
-        return DeviceUnavailableError(f"cannot reach the adb server ({text})", serial=serial, command=command,
-                                      hint="start it with `adb start-server` or check ANDROID_ADB_SERVER_HOST/PORT")
+        return DeviceUnavailableError(
+            f"cannot reach the adb server ({text})",
+            serial=serial,
+            command=command,
+            hint="start it with `adb start-server` or check ANDROID_ADB_SERVER_HOST/PORT",
+        )
     if isinstance(exc, AdbInstallError):
-        return DeviceError(f"install failed: {exc.reason}", serial=serial, command=command, output=text)
+        return DeviceError(
+            f"install failed: {exc.reason}", serial=serial, command=command, output=text
+        )
     if isinstance(exc, AdbSyncError):
-        return DeviceError(f"file transfer refused: {text}", serial=serial, command=command, output=text)
+        return DeviceError(
+            f"file transfer refused: {text}", serial=serial, command=command, output=text
+        )
     if isinstance(exc, AdbError) and "unauthorized" in lower:
-        return DeviceUnavailableError("the phone is unauthorized", serial=serial, command=command,
-                                      hint=UNAUTHORIZED_HINT)
+        return DeviceUnavailableError(
+            "the phone is unauthorized", serial=serial, command=command, hint=UNAUTHORIZED_HINT
+        )
     if isinstance(exc, AdbError) and "not found" in lower:
-        return DeviceLostError(f"the adb server does not know this phone ({text})", serial=serial, command=command,
-                               hint="is it plugged in / `adb connect`ed? see `campaign devices`")
-    if isinstance(exc, (EOFError, ConnectionError)) or (isinstance(exc, AdbError) and (
-            not text or any(m in lower for m in LOST_MARKERS))):
-        return DeviceLostError(f"the phone dropped the connection ({text or type(exc).__name__})", serial=serial,
-                               command=command, hint="it will be retried when the phone is back online")
+        return DeviceLostError(
+            f"the adb server does not know this phone ({text})",
+            serial=serial,
+            command=command,
+            hint="is it plugged in / `adb connect`ed? see `campaign devices`",
+        )
+    if isinstance(exc, (EOFError, ConnectionError)) or (
+        isinstance(exc, AdbError) and (not text or any(m in lower for m in LOST_MARKERS))
+    ):
+        return DeviceLostError(
+            f"the phone dropped the connection ({text or type(exc).__name__})",
+            serial=serial,
+            command=command,
+            hint="it will be retried when the phone is back online",
+        )
     if isinstance(exc, AdbError):
         return DeviceError(text or "adb error", serial=serial, command=command)
     if isinstance(exc, OSError):
-        return DeviceLostError(f"socket error talking to the phone ({text})", serial=serial, command=command)
+        return DeviceLostError(
+            f"socket error talking to the phone ({text})", serial=serial, command=command
+        )
     raise TypeError(f"not an adb error: {exc!r}")
 
 

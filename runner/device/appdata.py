@@ -37,8 +37,11 @@ class AppData:
         try:
             return self.elements[element]
         except KeyError:
-            raise TaskFailed(FailureClass.CONFIG_ERROR, f"no selectors for {element!r} in {self.name}.yaml",
-                             hint="add it to runner/apps or the campaign repo's apps/ folder") from None
+            raise TaskFailed(
+                FailureClass.CONFIG_ERROR,
+                f"no selectors for {element!r} in {self.name}.yaml",
+                hint="add it to runner/apps or the campaign repo's apps/ folder",
+            ) from None
 
 
 @lru_cache(maxsize=64)
@@ -65,25 +68,41 @@ def _elements_for(data: dict[str, Any], version: str) -> dict[str, list[Selector
 
 
 def _substitute(selector: Selector, package: str) -> dict[str, Any]:
-    return {k: v.replace("{package}", package) if isinstance(v, str) else v for k, v in selector.items()}
+    return {
+        k: v.replace("{package}", package) if isinstance(v, str) else v for k, v in selector.items()
+    }
 
 
-def load_app(name: str, package: str, version: str = "", *, repo_root: Path | None = None) -> AppData:
+def load_app(
+    name: str, package: str, version: str = "", *, repo_root: Path | None = None
+) -> AppData:
     """Selectors for app ``name`` (e.g. "tiktok"), the shipped file overridden by the repo's."""
     shipped = read_yaml(APPS_DIR / f"{name}.yaml")
     elements = _elements_for(shipped, version)
     local = read_yaml(repo_root / "apps" / f"{name}.yaml") if repo_root else {}
     for element, selectors in _elements_for(local, version).items():
         elements[element] = selectors + elements.get(element, [])
-    resolved: dict[str, tuple[Selector, ...]] = {k: tuple(_substitute(s, package) for s in v)
-                                                 for k, v in elements.items()}
+    resolved: dict[str, tuple[Selector, ...]] = {
+        k: tuple(_substitute(s, package) for s in v) for k, v in elements.items()
+    }
     for element, checked in resolved.items():
         for selector in checked:
             try:
                 compile_selector(selector)
             except ValueError as exc:
-                raise TaskFailed(FailureClass.CONFIG_ERROR, f"{name}.yaml: {element}: {exc}") from exc
-    popups = tuple((read_yaml(repo_root / "apps" / "popups.yaml").get("rules") or []) if repo_root else ())
+                raise TaskFailed(
+                    FailureClass.CONFIG_ERROR, f"{name}.yaml: {element}: {exc}"
+                ) from exc
+    popups = tuple(
+        (read_yaml(repo_root / "apps" / "popups.yaml").get("rules") or []) if repo_root else ()
+    )
     popups += tuple(read_yaml(APPS_DIR / "popups.yaml").get("rules") or [])
-    return AppData(name, package, version, resolved, popups,
-                   str(shipped.get("launch_activity", "")), str(shipped.get("profile_url", "")))
+    return AppData(
+        name,
+        package,
+        version,
+        resolved,
+        popups,
+        str(shipped.get("launch_activity", "")),
+        str(shipped.get("profile_url", "")),
+    )

@@ -29,7 +29,9 @@ Point = tuple[int, int]
 class Device:
     """One leased phone. Not thread-safe: a phone runs one task at a time (the pool's lease)."""
 
-    def __init__(self, link: PhoneLink, *, hw_serial: str | None = None, timeout: float = 20.0) -> None:
+    def __init__(
+        self, link: PhoneLink, *, hw_serial: str | None = None, timeout: float = 20.0
+    ) -> None:
         self.link = link
         self.serial = link.serial or ""
         self.hw_serial = hw_serial or self.serial
@@ -43,15 +45,22 @@ class Device:
     def note(self, message: str) -> None:
         self.log.append(f"{time.strftime('%H:%M:%S')} {message}")
 
-    def shell(self, command: str, *, timeout: float | None = None, check: bool = False) -> ShellResult:
+    def shell(
+        self, command: str, *, timeout: float | None = None, check: bool = False
+    ) -> ShellResult:
         """Run a command; with ``check`` a non-zero exit raises DeviceError with the output."""
         if self.on_command is not None:
             self.on_command(command)
         result = shell_v2(self.link, command, timeout=timeout or self.timeout)
         if check and result.exit_code != 0:
             output = (result.stdout + result.stderr).decode("utf-8", "replace").strip()
-            raise DeviceError(f"command failed: {output[:300]}", serial=self.serial, command=command,
-                              exit_code=result.exit_code, output=output)
+            raise DeviceError(
+                f"command failed: {output[:300]}",
+                serial=self.serial,
+                command=command,
+                exit_code=result.exit_code,
+                output=output,
+            )
         return result
 
     def run(self, command: str, *, timeout: float | None = None) -> str:
@@ -71,8 +80,12 @@ class Device:
 
     def require_app(self, package: str) -> None:
         if not self.app_installed(package):
-            raise TaskFailed(FailureClass.APP_NOT_INSTALLED, f"{package} is not installed on {self.serial}",
-                             serial=self.serial, hint="install it on the phone or fix the account's package")
+            raise TaskFailed(
+                FailureClass.APP_NOT_INSTALLED,
+                f"{package} is not installed on {self.serial}",
+                serial=self.serial,
+                hint="install it on the phone or fix the account's package",
+            )
 
     def app_start(self, package: str, activity: str | None = None) -> None:
         self.note(f"start {package}")
@@ -96,13 +109,21 @@ class Device:
         self.note(f"share {len(remote_paths)} file(s) to {package}")
         uris = ",".join(f"file://{p}" for p in remote_paths)
         if len(remote_paths) == 1:
-            action, extra = "android.intent.action.SEND", f"--eu android.intent.extra.STREAM {shlex.quote(uris)}"
+            action, extra = (
+                "android.intent.action.SEND",
+                f"--eu android.intent.extra.STREAM {shlex.quote(uris)}",
+            )
         else:
-            action, extra = "android.intent.action.SEND_MULTIPLE", f"--eua android.intent.extra.STREAM {shlex.quote(uris)}"
+            action, extra = (
+                "android.intent.action.SEND_MULTIPLE",
+                f"--eua android.intent.extra.STREAM {shlex.quote(uris)}",
+            )
         self.run(f"am start -a {action} -t {shlex.quote(mime)} {extra} -p {shlex.quote(package)}")
 
     def current_app(self) -> str:
-        match = re.search(r"mCurrentFocus=Window\{\S+ \S+ ([^/\s}]+)", self.run("dumpsys window windows"))
+        match = re.search(
+            r"mCurrentFocus=Window\{\S+ \S+ ([^/\s}]+)", self.run("dumpsys window windows")
+        )
         return match.group(1) if match else ""
 
     # --- screen ----------------------------------------------------------------------------------
@@ -114,13 +135,20 @@ class Device:
         result = self.shell("uiautomator dump /dev/tty")
         text = result.text
         if result.exit_code != 0 or "</hierarchy>" not in text:
-            result = self.shell("uiautomator dump /sdcard/window_dump.xml && cat /sdcard/window_dump.xml")
+            result = self.shell(
+                "uiautomator dump /sdcard/window_dump.xml && cat /sdcard/window_dump.xml"
+            )
             text = result.text
         if result.exit_code != 0 or "</hierarchy>" not in text:
             output = (text + result.stderr.decode("utf-8", "replace")).strip()
-            raise DeviceError(f"UI dump failed: {output[:200]}", serial=self.serial, command="uiautomator dump",
-                              exit_code=result.exit_code, output=output,
-                              hint="is the screen on and unlocked?")
+            raise DeviceError(
+                f"UI dump failed: {output[:200]}",
+                serial=self.serial,
+                command="uiautomator dump",
+                exit_code=result.exit_code,
+                output=output,
+                hint="is the screen on and unlocked?",
+            )
         self.last_dump = parse_dump(text)
         return self.last_dump
 
@@ -140,7 +168,9 @@ class Device:
     def swipe_up(self, *, duration_ms: int = 200) -> None:
         """Next video / scroll down: a vertical swipe across the middle of the screen."""
         width, height = self.window_size()
-        self.swipe((width // 2, height * 3 // 4), (width // 2, height // 4), duration_ms=duration_ms)
+        self.swipe(
+            (width // 2, height * 3 // 4), (width // 2, height // 4), duration_ms=duration_ms
+        )
 
     def key(self, name: str | int) -> None:
         code = KEYS[name] if isinstance(name, str) else name
@@ -170,8 +200,15 @@ class Device:
 
         return first_match(self.dump(), selectors)
 
-    def wait_for(self, selectors: Sequence[Selector], *, name: str, timeout: float = 10.0,
-                 popups: Sequence[Mapping[str, Any]] = (), check: Callable[[], None] | None = None) -> UiNode:
+    def wait_for(
+        self,
+        selectors: Sequence[Selector],
+        *,
+        name: str,
+        timeout: float = 10.0,
+        popups: Sequence[Mapping[str, Any]] = (),
+        check: Callable[[], None] | None = None,
+    ) -> UiNode:
         """Wait for a selector, dismissing known dialogs; TaskFailed(element_not_found) otherwise."""
         from runner.device.screen import wait_for
 
@@ -207,16 +244,23 @@ class Device:
         field = self.dump().find({"class": "android.widget.EditText", "focused": True})
         if field is None or not field.text.endswith(text):
             shown = field.text if field is not None else "no focused text field"
-            raise TaskFailed(FailureClass.VERIFICATION_FAILED, f"typed {text!r} but the field shows {shown!r}",
-                             serial=self.serial, hint="check the phone's keyboard (ADBKeyBoard for Unicode)")
+            raise TaskFailed(
+                FailureClass.VERIFICATION_FAILED,
+                f"typed {text!r} but the field shows {shown!r}",
+                serial=self.serial,
+                hint="check the phone's keyboard (ADBKeyBoard for Unicode)",
+            )
 
     def _ensure_adb_keyboard(self, text: str) -> None:
         if self._ime_ready:
             return
         if textinput.ADB_IME not in self.run("ime list -a -s").split():
-            raise TaskFailed(FailureClass.CONFIG_ERROR,
-                             f"cannot type {text!r}: `input text` only types ASCII and no ADB keyboard is installed",
-                             serial=self.serial, hint=textinput.INSTALL_HINT)
+            raise TaskFailed(
+                FailureClass.CONFIG_ERROR,
+                f"cannot type {text!r}: `input text` only types ASCII and no ADB keyboard is installed",
+                serial=self.serial,
+                hint=textinput.INSTALL_HINT,
+            )
         if self.run("settings get secure default_input_method").strip() != textinput.ADB_IME:
             self.run(f"ime enable {textinput.ADB_IME}")
             self.run(f"ime set {textinput.ADB_IME}")
@@ -239,8 +283,12 @@ class Device:
         self.run(f"mkdir -p {shlex.quote(folder)}")
         self.push(local, remote)
         self.run(f"touch {shlex.quote(remote)}")
-        self.run(f"am broadcast -a android.intent.action.MEDIA_SCANNER_SCAN_FILE -d {shlex.quote('file://' + remote)}")
+        self.run(
+            f"am broadcast -a android.intent.action.MEDIA_SCANNER_SCAN_FILE -d {shlex.quote('file://' + remote)}"
+        )
         # Android 10+ ignores the broadcast for apps' media queries; the media provider's own
         # scan call indexes it there (older versions answer with an error, which is fine).
-        self.shell(f"content call --uri content://media --method scan_file --arg {shlex.quote(remote)}")
+        self.shell(
+            f"content call --uri content://media --method scan_file --arg {shlex.quote(remote)}"
+        )
         return remote

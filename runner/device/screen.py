@@ -39,9 +39,16 @@ def dismiss_popup(device: Device, tree: UiTree, rules: Sequence[Mapping[str, Any
     return True
 
 
-def wait_for(device: Device, selectors: Sequence[Selector], *, name: str, timeout: float = 10.0,
-             popups: Sequence[Mapping[str, Any]] = (), interval: float = 0.3,
-             check: Callable[[], None] | None = None) -> UiNode:
+def wait_for(
+    device: Device,
+    selectors: Sequence[Selector],
+    *,
+    name: str,
+    timeout: float = 10.0,
+    popups: Sequence[Mapping[str, Any]] = (),
+    interval: float = 0.3,
+    check: Callable[[], None] | None = None,
+) -> UiNode:
     """The first node matching any selector, dismissing known popups meanwhile.
 
     A known dialog is dismissed before matching: it covers the screen, so an element seen
@@ -66,7 +73,9 @@ def wait_for(device: Device, selectors: Sequence[Selector], *, name: str, timeou
         time.sleep(interval)
 
 
-def find_now(device: Device, selectors: Sequence[Selector], *, popups: Sequence[Mapping[str, Any]] = ()) -> UiNode | None:
+def find_now(
+    device: Device, selectors: Sequence[Selector], *, popups: Sequence[Mapping[str, Any]] = ()
+) -> UiNode | None:
     """One look (dismissing at most a couple of popups); None when absent."""
     for _ in range(3):
         tree = device.dump()
@@ -75,13 +84,18 @@ def find_now(device: Device, selectors: Sequence[Selector], *, popups: Sequence[
     return None
 
 
-def not_found(device: Device, name: str, selectors: Sequence[Selector], tree: UiTree | None) -> TaskFailed:
+def not_found(
+    device: Device, name: str, selectors: Sequence[Selector], tree: UiTree | None
+) -> TaskFailed:
     screen = tree.summary() if tree is not None else "no screen dump"
     tried = "; ".join(_format(s) for s in selectors)
-    return TaskFailed(FailureClass.ELEMENT_NOT_FOUND, f"{name} not found on {device.serial} (tried {tried}); "
-                      f"screen: {screen}", serial=device.serial,
-                      details={"element": name, "selectors": [dict(s) for s in selectors], "screen": screen},
-                      hint="the app layout may have changed: update the selectors in apps/<app>.yaml")
+    return TaskFailed(
+        FailureClass.ELEMENT_NOT_FOUND,
+        f"{name} not found on {device.serial} (tried {tried}); screen: {screen}",
+        serial=device.serial,
+        details={"element": name, "selectors": [dict(s) for s in selectors], "screen": screen},
+        hint="the app layout may have changed: update the selectors in apps/<app>.yaml",
+    )
 
 
 def _format(selector: Selector) -> str:

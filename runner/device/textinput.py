@@ -14,7 +14,9 @@ import shlex
 ADB_IME = "com.android.adbkeyboard/.AdbIME"
 INSTALL_HINT = (
     "install ADBKeyBoard on the phone (https://github.com/senzhk/ADBKeyBoard: "
-    "`adb -s SERIAL install ADBKeyboard.apk`, then `adb -s SERIAL shell ime enable " + ADB_IME + "`)"
+    "`adb -s SERIAL install ADBKeyboard.apk`, then `adb -s SERIAL shell ime enable "
+    + ADB_IME
+    + "`)"
 )
 
 

@@ -11,6 +11,7 @@ to get exit codes and treats a stream that ends without an exit frame as a lost 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import subprocess
@@ -61,15 +62,17 @@ class FastConnection(AdbConnection):
         except (AdbTimeout, AdbConnectionError):
             if host not in LOCAL_HOSTS:
                 raise
-        subprocess.run([adbutils.adb_path(), "-P", str(port), "start-server"], timeout=20.0, capture_output=True,
-                       check=False)  # the connect below reports a failure with its reason
+        subprocess.run(
+            [adbutils.adb_path(), "-P", str(port), "start-server"],
+            timeout=20.0,
+            capture_output=True,
+            check=False,
+        )  # the connect below reports a failure with its reason
         return self._create_socket()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(adbutils.AdbError):  # already closed
             self.conn.close()
-        except adbutils.AdbError:
-            pass  # already closed
 
     def read_all(self) -> bytes:
         """Everything until the peer closes, joined once (adbutils' `+=` is quadratic)."""
@@ -88,7 +91,9 @@ class PhoneLink(adbutils.AdbDevice):
 
     io_timeout: float = 60.0
 
-    def open_transport(self, command: str | None = None, timeout: float | None = None) -> AdbConnection:
+    def open_transport(
+        self, command: str | None = None, timeout: float | None = None
+    ) -> AdbConnection:
         client = self._client
         conn = FastConnection(client.host, client.port)
         conn.conn.settimeout(timeout or self.io_timeout)
@@ -124,7 +129,7 @@ def parse_v2(data: bytes) -> tuple[bytes, bytes, int | None]:
     out, err, code, pos = [], [], None, 0
     while pos + FRAME_HEADER.size <= len(data):
         kind, length = FRAME_HEADER.unpack_from(data, pos)
-        payload = data[pos + FRAME_HEADER.size: pos + FRAME_HEADER.size + length]
+        payload = data[pos + FRAME_HEADER.size : pos + FRAME_HEADER.size + length]
         if len(payload) < length:
             break
         pos += FRAME_HEADER.size + length
@@ -150,7 +155,11 @@ def shell_v2(link: PhoneLink, command: str, *, timeout: float) -> ShellResult:
             conn.close()
     stdout, stderr, code = parse_v2(data)
     if code is None:
-        raise DeviceLostError("the phone closed the command before it finished", serial=serial,
-                              command=command, output=stdout.decode("utf-8", "replace"),
-                              hint="the phone dropped or adbd restarted; it is retried once the phone is back")
+        raise DeviceLostError(
+            "the phone closed the command before it finished",
+            serial=serial,
+            command=command,
+            output=stdout.decode("utf-8", "replace"),
+            hint="the phone dropped or adbd restarted; it is retried once the phone is back",
+        )
     return ShellResult(stdout, stderr, code)

@@ -68,7 +68,9 @@ class UiTree:
 
     @property
     def package(self) -> str:
-        return next((n.attrs.get("package", "") for n in self.root.walk() if n.attrs.get("package")), "")
+        return next(
+            (n.attrs.get("package", "") for n in self.root.walk() if n.attrs.get("package")), ""
+        )
 
     def nodes(self) -> Iterator[UiNode]:
         return self.root.walk()
@@ -78,7 +80,7 @@ class UiTree:
         found = [n for n in self.nodes() if matcher(n)]
         if "index" in selector:
             index = int(selector["index"])
-            return found[index:index + 1] if -len(found) <= index < len(found) else []
+            return found[index : index + 1] if -len(found) <= index < len(found) else []
         return found
 
     def find(self, selector: Selector) -> UiNode | None:
@@ -97,10 +99,13 @@ class UiTree:
                 after.append(node.bounds)
         left, top, right, bottom = target.bounds
         steps = [(2 * k + 1) / 12 for k in range(6)]
-        candidates = [target.center] + [(int(left + (right - left) * fx), int(top + (bottom - top) * fy))
-                                        for fy in steps for fx in steps]
+        candidates = [target.center] + [
+            (int(left + (right - left) * fx), int(top + (bottom - top) * fy))
+            for fy in steps
+            for fx in steps
+        ]
         for x, y in candidates:
-            if not any(l <= x < r and t <= y < b for l, t, r, b in after):
+            if not any(left <= x < r and t <= y < b for left, t, r, b in after):
                 return x, y
         return target.center
 
@@ -114,7 +119,9 @@ class UiTree:
         return seen[:limit]
 
     def summary(self) -> str:
-        return f"{self.package or 'unknown app'} showing " + ", ".join(repr(t) for t in self.texts())
+        return f"{self.package or 'unknown app'} showing " + ", ".join(
+            repr(t) for t in self.texts()
+        )
 
 
 def parse_dump(xml: str) -> UiTree:
@@ -124,7 +131,7 @@ def parse_dump(xml: str) -> UiTree:
         start = xml.find("<hierarchy")
     if start < 0 or end < 0:
         raise ValueError(f"not a UI dump: {xml[:120]!r}")
-    body = xml[start:end + len("</hierarchy>")]
+    body = xml[start : end + len("</hierarchy>")]
     return UiTree(_node(ET.fromstring(body)), body)
 
 
@@ -152,8 +159,13 @@ def _attr_test(key: str, value: Any) -> Any:
     if key in BOOL_KEYS:
         want = "true" if value in (True, "true") else "false"
         return lambda n: n.attrs.get(key, "false") == want
-    simple = {"resource-id": "resource-id", "text": "text", "content-desc": "content-desc", "class": "class",
-              "package": "package"}
+    simple = {
+        "resource-id": "resource-id",
+        "text": "text",
+        "content-desc": "content-desc",
+        "class": "class",
+        "package": "package",
+    }
     if key in simple:
         attr = simple[key]
         return lambda n: n.attrs.get(attr, "") == str(value)
@@ -163,21 +175,30 @@ def _attr_test(key: str, value: Any) -> Any:
         attr = "text" if key.startswith("text") else "content-desc"
         return lambda n: str(value) in n.attrs.get(attr, "")
     if key in ("text-matches", "desc-matches"):
-        attr, pattern = ("text" if key.startswith("text") else "content-desc"), re.compile(str(value))
+        attr, pattern = (
+            ("text" if key.startswith("text") else "content-desc"),
+            re.compile(str(value)),
+        )
         return lambda n: pattern.search(n.attrs.get(attr, "")) is not None
-    raise SelectorError(f"unknown selector key {key!r} (known: resource-id, id, text, text-contains, text-matches, "
-                        "content-desc, desc-contains, desc-matches, class, clickable, selected, index, xpath)")
+    raise SelectorError(
+        f"unknown selector key {key!r} (known: resource-id, id, text, text-contains, text-matches, "
+        "content-desc, desc-contains, desc-matches, class, clickable, selected, index, xpath)"
+    )
 
 
 XPATH = re.compile(r"^//([\w.*]+)(?:\[(.*)\])?$")
-XPATH_TERM = re.compile(r"^(?:@([\w-]+)\s*=\s*(['\"])(.*?)\2|contains\(\s*@([\w-]+)\s*,\s*(['\"])(.*?)\5\s*\))$")
+XPATH_TERM = re.compile(
+    r"^(?:@([\w-]+)\s*=\s*(['\"])(.*?)\2|contains\(\s*@([\w-]+)\s*,\s*(['\"])(.*?)\5\s*\))$"
+)
 
 
 def _xpath_tests(xpath: str) -> list[Callable[[UiNode], bool]]:
     """``//tag[cond and cond]`` where cond is ``@a='v'`` or ``contains(@a,'v')``."""
     match = XPATH.match(xpath.strip())
     if not match:
-        raise SelectorError(f"unsupported XPath {xpath!r}: use //node[@attr='value' and contains(@attr,'v')]")
+        raise SelectorError(
+            f"unsupported XPath {xpath!r}: use //node[@attr='value' and contains(@attr,'v')]"
+        )
     tag, condition = match.groups()
     tests: list[Callable[[UiNode], bool]] = []
     if tag not in ("node", "*"):

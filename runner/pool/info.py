@@ -38,17 +38,26 @@ def _inventory_entry(pool: DevicePool, phone: Phone) -> Any:
     inventory = pool.inventory
     if inventory is None:
         return None
-    return inventory.device(phone.serial) or (inventory.device(phone.hw_serial) if phone.hw_serial else None)
+    return inventory.device(phone.serial) or (
+        inventory.device(phone.hw_serial) if phone.hw_serial else None
+    )
 
 
 def describe(pool: DevicePool, phone: Phone, *, details: bool = True) -> DeviceInfo:
     entry = _inventory_entry(pool, phone)
     accounts = tuple(a.username for a in entry.accounts) if entry is not None else ()
     package = entry.accounts[0].package if entry is not None and entry.accounts else DEFAULT_PACKAGE
-    base = DeviceInfo(serial=phone.serial, hw_serial=phone.hw_serial, state=phone.state,
-                      name=entry.name if entry is not None else "",
-                      groups=tuple(entry.groups) if entry is not None else (), accounts=accounts,
-                      quarantined=phone.quarantine, server=f"{phone.server[0]}:{phone.server[1]}", app_package=package)
+    base = DeviceInfo(
+        serial=phone.serial,
+        hw_serial=phone.hw_serial,
+        state=phone.state,
+        name=entry.name if entry is not None else "",
+        groups=tuple(entry.groups) if entry is not None else (),
+        accounts=accounts,
+        quarantined=phone.quarantine,
+        server=f"{phone.server[0]}:{phone.server[1]}",
+        app_package=package,
+    )
     if not details or phone.state != "device":
         return base
     try:
@@ -65,12 +74,20 @@ def _live(pool: DevicePool, phone: Phone, package: str) -> dict[str, Any]:
         f"getprop ro.product.model; echo {marker}; getprop ro.build.version.release; echo {marker}; "
         f"dumpsys battery; echo {marker}; dumpsys power; echo {marker}; dumpsys package {package}"
     )
-    model, android, battery, power, pkg = (part.strip() for part in (out.split(marker) + [""] * 5)[:5])
+    model, android, battery, power, pkg = (
+        part.strip() for part in (out.split(marker) + [""] * 5)[:5]
+    )
     level = re.search(r"level: (\d+)", battery)
     screen = re.search(r"Display Power: state=(\w+)|mWakefulness=(\w+)", power)
     version = re.search(r"versionName=(\S+)", pkg)
     screen_on = None
     if screen:
         screen_on = (screen.group(1) or screen.group(2)) in ("ON", "Awake")
-    return {"model": model or None, "android": android or None, "battery": int(level.group(1)) if level else None,
-            "screen_on": screen_on, "app_installed": bool(pkg), "app_version": version.group(1) if version else None}
+    return {
+        "model": model or None,
+        "android": android or None,
+        "battery": int(level.group(1)) if level else None,
+        "screen_on": screen_on,
+        "app_installed": bool(pkg),
+        "app_version": version.group(1) if version else None,
+    }

@@ -40,7 +40,10 @@ INFRA_FAILURES = (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
 
 
 def default_server() -> Server:
-    return (os.environ.get("ANDROID_ADB_SERVER_HOST", "127.0.0.1"), int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")))
+    return (
+        os.environ.get("ANDROID_ADB_SERVER_HOST", "127.0.0.1"),
+        int(os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")),
+    )
 
 
 @dataclass
@@ -57,11 +60,19 @@ class Phone:
 
 
 class DevicePool:
-    def __init__(self, *, adb_servers: Sequence[tuple[str, int]] | None = None, inventory: Any = None,
-                 quarantine_after: int = 3, command_timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        *,
+        adb_servers: Sequence[tuple[str, int]] | None = None,
+        inventory: Any = None,
+        quarantine_after: int = 3,
+        command_timeout: float = 20.0,
+    ) -> None:
         servers = [(h, int(p)) for h, p in adb_servers or ()]
         # the inventory's default entry means "the local server", which ANDROID_ADB_SERVER_* may move
-        self.servers: list[Server] = servers if servers and servers != [LOCAL_DEFAULT] else [default_server()]
+        self.servers: list[Server] = (
+            servers if servers and servers != [LOCAL_DEFAULT] else [default_server()]
+        )
         self.inventory = inventory
         self.quarantine_after = quarantine_after
         self.command_timeout = command_timeout
@@ -71,7 +82,9 @@ class DevicePool:
         self._trackers: list[Tracker] = []
         self._fetcher = ThreadPoolExecutor(max_workers=16, thread_name_prefix="hwserial")
         self._stopped = False
-        self._locks: dict[str, threading.Lock] = {}  # by hardware serial: one phone on USB and TCP is one phone
+        self._locks: dict[
+            str, threading.Lock
+        ] = {}  # by hardware serial: one phone on USB and TCP is one phone
         self.server_errors: dict[str, str] = {}
 
     # --- tracking --------------------------------------------------------------------------
@@ -107,7 +120,9 @@ class DevicePool:
             else:
                 self.server_errors.pop(name, None)
             self._update(server, states)
-        self._fetch_hw_serials([p for p in self._snapshot() if p.state == "device" and p.hw_serial is None])
+        self._fetch_hw_serials(
+            [p for p in self._snapshot() if p.state == "device" and p.hw_serial is None]
+        )
 
     def _update(self, server: Server, states: dict[str, str]) -> None:
         fetch = []
@@ -170,8 +185,11 @@ class DevicePool:
         return self._lookup(serial)
 
     def _device(self, phone: Phone) -> Device:
-        return Device(PhoneLink(self.clients[phone.server], phone.serial), hw_serial=phone.hw_serial,
-                      timeout=self.command_timeout)
+        return Device(
+            PhoneLink(self.clients[phone.server], phone.serial),
+            hw_serial=phone.hw_serial,
+            timeout=self.command_timeout,
+        )
 
     def devices(self, *, details: bool = True) -> list[DeviceInfo]:
         """Every phone the servers know, with inventory data and (``details``) live facts."""
@@ -201,7 +219,10 @@ class DevicePool:
         phone = self._phones.get(serial)
         if phone is not None and phone.state == "device":
             return phone
-        return next((p for p in self._phones.values() if p.hw_serial == serial and p.state == "device"), phone)
+        return next(
+            (p for p in self._phones.values() if p.hw_serial == serial and p.state == "device"),
+            phone,
+        )
 
     @contextmanager
     def lease(self, serial: str, *, timeout: float | None = None) -> Iterator[Device]:
@@ -209,8 +230,11 @@ class DevicePool:
         phone = self._available(serial)
         lock = self._lock_for(phone)
         if not lock.acquire(timeout=-1 if timeout is None else timeout):
-            raise DeviceUnavailableError(f"busy with another task for over {timeout:g} s", serial=serial,
-                                         hint="a phone runs one task at a time")
+            raise DeviceUnavailableError(
+                f"busy with another task for over {timeout:g} s",
+                serial=serial,
+                hint="a phone runs one task at a time",
+            )
         try:
             device = self._device(phone)
             try:
@@ -232,19 +256,30 @@ class DevicePool:
         adb_serial = self.resolve(serial)
         phone = self._lookup(adb_serial) if adb_serial else None
         if phone is None or phone.state == "gone":
-            raise DeviceUnavailableError("no such phone on the adb server(s)", serial=serial,
-                                         hint="check the cable / `adb connect`, and `campaign devices`")
+            raise DeviceUnavailableError(
+                "no such phone on the adb server(s)",
+                serial=serial,
+                hint="check the cable / `adb connect`, and `campaign devices`",
+            )
         if phone.quarantine:
-            raise DeviceUnavailableError(f"quarantined: {phone.quarantine}", serial=serial,
-                                         hint="it is released when it reconnects healthy (replug or `adb reconnect`)")
+            raise DeviceUnavailableError(
+                f"quarantined: {phone.quarantine}",
+                serial=serial,
+                hint="it is released when it reconnects healthy (replug or `adb reconnect`)",
+            )
         if phone.state != "device":
-            hint = "accept the USB debugging prompt" if phone.state == "unauthorized" else "wait for it to reconnect"
+            hint = (
+                "accept the USB debugging prompt"
+                if phone.state == "unauthorized"
+                else "wait for it to reconnect"
+            )
             raise DeviceUnavailableError(f"the phone is {phone.state}", serial=serial, hint=hint)
         return phone
 
     def _record(self, phone: Phone, exc: BaseException | None) -> None:
         infra = isinstance(exc, (DeviceLostError, DeviceTimeoutError)) or (
-            isinstance(exc, TaskFailed) and exc.failure_class in INFRA_FAILURES)
+            isinstance(exc, TaskFailed) and exc.failure_class in INFRA_FAILURES
+        )
         with self._cond:
             if not infra:
                 phone.failures = 0

@@ -7,6 +7,7 @@ the server's full device list; `on_update(server, {serial: state})` receives it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -53,7 +54,9 @@ class Tracker:
         self.retry_every = retry_every
         self._stop = threading.Event()
         self._conn: FastConnection | None = None
-        self._thread = threading.Thread(target=self._loop, name=f"track-{server[0]}:{server[1]}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name=f"track-{server[0]}:{server[1]}", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -62,10 +65,8 @@ class Tracker:
         self._stop.set()
         conn = self._conn
         if conn is not None:
-            try:
+            with contextlib.suppress(OSError, adbutils.AdbError):
                 conn.conn.shutdown(socket.SHUT_RDWR)
-            except (OSError, adbutils.AdbError):
-                pass
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
@@ -75,7 +76,11 @@ class Tracker:
             except (adbutils.AdbError, OSError, EOFError, ValueError) as exc:
                 if self._stop.is_set():
                     return
-                log.warning("adb server %s:%s: device tracking interrupted (%s); retrying", *self.server, exc)
+                log.warning(
+                    "adb server %s:%s: device tracking interrupted (%s); retrying",
+                    *self.server,
+                    exc,
+                )
                 self.on_update(self.server, {})
                 time.sleep(self.retry_every)
 
@@ -87,7 +92,11 @@ class Tracker:
             conn.check_okay()
             while not self._stop.is_set():
                 length = conn.read_exact(4)
-                body = conn.read_exact(int(length, 16)).decode("utf-8", "replace") if int(length, 16) else ""
+                body = (
+                    conn.read_exact(int(length, 16)).decode("utf-8", "replace")
+                    if int(length, 16)
+                    else ""
+                )
                 self.on_update(self.server, parse_devices(body))
         finally:
             self._conn = None

@@ -76,17 +76,11 @@ def execute(claim: Claim, job: Job) -> Outcome:
     except TaskFailed as exc:
         failure = exc
     except DeviceLostError as exc:
-        failure = TaskFailed(
-            FailureClass.DEVICE_LOST, exc.message, serial=serial, task_id=row.id
-        )
+        failure = TaskFailed(FailureClass.DEVICE_LOST, exc.message, serial=serial, task_id=row.id)
     except DeviceUnavailableError as exc:
-        failure = TaskFailed(
-            FailureClass.DEVICE_LOST, str(exc), serial=serial, task_id=row.id
-        )
+        failure = TaskFailed(FailureClass.DEVICE_LOST, str(exc), serial=serial, task_id=row.id)
     except CampaignRunnerError as exc:
-        failure = TaskFailed(
-            FailureClass.INTERNAL, str(exc), serial=serial, task_id=row.id
-        )
+        failure = TaskFailed(FailureClass.INTERNAL, str(exc), serial=serial, task_id=row.id)
     except Exception as exc:  # a bug in a script must not take the runner down
         log.exception("task %s on %s crashed", row.id, serial)
         failure = TaskFailed(
@@ -96,9 +90,7 @@ def execute(claim: Claim, job: Job) -> Outcome:
             task_id=row.id,
         )
     else:
-        job.store.mark_completed(
-            row.id, result=dict(result.details), summary=result.summary
-        )
+        job.store.mark_completed(row.id, result=dict(result.details), summary=result.summary)
         return Outcome(row.id, serial, True, None, result.summary)
     finally:
         if timer is not None:

@@ -20,12 +20,12 @@ def clip(text: str, limit: int = 160) -> str:
 
 def outcome_line(outcome: Outcome, row: TaskRow | None) -> str:
     what = (
-        f"{row.script_name}{' @' + row.username if row and row.username else ''}"
-        if row
-        else "task"
+        f"{row.script_name}{' @' + row.username if row and row.username else ''}" if row else "task"
     )
     if outcome.completed:
-        return f"{outcome.serial}  task {outcome.task_id} {what}: completed: {clip(outcome.message)}"
+        return (
+            f"{outcome.serial}  task {outcome.task_id} {what}: completed: {clip(outcome.message)}"
+        )
     state = "failed" if row is None or row.status == FAILED else "will retry"
     return f"{outcome.serial}  task {outcome.task_id} {what}: {state}: {outcome.failure_class}: {clip(outcome.message)}"
 
@@ -43,11 +43,7 @@ def phone_table(rows: Sequence[TaskRow]) -> Any:
         running = next((r for r in mine if r.status == RUNNING), None)
         label = "-"
         if running is not None:
-            took = (
-                (now - running.started_at).total_seconds()
-                if running.started_at
-                else 0.0
-            )
+            took = (now - running.started_at).total_seconds() if running.started_at else 0.0
             label = f"#{running.id} {running.script_name} {running.target or running.username or ''} {took:.0f}s"
         table.add_row(
             serial,
@@ -62,9 +58,7 @@ def phone_table(rows: Sequence[TaskRow]) -> Any:
 class Progress:
     """Prints outcomes as they come (plain) or refreshes the table (TTY); quiet with --json."""
 
-    def __init__(
-        self, store: Any, fetch: Any, *, mode: str, out: TextIO | None = None
-    ) -> None:
+    def __init__(self, store: Any, fetch: Any, *, mode: str, out: TextIO | None = None) -> None:
         self.store, self.fetch, self.mode = store, fetch, mode
         self.out = out or sys.stdout
         self._print_lock = threading.Lock()

@@ -53,9 +53,7 @@ class TaskQueue:
         The choice is made in memory, the claims in one transaction (one fsync per wave)."""
         with self._lock:
             chosen: dict[int, TaskRow] = {}
-            room = (
-                None if self.concurrency is None else self.concurrency - len(self._busy)
-            )
+            room = None if self.concurrency is None else self.concurrency - len(self._busy)
             waiting = {s for s, t in self._free_at.items() if t > now}
             for serial, rows in self._by_phone(
                 self.store.due(now, exclude=self._busy | waiting)
@@ -80,9 +78,7 @@ class TaskQueue:
         """The phone finished a task; it takes its next one after ``pause`` seconds."""
         with self._lock:
             self._busy.discard(serial)
-            self._free_at[serial] = datetime.now(UTC) + timedelta(
-                seconds=max(0.0, pause)
-            )
+            self._free_at[serial] = datetime.now(UTC) + timedelta(seconds=max(0.0, pause))
 
     def running(self) -> int:
         with self._lock:
@@ -92,9 +88,7 @@ class TaskQueue:
         """When something may become takeable: a pause ending or a pending task's time."""
         with self._lock:
             pauses = [t for t in self._free_at.values() if t > now]
-        times = pauses + [
-            t for t in [self.store.next_due_at()] if t is not None and t > now
-        ]
+        times = pauses + [t for t in [self.store.next_due_at()] if t is not None and t > now]
         return min(times) if times else None
 
     def _by_phone(self, due: list[TaskRow]) -> dict[str, list[TaskRow]]:

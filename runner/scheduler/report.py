@@ -67,27 +67,21 @@ def _per_campaign(rows: Sequence[TaskRow]) -> list[str]:
     lines = []
     for name in names:
         c = counts([r for r in rows if (r.campaign or "api") == name])
-        parts = [
-            f"{c[k]} {k}" for k in ("completed", "failed", "running", "pending") if c[k]
-        ]
+        parts = [f"{c[k]} {k}" for k in ("completed", "failed", "running", "pending") if c[k]]
         lines.append(f"{name.ljust(width)}  {', '.join(parts)}")
     return lines
 
 
 def run_json(rows: Sequence[TaskRow], diff: Any, seconds: float) -> dict[str, Any]:
     return {
-        "applied": {
-            k: len(getattr(diff, k)) for k in ("new", "changed", "unchanged", "removed")
-        },
+        "applied": {k: len(getattr(diff, k)) for k in ("new", "changed", "unchanged", "removed")},
         "tasks": [task_to_api(r) for r in rows],
         "stats": counts(rows),
         "seconds": round(seconds, 3),
     }
 
 
-def write_junit(
-    path: Path, rows: Sequence[TaskRow], store: Store, seconds: float
-) -> None:
+def write_junit(path: Path, rows: Sequence[TaskRow], store: Store, seconds: float) -> None:
     """JUnit XML: a testsuite per campaign, a testcase per task; failures carry class and message."""
     root = ET.Element(
         "testsuites",
@@ -117,9 +111,7 @@ def _testcase(suite: ET.Element, row: TaskRow, store: Store) -> None:
     name += f" @{row.username}" if row.username else ""
     name += f" -> {row.target}" if row.target else ""
     took = (
-        (row.ended_at - row.started_at).total_seconds()
-        if row.ended_at and row.started_at
-        else 0.0
+        (row.ended_at - row.started_at).total_seconds() if row.ended_at and row.started_at else 0.0
     )
     case = ET.SubElement(
         suite,

@@ -43,9 +43,7 @@ class Runner:
     ) -> None:
         self.store, self.pool, self.repo = store, pool, repo
         self.options = options or RunnerOptions()
-        self.queue = TaskQueue(
-            store, concurrency=self.options.concurrency, **_caps(repo)
-        )
+        self.queue = TaskQueue(store, concurrency=self.options.concurrency, **_caps(repo))
         self.scheduler = timing.new_scheduler()
         self.warnings: list[str] = []
         self.outcomes: list[Outcome] = []
@@ -62,9 +60,7 @@ class Runner:
     def acquire(self) -> None:
         """Take the state file's lock (before any phone is touched); raises LockHeldError."""
         if self._token is None:
-            self._token, warning = self.store.acquire_lock(
-                force=self.options.force_unlock
-            )
+            self._token, warning = self.store.acquire_lock(force=self.options.force_unlock)
             if warning:
                 log.warning("%s", warning)
                 self.warnings.append(warning)
@@ -134,9 +130,7 @@ class Runner:
             if campaign.enabled and campaign.schedule:
                 self._catch_up(campaign.name, now)
         fresh = set(diff.new) | set(diff.changed)
-        self._apply_missed(
-            [r for r in self.store.never_started_before(now) if r.key in fresh]
-        )
+        self._apply_missed([r for r in self.store.never_started_before(now) if r.key in fresh])
         self._wake.set()
         return diff
 
@@ -156,9 +150,7 @@ class Runner:
             job.cancel.set()
         return done
 
-    def wait_idle(
-        self, timeout: float | None = None, *, include_future: bool = False
-    ) -> bool:
+    def wait_idle(self, timeout: float | None = None, *, include_future: bool = False) -> bool:
         """True once every due task (with --wait: every task) has ended; False on timeout."""
         deadline = None if timeout is None else utcnow() + timedelta(seconds=timeout)
         while self.store.outstanding(utcnow(), include_future=include_future):
@@ -174,9 +166,7 @@ class Runner:
         """A recurring campaign's occurrence: expand its tasks (idempotent by key)."""
         self._catch_up(campaign_name, utcnow(), lookback=timedelta(minutes=2))
 
-    def _catch_up(
-        self, name: str, now: datetime, lookback: timedelta = CATCH_UP
-    ) -> None:
+    def _catch_up(self, name: str, now: datetime, lookback: timedelta = CATCH_UP) -> None:
         campaign = next(
             (c for c in (self.repo.campaigns if self.repo else []) if c.name == name),
             None,
@@ -187,13 +177,9 @@ class Runner:
         if occurrence is None:
             return
         try:
-            specs = expand_campaign(
-                campaign, self.repo.inventory, occurrence=occurrence, now=now
-            )
+            specs = expand_campaign(campaign, self.repo.inventory, occurrence=occurrence, now=now)
         except CampaignError as exc:
-            log.error(
-                "campaign %s, occurrence %s: %s", name, occurrence.isoformat(), exc
-            )
+            log.error("campaign %s, occurrence %s: %s", name, occurrence.isoformat(), exc)
             return
         diff = self.store.apply(specs, campaigns=[])
         self._apply_missed(
@@ -226,16 +212,12 @@ class Runner:
                     last_take = time.monotonic()
                     for claim in self.queue.take(now):
                         self._start_worker(claim)
-            except (
-                Exception
-            ):  # keep dispatching; the state file may be briefly unavailable
+            except Exception:  # keep dispatching; the state file may be briefly unavailable
                 log.exception("dispatching failed; retrying")
             wait = self.options.poll_interval
             if wake_at is not None:
                 wait = max(0.0, min(wait, (wake_at - utcnow()).total_seconds()))
-            woken = self._wake.wait(wait) or (
-                wake_at is not None and utcnow() >= wake_at
-            )
+            woken = self._wake.wait(wait) or (wake_at is not None and utcnow() >= wake_at)
             self._wake.clear()
 
     def _cancel_requested(self) -> None:
@@ -268,16 +250,12 @@ class Runner:
         row = claim.row
         try:
             outcome = execute(claim, job)
-        except (
-            StateError
-        ) as exc:  # deleted while running (API DELETE), or the file went away
+        except StateError as exc:  # deleted while running (API DELETE), or the file went away
             log.warning("task %s: outcome not recorded: %s", row.id, exc)
             outcome = Outcome(
                 row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc)
             )
-        except (
-            Exception
-        ) as exc:  # the state file failed under us: the row stays for recovery
+        except Exception as exc:  # the state file failed under us: the row stays for recovery
             log.exception("task %s: recording its outcome failed", row.id)
             outcome = Outcome(
                 row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc)
@@ -287,9 +265,7 @@ class Runner:
                 self._running.pop(row.id, None)
                 self._workers.pop(row.id, None)
             low = row.min_interval
-            self.queue.done(
-                row.serial or "", pause=random.uniform(low, max(low, row.max_interval))
-            )
+            self.queue.done(row.serial or "", pause=random.uniform(low, max(low, row.max_interval)))
             self._wake.set()
         self.outcomes.append(outcome)
         if self.on_outcome is not None:

@@ -43,9 +43,7 @@ class CampaignTrigger(BaseTrigger):
         return f"campaign[{self.campaign.schedule} {self.campaign.timezone}]"
 
 
-def latest_occurrence(
-    campaign: Campaign, now: datetime, lookback: timedelta
-) -> datetime | None:
+def latest_occurrence(campaign: Campaign, now: datetime, lookback: timedelta) -> datetime | None:
     """The most recent fire time in (now - lookback, now]: what a restarted runner catches up."""
     times = next_occurrences(campaign, after=now - lookback, until=now)
     return times[-1] if times else None
@@ -70,13 +68,9 @@ def schedule_starts(
     for spec in specs:
         if spec.start_time is not None and spec.start_time > now:
             job_id = f"task-start:{spec.campaign}:{spec.occurrence}"
-            earliest[job_id] = min(
-                spec.start_time, earliest.get(job_id, spec.start_time)
-            )
+            earliest[job_id] = min(spec.start_time, earliest.get(job_id, spec.start_time))
     for job_id, when in earliest.items():
-        scheduler.add_job(
-            wake, DateTrigger(run_date=when), id=job_id, replace_existing=True
-        )
+        scheduler.add_job(wake, DateTrigger(run_date=when), id=job_id, replace_existing=True)
     return len(earliest)
 
 
@@ -86,9 +80,7 @@ def schedule_campaigns(
     fire: Callable[[str], None],
 ) -> list[str]:
     """A `campaign-cron:<name>` job per enabled recurring campaign; stale ones removed."""
-    wanted = {
-        f"campaign-cron:{c.name}": c for c in campaigns if c.schedule and c.enabled
-    }
+    wanted = {f"campaign-cron:{c.name}": c for c in campaigns if c.schedule and c.enabled}
     for job in scheduler.get_jobs():
         if job.id.startswith("campaign-cron:") and job.id not in wanted:
             job.remove()

@@ -8,7 +8,9 @@ from runner.device import Device
 from runner.errors import DeviceError
 
 
-def save_artifacts(device: Device, folder: Path, *, failure: str, live: bool = True) -> dict[str, str]:
+def save_artifacts(
+    device: Device, folder: Path, *, failure: str, live: bool = True
+) -> dict[str, str]:
     """Write what is there to see; a phone that is gone (``live`` False) leaves the last dump and the log."""
     folder.mkdir(parents=True, exist_ok=True)
     saved: dict[str, str] = {}

@@ -12,14 +12,18 @@ from typing import Any
 
 from runner.errors import FailureClass, TaskFailed
 
-DEFAULT_PROMPT = "Write one short, friendly comment (under 20 words, no hashtags) for a TikTok video"
+DEFAULT_PROMPT = (
+    "Write one short, friendly comment (under 20 words, no hashtags) for a TikTok video"
+)
 
 
 def generate_comment(settings: dict[str, Any], *, video_caption: str, timeout: float = 30.0) -> str:
     """POST {base_url}/chat/completions and return the first choice's text."""
     api_key = str(settings.get("api_key") or "")
     if not api_key:
-        raise TaskFailed(FailureClass.CONFIG_ERROR, "generate_by_chatgpt needs chatgpt_settings.api_key")
+        raise TaskFailed(
+            FailureClass.CONFIG_ERROR, "generate_by_chatgpt needs chatgpt_settings.api_key"
+        )
     base = str(settings.get("base_url") or "https://api.openai.com/v1").rstrip("/")
     prompt = str(settings.get("prompt") or DEFAULT_PROMPT)
     body = {
@@ -28,18 +32,30 @@ def generate_comment(settings: dict[str, Any], *, video_caption: str, timeout: f
         "max_tokens": int(settings.get("max_tokens") or 60),
         "temperature": float(settings.get("temperature", 0.7)),
     }
-    request = urllib.request.Request(f"{base}/chat/completions", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"})
+    request = urllib.request.Request(
+        f"{base}/chat/completions",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = json.load(response)
         text = str(answer["choices"][0]["message"]["content"]).strip().strip('"')
     except urllib.error.HTTPError as exc:
-        raise TaskFailed(FailureClass.CONFIG_ERROR, f"{base}/chat/completions answered HTTP {exc.code}",
-                         hint="check chatgpt_settings.api_key, model and base_url") from exc
+        raise TaskFailed(
+            FailureClass.CONFIG_ERROR,
+            f"{base}/chat/completions answered HTTP {exc.code}",
+            hint="check chatgpt_settings.api_key, model and base_url",
+        ) from exc
     except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise TaskFailed(FailureClass.TIMEOUT, f"no usable answer from {base}/chat/completions ({exc})",
-                         hint="check chatgpt_settings.base_url and the network") from exc
+        raise TaskFailed(
+            FailureClass.TIMEOUT,
+            f"no usable answer from {base}/chat/completions ({exc})",
+            hint="check chatgpt_settings.base_url and the network",
+        ) from exc
     if not text:
-        raise TaskFailed(FailureClass.VERIFICATION_FAILED, f"{base}/chat/completions returned an empty comment")
+        raise TaskFailed(
+            FailureClass.VERIFICATION_FAILED, f"{base}/chat/completions returned an empty comment"
+        )
     return text

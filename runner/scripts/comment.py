@@ -10,15 +10,27 @@ from runner.scripts.context import Ctx, ScriptResult
 
 
 def post_url(ctx: Ctx) -> str:
-    raw = ctx.task.target or next(iter(ctx.config.get("target_post_urls") or []), "") or ctx.config.get("target_post_url", "")
+    raw = (
+        ctx.task.target
+        or next(iter(ctx.config.get("target_post_urls") or []), "")
+        or ctx.config.get("target_post_url", "")
+    )
     url = str(raw).strip().splitlines()[0].split(",")[0].strip() if str(raw).strip() else ""
     if not url:
-        raise ctx.fail(FailureClass.CONFIG_ERROR, "no target post URL", hint="set target_post_urls in script_config")
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            "no target post URL",
+            hint="set target_post_urls in script_config",
+        )
     return url
 
 
 def comment_text(ctx: Ctx) -> str:
-    text = pick_line(ctx, str(ctx.config.get("comment_content", "")), order=ctx.config.get("comment_order", "random"))
+    text = pick_line(
+        ctx,
+        str(ctx.config.get("comment_content", "")),
+        order=ctx.config.get("comment_order", "random"),
+    )
     if ctx.config.get("insert_emoji"):
         text = with_emoji(ctx.rng, text)
     return text
@@ -48,8 +60,12 @@ def write_comment(ctx: Ctx, text: str, *, image: str = "") -> str | None:
     ctx.step("send the comment")
     ctx.tap("comment.send")
     if text and not ctx.until(8, lambda: _listed(ctx, text)):
-        raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"sent the comment {text!r} but it is not in the list",
-                       hint="the account may be restricted from commenting, or the text was filtered", screen=True)
+        raise ctx.fail(
+            FailureClass.VERIFICATION_FAILED,
+            f"sent the comment {text!r} but it is not in the list",
+            hint="the account may be restricted from commenting, or the text was filtered",
+            screen=True,
+        )
     return attached
 
 
@@ -69,5 +85,7 @@ def run(ctx: Ctx) -> ScriptResult:
     ctx.tap("video.comment", timeout=15)
     attached = write_comment(ctx, text, image=image)
     ctx.device.back()
-    return ScriptResult(f"commented {text!r} on {url}",
-                        {"url": url, "comment": text, "image": attached, "account": ctx.task.username})
+    return ScriptResult(
+        f"commented {text!r} on {url}",
+        {"url": url, "comment": text, "image": attached, "account": ctx.task.username},
+    )

@@ -50,13 +50,25 @@ def switch_account(ctx: Ctx, username: str) -> bool:
     ctx.wait("switcher.title")
     row = ctx.device.last_dump.find({"text": username}) if ctx.device.last_dump else None
     if row is None:
-        raise ctx.fail(FailureClass.CONFIG_ERROR, f"account {username!r} is not logged in in {ctx.package} "
-                       f"on {ctx.device.serial}", hint="log it in on the phone or fix the inventory")
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            f"account {username!r} is not logged in in {ctx.package} on {ctx.device.serial}",
+            hint="log it in on the phone or fix the inventory",
+        )
     ctx.device.tap(row)
-    ok = ctx.until(5, lambda: (n := ctx.look("profile.account_switcher")) is not None and n.text.lstrip("@") == username)
+    ok = ctx.until(
+        5,
+        lambda: (
+            (n := ctx.look("profile.account_switcher")) is not None
+            and n.text.lstrip("@") == username
+        ),
+    )
     if not ok:
-        raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"switched to {username!r} but the profile still shows "
-                       f"another account", screen=True)
+        raise ctx.fail(
+            FailureClass.VERIFICATION_FAILED,
+            f"switched to {username!r} but the profile still shows another account",
+            screen=True,
+        )
     return True
 
 
@@ -88,6 +100,9 @@ def local_path(ctx: Ctx, raw: str) -> Path:
     if not path.is_absolute() and ctx.repo_root is not None:
         path = ctx.repo_root / path
     if not path.is_file():
-        raise ctx.fail(FailureClass.CONFIG_ERROR, f"media file {raw!r} not found (looked at {path})",
-                       hint="fix the path in the campaign; relative paths start at the campaign repo")
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            f"media file {raw!r} not found (looked at {path})",
+            hint="fix the path in the campaign; relative paths start at the campaign repo",
+        )
     return path

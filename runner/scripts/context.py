@@ -67,8 +67,12 @@ class Ctx:
             try:
                 self.device.home()
             finally:
-                raise TaskFailed(FailureClass.CANCELLED, "stopped by request", serial=self.device.serial,
-                                 task_id=self.task.task_id)
+                raise TaskFailed(
+                    FailureClass.CANCELLED,
+                    "stopped by request",
+                    serial=self.device.serial,
+                    task_id=self.task.task_id,
+                )
 
     def step(self, message: str) -> None:
         self.check()
@@ -79,14 +83,26 @@ class Ctx:
 
     def wait(self, element: str, *, timeout: float = 10.0) -> UiNode:
         self.check()
-        return wait_for(self.device, self.selectors(element), name=element, timeout=timeout * WAIT_SCALE,
-                        popups=self.app.popups, check=self.check)
+        return wait_for(
+            self.device,
+            self.selectors(element),
+            name=element,
+            timeout=timeout * WAIT_SCALE,
+            popups=self.app.popups,
+            check=self.check,
+        )
 
     def wait_any(self, *elements: str, timeout: float = 10.0) -> tuple[str, UiNode]:
         """The first of several elements to show up, and which one it was."""
         selectors = [s for e in elements for s in self.selectors(e)]
-        node = wait_for(self.device, selectors, name=" or ".join(elements), timeout=timeout * WAIT_SCALE,
-                        popups=self.app.popups, check=self.check)
+        node = wait_for(
+            self.device,
+            selectors,
+            name=" or ".join(elements),
+            timeout=timeout * WAIT_SCALE,
+            popups=self.app.popups,
+            check=self.check,
+        )
         tree = self.device.last_dump
         for element in elements:
             if tree is not None and first_match(tree, self.selectors(element)) == node:
@@ -126,8 +142,14 @@ class Ctx:
                 return value
             self.sleep(interval)
 
-    def fail(self, failure_class: FailureClass, message: str, *, hint: str | None = None,
-             screen: bool = False) -> TaskFailed:
+    def fail(
+        self,
+        failure_class: FailureClass,
+        message: str,
+        *,
+        hint: str | None = None,
+        screen: bool = False,
+    ) -> TaskFailed:
         """A TaskFailed for this task; ``screen`` appends what the last dump showed (and, if the
         app is no longer in front, says so: it usually crashed)."""
         tree = self.device.last_dump
@@ -135,4 +157,6 @@ class Ctx:
             message += f"; screen: {tree.summary()}"
             if tree.package and tree.package != self.package:
                 message += f" ({self.package} is not in front: it may have crashed or been closed)"
-        return TaskFailed(failure_class, message, serial=self.device.serial, task_id=self.task.task_id, hint=hint)
+        return TaskFailed(
+            failure_class, message, serial=self.device.serial, task_id=self.task.task_id, hint=hint
+        )

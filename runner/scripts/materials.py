@@ -24,13 +24,18 @@ def _tags(folder: Path) -> dict[str, set[str]]:
     if not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(name): {str(t).strip().lower() for t in (tags or [])} for name, tags in data.items()}
+    return {
+        str(name): {str(t).strip().lower() for t in (tags or [])} for name, tags in data.items()
+    }
 
 
 def _folder_files(ctx: Ctx, folder: Path, wanted_tags: set[str]) -> list[Path]:
     if not folder.is_dir():
-        raise ctx.fail(FailureClass.CONFIG_ERROR, f"material folder {folder} does not exist",
-                       hint="set material_path, or create materials/ in the campaign repo")
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            f"material folder {folder} does not exist",
+            hint="set material_path, or create materials/ in the campaign repo",
+        )
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in VIDEO + IMAGE)
     if wanted_tags:
         tags = _tags(folder)
@@ -52,12 +57,17 @@ def choose_media(ctx: Ctx) -> list[Path]:
             folder = ctx.repo_root / folder
     else:
         folder = (ctx.repo_root or Path.cwd()) / "materials"
-    wanted = {t.strip().lower() for t in str(config.get("materials_tags", "")).split(",") if t.strip()}
+    wanted = {
+        t.strip().lower() for t in str(config.get("materials_tags", "")).split(",") if t.strip()
+    }
     kind = IMAGE if images else VIDEO
     pool = [p for p in _folder_files(ctx, folder, wanted) if p.suffix.lower() in kind]
     if len(pool) < count:
         what = f"{count} image(s)" if images else "a video"
         tags = f" tagged {sorted(wanted)}" if wanted else ""
-        raise ctx.fail(FailureClass.CONFIG_ERROR, f"need {what}{tags} in {folder}, found {len(pool)}",
-                       hint="add media to the folder or change materials_tags / content_type")
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            f"need {what}{tags} in {folder}, found {len(pool)}",
+            hint="add media to the folder or change materials_tags / content_type",
+        )
     return ctx.rng.sample(pool, count)

@@ -28,11 +28,22 @@ def via_gallery(ctx: Ctx, remote: list[str]) -> None:
     for path in remote:
         name = posixpath.basename(path)
         ctx.step(f"select {name} in the gallery")
-        tile = ctx.until(8, lambda name=name: ctx.look("upload.gallery_item") and ctx.device.last_dump
-                         and ctx.device.last_dump.find({"desc-matches": f"^(Video|Photo), {re.escape(name)}$"}))
+        tile = ctx.until(
+            8,
+            lambda name=name: (
+                ctx.look("upload.gallery_item")
+                and ctx.device.last_dump
+                and ctx.device.last_dump.find(
+                    {"desc-matches": f"^(Video|Photo), {re.escape(name)}$"}
+                )
+            ),
+        )
         if not tile:
-            raise ctx.fail(FailureClass.ELEMENT_NOT_FOUND, f"{name} is not in the gallery after the media scan",
-                           hint="the phone's media scanner may not have indexed it; check storage permission")
+            raise ctx.fail(
+                FailureClass.ELEMENT_NOT_FOUND,
+                f"{name} is not in the gallery after the media scan",
+                hint="the phone's media scanner may not have indexed it; check storage permission",
+            )
         ctx.device.tap(tile)
     ctx.tap("upload.next")
 
@@ -67,6 +78,7 @@ def write_caption(ctx: Ctx, caption: str) -> None:
 
 def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
     """Wait for the "posted" notice; else look for the post on the own profile."""
+
     def posted() -> bool:
         tree = ctx.device.dump()
         if ctx.find_in(tree, "upload.done_toast") is not None:
@@ -80,8 +92,12 @@ def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
     tree = ctx.device.dump()
     if caption and any(n.desc == caption for n in tree.nodes()):
         return "on profile"
-    raise ctx.fail(FailureClass.VERIFICATION_FAILED, f"the post did not finish within upload_wait_time={seconds:g}s",
-                   hint="raise upload_wait_time, or check the phone's network", screen=True)
+    raise ctx.fail(
+        FailureClass.VERIFICATION_FAILED,
+        f"the post did not finish within upload_wait_time={seconds:g}s",
+        hint="raise upload_wait_time, or check the phone's network",
+        screen=True,
+    )
 
 
 def run(ctx: Ctx) -> ScriptResult:
@@ -99,17 +115,35 @@ def run(ctx: Ctx) -> ScriptResult:
     elif way == "useSound":
         via_sound(ctx, remote)
     else:
-        raise ctx.fail(FailureClass.CONFIG_ERROR, f"unknown post_way {way!r}", hint="share, addButton or useSound")
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            f"unknown post_way {way!r}",
+            hint="share, addButton or useSound",
+        )
     write_caption(ctx, caption)
     ctx.step("post")
     ctx.tap("upload.post")
     how = wait_posted(ctx, caption, float(ctx.config.get("upload_wait_time", 30)))
     media = [p.name for p in files]
-    return ScriptResult(f"posted {len(media)} file(s) with caption {caption!r}",
-                        {"caption": caption, "media": media, "post_way": way, "verified": how,
-                         "account": ctx.task.username, "sound": _sound_settings(ctx)})
+    return ScriptResult(
+        f"posted {len(media)} file(s) with caption {caption!r}",
+        {
+            "caption": caption,
+            "media": media,
+            "post_way": way,
+            "verified": how,
+            "account": ctx.task.username,
+            "sound": _sound_settings(ctx),
+        },
+    )
 
 
 def _sound_settings(ctx: Ctx) -> dict[str, object]:
-    keys = ("add_sound", "sound_name", "custom_sound_keyword", "origin_sound_volume", "add_sound_volume")
+    keys = (
+        "add_sound",
+        "sound_name",
+        "custom_sound_keyword",
+        "origin_sound_volume",
+        "add_sound_volume",
+    )
     return {k: ctx.config.get(k) for k in keys if k in ctx.config}

@@ -32,15 +32,28 @@ SCRIPTS: dict[str, Callable[[Ctx], ScriptResult]] = {
 TIKTOK_PACKAGES = ("com.zhiliaoapp.musically", "com.ss.android.ugc.trill")
 
 
-def run_script(device: Device, task: ScriptTask, *, cancel: threading.Event, artifacts_dir: Path,
-               repo_root: Path | None = None) -> ScriptResult:
+def run_script(
+    device: Device,
+    task: ScriptTask,
+    *,
+    cancel: threading.Event,
+    artifacts_dir: Path,
+    repo_root: Path | None = None,
+) -> ScriptResult:
     """Run one task on a leased phone; raises TaskFailed (with artifacts saved) on failure."""
     script = SCRIPTS.get(task.script_name)
     if script is None:
-        raise TaskFailed(FailureClass.CONFIG_ERROR, f"unknown script {task.script_name!r}", serial=task.serial,
-                         task_id=task.task_id, hint=f"one of {', '.join(sorted(SCRIPTS))}")
-    device.note(f"task {task.task_id}: {task.script_name} on {device.serial} "
-                f"(account {task.username or 'current'}, target {task.target or '-'})")
+        raise TaskFailed(
+            FailureClass.CONFIG_ERROR,
+            f"unknown script {task.script_name!r}",
+            serial=task.serial,
+            task_id=task.task_id,
+            hint=f"one of {', '.join(sorted(SCRIPTS))}",
+        )
+    device.note(
+        f"task {task.task_id}: {task.script_name} on {device.serial} "
+        f"(account {task.username or 'current'}, target {task.target or '-'})"
+    )
     try:
         ctx = _prepare(device, task, cancel, repo_root)
         result = script(ctx)
@@ -49,19 +62,38 @@ def run_script(device: Device, task: ScriptTask, *, cancel: threading.Event, art
     except TaskFailed as exc:
         raise _with_artifacts(device, task, exc, artifacts_dir, live=True) from exc
     except DeviceError as exc:
-        raise _with_artifacts(device, task, _classify(exc), artifacts_dir,
-                              live=not isinstance(exc, (DeviceLostError, DeviceTimeoutError, DeviceUnavailableError))) from exc
+        raise _with_artifacts(
+            device,
+            task,
+            _classify(exc),
+            artifacts_dir,
+            live=not isinstance(exc, (DeviceLostError, DeviceTimeoutError, DeviceUnavailableError)),
+        ) from exc
 
 
-def _prepare(device: Device, task: ScriptTask, cancel: threading.Event, repo_root: Path | None) -> Ctx:
+def _prepare(
+    device: Device, task: ScriptTask, cancel: threading.Event, repo_root: Path | None
+) -> Ctx:
     """Wake the phone, check the app, load its selectors, switch to the task's account."""
     if cancel.is_set():
-        raise TaskFailed(FailureClass.CANCELLED, "stopped before it started", serial=device.serial, task_id=task.task_id)
+        raise TaskFailed(
+            FailureClass.CANCELLED,
+            "stopped before it started",
+            serial=device.serial,
+            task_id=task.task_id,
+        )
     device.wake()
     package = task.package or _installed_tiktok(device)
     device.require_app(package)
     app = load_app("tiktok", package, device.app_version(package), repo_root=repo_root)
-    ctx = Ctx(device, task, app, cancel, repo_root, random.Random(f"{task.task_id}:{task.serial}:{task.target}"))
+    ctx = Ctx(
+        device,
+        task,
+        app,
+        cancel,
+        repo_root,
+        random.Random(f"{task.task_id}:{task.serial}:{task.target}"),
+    )
     if task.username:
         switch_account(ctx, task.username)
     return ctx
@@ -71,8 +103,12 @@ def _installed_tiktok(device: Device) -> str:
     for package in TIKTOK_PACKAGES:
         if device.app_installed(package):
             return package
-    raise TaskFailed(FailureClass.APP_NOT_INSTALLED, f"TikTok is not installed on {device.serial}",
-                     serial=device.serial, hint="install TikTok (com.zhiliaoapp.musically) or set the account's package")
+    raise TaskFailed(
+        FailureClass.APP_NOT_INSTALLED,
+        f"TikTok is not installed on {device.serial}",
+        serial=device.serial,
+        hint="install TikTok (com.zhiliaoapp.musically) or set the account's package",
+    )
 
 
 def _classify(exc: DeviceError) -> TaskFailed:
@@ -83,15 +119,28 @@ def _classify(exc: DeviceError) -> TaskFailed:
     else:
         cls = FailureClass.INTERNAL
     message = f"{exc.message} (command: {exc.command})" if exc.command else exc.message
-    return TaskFailed(cls, message, serial=exc.serial, hint=exc.hint,
-                      details={"command": exc.command, "exit_code": exc.exit_code, "output": exc.output[:500]})
+    return TaskFailed(
+        cls,
+        message,
+        serial=exc.serial,
+        hint=exc.hint,
+        details={"command": exc.command, "exit_code": exc.exit_code, "output": exc.output[:500]},
+    )
 
 
-def _with_artifacts(device: Device, task: ScriptTask, failure: TaskFailed, folder: Path, *, live: bool) -> TaskFailed:
+def _with_artifacts(
+    device: Device, task: ScriptTask, failure: TaskFailed, folder: Path, *, live: bool
+) -> TaskFailed:
     live = live and failure.failure_class not in (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
     try:
         saved = save_artifacts(device, folder, failure=str(failure), live=live)
     except OSError as exc:
         saved = {"error": f"could not write artifacts to {folder}: {exc}"}
-    return TaskFailed(failure.failure_class, failure.message, serial=failure.serial or device.serial,
-                      task_id=task.task_id, details={**failure.details, "artifacts": saved}, hint=failure.hint)
+    return TaskFailed(
+        failure.failure_class,
+        failure.message,
+        serial=failure.serial or device.serial,
+        task_id=task.task_id,
+        details={**failure.details, "artifacts": saved},
+        hint=failure.hint,
+    )

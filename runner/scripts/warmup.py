@@ -14,7 +14,16 @@ from runner.scripts.comment import write_comment
 from runner.scripts.common import launch, pick_line, search, with_emoji
 from runner.scripts.context import Ctx, ScriptResult
 
-COUNTERS = ("videos", "watched_seconds", "likes", "follows", "favourites", "comments", "skipped_ads", "skipped_lives")
+COUNTERS = (
+    "videos",
+    "watched_seconds",
+    "likes",
+    "follows",
+    "favourites",
+    "comments",
+    "skipped_ads",
+    "skipped_lives",
+)
 
 
 def _chance(ctx: Ctx, key: str, *aliases: str) -> bool:
@@ -34,9 +43,13 @@ def open_topic(ctx: Ctx, stats: dict[str, Any]) -> None:
 
 def _comment(ctx: Ctx, caption: str) -> str:
     if ctx.config.get("generate_by_chatgpt"):
-        text = generate_comment(dict(ctx.config.get("chatgpt_settings") or {}), video_caption=caption)
+        text = generate_comment(
+            dict(ctx.config.get("chatgpt_settings") or {}), video_caption=caption
+        )
     else:
-        text = pick_line(ctx, str(ctx.config.get("comment", "")), order=ctx.config.get("comment_order", "random"))
+        text = pick_line(
+            ctx, str(ctx.config.get("comment", "")), order=ctx.config.get("comment_order", "random")
+        )
     return with_emoji(ctx.rng, text) if text and ctx.config.get("insert_emoji") else text
 
 
@@ -52,7 +65,11 @@ def engage(ctx: Ctx, stats: dict[str, Any]) -> None:
         ctx.device.tap(follow)
         stats["follows"] += 1
     favourite = ctx.find_in(tree, "video.favourite")
-    if favourite is not None and favourite.attrs.get("selected") != "true" and _chance(ctx, "collect_probable"):
+    if (
+        favourite is not None
+        and favourite.attrs.get("selected") != "true"
+        and _chance(ctx, "collect_probable")
+    ):
         ctx.device.tap(favourite)
         stats["favourites"] += 1
     if _chance(ctx, "comment_probable"):
@@ -97,6 +114,8 @@ def run(ctx: Ctx) -> ScriptResult:
     while time.monotonic() < deadline:
         watch_one(ctx, stats, deadline)
     stats["account"] = ctx.task.username
-    return ScriptResult(f"warmed up for {duration:g}s: {stats['videos']} videos, {stats['likes']} likes, "
-                        f"{stats['follows']} follows, {stats['favourites']} favourites, {stats['comments']} comments",
-                        stats)
+    return ScriptResult(
+        f"warmed up for {duration:g}s: {stats['videos']} videos, {stats['likes']} likes, "
+        f"{stats['follows']} follows, {stats['favourites']} favourites, {stats['comments']} comments",
+        stats,
+    )

@@ -16,4 +16,12 @@ from runner.sim.spec import (
     phones_for_inventory,
 )
 
-__all__ = ["AccountSpec", "FaultSpec", "PhoneSpec", "SimFleet", "SimPhone", "default_phones", "phones_for_inventory"]
+__all__ = [
+    "AccountSpec",
+    "FaultSpec",
+    "PhoneSpec",
+    "SimFleet",
+    "SimPhone",
+    "default_phones",
+    "phones_for_inventory",
+]

@@ -22,7 +22,8 @@ def server_port() -> int:
         return int(raw)
     except ValueError:
         raise CampaignRunnerError(
-            f"ANDROID_ADB_SERVER_PORT={raw!r} is not a port number", hint="set it to a number such as 5037"
+            f"ANDROID_ADB_SERVER_PORT={raw!r} is not a port number",
+            hint="set it to a number such as 5037",
         ) from None
 
 
@@ -95,8 +96,13 @@ def ensure_server(port: int | None = None) -> None:
     if server_running(port):
         return
     raise_nofile_limit()
-    proc = subprocess.run([adb_binary(), "-P", str(port), "start-server"], check=False, capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [adb_binary(), "-P", str(port), "start-server"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if proc.returncode != 0 or not server_running(port):
         raise CampaignRunnerError(
             f"could not start the adb server on port {port}: {(proc.stderr or proc.stdout).strip()}",

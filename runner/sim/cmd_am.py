@@ -16,7 +16,14 @@ from runner.sim.ui.tiktok.state import ACTIVITIES
 SPLASH = "com.ss.android.ugc.aweme.splash.SplashActivity"
 ACTIVITY_NAMES = {SPLASH, *ACTIVITIES.values()}
 SCAN_FILE = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
-ADB_ACTIONS = {"ADB_INPUT_TEXT", "ADB_INPUT_B64", "ADB_CLEAR_TEXT", "ADB_INPUT_CODE", "ADB_EDITOR_CODE", "ADB_INPUT_CHARS"}
+ADB_ACTIONS = {
+    "ADB_INPUT_TEXT",
+    "ADB_INPUT_B64",
+    "ADB_CLEAR_TEXT",
+    "ADB_INPUT_CODE",
+    "ADB_EDITOR_CODE",
+    "ADB_INPUT_CHARS",
+}
 
 
 def am(ctx: Ctx, argv: list[str]) -> int:
@@ -36,7 +43,11 @@ def am(ctx: Ctx, argv: list[str]) -> int:
         with ctx.phone.lock:
             ctx.phone.display.force_stop(argv[-1])
         return 0
-    ctx.err(f"Error: Unknown command: {verb}\n" if verb else "usage: am [start|broadcast|force-stop] ...\n")
+    ctx.err(
+        f"Error: Unknown command: {verb}\n"
+        if verb
+        else "usage: am [start|broadcast|force-stop] ...\n"
+    )
     return 1
 
 
@@ -52,14 +63,18 @@ def _start(ctx: Ctx, intent: Intent) -> int:
             return 1
         if package == "":
             return 0  # a chooser is showing
-        if intent.action in (VIEW, SEND, SEND_MULTIPLE) and (intent.data or intent.streams or intent.extras):
+        if intent.action in (VIEW, SEND, SEND_MULTIPLE) and (
+            intent.data or intent.streams or intent.extras
+        ):
             error = display.open(intent, package)
             if error:
                 ctx.err(error + "\n")
                 return 1
             return 0
         if display.foreground == package and display.dialog is None:
-            ctx.out("Warning: Activity not started, its current task has been brought to the front\n")
+            ctx.out(
+                "Warning: Activity not started, its current task has been brought to the front\n"
+            )
         display.launch(package)
     return 0
 
@@ -82,6 +97,7 @@ def _resolve(ctx: Ctx, intent: Intent) -> str | None:
         return front if front in candidates else candidates[0]
     if intent.action in (SEND, SEND_MULTIPLE) and len(candidates) > 1:
         names = {f"{label(p)} ({p})": p for p in candidates}
+
         def choose(button: str) -> None:
             if button in names:
                 display.open(intent, names[button])
@@ -108,7 +124,11 @@ def _broadcast(ctx: Ctx, intent: Intent) -> int:
     with phone.lock:
         if intent.action == SCAN_FILE and intent.data.startswith("file://"):
             _index(ctx, unquote(urlparse(intent.data).path))
-        elif intent.action in ADB_ACTIONS and phone.spec.adb_keyboard and phone.ime_current.startswith("com.android.adbkeyboard/"):
+        elif (
+            intent.action in ADB_ACTIONS
+            and phone.spec.adb_keyboard
+            and phone.ime_current.startswith("com.android.adbkeyboard/")
+        ):
             _adb_keyboard(ctx, intent)
     ctx.out("Broadcast completed: result=0\n")
     return 0
@@ -142,14 +162,18 @@ def _adb_keyboard(ctx: Ctx, intent: Intent) -> None:
 
 
 def monkey(ctx: Ctx, argv: list[str]) -> int:
-    package = argv[argv.index("-p") + 1] if "-p" in argv and argv.index("-p") + 1 < len(argv) else ""
+    package = (
+        argv[argv.index("-p") + 1] if "-p" in argv and argv.index("-p") + 1 < len(argv) else ""
+    )
     ctx.out("".join(f"  bash arg: {a}\n" for a in argv[1:]))
     with ctx.phone.lock:
         launched = bool(package) and ctx.phone.display.launch(package)
     if not launched:
         ctx.out("** No activities found to run, monkey aborted.\n")
         return 252
-    ctx.out("Events injected: 1\n## Network stats: elapsed time=14ms (0ms mobile, 0ms wifi, 14ms not connected)\n")
+    ctx.out(
+        "Events injected: 1\n## Network stats: elapsed time=14ms (0ms mobile, 0ms wifi, 14ms not connected)\n"
+    )
     return 0
 
 
@@ -176,7 +200,9 @@ def cmd(ctx: Ctx, argv: list[str]) -> int:
         if ctx.phone.display.app(package) is None:
             ctx.out("No activity found\n")
             return 0
-        ctx.out(f"priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=true\n{package}/{SPLASH}\n")
+        ctx.out(
+            f"priority=0 preferredOrder=0 match=0x108000 specificIndex=-1 isDefault=true\n{package}/{SPLASH}\n"
+        )
         return 0
     if argv[1:3] == ["package", "list"]:
         from runner.sim.cmd_system import pm

@@ -136,9 +136,19 @@ def grep(ctx: Ctx, argv: list[str]) -> int:
     if not rest:
         ctx.err("usage: grep [-civFE] PATTERN [FILE...]\n")
         return 2
-    pattern = re.compile(re.escape(rest[0]) if "F" in flags else rest[0], re.IGNORECASE if "i" in flags else 0)
-    text = ctx.stdin if len(rest) == 1 else b"".join(ctx.phone.fs.read(p) for p in rest[1:] if ctx.phone.fs.stat(p))
-    lines = [ln for ln in text.decode("utf-8", "replace").splitlines() if bool(pattern.search(ln)) != ("v" in flags)]
+    pattern = re.compile(
+        re.escape(rest[0]) if "F" in flags else rest[0], re.IGNORECASE if "i" in flags else 0
+    )
+    text = (
+        ctx.stdin
+        if len(rest) == 1
+        else b"".join(ctx.phone.fs.read(p) for p in rest[1:] if ctx.phone.fs.stat(p))
+    )
+    lines = [
+        ln
+        for ln in text.decode("utf-8", "replace").splitlines()
+        if bool(pattern.search(ln)) != ("v" in flags)
+    ]
     ctx.out(f"{len(lines)}\n" if "c" in flags else "".join(ln + "\n" for ln in lines))
     return 0 if lines else 1
 

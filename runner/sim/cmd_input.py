@@ -8,7 +8,19 @@ from runner.sim.keycodes import CHARS, keycode
 from runner.sim.shell import CommandFn, Ctx
 from runner.sim.ui.node import dump_xml
 
-SOURCES = {"touchscreen", "touchpad", "keyboard", "mouse", "dpad", "gamepad", "stylus", "trackball", "joystick", "touchnavigation", "rotaryencoder"}
+SOURCES = {
+    "touchscreen",
+    "touchpad",
+    "keyboard",
+    "mouse",
+    "dpad",
+    "gamepad",
+    "stylus",
+    "trackball",
+    "joystick",
+    "touchnavigation",
+    "rotaryencoder",
+}
 DEFAULT_DUMP = "/sdcard/window_dump.xml"
 
 
@@ -23,7 +35,9 @@ async def input_(ctx: Ctx, argv: list[str]) -> int:
         if verb == "tap" and len(rest) == 2:
             _tap(ctx, int(float(rest[0])), int(float(rest[1])))
         elif verb in ("swipe", "draganddrop") and len(rest) in (4, 5):
-            await _swipe(ctx, [int(float(v)) for v in rest[:4]], int(rest[4]) if len(rest) == 5 else 300)
+            await _swipe(
+                ctx, [int(float(v)) for v in rest[:4]], int(rest[4]) if len(rest) == 5 else 300
+            )
         elif verb == "text" and rest:
             _text(ctx, " ".join(rest))
         elif verb == "keyevent" and rest:
@@ -31,7 +45,11 @@ async def input_(ctx: Ctx, argv: list[str]) -> int:
         else:
             raise ValueError(verb)
     except ValueError:
-        ctx.err(f"Error: Invalid arguments for command: {verb}\nUsage: input [<source>] <command> [<arg>...]\n" if verb else _USAGE)
+        ctx.err(
+            f"Error: Invalid arguments for command: {verb}\nUsage: input [<source>] <command> [<arg>...]\n"
+            if verb
+            else _USAGE
+        )
         return 1
     return 0
 
@@ -84,7 +102,9 @@ def _keys(ctx: Ctx, tokens: list[str]) -> int:
 def uiautomator(ctx: Ctx, argv: list[str]) -> int:
     args = [a for a in argv[1:] if not a.startswith("--")]
     if not args or args[0] != "dump":
-        ctx.err("Usage: uiautomator <subcommand> [options]\n\nAvailable subcommands:\n\nhelp: displays help message\n\ndump: creates an XML dump of current UI hierarchy\n")
+        ctx.err(
+            "Usage: uiautomator <subcommand> [options]\n\nAvailable subcommands:\n\nhelp: displays help message\n\ndump: creates an XML dump of current UI hierarchy\n"
+        )
         return 1
     path = args[1] if len(args) > 1 else DEFAULT_DUMP
     with ctx.phone.lock:

@@ -31,9 +31,13 @@ def setprop(ctx: Ctx, argv: list[str]) -> int:
 
 def settings(ctx: Ctx, argv: list[str]) -> int:
     args = [a for a in argv[1:] if not a.startswith("--")]
-    if len(args) < 3 or args[0] not in ("get", "put", "delete") or args[1] not in ("system", "secure", "global"):
+    if (
+        len(args) < 3
+        or args[0] not in ("get", "put", "delete")
+        or args[1] not in ("system", "secure", "global")
+    ):
         ctx.err("usage:  settings [--user <USER_ID> | current] get namespace key\n")
-        return 1 if len(args) else 0
+        return 1 if args else 0
     verb, ns, key = args[0], args[1], args[2]
     store = ctx.phone.settings
     if verb == "get":
@@ -60,7 +64,9 @@ def ime(ctx: Ctx, argv: list[str]) -> int:
     if verb in ("enable", "set") and ids:
         target = ids[0]
         if target not in _installed_imes(ctx):
-            ctx.err(f"Unknown input method {target} cannot be {'enabled' if verb == 'enable' else 'selected'} for user #0\n")
+            ctx.err(
+                f"Unknown input method {target} cannot be {'enabled' if verb == 'enable' else 'selected'} for user #0\n"
+            )
             return 255
         if target not in phone.imes_enabled:
             phone.imes_enabled.append(target)
@@ -72,7 +78,9 @@ def ime(ctx: Ctx, argv: list[str]) -> int:
         return 0
     if verb == "reset":
         phone.settings[("secure", "default_input_method")] = phone.imes_enabled[0]
-        ctx.out(f"Reset current and enabled IMEs for user #0\n  Selected: {phone.imes_enabled[0]}\n")
+        ctx.out(
+            f"Reset current and enabled IMEs for user #0\n  Selected: {phone.imes_enabled[0]}\n"
+        )
         return 0
     ctx.err("ime <command>:\n  list [-a] [-s]\n  enable <ID>\n  set <ID>\n  reset\n")
     return 255 if verb else 0
@@ -91,7 +99,10 @@ def pm(ctx: Ctx, argv: list[str]) -> int:
         filt = next((a for a in argv[3:] if not a.startswith("-")), "")
         third_party = "-3" in argv
         for pkg in packages:
-            if filt in pkg and not (third_party and (pkg.startswith(("com.android.", "com.google.")) or pkg == "android")):
+            if filt in pkg and not (
+                third_party
+                and (pkg.startswith(("com.android.", "com.google.")) or pkg == "android")
+            ):
                 ctx.out(f"package:{pkg}\n")
         return 0
     if verb == "path" and len(argv) > 2:
@@ -102,7 +113,9 @@ def pm(ctx: Ctx, argv: list[str]) -> int:
         return 0
     if verb in ("clear", "grant", "revoke") and len(argv) > 2:
         return _pm_change(ctx, verb, argv)
-    ctx.err(f"Unknown command: {verb}\n" if verb else "usage: pm [list|path|clear|grant|revoke] ...\n")
+    ctx.err(
+        f"Unknown command: {verb}\n" if verb else "usage: pm [list|path|clear|grant|revoke] ...\n"
+    )
     return 1 if verb else 0
 
 
@@ -116,7 +129,9 @@ def _pm_change(ctx: Ctx, verb: str, argv: list[str]) -> int:
         ctx.out("Success\n" if known else "Failed\n")
         return 0
     if not known:
-        ctx.err(f"Exception occurred while executing '{verb}':\njava.lang.IllegalArgumentException: Unknown package: {package}\n")
+        ctx.err(
+            f"Exception occurred while executing '{verb}':\njava.lang.IllegalArgumentException: Unknown package: {package}\n"
+        )
         return 255
     if any("STORAGE" in a or "MEDIA" in a for a in argv[3:]):
         ctx.phone.storage_granted = verb == "grant"
@@ -146,7 +161,9 @@ def screencap(ctx: Ctx, argv: list[str]) -> int:
 
 
 def id_(ctx: Ctx, argv: list[str]) -> int:
-    ctx.out("uid=2000(shell) gid=2000(shell) groups=2000(shell),1004(input),1007(log),1015(sdcard_rw) context=u:r:shell:s0\n")
+    ctx.out(
+        "uid=2000(shell) gid=2000(shell) groups=2000(shell),1004(input),1007(log),1015(sdcard_rw) context=u:r:shell:s0\n"
+    )
     return 0
 
 

@@ -48,8 +48,11 @@ class ControlServer:
             status, body = 400, {"error": "bad request"}
         payload = json.dumps(body, ensure_ascii=False, indent=1).encode()
         reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
-        writer.write(f"HTTP/1.0 {status} {reason}\r\nContent-Type: application/json\r\n"
-                     f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode() + payload)
+        writer.write(
+            f"HTTP/1.0 {status} {reason}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode()
+            + payload
+        )
         try:
             await writer.drain()
         finally:
@@ -58,7 +61,9 @@ class ControlServer:
     async def _route(self, method: str, path: str) -> tuple[int, Any]:
         if method == "GET" and path == "/state":
             # ground_truth takes the phones' locks: keep it off the loop thread.
-            return 200, await asyncio.get_running_loop().run_in_executor(None, self.fleet.ground_truth)
+            return 200, await asyncio.get_running_loop().run_in_executor(
+                None, self.fleet.ground_truth
+            )
         if method == "GET" and path == "/phones":
             return 200, self.fleet.serials()
         if method == "POST" and path == "/stop":

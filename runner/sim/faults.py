@@ -99,10 +99,14 @@ class FaultState:
             return True
         return False
 
-    def show_unexpected_dialog(self, title: str | None = None, buttons: list[str] | None = None) -> None:
+    def show_unexpected_dialog(
+        self, title: str | None = None, buttons: list[str] | None = None
+    ) -> None:
         default_title, default_buttons = UNEXPECTED_DIALOG
         with self.phone.lock:
-            self.phone.display.show_dialog(Dialog(title or default_title, buttons or list(default_buttons)))
+            self.phone.display.show_dialog(
+                Dialog(title or default_title, buttons or list(default_buttons))
+            )
 
     async def offline(self, seconds: float) -> None:
         """Listener down (the adb server's re-dials fail), then up again on the same port."""

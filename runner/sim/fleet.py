@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import threading
 import time
@@ -40,10 +41,13 @@ class SimFleet:
     ) -> None:
         serials = [p.serial for p in phones]
         if len(set(serials)) != len(serials):
-            raise CampaignRunnerError("two simulated phones have the same serial", hint="give each phone its own serial")
+            raise CampaignRunnerError(
+                "two simulated phones have the same serial", hint="give each phone its own serial"
+            )
         if base_port is not None and (base_port < 6000 or base_port + len(phones) > 65535):
             raise CampaignRunnerError(
-                f"base port {base_port} is not usable", hint="use a port of 6000 or more (5555-5585 is adb's emulator range)"
+                f"base port {base_port} is not usable",
+                hint="use a port of 6000 or more (5555-5585 is adb's emulator range)",
             )
         self.seed, self.realistic, self.host, self.base_port = seed, realistic, host, base_port
         self.popup_probability = popup_probability
@@ -61,7 +65,9 @@ class SimFleet:
             return [p.adb_serial for p in self.phones]
         adbhost.raise_nofile_limit()
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="sim-fleet", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="sim-fleet", daemon=True
+        )
         self._thread.start()
         from runner.sim.ui.tiktok.app import make_app
         from runner.sim.ui.tiktok.world import World
@@ -69,8 +75,15 @@ class SimFleet:
         world = World(self.seed, missing_users=self.missing_users, mutual_users=self.mutual_users)
         commands = all_commands()
         self.phones = [
-            SimPhone(spec, commands=commands, app_factory=make_app, seed=self.seed, realistic=self.realistic,
-                     popup_probability=self.popup_probability, world=world)
+            SimPhone(
+                spec,
+                commands=commands,
+                app_factory=make_app,
+                seed=self.seed,
+                realistic=self.realistic,
+                popup_probability=self.popup_probability,
+                world=world,
+            )
             for spec in self.specs
         ]
         try:
@@ -86,8 +99,11 @@ class SimFleet:
             try:
                 await phone.listen(self.host, port)
             except OSError as exc:
-                raise CampaignRunnerError(f"simulated phone {phone.serial} cannot listen on {self.host}:{port}: "
-                                          f"{os.strerror(exc.errno) if exc.errno else exc}", hint="pick another base port, or free that one") from None
+                raise CampaignRunnerError(
+                    f"simulated phone {phone.serial} cannot listen on {self.host}:{port}: "
+                    f"{os.strerror(exc.errno) if exc.errno else exc}",
+                    hint="pick another base port, or free that one",
+                ) from None
             for _ in range(50):
                 # Never 5554-5585 (the adb server adopts those as emulators), nor a port an
                 # earlier phone of this process had: the adb server, or a client still holding
@@ -99,8 +115,13 @@ class SimFleet:
                 await phone.listen(self.host, 0)
             _USED_PORTS.add(phone.port)
 
-    def connect(self, *, workers: int = 16, server_port: int | None = None,
-                phones: Sequence[SimPhone] | None = None) -> None:
+    def connect(
+        self,
+        *,
+        workers: int = 16,
+        server_port: int | None = None,
+        phones: Sequence[SimPhone] | None = None,
+    ) -> None:
         """`adb connect` phones (default all) via the server on ``server_port`` (default: the one
         ANDROID_ADB_SERVER_PORT names), starting it if needed.
 
@@ -111,16 +132,23 @@ class SimFleet:
         adbhost.ensure_server(port)
         chosen = list(self.phones if phones is None else phones)
         addresses = [p.adb_serial for p in chosen]
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(workers, len(addresses)))) as pool:
+        with concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, min(workers, len(addresses)))
+        ) as pool:
             answers = list(pool.map(lambda address: adbhost.connect(address, port=port), addresses))
         failed = []
-        for phone, answer in zip(chosen, answers):
-            if answer.startswith(("connected to", "already connected to")) or phone.faults.unauthorized:
+        for phone, answer in zip(chosen, answers, strict=False):
+            if (
+                answer.startswith(("connected to", "already connected to"))
+                or phone.faults.unauthorized
+            ):
                 self._connected.append((phone.adb_serial, port))
             else:
                 failed.append(f"{phone.adb_serial}: {answer}")
         if failed:
-            raise CampaignRunnerError("adb could not connect simulated phones: " + "; ".join(failed[:5]))
+            raise CampaignRunnerError(
+                "adb could not connect simulated phones: " + "; ".join(failed[:5])
+            )
         self._wait_ready([p for p in chosen if not p.faults.unauthorized], port)
 
     def _wait_ready(self, phones: list[SimPhone], port: int, timeout: float = 15.0) -> None:
@@ -129,13 +157,18 @@ class SimFleet:
         deadline = time.monotonic() + timeout
         retried: set[str] = set()
         while True:
-            states = dict(line.split("\t", 1) for line in adbhost.request("host:devices", port=port).splitlines())
+            states = dict(
+                line.split("\t", 1)
+                for line in adbhost.request("host:devices", port=port).splitlines()
+            )
             waiting = [p.adb_serial for p in phones if states.get(p.adb_serial) != "device"]
             if not waiting:
                 return
             if time.monotonic() > deadline:
-                raise CampaignRunnerError(f"simulated phones not ready after {timeout:g} s: {', '.join(waiting[:5])}",
-                                          hint="see the adb server log /tmp/adb.<uid>.log")
+                raise CampaignRunnerError(
+                    f"simulated phones not ready after {timeout:g} s: {', '.join(waiting[:5])}",
+                    hint="see the adb server log /tmp/adb.<uid>.log",
+                )
             for address in waiting:
                 if address not in retried and states.get(address) == "offline":
                     retried.add(address)
@@ -146,10 +179,8 @@ class SimFleet:
     def stop(self) -> None:
         """Disconnect phones one at a time (never a bare `adb disconnect`), then close everything."""
         for address, port in self._connected:
-            try:
+            with contextlib.suppress(OSError, CampaignRunnerError):
                 adbhost.disconnect(address, port=port)
-            except (OSError, CampaignRunnerError):
-                pass
         self._connected.clear()
         if self._loop is None:
             return
@@ -183,7 +214,9 @@ class SimFleet:
         """Run a coroutine on the fleet's loop from any other thread and wait for it."""
         if self._loop is None:
             coro.close()
-            raise CampaignRunnerError("the simulated fleet is not running", hint="call start() first")
+            raise CampaignRunnerError(
+                "the simulated fleet is not running", hint="call start() first"
+            )
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     def phone(self, serial: str) -> SimPhone:

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 S_IFDIR = 0o040000
 S_IFREG = 0o100000
-ALIASES = {"/sdcard": "/storage/emulated/0", "/storage/self/primary": "/storage/emulated/0", "/mnt/sdcard": "/storage/emulated/0"}
+ALIASES = {
+    "/sdcard": "/storage/emulated/0",
+    "/storage/self/primary": "/storage/emulated/0",
+    "/mnt/sdcard": "/storage/emulated/0",
+}
 SEED_DIRS = (
     "/data/local/tmp",
     "/system/bin",
@@ -69,7 +73,15 @@ class FileSystem:
             raise IsADirectoryError(path)
         return entry.data
 
-    def write(self, path: str, data: bytes, *, mode: int = 0o644, mtime: int | None = None, parents: bool = False) -> None:
+    def write(
+        self,
+        path: str,
+        data: bytes,
+        *,
+        mode: int = 0o644,
+        mtime: int | None = None,
+        parents: bool = False,
+    ) -> None:
         """Create or replace a file; the parent must exist unless ``parents`` (push creates it)."""
         path = normalize(path)
         parent = posixpath.dirname(path)
@@ -81,7 +93,9 @@ class FileSystem:
         if (old := self.entries.get(path)) is not None and old.is_dir:
             raise IsADirectoryError(path)
         perm = mode & 0o7777 or 0o644
-        self.entries[path] = Entry(S_IFREG | perm, int(time.time()) if mtime is None else mtime, data)
+        self.entries[path] = Entry(
+            S_IFREG | perm, int(time.time()) if mtime is None else mtime, data
+        )
 
     def append(self, path: str, data: bytes) -> None:
         old = self.entries.get(normalize(path))
@@ -130,5 +144,9 @@ class FileSystem:
         if not entry.is_dir:
             raise NotADirectoryError(path)
         prefix = path.rstrip("/") + "/"
-        names = [(p[len(prefix) :], e) for p, e in self.entries.items() if p.startswith(prefix) and "/" not in p[len(prefix) :]]
+        names = [
+            (p[len(prefix) :], e)
+            for p, e in self.entries.items()
+            if p.startswith(prefix) and "/" not in p[len(prefix) :]
+        ]
         return sorted(names)

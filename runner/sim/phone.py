@@ -57,7 +57,11 @@ class SimPhone:
         self.storage_granted = spec.storage_granted
         self.media_index: dict[str, int] = {}  # path -> scan order (later scans sort first on ties)
         self.truth = GroundTruth([a.username for a in spec.accounts])
-        app_packages = [p for p in self.packages if p in TIKTOK_PACKAGES or p in {a.package for a in spec.accounts}]
+        app_packages = [
+            p
+            for p in self.packages
+            if p in TIKTOK_PACKAGES or p in {a.package for a in spec.accounts}
+        ]
         self.display = Display(self, app_factory, app_packages)
         self.faults = FaultState(self, spec.faults)
         self.port = 0
@@ -81,8 +85,12 @@ class SimPhone:
         return self.settings[("secure", "default_input_method")]
 
     def banner(self) -> bytes:
-        return protocol.banner(name=self.props["ro.product.name"], model=self.spec.model,
-                               device=self.props["ro.product.device"], features=FEATURES)
+        return protocol.banner(
+            name=self.props["ro.product.name"],
+            model=self.spec.model,
+            device=self.props["ro.product.device"],
+            features=FEATURES,
+        )
 
     def auth_required(self) -> bool:
         return self.faults.unauthorized
@@ -92,7 +100,9 @@ class SimPhone:
         """Start (or restart, same port) the adbd listener; returns the port."""
         self.loop = asyncio.get_running_loop()
         self.host = host
-        self.server = await asyncio.start_server(self._accept, host, port or self.port, reuse_address=True, backlog=16)
+        self.server = await asyncio.start_server(
+            self._accept, host, port or self.port, reuse_address=True, backlog=16
+        )
         self.port = self.server.sockets[0].getsockname()[1]
         self.faults.arm()
         return self.port
@@ -157,7 +167,6 @@ class SimPhone:
             await stream.write(b"".join(frames))
         finally:
             drain.cancel()
-
 
     # --- state and controls (any thread) --------------------------------------------------
     def app_version(self, package: str) -> str:
@@ -247,7 +256,9 @@ def _props(spec: PhoneSpec) -> dict[str, str]:
         "ro.product.brand": "sim",
         "ro.product.manufacturer": "Sim",
         "ro.build.version.release": spec.android_release,
-        "ro.build.version.sdk": {"10": "29", "11": "30", "12": "31", "13": "33", "14": "34"}.get(spec.android_release, "31"),
+        "ro.build.version.sdk": {"10": "29", "11": "30", "12": "31", "13": "33", "14": "34"}.get(
+            spec.android_release, "31"
+        ),
         "ro.build.characteristics": "phone",
         "ro.adb.secure": "0",
         "ro.debuggable": "1",
@@ -258,4 +269,3 @@ def _props(spec: PhoneSpec) -> dict[str, str]:
     }
     props.update(spec.props)
     return props
-

@@ -40,7 +40,9 @@ class Packet:
 
 def pack(command: int, arg0: int, arg1: int, data: bytes = b"") -> bytes:
     """One packet: header with the byte-sum checksum (the host ignores it; stricter peers may not)."""
-    header = HEADER.pack(command, arg0, arg1, len(data), sum(data) & 0xFFFFFFFF, command ^ 0xFFFFFFFF)
+    header = HEADER.pack(
+        command, arg0, arg1, len(data), sum(data) & 0xFFFFFFFF, command ^ 0xFFFFFFFF
+    )
     return header + data
 
 
@@ -56,7 +58,9 @@ async def read_packet(reader: asyncio.StreamReader, max_payload: int = 1024 * 10
     return Packet(command, arg0, arg1, data)
 
 
-def banner(*, name: str, model: str, device: str, features: list[str], state: str = "device") -> bytes:
+def banner(
+    *, name: str, model: str, device: str, features: list[str], state: str = "device"
+) -> bytes:
     """The CNXN payload; values must not hold ':', ';' or '=' (the host's parse_banner splits on them)."""
     clean = [v.replace(":", "_").replace(";", "_").replace("=", "_") for v in (name, model, device)]
     props = f"ro.product.name={clean[0]};ro.product.model={clean[1]};ro.product.device={clean[2]};"

@@ -76,10 +76,14 @@ class ShellExit(Exception):
         self.code = code
 
 
-async def _run_pipelines(ctx: Ctx, pipelines: list[Pipeline], commands: dict[str, CommandFn]) -> int:
+async def _run_pipelines(
+    ctx: Ctx, pipelines: list[Pipeline], commands: dict[str, CommandFn]
+) -> int:
     status = 0
     for pipeline in pipelines:
-        if (pipeline.connector == "&&" and status != 0) or (pipeline.connector == "||" and status == 0):
+        if (pipeline.connector == "&&" and status != 0) or (
+            pipeline.connector == "||" and status == 0
+        ):
             continue
         stdin = b""
         for index, cmd in enumerate(pipeline.commands):

@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 
 STATUS = "\x00?"  # placeholder for $? until the previous command has run
 OPERATORS = ("&&", "||", ";;", ">>", "2>&1", "2>", "&>", ";", "|", "&", ">", "<", "\n")
-ENV = {"EXTERNAL_STORAGE": "/sdcard", "HOME": "/", "ANDROID_DATA": "/data", "PATH": "/system/bin:/system/xbin"}
+ENV = {
+    "EXTERNAL_STORAGE": "/sdcard",
+    "HOME": "/",
+    "ANDROID_DATA": "/data",
+    "PATH": "/system/bin:/system/xbin",
+}
 
 
 class ShellSyntaxError(ValueError):
@@ -148,7 +153,9 @@ def parse(text: str) -> list[Pipeline]:
             current.commands.append(Command())
         else:
             pipelines.append(current)
-            current = Pipeline([Command()], "&&" if value == "&&" else "||" if value == "||" else ";")
+            current = Pipeline(
+                [Command()], "&&" if value == "&&" else "||" if value == "||" else ";"
+            )
         i += 1
     pipelines.append(current)
     return [pl for pl in pipelines if any(c.argv for c in pl.commands)]

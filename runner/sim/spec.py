@@ -84,16 +84,26 @@ class PhoneSpec:
 
     def installed(self) -> tuple[str, ...]:
         """Every package ``pm list packages`` shows, in install order."""
-        apps = tuple(p for p in self.packages if not (self.faults and self.faults.app_missing and p in TIKTOK_PACKAGES))
+        apps = tuple(
+            p
+            for p in self.packages
+            if not (self.faults and self.faults.app_missing and p in TIKTOK_PACKAGES)
+        )
         extra = (ADB_KEYBOARD,) if self.adb_keyboard else ()
-        clones = tuple(a.package for a in self.accounts if a.package not in apps and not self._missing(a.package))
+        clones = tuple(
+            a.package
+            for a in self.accounts
+            if a.package not in apps and not self._missing(a.package)
+        )
         return BASE_PACKAGES + extra + tuple(dict.fromkeys(apps + clones))
 
     def _missing(self, package: str) -> bool:
         return bool(self.faults and self.faults.app_missing and package.startswith(TIKTOK_PACKAGES))
 
 
-def default_phones(count: int, accounts: int = 2, *, first: int = 1, **options: Any) -> list[PhoneSpec]:
+def default_phones(
+    count: int, accounts: int = 2, *, first: int = 1, **options: Any
+) -> list[PhoneSpec]:
     """``count`` phones SIM000001.. each with ``accounts`` TikTok accounts user<phone>_<n>."""
     phones = []
     for number in range(first, first + count):
@@ -112,11 +122,17 @@ def phones_for_inventory(devices: Iterable[Any], **options: Any) -> list[PhoneSp
 
 
 def _phone_for_device(device: Any, options: dict[str, Any]) -> PhoneSpec:
-    get = device.get if isinstance(device, Mapping) else lambda key, default=None: getattr(device, key, default)
+    get = (
+        device.get
+        if isinstance(device, Mapping)
+        else lambda key, default=None: getattr(device, key, default)
+    )
     accounts = tuple(_account(a) for a in (get("accounts", None) or ()))
     packages = tuple(dict.fromkeys(TIKTOK_PACKAGES + tuple(a.package for a in accounts)))
     model = str(get("model", None) or "SimPhone")
-    return PhoneSpec(serial=str(get("serial")), model=model, accounts=accounts, packages=packages, **options)
+    return PhoneSpec(
+        serial=str(get("serial")), model=model, accounts=accounts, packages=packages, **options
+    )
 
 
 def _account(raw: Any) -> AccountSpec:

@@ -73,7 +73,19 @@ def _v2_fields(entry: Entry | None, ino: int) -> tuple[int, ...]:
     if entry is None:
         return (errno.ENOENT, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     t = entry.mtime
-    return (0, 0xFD00, ino, entry.mode, 1, 2000, 2000 if not entry.is_dir else 1000, len(entry.data), t, t, t)
+    return (
+        0,
+        0xFD00,
+        ino,
+        entry.mode,
+        1,
+        2000,
+        2000 if not entry.is_dir else 1000,
+        len(entry.data),
+        t,
+        t,
+        t,
+    )
 
 
 def _stat_v2(ident: bytes):  # type: ignore[no-untyped-def]
@@ -92,10 +104,15 @@ def _list(fs: FileSystem, path: str, v2: bool) -> bytes:
     for name, entry in children:
         encoded = name.encode()
         if v2:
-            parts.append(DENT_V2.pack(b"DNT2", *_v2_fields(entry, hash(name) & 0xFFFFFF), len(encoded)) + encoded)
+            parts.append(
+                DENT_V2.pack(b"DNT2", *_v2_fields(entry, hash(name) & 0xFFFFFF), len(encoded))
+                + encoded
+            )
         else:
             size = len(entry.data) & 0xFFFFFFFF
-            parts.append(DENT_V1.pack(b"DENT", entry.mode, size, entry.mtime, len(encoded)) + encoded)
+            parts.append(
+                DENT_V1.pack(b"DENT", entry.mode, size, entry.mtime, len(encoded)) + encoded
+            )
     parts.append(b"DONE" + bytes(DENT_V2.size - 4 if v2 else DENT_V1.size - 4))
     return b"".join(parts)
 
@@ -134,7 +151,13 @@ async def _receive_file(fs: FileSystem, reader: StreamReader, spec: str) -> byte
             raise ConnectionResetError("sync SEND interrupted")
         chunks.append(data)
     try:
-        fs.write(path, b"".join(chunks), mode=int(mode_text or "33188"), mtime=value or None, parents=True)
+        fs.write(
+            path,
+            b"".join(chunks),
+            mode=int(mode_text or "33188"),
+            mtime=value or None,
+            parents=True,
+        )
     except (IsADirectoryError, FileExistsError, ValueError) as exc:
         return _fail(f"couldn't create file: {type(exc).__name__}")
     return b"OKAY" + bytes(4)

@@ -46,7 +46,9 @@ class Stream:
             if self.closed:
                 raise ConnectionResetError("stream closed by the host")
             self._can_write.clear()
-            self.conn.send(p.A_WRTE, self.local_id, self.remote_id, bytes(view[start : start + step]))
+            self.conn.send(
+                p.A_WRTE, self.local_id, self.remote_id, bytes(view[start : start + step])
+            )
             await self.conn.drain()
 
     async def read(self) -> bytes:
@@ -80,7 +82,9 @@ class Stream:
 class Connection:
     """The transport state of one accepted TCP connection."""
 
-    def __init__(self, phone: PhoneSide, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, phone: PhoneSide, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         self.phone, self.reader, self.writer = phone, reader, writer
         self.max_payload = p.MAX_PAYLOAD
         self.streams: dict[int, Stream] = {}

@@ -59,9 +59,7 @@ def spec_values(spec: TaskSpec, *, key: str | None) -> tuple[object, ...]:
         int(spec.random_order), spec.on_missed, spec.grace, spec.source,
         str(spec.origin) if spec.origin else None,
     )  # fmt: skip
-    digest = hashlib.blake2b(
-        "\x1f".join(map(str, values[:-1])).encode(), digest_size=8
-    ).hexdigest()
+    digest = hashlib.blake2b("\x1f".join(map(str, values[:-1])).encode(), digest_size=8).hexdigest()
     return (key, digest, *values)
 
 
@@ -161,9 +159,7 @@ def _created_events(conn: sqlite3.Connection, count: int, now: str) -> None:
         )
 
 
-def insert_specs(
-    conn: sqlite3.Connection, specs: Sequence[TaskSpec], now: str
-) -> list[int]:
+def insert_specs(conn: sqlite3.Connection, specs: Sequence[TaskSpec], now: str) -> list[int]:
     """The API door: always new rows (no key), ids in spec order."""
     cols = ", ".join(SPEC_COLUMNS)
     marks = ", ".join("?" for _ in SPEC_COLUMNS)

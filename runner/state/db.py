@@ -53,9 +53,7 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=OFF")
-            conn.execute(
-                "PRAGMA cache_size=-65536"
-            )  # 64 MiB: a 100,000-task apply stays in memory
+            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100,000-task apply stays in memory
             yield conn
         finally:
             conn.close()

@@ -8,6 +8,5 @@ from pathlib import Path
 
 def state_path(explicit: Path | None, root: Path | None = None) -> Path:
     return explicit or Path(
-        os.environ.get("CAMPAIGN_STATE")
-        or (root or Path.cwd()) / ".campaign" / "state.db"
+        os.environ.get("CAMPAIGN_STATE") or (root or Path.cwd()) / ".campaign" / "state.db"
     )

@@ -44,15 +44,11 @@ def pid_alive(pid: int) -> bool:
 
 
 def holder(conn: sqlite3.Connection) -> LockInfo | None:
-    row = conn.execute(
-        "SELECT pid, host, token, started FROM lock WHERE id = 1"
-    ).fetchone()
+    row = conn.execute("SELECT pid, host, token, started FROM lock WHERE id = 1").fetchone()
     return LockInfo(*row) if row else None
 
 
-def acquire(
-    conn: sqlite3.Connection, path: Path, *, force: bool
-) -> tuple[str, str | None]:
+def acquire(conn: sqlite3.Connection, path: Path, *, force: bool) -> tuple[str, str | None]:
     """Take the lock inside the caller's transaction; returns (token, warning or None)."""
     current = holder(conn)
     warning = None
@@ -78,7 +74,4 @@ def acquire(
 
 
 def release(conn: sqlite3.Connection, token: str) -> bool:
-    return (
-        conn.execute("DELETE FROM lock WHERE id = 1 AND token = ?", (token,)).rowcount
-        == 1
-    )
+    return conn.execute("DELETE FROM lock WHERE id = 1 AND token = ?", (token,)).rowcount == 1

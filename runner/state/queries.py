@@ -33,9 +33,7 @@ class QueryMixin:
 
     def get(self, task_id: int) -> TaskRow | None:
         with connect(self.path) as conn:
-            row = conn.execute(
-                "SELECT * FROM tasks WHERE id = ?", (task_id,)
-            ).fetchone()
+            row = conn.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
         return TaskRow.from_sql(row) if row else None
 
     def _must_get(self, task_id: int) -> TaskRow:
@@ -76,12 +74,8 @@ class QueryMixin:
             else f" LIMIT {int(page_size)} OFFSET {max(0, (page - 1) * int(page_size))}"
         )
         with connect(self.path) as conn:
-            total = conn.execute(f"SELECT COUNT(*) FROM tasks{where}", args).fetchone()[
-                0
-            ]
-            rows = conn.execute(
-                f"SELECT * FROM tasks{where} ORDER BY id{limit}", args
-            ).fetchall()
+            total = conn.execute(f"SELECT COUNT(*) FROM tasks{where}", args).fetchone()[0]
+            rows = conn.execute(f"SELECT * FROM tasks{where} ORDER BY id{limit}", args).fetchall()
         return [TaskRow.from_sql(r) for r in rows], int(total)
 
     def stats(self, **filters: object | None) -> dict[str, int]:
@@ -107,18 +101,14 @@ class QueryMixin:
 
     def attempts(self, task_id: int | None = None) -> Dicts:
         """Every attempt (of one task, or all), oldest first: the executor's ground truth."""
-        where, args = (
-            ("WHERE task_id = ?", [task_id]) if task_id is not None else ("", [])
-        )
+        where, args = ("WHERE task_id = ?", [task_id]) if task_id is not None else ("", [])
         with connect(self.path) as conn:
             rows = conn.execute(
                 f"SELECT * FROM attempts {where} ORDER BY task_id, n", args
             ).fetchall()
         return [dict(r) for r in rows]
 
-    def due(
-        self, now: datetime, *, per_phone: int = 3, exclude: Collection[str] = ()
-    ) -> Rows:
+    def due(self, now: datetime, *, per_phone: int = 3, exclude: Collection[str] = ()) -> Rows:
         """Pending tasks whose time has come (next_run_at NULL: as soon as possible): the first
         ``per_phone`` of each phone not in ``exclude`` (busy ones), in start order, or random
         order for `random_order` tasks. The dispatcher asks at every wake, so a backlog of

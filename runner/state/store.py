@@ -38,9 +38,7 @@ class Store(QueryMixin):
         return write(self.path)
 
     # -- campaign files and the API door ---------------------------------------------------
-    def apply(
-        self, specs: Iterable[TaskSpec], *, campaigns: Iterable[str]
-    ) -> ApplyDiff:
+    def apply(self, specs: Iterable[TaskSpec], *, campaigns: Iterable[str]) -> ApplyDiff:
         """Write file tasks by key; pending ones follow the files, the rest is history."""
         with self._write() as conn:
             work = plan_apply(conn, specs, campaigns)
@@ -62,15 +60,11 @@ class Store(QueryMixin):
         deleted = []
         with self._write() as conn:
             for task_id in task_ids:
-                row = conn.execute(
-                    "SELECT status FROM tasks WHERE id = ?", (task_id,)
-                ).fetchone()
+                row = conn.execute("SELECT status FROM tasks WHERE id = ?", (task_id,)).fetchone()
                 if row is None:
                     continue
                 conn.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
-                tr.event(
-                    conn, task_id, "deleted", row[0], None, "deleted by request", now
-                )
+                tr.event(conn, task_id, "deleted", row[0], None, "deleted by request", now)
                 deleted.append(task_id)
         return deleted
 
@@ -94,9 +88,7 @@ class Store(QueryMixin):
                 "UPDATE tasks SET stop_requested = 1, updated_at = ? WHERE id = ?",
                 (now, task_id),
             )
-            tr.event(
-                conn, task_id, "stop_requested", RUNNING, RUNNING, "stop requested", now
-            )
+            tr.event(conn, task_id, "stop_requested", RUNNING, RUNNING, "stop requested", now)
             return True
 
     def retry(self, task_id: int) -> TaskRow:
@@ -106,18 +98,14 @@ class Store(QueryMixin):
                 raise StateError(
                     f"task {task_id} is {STATUS_TEXT.get(status, status)}, only failed tasks can be retried"
                 )
-            tr.requeue(
-                conn, task_id, message="retry requested", now=iso(utcnow()) or ""
-            )
+            tr.requeue(conn, task_id, message="retry requested", now=iso(utcnow()) or "")
         return self._must_get(task_id)
 
     def retry_all(self) -> int:
         now = iso(utcnow()) or ""
         with self._write() as conn:
             ids = [r[0] for r in conn.execute("SELECT id FROM tasks WHERE status = 3")]
-            return sum(
-                tr.requeue(conn, i, message="retry requested", now=now) for i in ids
-            )
+            return sum(tr.requeue(conn, i, message="retry requested", now=now) for i in ids)
 
     # -- executor-side transitions ----------------------------------------------------------
     def claim(self, task_id: int, *, serial: str) -> int | None:
@@ -131,18 +119,13 @@ class Store(QueryMixin):
         One fsync for a whole wave of phones keeps the start lag flat at 1,000 phones."""
         now = iso(utcnow()) or ""
         with self._write() as conn:
-            out = {
-                task_id: tr.claim(conn, task_id, serial, now)
-                for task_id, serial in claims
-            }
+            out = {task_id: tr.claim(conn, task_id, serial, now) for task_id, serial in claims}
         return {task_id: n for task_id, n in out.items() if n is not None}
 
     def mark_running(self, task_id: int, *, serial: str) -> int:
         attempt = self.claim(task_id, serial=serial)
         if attempt is None:
-            raise StateError(
-                f"task {task_id} cannot start on {serial}: it is no longer pending"
-            )
+            raise StateError(f"task {task_id} cannot start on {serial}: it is no longer pending")
         return attempt
 
     def mark_completed(self, task_id: int, *, result: dict, summary: str) -> None:
@@ -184,9 +167,7 @@ class Store(QueryMixin):
 
     def defer(self, task_id: int, *, until: datetime, reason: str) -> bool:
         with self._write() as conn:
-            return tr.defer(
-                conn, task_id, until=until, reason=reason, now=iso(utcnow()) or ""
-            )
+            return tr.defer(conn, task_id, until=until, reason=reason, now=iso(utcnow()) or "")
 
     def recover_interrupted(self) -> list[int]:
         """After a crash: running tasks get an 'interrupted' attempt and go back to the queue
@@ -211,9 +192,7 @@ class Store(QueryMixin):
                         "stopped by request (runner stopped meanwhile)",
                     )
                 elif count < limit:
-                    retry_at = now_dt + timedelta(
-                        seconds=random.uniform(low, max(low, high))
-                    )
+                    retry_at = now_dt + timedelta(seconds=random.uniform(low, max(low, high)))
                 tr.fail(
                     conn,
                     task_id,

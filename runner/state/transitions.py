@@ -33,9 +33,7 @@ def event(
 def status_of(conn: sqlite3.Connection, task_id: int) -> int:
     row = conn.execute("SELECT status FROM tasks WHERE id = ?", (task_id,)).fetchone()
     if row is None:
-        raise StateError(
-            f"task {task_id} does not exist", hint="list tasks with `campaign status`"
-        )
+        raise StateError(f"task {task_id} does not exist", hint="list tasks with `campaign status`")
     return int(row[0])
 
 
@@ -82,9 +80,7 @@ def _require_running(conn: sqlite3.Connection, task_id: int, action: str) -> Non
         )
 
 
-def complete(
-    conn: sqlite3.Connection, task_id: int, result: dict, summary: str, now: str
-) -> None:
+def complete(conn: sqlite3.Connection, task_id: int, result: dict, summary: str, now: str) -> None:
     _require_running(conn, task_id, "completed")
     conn.execute(
         "UPDATE tasks SET status = 2, ended_at = ?, remark = ?, result = ?, failure_class = NULL, "
@@ -121,9 +117,7 @@ def fail(
             "updated_at = ? WHERE id = ?",
             (now, message, failure_class, now, task_id),
         )
-        event(
-            conn, task_id, "failed", RUNNING, FAILED, f"{failure_class}: {message}", now
-        )
+        event(conn, task_id, "failed", RUNNING, FAILED, f"{failure_class}: {message}", now)
         return
     bump = 1 if count_retry else 0
     remark = f"{failure_class}: {message}; retrying at {retry_at.astimezone().strftime('%H:%M:%S')}"
@@ -150,9 +144,7 @@ def fail_pending(
         (now, message, failure_class, now, task_id),
     )
     if cur.rowcount == 1:
-        event(
-            conn, task_id, "failed", PENDING, FAILED, f"{failure_class}: {message}", now
-        )
+        event(conn, task_id, "failed", PENDING, FAILED, f"{failure_class}: {message}", now)
     return cur.rowcount == 1
 
 

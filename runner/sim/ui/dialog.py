@@ -61,17 +61,35 @@ def render_dialog(dialog: Dialog, *, package: str, on_press: Callable[[str], Non
     window = Node(bounds=bounds, package=package)
     panel = Node(cls="android.widget.LinearLayout", bounds=bounds, package=package)
     panel.add(
-        Node(cls="android.widget.TextView", bounds=(140, top + 60, WIDTH - 140, top + 160), text=dialog.title,
-             rid=dialog.ids.get("dialog_title", ""), package=package),
-        Node(cls="android.widget.TextView", bounds=(140, top + 170, WIDTH - 140, top + 330), text=dialog.message,
-             package=package) if dialog.message else None,
+        Node(
+            cls="android.widget.TextView",
+            bounds=(140, top + 60, WIDTH - 140, top + 160),
+            text=dialog.title,
+            rid=dialog.ids.get("dialog_title", ""),
+            package=package,
+        ),
+        Node(
+            cls="android.widget.TextView",
+            bounds=(140, top + 170, WIDTH - 140, top + 330),
+            text=dialog.message,
+            package=package,
+        )
+        if dialog.message
+        else None,
     )
     width = (WIDTH - 280) // max(1, len(dialog.buttons))
     for i, label in enumerate(dialog.buttons):
         left = 140 + i * width
         panel.add(
-            Node(cls="android.widget.Button", bounds=(left, top + 420, left + width - 20, top + 540), text=label,
-                 rid=dialog.ids.get("dialog_button", ""), clickable=True, focusable=True, package=package,
-                 on_tap=_presser(on_press, label))
+            Node(
+                cls="android.widget.Button",
+                bounds=(left, top + 420, left + width - 20, top + 540),
+                text=label,
+                rid=dialog.ids.get("dialog_button", ""),
+                clickable=True,
+                focusable=True,
+                package=package,
+                on_tap=_presser(on_press, label),
+            )
         )
     return window.add(panel)

@@ -66,7 +66,11 @@ def parse_intent(args: list[str]) -> Intent:
     i = 0
     while i < len(args):
         arg = args[i]
-        takes_value = arg in simple or arg in ("-c", "-f") or arg in _STRING_EXTRAS | _LIST_EXTRAS | _NUMBER_EXTRAS
+        takes_value = (
+            arg in simple
+            or arg in ("-c", "-f")
+            or arg in _STRING_EXTRAS | _LIST_EXTRAS | _NUMBER_EXTRAS
+        )
         if takes_value and i + 1 >= len(args):
             raise ValueError(f"Error: No argument supplied for option {arg}")
         if arg in simple:
@@ -97,7 +101,7 @@ def _extra(intent: Intent, args: list[str], i: int) -> int:
     key, value = args[i + 1], args[i + 2]
     if kind in _LIST_EXTRAS:
         intent.extras[key] = [v for v in value.split(",") if v]
-    elif kind == "--ei" or kind == "--el":
+    elif kind in {"--ei", "--el"}:
         intent.extras[key] = int(value)
     elif kind == "--ez":
         intent.extras[key] = value.lower() == "true"

@@ -20,7 +20,11 @@ def label(package: str) -> str:
     """The icon label; clones of TikTok show as "TikTok (2)" style names like clone apps do."""
     if package in LABELS:
         return LABELS[package]
-    return "TikTok " + package.rsplit(".", 1)[-1] if "musically" in package or "trill" in package else package
+    return (
+        "TikTok " + package.rsplit(".", 1)[-1]
+        if "musically" in package or "trill" in package
+        else package
+    )
 
 
 def _launcher(launch: Callable[[str], object], package: str) -> Callable[[], None]:
@@ -32,13 +36,22 @@ def _launcher(launch: Callable[[str], object], package: str) -> Callable[[], Non
 
 def render_launcher(apps: list[str], launch: Callable[[str], object]) -> Node:
     root = Node(package=LAUNCHER)
-    grid = Node(cls="android.view.ViewGroup", bounds=(0, 200, WIDTH, HEIGHT - 300), package=LAUNCHER)
+    grid = Node(
+        cls="android.view.ViewGroup", bounds=(0, 200, WIDTH, HEIGHT - 300), package=LAUNCHER
+    )
     for index, package in enumerate(apps):
         row, col = divmod(index, 4)
         left, top = col * 270, 260 + row * 320
         grid.add(
-            Node(cls="android.widget.TextView", bounds=(left, top, left + 270, top + 300), text=label(package),
-                 desc=label(package), clickable=True, focusable=True, package=LAUNCHER,
-                 on_tap=_launcher(launch, package))
+            Node(
+                cls="android.widget.TextView",
+                bounds=(left, top, left + 270, top + 300),
+                text=label(package),
+                desc=label(package),
+                clickable=True,
+                focusable=True,
+                package=LAUNCHER,
+                on_tap=_launcher(launch, package),
+            )
         )
     return root.add(grid)

@@ -44,7 +44,9 @@ AppFactory = Callable[["SimPhone", str], App]
 
 
 class Display:
-    def __init__(self, phone: SimPhone, app_factory: AppFactory | None, app_packages: list[str]) -> None:
+    def __init__(
+        self, phone: SimPhone, app_factory: AppFactory | None, app_packages: list[str]
+    ) -> None:
         self.phone = phone
         self._factory = app_factory
         self.app_packages = app_packages
@@ -175,8 +177,12 @@ class Display:
     def crash(self, package: str) -> None:
         """The app dies: launcher in front and Android's crash box over it."""
         self.force_stop(package)
-        self.dialog = Dialog(f"{label(package)} keeps stopping", ["App info", "Close app"], package="android",
-                             cancel_on_outside=False)
+        self.dialog = Dialog(
+            f"{label(package)} keeps stopping",
+            ["App info", "Close app"],
+            package="android",
+            cancel_on_outside=False,
+        )
 
     def show_dialog(self, dialog: Dialog) -> None:
         self.dialog = dialog

@@ -24,7 +24,11 @@ def logged_in(app: TikTokApp) -> bool:
     """True with an account; otherwise the app asks to log in, as it does for guests."""
     if app.current is not None:
         return True
-    app.popup = Dialog("Log in to TikTok", ["Log in", "Cancel"], message="Log in to follow accounts, like and comment.")
+    app.popup = Dialog(
+        "Log in to TikTok",
+        ["Log in", "Cancel"],
+        message="Log in to follow accounts, like and comment.",
+    )
     return False
 
 
@@ -122,7 +126,12 @@ def post_comment(app: TikTokApp, video: Video, url: str) -> None:
     if not logged_in(app) or app.current is None:
         return
     app.world.add_comment(video.id, app.current, text)
-    entry = {"video_id": video.id, "url": url, "text": text, "image": posixpath.basename(image) if image else None}
+    entry = {
+        "video_id": video.id,
+        "url": url,
+        "text": text,
+        "image": posixpath.basename(image) if image else None,
+    }
     app.phone.truth.record(app.current, "comments", entry)
     app.fields["comment"] = ""
     app.top.params["attachment"] = None
@@ -164,9 +173,15 @@ def open_gallery(app: TikTokApp, mode: str = "post") -> None:
             phone.storage_granted = True
             app.push(Screen("gallery", {"mode": mode, "selected": [], "tab": "All"}), popup=False)
 
-    phone.display.show_dialog(Dialog("Allow TikTok to access photos and media on your device?", ["Allow", "Don't allow"],
-                                     package="com.google.android.permissioncontroller", on_button=answer,
-                                     cancel_on_outside=False))
+    phone.display.show_dialog(
+        Dialog(
+            "Allow TikTok to access photos and media on your device?",
+            ["Allow", "Don't allow"],
+            package="com.google.android.permissioncontroller",
+            on_button=answer,
+            cancel_on_outside=False,
+        )
+    )
 
 
 def gallery_media(app: TikTokApp, tab: str = "All") -> list[str]:
@@ -177,7 +192,9 @@ def gallery_media(app: TikTokApp, tab: str = "All") -> list[str]:
         lower = path.lower()
         if entry is None or entry.is_dir or not lower.endswith(VIDEO_EXT + IMAGE_EXT):
             continue
-        if (tab == "Videos" and not lower.endswith(VIDEO_EXT)) or (tab == "Photos" and not lower.endswith(IMAGE_EXT)):
+        if (tab == "Videos" and not lower.endswith(VIDEO_EXT)) or (
+            tab == "Photos" and not lower.endswith(IMAGE_EXT)
+        ):
             continue
         items.append((entry.mtime, order, path))
     return [path for _, _, path in sorted(items, reverse=True)]
@@ -214,12 +231,17 @@ def press_post(app: TikTokApp) -> None:
     if not logged_in(app):
         return
     if app.phone.popup_probability and app.phone.rng.random() < app.phone.popup_probability:
+
         def answer(button: str) -> None:
             if button == "Publish now":
                 publish(app)
 
-        app.popup = Dialog("Publish video publicly", ["Cancel", "Publish now"],
-                           message="Everyone can watch your video.", on_button=answer)
+        app.popup = Dialog(
+            "Publish video publicly",
+            ["Cancel", "Publish now"],
+            message="Everyone can watch your video.",
+            on_button=answer,
+        )
         return
     publish(app)
 
@@ -231,7 +253,9 @@ def publish(app: TikTokApp) -> None:
     media = [posixpath.basename(p) for p in app.top.params["media"]]
     seconds = app.phone.rng.uniform(3.0, 8.0) if app.phone.realistic else 0.0
     now = time.monotonic()
-    app.uploads.append(Upload(app.current, app.fields.get("caption", ""), media, now, now + seconds))
+    app.uploads.append(
+        Upload(app.current, app.fields.get("caption", ""), media, now, now + seconds)
+    )
     app.fields["caption"] = ""
     app.switch_tab("feed")
     app.tick()
@@ -255,6 +279,8 @@ def share_into_editor(app: TikTokApp, intent: Intent) -> None:
         if entry is not None and not entry.is_dir:
             paths.append(path)
     if not paths:
-        app.popup = Dialog("Couldn't load media", ["OK"], message="The file may have been moved or deleted.")
+        app.popup = Dialog(
+            "Couldn't load media", ["OK"], message="The file may have been moved or deleted."
+        )
         return
     app.push(Screen("editor", {"media": paths}), popup=False)

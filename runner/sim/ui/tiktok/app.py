@@ -54,7 +54,9 @@ class TikTokApp:
         return self.accounts.get(self.current or "")
 
     def activity(self) -> str:
-        return ACTIVITIES.get(self.top.kind, ACTIVITIES["feed"]) if self.stack else ACTIVITIES["feed"]
+        return (
+            ACTIVITIES.get(self.top.kind, ACTIVITIES["feed"]) if self.stack else ACTIVITIES["feed"]
+        )
 
     def render(self) -> Node:
         from runner.sim.ui.tiktok.render import render_app
@@ -163,7 +165,9 @@ class TikTokApp:
         if parts and parts[0].startswith("@"):
             user = parts[0][1:]
             if len(parts) >= 3 and parts[1] == "video" and parts[2].isdigit():
-                return Screen("video", {"videos": [self.world.video(parts[2], user)], "index": 0, "url": url})
+                return Screen(
+                    "video", {"videos": [self.world.video(parts[2], user)], "index": 0, "url": url}
+                )
             return Screen("profile", {"user": user})
         return Screen("feed", {"index": 0}) if not parts else None
 
@@ -197,7 +201,11 @@ class TikTokApp:
         if self.popup is not None or not self.stack or self.top.sheet:
             return
         screen = self.top
-        if screen.kind not in ("feed", "video") or abs(y2 - y1) < 150 or abs(y2 - y1) < abs(x2 - x1):
+        if (
+            screen.kind not in ("feed", "video")
+            or abs(y2 - y1) < 150
+            or abs(y2 - y1) < abs(x2 - x1)
+        ):
             return
         step = 1 if y2 < y1 else -1
         screen.params["index"] = max(0, screen.params.get("index", 0) + step)
@@ -222,14 +230,20 @@ class TikTokApp:
         if self.viewing is not None and visible is not None and self.viewing[0] == visible[0]:
             return
         self._end_viewing()
-        if visible is not None and self.current is not None and self.phone.display.foreground == self.package:
+        if (
+            visible is not None
+            and self.current is not None
+            and self.phone.display.foreground == self.package
+        ):
             self.viewing = (visible[0], visible[1], time.monotonic(), self.current)
 
     def _end_viewing(self) -> None:
         if self.viewing is not None:
             video, url, since, username = self.viewing
             self.viewing = None
-            self.phone.truth.record(username, "watched", _watched(video, url, time.monotonic() - since))
+            self.phone.truth.record(
+                username, "watched", _watched(video, url, time.monotonic() - since)
+            )
 
 
 def _watched(video: Video, url: str, seconds: float) -> dict[str, Any]:

@@ -30,26 +30,60 @@ class Builder:
         left, top, right, bottom = bounds
         if attrs.get("on_tap") is not None:
             attrs.setdefault("clickable", True)
-        return Node(cls=cls, bounds=(left + dx, top + dy, right + dx, bottom + dy), rid=self.rid(name),
-                    package=self.package, **attrs)
+        return Node(
+            cls=cls,
+            bounds=(left + dx, top + dy, right + dx, bottom + dy),
+            rid=self.rid(name),
+            package=self.package,
+            **attrs,
+        )
 
     def text(self, name: str, bounds: Bounds, text: str, **attrs: Any) -> Node | None:
         return self.node(name, "android.widget.TextView", bounds, text=text, **attrs)
 
-    def button(self, name: str, bounds: Bounds, text: str, on_tap: Any, **attrs: Any) -> Node | None:
-        return self.node(name, "android.widget.Button", bounds, text=text, on_tap=on_tap, focusable=True, **attrs)
+    def button(
+        self, name: str, bounds: Bounds, text: str, on_tap: Any, **attrs: Any
+    ) -> Node | None:
+        return self.node(
+            name, "android.widget.Button", bounds, text=text, on_tap=on_tap, focusable=True, **attrs
+        )
 
-    def image(self, name: str, bounds: Bounds, desc: str, on_tap: Any = None, **attrs: Any) -> Node | None:
-        return self.node(name, "android.widget.ImageView", bounds, desc=desc, on_tap=on_tap, **attrs)
+    def image(
+        self, name: str, bounds: Bounds, desc: str, on_tap: Any = None, **attrs: Any
+    ) -> Node | None:
+        return self.node(
+            name, "android.widget.ImageView", bounds, desc=desc, on_tap=on_tap, **attrs
+        )
 
-    def edit(self, name: str, bounds: Bounds, field: str, hint: str, *, desc: str = "") -> Node | None:
+    def edit(
+        self, name: str, bounds: Bounds, field: str, hint: str, *, desc: str = ""
+    ) -> Node | None:
         """An EditText: shows its text, or the hint while empty (as uiautomator reports it)."""
         app = self.app
         value = app.fields.get(field, "")
-        return self.node(name, "android.widget.EditText", bounds, text=value or hint, desc=desc, focusable=True,
-                         focused=app.focused == field, long_clickable=True, on_tap=lambda: app.focus(field))
+        return self.node(
+            name,
+            "android.widget.EditText",
+            bounds,
+            text=value or hint,
+            desc=desc,
+            focusable=True,
+            focused=app.focused == field,
+            long_clickable=True,
+            on_tap=lambda: app.focus(field),
+        )
 
-    def group(self, name: str, bounds: Bounds, *children: Node | None, cls: str = "android.view.ViewGroup",
-              **attrs: Any) -> Node | None:
-        node = self.node(name, cls, bounds, **attrs) if name else Node(cls=cls, bounds=bounds, package=self.package, **attrs)
+    def group(
+        self,
+        name: str,
+        bounds: Bounds,
+        *children: Node | None,
+        cls: str = "android.view.ViewGroup",
+        **attrs: Any,
+    ) -> Node | None:
+        node = (
+            self.node(name, cls, bounds, **attrs)
+            if name
+            else Node(cls=cls, bounds=bounds, package=self.package, **attrs)
+        )
         return node.add(*children) if node is not None else None

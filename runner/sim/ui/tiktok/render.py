@@ -41,7 +41,14 @@ def render_app(app: TikTokApp) -> Node:
     if screen.sheet:
         root.add(SHEETS[screen.sheet](b, screen))
     if app.toast:
-        root.add(Node(cls="android.widget.Toast", bounds=(240, 2000, 840, 2080), text=app.toast[0], package=app.package))
+        root.add(
+            Node(
+                cls="android.widget.Toast",
+                bounds=(240, 2000, 840, 2080),
+                text=app.toast[0],
+                package=app.package,
+            )
+        )
     return root
 
 
@@ -62,33 +69,64 @@ def _press(app: TikTokApp, label: str) -> None:
 def bottom_bar(b: Builder, current: str) -> Node | None:
     app = b.app
     width = WIDTH // 5
-    tabs = [("tab_home", "Home", "feed"), ("tab_friends", "Friends", "friends"), ("btn_create", "Create", ""),
-            ("tab_inbox", "Inbox", "inbox"), ("tab_profile", "Profile", "me")]
+    tabs = [
+        ("tab_home", "Home", "feed"),
+        ("tab_friends", "Friends", "friends"),
+        ("btn_create", "Create", ""),
+        ("tab_inbox", "Inbox", "inbox"),
+        ("tab_profile", "Profile", "me"),
+    ]
     items = []
     for i, (name, label, kind) in enumerate(tabs):
         bounds = (i * width, BAR_TOP, (i + 1) * width, HEIGHT)
         if name == "btn_create":
-            items.append(b.node(name, "android.widget.Button", bounds, desc="Create", text="",
-                                on_tap=lambda: actions.open_upload(app) if actions.logged_in(app) else None))
+            items.append(
+                b.node(
+                    name,
+                    "android.widget.Button",
+                    bounds,
+                    desc="Create",
+                    text="",
+                    on_tap=lambda: actions.open_upload(app) if actions.logged_in(app) else None,
+                )
+            )
         else:
-            items.append(b.node(name, "android.widget.FrameLayout", bounds, desc=label, selected=kind == current,
-                                on_tap=lambda kind=kind: app.switch_tab(kind)))
+            items.append(
+                b.node(
+                    name,
+                    "android.widget.FrameLayout",
+                    bounds,
+                    desc=label,
+                    selected=kind == current,
+                    on_tap=lambda kind=kind: app.switch_tab(kind),
+                )
+            )
     return b.group("", (0, BAR_TOP, WIDTH, HEIGHT), *items, cls="android.widget.LinearLayout")
 
 
 def _simple(title_id: str, title: str, body: str) -> Callable[[Builder, Screen], Node | None]:
     def render(b: Builder, screen: Screen) -> Node | None:
-        return b.group("", (0, 0, WIDTH, BAR_TOP), b.text(title_id, (0, 100, WIDTH, 200), title),
-                       b.text("", (80, 900, WIDTH - 80, 1000), body))
+        return b.group(
+            "",
+            (0, 0, WIDTH, BAR_TOP),
+            b.text(title_id, (0, 100, WIDTH, 200), title),
+            b.text("", (80, 900, WIDTH - 80, 1000), body),
+        )
 
     return render
 
 
 def _login(b: Builder, screen: Screen) -> Node | None:
     app = b.app
-    return b.group("", (0, 0, WIDTH, HEIGHT), b.image("profile_back", (20, 90, 140, 210), "Back", on_tap=app.pop),
-                   b.text("login_title", (0, 300, WIDTH, 420), "Log in to TikTok"),
-                   b.button("", (80, 900, WIDTH - 80, 1030), "Use phone / email / username", on_tap=lambda: None))
+    return b.group(
+        "",
+        (0, 0, WIDTH, HEIGHT),
+        b.image("profile_back", (20, 90, 140, 210), "Back", on_tap=app.pop),
+        b.text("login_title", (0, 300, WIDTH, 420), "Log in to TikTok"),
+        b.button(
+            "", (80, 900, WIDTH - 80, 1030), "Use phone / email / username", on_tap=lambda: None
+        ),
+    )
 
 
 SCREENS: dict[str, Callable[[Builder, Screen], Node | None]] = {

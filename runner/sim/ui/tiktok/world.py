@@ -13,9 +13,32 @@ import threading
 from dataclasses import dataclass
 
 USERNAME = re.compile(r"^[A-Za-z0-9._]{2,24}$")
-CREATORS = ("dancequeen", "chef.marco", "techtok_daily", "catsofinsta", "travelwithjo", "fitwithsam",
-            "diy.hannah", "comedy.kev", "garden_gus", "lofi.beats", "skate.lena", "bookish.bea")
-WORDS = ("sunset", "recipe", "tutorial", "vibes", "challenge", "storytime", "hack", "review", "dance", "fyp")
+CREATORS = (
+    "dancequeen",
+    "chef.marco",
+    "techtok_daily",
+    "catsofinsta",
+    "travelwithjo",
+    "fitwithsam",
+    "diy.hannah",
+    "comedy.kev",
+    "garden_gus",
+    "lofi.beats",
+    "skate.lena",
+    "bookish.bea",
+)
+WORDS = (
+    "sunset",
+    "recipe",
+    "tutorial",
+    "vibes",
+    "challenge",
+    "storytime",
+    "hack",
+    "review",
+    "dance",
+    "fyp",
+)
 COMMENTERS = ("mia.rose", "jake_22", "lucy.l", "ben.codes", "ava_sky", "noah.w")
 
 
@@ -37,7 +60,13 @@ def _rng(*parts: object) -> random.Random:
 
 
 class World:
-    def __init__(self, seed: int = 0, *, missing_users: tuple[str, ...] = (), mutual_users: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        missing_users: tuple[str, ...] = (),
+        mutual_users: tuple[str, ...] = (),
+    ) -> None:
         self.seed = seed
         self.missing_users = {u.lower() for u in missing_users}
         self.mutual_users = {u.lower() for u in mutual_users}
@@ -66,10 +95,16 @@ class World:
         return self._video(_rng(self.seed, "short", code))
 
     def search_videos(self, query: str, start: int = 0, count: int = 8) -> list[Video]:
-        return [self._video(_rng(self.seed, "search", query.lower(), i)) for i in range(start, start + count)]
+        return [
+            self._video(_rng(self.seed, "search", query.lower(), i))
+            for i in range(start, start + count)
+        ]
 
     def user_videos(self, username: str, count: int = 6) -> list[Video]:
-        return [self._video(_rng(self.seed, "user", username.lower(), i), username) for i in range(count)]
+        return [
+            self._video(_rng(self.seed, "user", username.lower(), i), username)
+            for i in range(count)
+        ]
 
     def user_exists(self, username: str) -> bool:
         return bool(USERNAME.match(username)) and username.lower() not in self.missing_users
@@ -89,7 +124,10 @@ class World:
         with self._lock:
             if video_id not in self._comments:
                 rng = _rng(self.seed, "comments", video_id)
-                self._comments[video_id] = [(rng.choice(COMMENTERS), f"{rng.choice(WORDS)} {rng.choice(WORDS)}!") for _ in range(3)]
+                self._comments[video_id] = [
+                    (rng.choice(COMMENTERS), f"{rng.choice(WORDS)} {rng.choice(WORDS)}!")
+                    for _ in range(3)
+                ]
             return list(self._comments[video_id])
 
     def add_comment(self, video_id: str, username: str, text: str) -> None:
