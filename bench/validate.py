@@ -18,6 +18,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from runner.paths import SCHEMAS_DIR  # noqa: E402
+
 BIN = Path(sys.executable).parent
 
 INVENTORY = """\
@@ -155,7 +158,7 @@ def main() -> int:
         theirs_cmd = [
             shutil.which("check-jsonschema", path=str(BIN)) or "check-jsonschema",
             "--schemafile",
-            str(REPO / "schemas" / "campaign.schema.json"),
+            str(SCHEMAS_DIR / "campaign.schema.json"),
             *map(str, files),
         ]
         noop_cmd = [sys.executable, "-c", "import runner.cli.main"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from runner.cli.main import main
+from runner.paths import SCHEMAS_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).parent / "examples"
@@ -42,7 +43,7 @@ def test_check_jsonschema_accepts_the_workflows_with_the_campaign_schema() -> No
     )
     files = sorted(str(p) for p in (REPO / "workflows").glob("*.yaml"))
     result = subprocess.run(
-        [exe, "--schemafile", str(REPO / "schemas" / "campaign.schema.json"), *files],
+        [exe, "--schemafile", str(SCHEMAS_DIR / "campaign.schema.json"), *files],
         capture_output=True,
         text=True,
         check=False,

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document served at /openapi.json, built by hand around the project's schemas.
 
-Request bodies come from ``schemas/`` (see ``openapi_schemas``); the shapes of the answers are
+Request bodies come from ``runner/schemas/`` (see ``openapi_schemas``); the shapes of the answers are
 written here once. Every operation answers HTTP 200 with the envelope, whose ``data`` is the
 operation's schema on success and ``null`` on error (see ``envelope`` for why 200).
 """

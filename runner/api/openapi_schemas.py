@@ -1,6 +1,6 @@
 """The project's JSON Schemas, embedded as OpenAPI 3.1 components (one source of truth).
 
-OpenAPI 3.1 schemas are JSON Schema 2020-12, so the files under ``schemas/`` go in as they are;
+OpenAPI 3.1 schemas are JSON Schema 2020-12, so the files under ``runner/schemas/`` go in as they are;
 only references must change, because inside one OpenAPI document ``#/...`` points at the
 document root: each file becomes a component, its ``$defs`` become components named
 ``<file component>_<def>``, and every ``$ref`` is rewritten to ``#/components/schemas/...``.
@@ -63,7 +63,7 @@ def create_body_schema() -> dict[str, Any]:
     return {
         "title": "POST /api/v1/task body",
         "description": (
-            "The TikMatrix create-task body. It is the campaign file envelope (schemas/campaign.schema.json) "
+            "The TikMatrix create-task body. It is the campaign file envelope (runner/schemas/campaign.schema.json) "
             "without `schedule`: a campaign document written as JSON is a valid body. One task is created "
             "per phone (or account) per target."
         ),

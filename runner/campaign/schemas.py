@@ -30,7 +30,7 @@ TARGET_SCRIPTS = {"follow": "user", "unfollow": "user", "comment": "post_url"}
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    """A schema file under schemas/ by relative name, e.g. ``scripts/post.schema.json``."""
+    """A schema file under runner/schemas/ by relative name, e.g. ``scripts/post.schema.json``."""
     with open(SCHEMAS_DIR / name, encoding="utf-8") as fh:
         return json.load(fh)
 
