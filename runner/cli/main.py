@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "devices": ("runner.cli.devices", "list the phones the runner can see"),
     "serve": ("runner.cli.serve", "run the TikMatrix-compatible API, scheduler and executor"),
     "sim": ("runner.cli.sim", "simulated phones: up, down, state"),
+    "schemas": ("runner.cli.schemas", "export the JSON Schemas into a campaign repository"),
 }
 
 
