@@ -8,7 +8,9 @@ envelope) can each render them their own way.
     ├── UsageError               bad command line (exit 2)
     ├── CampaignError            a problem in a campaign/inventory file: path, line, column, field
     ├── StateError               the state file cannot be used
-    │   └── LockHeldError        another runner holds the state file
+    │   ├── LockHeldError        another runner holds the state file
+    │   └── StorageError         the state file cannot be written or has gone (disk full,
+    │                            deleted, replaced, read-only): the runner stops (exit 3)
     ├── DeviceError              a phone command failed: serial, command, exit_code, output
     │   ├── DeviceLostError      the phone dropped, went offline or vanished mid-command
     │   ├── DeviceTimeoutError   the phone did not answer in time
@@ -122,6 +124,14 @@ class LockHeldError(StateError):
             hint="stop that runner, or pass --force-unlock if it is gone",
         )
         self.path, self.pid, self.host, self.started = path, pid, host, started
+
+
+class StorageError(StateError):
+    """The state file cannot be written, or is no longer the file the runner had.
+
+    Not a task's fault and not passing: the runner stops dispatching at once (a task whose
+    outcome cannot be recorded must not be followed by more such tasks) and exits with code 3;
+    the next run recovers what was running."""
 
 
 class DeviceError(CampaignRunnerError):

@@ -44,6 +44,8 @@ def run_task(pool: Any, tmp_path: Path) -> Callable[..., Any]:
         cancel: threading.Event | None = None,
         repo_root: Path | None = None,
         task_id: int | None = None,
+        commit_mark: dict[str, Any] | None = None,
+        on_commit: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> Any:
         sim_phone = fleet.phones[phone]
         task = ScriptTask(
@@ -55,6 +57,7 @@ def run_task(pool: Any, tmp_path: Path) -> Callable[..., Any]:
             package=TIKTOK,
             target=target,
             campaign="t",
+            commit_mark=commit_mark,
         )
         with pool.lease(sim_phone.serial, timeout=10) as device:
             return run_script(
@@ -63,6 +66,7 @@ def run_task(pool: Any, tmp_path: Path) -> Callable[..., Any]:
                 cancel=cancel or threading.Event(),
                 artifacts_dir=tmp_path / "artifacts" / str(task.task_id),
                 repo_root=repo_root,
+                on_commit=on_commit,
             )
 
     return run

@@ -14,6 +14,7 @@ import pytest
 from runner.campaign.model import RetryPolicy, TaskSpec
 from runner.errors import LockHeldError, StateError
 from runner.state import Store, task_to_api
+from runner.state.schema import MIGRATIONS
 
 
 def spec(key: str, *, campaign: str = "c", target: str = "alice", **over: object) -> TaskSpec:
@@ -35,10 +36,10 @@ def store(tmp_path):  # type: ignore[no-untyped-def]
     return Store(tmp_path / ".campaign" / "state.db")
 
 
-def test_new_file_is_wal_with_schema_version_1(store: Store) -> None:
+def test_new_file_is_wal_at_the_latest_schema_version(store: Store) -> None:
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     conn.close()
 
 
@@ -51,7 +52,7 @@ def test_newer_schema_version_is_refused_with_advice(tmp_path) -> None:  # type:
     with pytest.raises(StateError) as info:
         Store(path)
     assert str(info.value) == (
-        f"{path}: state file schema version 9 is newer than this runner understands (1) "
+        f"{path}: state file schema version 9 is newer than this runner understands (2) "
         "(upgrade campaign-runner, or use another --state file)"
     )
 

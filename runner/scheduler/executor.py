@@ -20,6 +20,7 @@ from runner.errors import (
     DeviceLostError,
     DeviceUnavailableError,
     FailureClass,
+    StorageError,
     TaskFailed,
 )
 from runner.scheduler.queue import Claim
@@ -79,6 +80,8 @@ def execute(claim: Claim, job: Job) -> Outcome:
         failure = TaskFailed(FailureClass.DEVICE_LOST, exc.message, serial=serial, task_id=row.id)
     except DeviceUnavailableError as exc:
         failure = TaskFailed(FailureClass.DEVICE_LOST, str(exc), serial=serial, task_id=row.id)
+    except StorageError:  # e.g. the commit mark could not be written: the runner stops
+        raise
     except CampaignRunnerError as exc:
         failure = TaskFailed(FailureClass.INTERNAL, str(exc), serial=serial, task_id=row.id)
     except Exception as exc:  # a bug in a script must not take the runner down
@@ -117,7 +120,12 @@ def _run(row: TaskRow, job: Job) -> Any:
         package=row.package,
         target=row.target,
         campaign=row.campaign,
+        commit_mark=job.store.commit_mark(row.id),
     )
+
+    def on_commit(action: str, detail: dict[str, Any]) -> None:
+        job.store.mark_commit(row.id, action=action, detail=detail)
+
     with job.pool.lease(row.serial, timeout=job.lease_timeout) as device:
         return run_script(
             device,
@@ -125,6 +133,7 @@ def _run(row: TaskRow, job: Job) -> Any:
             cancel=job.cancel,
             artifacts_dir=job.artifacts_root / str(row.id),
             repo_root=job.repo_root,
+            on_commit=on_commit,
         )
 
 

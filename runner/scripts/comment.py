@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from runner.errors import FailureClass
+from runner.scripts import commit
 from runner.scripts.common import local_path, pick_line, with_emoji
 from runner.scripts.context import Ctx, ScriptResult
 
@@ -52,11 +54,17 @@ def attach_image(ctx: Ctx, raw: str) -> str:
     return name
 
 
-def write_comment(ctx: Ctx, text: str, *, image: str = "") -> str | None:
-    """In an open comment sheet: type, attach, send and wait for the text in the list."""
+def write_comment(
+    ctx: Ctx, text: str, *, image: str = "", before_send: Callable[[], None] | None = None
+) -> str | None:
+    """In an open comment sheet: type, attach, send and wait for the text in the list.
+
+    ``before_send`` runs right before the Send tap (the comment script's commit point)."""
     if text:
         ctx.fill("comment.input", text)
     attached = attach_image(ctx, image) if image else None
+    if before_send is not None:
+        before_send()
     ctx.step("send the comment")
     ctx.tap("comment.send")
     if text and not ctx.until(8, lambda: _listed(ctx, text)):
@@ -80,12 +88,24 @@ def run(ctx: Ctx) -> ScriptResult:
     image = str(ctx.config.get("comment_image_path") or "")
     if not text and not image:
         raise ctx.fail(FailureClass.CONFIG_ERROR, "nothing to comment", hint="set comment_content")
+    earlier = commit.earlier(ctx, "comment")
+    if earlier is not None:  # the same words as the attempt that may have posted them
+        text = str(earlier.get("text", text))
     ctx.step(f"open {url}")
     ctx.device.open_url(url, ctx.package)
     ctx.tap("video.comment", timeout=15)
-    attached = write_comment(ctx, text, image=image)
-    ctx.device.back()
-    return ScriptResult(
-        f"commented {text!r} on {url}",
-        {"url": url, "comment": text, "image": attached, "account": ctx.task.username},
+    details = {"url": url, "comment": text, "image": None, "account": ctx.task.username}
+    if earlier is not None:
+        if not text:
+            raise commit.unverifiable(ctx, "comment", "an image-only comment cannot be found")
+        if ctx.until(3, lambda: _listed(ctx, text)):
+            ctx.device.back()
+            details["image"] = earlier.get("image")
+            summary = f"commented {text!r} on {url} (found after an interrupted attempt)"
+            return ScriptResult(summary, {**details, "recovered": True})
+    detail = {"url": url, "text": text, "image": posixpath.basename(image) if image else None}
+    attached = write_comment(
+        ctx, text, image=image, before_send=lambda: commit.mark(ctx, "comment", detail)
     )
+    ctx.device.back()
+    return ScriptResult(f"commented {text!r} on {url}", {**details, "image": attached})

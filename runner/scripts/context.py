@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class ScriptTask:
     package: str | None
     target: str | None
     campaign: str | None
+    commit_mark: dict[str, Any] | None = None  # an earlier attempt reached its commit point
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Ctx:
     repo_root: Path | None
     rng: random.Random
     notes: list[str] = field(default_factory=list)
+    on_commit: Callable[[str, dict[str, Any]], None] | None = None  # runner/scripts/commit.py
 
     @property
     def config(self) -> dict[str, Any]:

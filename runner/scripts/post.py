@@ -8,6 +8,7 @@ from pathlib import Path
 
 from runner.device.screen import dismiss_popup
 from runner.errors import FailureClass
+from runner.scripts import commit
 from runner.scripts.common import launch, search
 from runner.scripts.context import Ctx, ScriptResult
 from runner.scripts.materials import VIDEO, choose_media
@@ -100,10 +101,42 @@ def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
     )
 
 
+def on_profile(ctx: Ctx, caption: str, seconds: float) -> bool:
+    """Is a post with this caption on the own profile (waiting for an upload in progress)?"""
+    launch(ctx)
+    ctx.tap("profile.tab")
+    return bool(
+        ctx.until(
+            seconds, lambda: any(n.desc == caption for n in ctx.device.dump().nodes()), interval=1
+        )
+    )
+
+
 def run(ctx: Ctx) -> ScriptResult:
     files = choose_media(ctx)
     caption = str(ctx.config.get("captions", "") or "")
     way = str(ctx.config.get("post_way", "share"))
+    earlier = commit.earlier(ctx, "post")
+    if earlier is not None:
+        caption = str(earlier.get("caption", caption))
+        if not caption:
+            raise commit.unverifiable(ctx, "post", "a post without a caption cannot be told apart")
+        wait = min(float(ctx.config.get("upload_wait_time", 30)), 15.0)
+        if on_profile(ctx, caption, wait):
+            media = list(earlier.get("media") or [p.name for p in files])
+            return ScriptResult(
+                f"posted {len(media)} file(s) with caption {caption!r} "
+                "(found after an interrupted attempt)",
+                {
+                    "caption": caption,
+                    "media": media,
+                    "post_way": way,
+                    "verified": "on profile after an interrupted attempt",
+                    "account": ctx.task.username,
+                    "sound": _sound_settings(ctx),
+                    "recovered": True,
+                },
+            )
     remote: list[str] = []
     for path in files:
         ctx.step(f"push {path.name}")
@@ -121,6 +154,7 @@ def run(ctx: Ctx) -> ScriptResult:
             hint="share, addButton or useSound",
         )
     write_caption(ctx, caption)
+    commit.mark(ctx, "post", {"caption": caption, "media": [p.name for p in files]})
     ctx.step("post")
     ctx.tap("upload.post")
     how = wait_posted(ctx, caption, float(ctx.config.get("upload_wait_time", 30)))

@@ -6,6 +6,7 @@ import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from runner.device import Device
 from runner.device.appdata import load_app
@@ -39,8 +40,12 @@ def run_script(
     cancel: threading.Event,
     artifacts_dir: Path,
     repo_root: Path | None = None,
+    on_commit: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> ScriptResult:
-    """Run one task on a leased phone; raises TaskFailed (with artifacts saved) on failure."""
+    """Run one task on a leased phone; raises TaskFailed (with artifacts saved) on failure.
+
+    ``on_commit(action, detail)`` is called right before a tap that cannot be undone and must
+    record it durably (or raise, and the tap does not happen): see runner/scripts/commit.py."""
     script = SCRIPTS.get(task.script_name)
     if script is None:
         raise TaskFailed(
@@ -56,6 +61,7 @@ def run_script(
     )
     try:
         ctx = _prepare(device, task, cancel, repo_root)
+        ctx.on_commit = on_commit
         result = script(ctx)
         device.note(f"done: {result.summary}")
         return result

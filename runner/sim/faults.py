@@ -36,6 +36,9 @@ class FaultState:
         self.commands = 0
         self.recent: collections.deque[str] = collections.deque(maxlen=64)  # for test diagnostics
         self.taps = 0
+        self.disconnect_after_effect = self.spec.disconnect_after_effect
+        self.hang_after_effect = self.spec.hang_after_effect
+        phone.truth.on_record = self.after_effect
         self._armed = False
 
     def arm(self) -> None:
@@ -78,6 +81,18 @@ class FaultState:
             self.dialog_after = None
             self.show_unexpected_dialog()
         return True
+
+    def after_effect(self, kind: str) -> None:
+        """The app just recorded an effect (a comment, a post): fire the faults waiting for it.
+
+        Called inside the command that caused it, so the fault hits the *next* command: the
+        tap went through, its answer may even arrive, and then the phone is gone or stuck."""
+        if kind in (self.disconnect_after_effect or "").split(","):
+            self.disconnect_after_effect = None
+            self.disconnect_on = ""  # the next command, whatever it is
+        if kind in (self.hang_after_effect or "").split(","):
+            self.hang_after_effect = None
+            self.hang_on = ""  # every command from now on, until a test clears it
 
     def _realistic_delay(self, command: str) -> float:
         rng = self.phone.rng

@@ -196,6 +196,14 @@ class SimPhone:
         """Drop the connection on the next command containing ``text`` (once)."""
         self.faults.disconnect_on = text
 
+    def disconnect_after_effect(self, kind: str | None) -> None:
+        """Drop the connection on the command after the next ``kind`` effect (e.g. "comments")."""
+        self.faults.disconnect_after_effect = kind
+
+    def hang_after_effect(self, kind: str | None) -> None:
+        """Hang every command after the next ``kind`` effect, until ``hang_on(None)``."""
+        self.faults.hang_after_effect = kind
+
     def go_offline(self, seconds: float) -> None:
         """Listener down for ``seconds`` (the adb server's retries fail), then back."""
         if self.loop is None:

@@ -48,7 +48,11 @@ class FaultSpec:
       element names the app does not render.
     - unauthorized: answer CNXN with AUTH (the host shows the phone "unauthorized").
     - app_missing: no TikTok package installed.
-    - hang_on: a command containing this text never answers.
+    - hang_on: a command containing this text never answers ("" : every command).
+    - disconnect_after_effect / hang_after_effect: ground-truth kinds, comma-separated
+      ("comments", "posts", "comments,posts", ...): right after the app records the first such effect (the Post tap went
+      through), the next command drops the connection / every command hangs. The worst
+      moment for a runner: the effect happened and it has not seen the answer.
     """
 
     disconnect_after: int | None = None
@@ -64,6 +68,8 @@ class FaultSpec:
     unauthorized: bool = False
     app_missing: bool = False
     hang_on: str | None = None
+    disconnect_after_effect: str | None = None
+    hang_after_effect: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from typing import Any
 
 KINDS = ("follows", "unfollows", "likes", "favourites", "comments", "posts", "watched", "switches")
@@ -20,6 +21,7 @@ class GroundTruth:
     def __init__(self, usernames: list[str]) -> None:
         self._lock = threading.Lock()
         self._accounts: dict[str, dict[str, list[Any]]] = {}
+        self.on_record: Callable[[str], None] | None = None  # the phone's after-effect faults
         for name in usernames:
             self._account(name)
 
@@ -31,6 +33,8 @@ class GroundTruth:
             raise ValueError(f"unknown ground-truth kind {kind!r}")
         with self._lock:
             self._account(username)[kind].append(value)
+        if self.on_record is not None:
+            self.on_record(kind)
 
     def remove_last(self, username: str, kind: str, value: Any) -> None:
         """Undo: an un-like removes the like it cancels (the account no longer likes it)."""

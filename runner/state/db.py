@@ -8,6 +8,13 @@ and processes. WAL lets readers proceed while the runner writes.
 WAL, NORMAL already survives a ``kill -9`` of the runner, but a power cut could lose the last
 "completed" marks and a finished post would run again (a duplicate the world can see). The
 cost is one fsync per transition; bulk apply is one transaction, so it does not multiply.
+
+Only `migrate` may create the file: every other connection opens it ``mode=rw``, so a state
+file deleted under a running runner is an error (StorageError), never a new empty file that
+the next run would take for a fresh start.
+
+Storage faults (disk full, I/O error, read-only, missing file) become ``StorageError``: the
+runner stops on them instead of retrying every second. Other errors stay ``StateError``.
 """
 
 from __future__ import annotations
@@ -16,11 +23,38 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
-from runner.errors import StateError
+from runner.errors import StateError, StorageError
 from runner.state.schema import MIGRATIONS
 
 BUSY_TIMEOUT = 30.0
+RECOVER = "then run again: the next run recovers the tasks that were running"
+# sqlite3 error names (Python 3.11+ sets exc.sqlite_errorname) -> what happened, what to do
+STORAGE_FAULTS = {
+    "SQLITE_FULL": ("the disk is full", f"free some space, {RECOVER}"),
+    "SQLITE_IOERR": ("the disk refused a write", f"check the disk and free space, {RECOVER}"),
+    "SQLITE_READONLY": ("the state file is read-only", f"make it writable, {RECOVER}"),
+    "SQLITE_CANTOPEN": (
+        "the state file cannot be opened (deleted, moved, or its directory is not writable)",
+        "restore the file or fix the directory's permissions; a deleted state file is not "
+        "re-created while its lock file is there",
+    ),
+}
+
+
+def storage_fault(path: Path, exc: sqlite3.Error) -> StorageError | None:
+    """The StorageError for a disk/file fault, or None for other errors."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    if "no such table" in str(exc):  # every Store migrated its file: it was emptied under us
+        return StorageError(
+            f"{path}: the state file was emptied or replaced ({exc})",
+            hint="restore it from a backup; a runner's lock file beside it records which file it was",
+        )
+    for prefix, (what, hint) in STORAGE_FAULTS.items():
+        if name == prefix or name.startswith(prefix + "_"):
+            return StorageError(f"{path}: {what} ({exc})", hint=hint)
+    return None
 
 
 @contextmanager
@@ -28,7 +62,16 @@ def translated(path: Path) -> Iterator[None]:
     """Turn sqlite3 errors into StateError naming the file and what to do."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
+    except sqlite3.DatabaseError as exc:
+        fault = storage_fault(path, exc)
+        if fault is not None:
+            raise fault from None
+        if not isinstance(exc, sqlite3.OperationalError):
+            raise StateError(
+                f"{path}: not a usable state file: {exc}",
+                hint="move it away (and its .lock file) to start a fresh state; its history "
+                "is then lost",
+            ) from None
         text = str(exc)
         if "locked" in text or "busy" in text:
             hint = "another process kept the state file busy too long; try again"
@@ -37,18 +80,24 @@ def translated(path: Path) -> Iterator[None]:
         else:
             hint = "check the file, or move it away to start a fresh state"
         raise StateError(f"{path}: state file error: {text}", hint=hint) from None
-    except sqlite3.DatabaseError as exc:
-        raise StateError(
-            f"{path}: not a usable state file: {exc}",
-            hint="move it away to start a fresh state (its history is then lost)",
-        ) from None
+
+
+def _uri(path: Path, mode: str) -> str:
+    return f"file:{quote(str(path.absolute()))}?mode={mode}"
 
 
 @contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """One connection for one operation; `with conn:` inside is the transaction."""
+def connect(path: Path, *, create: bool = False) -> Iterator[sqlite3.Connection]:
+    """One connection for one operation; `with conn:` inside is the transaction.
+
+    The file must exist unless ``create`` (only `migrate` creates)."""
     with translated(path):
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        conn = sqlite3.connect(
+            _uri(path, "rwc" if create else "rw"),
+            timeout=BUSY_TIMEOUT,
+            isolation_level=None,
+            uri=True,
+        )
         try:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA synchronous=FULL")
@@ -88,7 +137,7 @@ def migrate(path: Path) -> None:
                 f"{path}: cannot create its directory: {exc}",
                 hint="choose another --state path",
             ) from None
-    with connect(path) as conn, translated(path):
+    with connect(path, create=True) as conn, translated(path):
         conn.execute("PRAGMA journal_mode=WAL")
         with transaction(conn):
             version = conn.execute("PRAGMA user_version").fetchone()[0]

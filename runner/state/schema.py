@@ -76,4 +76,22 @@ _V1 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+# v2: at most once, and the file's identity.
+# - commit_marks: a script that publishes (comment, post) writes its mark, committed, right
+#   before the tap that cannot be undone; an interrupted attempt finds it and checks the phone
+#   for the effect before doing it again. One row per task (the latest attempt's mark).
+# - meta.db_id: a random id given when the file is created; the lock's sidecar file records it
+#   (with the inode) so a deleted, emptied or replaced state file is noticed, never re-created.
+_V2 = [
+    """CREATE TABLE commit_marks (
+        task_id INTEGER PRIMARY KEY,
+        attempt INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        marked_at TEXT NOT NULL
+    )""",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "INSERT INTO meta (key, value) VALUES ('db_id', lower(hex(randomblob(16))))",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]

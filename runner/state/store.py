@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from runner.campaign.model import TaskSpec
-from runner.errors import StateError
+from runner.errors import StateError, StorageError
 from runner.state import lock as locking
 from runner.state import transitions as tr
 from runner.state.apply import ApplyDiff, insert_specs, plan_apply, write_apply
@@ -32,9 +33,20 @@ class Store(QueryMixin):
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        locking.check_before_open(self.path)
         migrate(self.path)
+        with connect(self.path) as conn:
+            self.db_id = locking.db_id(conn)
+        locking.check_identity(self.path, self.db_id)
+        self._held_inode: int | None = None  # set while this handle holds the runner lock
 
     def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        if self._held_inode is not None and locking.inode(self.path) != self._held_inode:
+            raise StorageError(
+                f"{self.path}: the state file was deleted or replaced while this runner had it",
+                hint="restore it from a backup; it is not re-created (the lock record beside "
+                "it names the file that was there)",
+            )
         return write(self.path)
 
     # -- campaign files and the API door ---------------------------------------------------
@@ -169,6 +181,42 @@ class Store(QueryMixin):
         with self._write() as conn:
             return tr.defer(conn, task_id, until=until, reason=reason, now=iso(utcnow()) or "")
 
+    # -- at most once ------------------------------------------------------------------------
+    def mark_commit(self, task_id: int, *, action: str, detail: dict) -> None:
+        """Durably record that the tap which cannot be undone comes next (for this attempt).
+
+        Committed (fsync) before it returns; if it raises, the tap must not happen."""
+        now = iso(utcnow()) or ""
+        with self._write() as conn:
+            tr.require_running(conn, task_id, "marked at its commit point")
+            attempt = conn.execute(
+                "SELECT COALESCE(MAX(n), 0) FROM attempts WHERE task_id = ?", (task_id,)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT OR REPLACE INTO commit_marks (task_id, attempt, action, detail, marked_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (task_id, attempt, action, json.dumps(detail, ensure_ascii=False), now),
+            )
+            tr.event(
+                conn, task_id, "commit_point", RUNNING, RUNNING, f"{action}, attempt {attempt}", now
+            )
+
+    def commit_mark(self, task_id: int) -> dict | None:
+        """The last commit mark of the task: {attempt, action, detail, marked_at}, or None."""
+        with connect(self.path) as conn:
+            row = conn.execute(
+                "SELECT attempt, action, detail, marked_at FROM commit_marks WHERE task_id = ?",
+                (task_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return {
+            "attempt": row[0],
+            "action": row[1],
+            "detail": json.loads(row[2]),
+            "marked_at": row[3],
+        }
+
     def recover_interrupted(self) -> list[int]:
         """After a crash: running tasks get an 'interrupted' attempt and go back to the queue
         under their retry policy (or fail as interrupted when it is spent; cancelled if a stop
@@ -209,11 +257,17 @@ class Store(QueryMixin):
     def acquire_lock(self, *, force: bool = False) -> tuple[str, str | None]:
         """(token, warning): raises LockHeldError naming the live holder."""
         with self._write() as conn:
-            return locking.acquire(conn, self.path, force=force)
+            token, warning = locking.acquire(conn, self.path, force=force)
+        locking.write_record(self.path, token, self.db_id)
+        self._held_inode = locking.inode(self.path)
+        return token, warning
 
     def release_lock(self, token: str) -> bool:
         with self._write() as conn:
-            return locking.release(conn, token)
+            released = locking.release(conn, token)
+        locking.remove_record(self.path, token)
+        self._held_inode = None
+        return released
 
     def lock_holder(self) -> locking.LockInfo | None:
         with connect(self.path) as conn:

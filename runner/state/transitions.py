@@ -72,7 +72,7 @@ def _close_attempt(
     )
 
 
-def _require_running(conn: sqlite3.Connection, task_id: int, action: str) -> None:
+def require_running(conn: sqlite3.Connection, task_id: int, action: str) -> None:
     status = status_of(conn, task_id)
     if status != RUNNING:
         raise StateError(
@@ -81,7 +81,7 @@ def _require_running(conn: sqlite3.Connection, task_id: int, action: str) -> Non
 
 
 def complete(conn: sqlite3.Connection, task_id: int, result: dict, summary: str, now: str) -> None:
-    _require_running(conn, task_id, "completed")
+    require_running(conn, task_id, "completed")
     conn.execute(
         "UPDATE tasks SET status = 2, ended_at = ?, remark = ?, result = ?, failure_class = NULL, "
         "stop_requested = 0, updated_at = ? WHERE id = ?",
@@ -109,7 +109,7 @@ def fail(
     outcome: str = "failed",
 ) -> None:
     """running -> failed, or back to pending at ``retry_at`` (the attempt is recorded either way)."""
-    _require_running(conn, task_id, "failed")
+    require_running(conn, task_id, "failed")
     _close_attempt(conn, task_id, outcome, failure_class, message, now)
     if retry_at is None:
         conn.execute(

@@ -1,0 +1,48 @@
+"""The commit point of a script that publishes: at most once, also across a crash.
+
+A comment or a post cannot be undone, and a task interrupted after its Post tap (the runner
+killed, the phone dropped) used to run again from the start and publish twice. So:
+
+1. right before the irreversible tap the script calls `mark`: the executor writes a durable
+   "about to commit" mark (action and what is published) in the state file, committed before
+   the tap; if the mark cannot be written the tap does not happen;
+2. an attempt that finds an earlier attempt's mark (`earlier`) first looks on the phone for
+   the effect (the comment in the list, the post on the profile) and, when it is there,
+   completes without tapping again; it publishes again only when the effect is not there.
+
+Scripts whose taps read their state first (follow, unfollow, like: the button says whether it
+is done) need no mark.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runner.errors import FailureClass, TaskFailed
+from runner.scripts.context import Ctx
+
+
+def earlier(ctx: Ctx, action: str) -> dict[str, Any] | None:
+    """What an earlier attempt of this task was about to publish, if it reached the tap."""
+    mark = ctx.task.commit_mark
+    if not mark or mark.get("action") != action:
+        return None
+    return dict(mark.get("detail") or {})
+
+
+def mark(ctx: Ctx, action: str, detail: dict[str, Any]) -> None:
+    """Record durably that the tap which cannot be undone comes next."""
+    ctx.step(f"commit point: {action}")
+    if ctx.on_commit is not None:
+        ctx.on_commit(action, detail)
+
+
+def unverifiable(ctx: Ctx, action: str, why: str) -> TaskFailed:
+    """An earlier attempt reached the tap and nothing on the phone can tell whether it took."""
+    return ctx.fail(
+        FailureClass.VERIFICATION_FAILED,
+        f"an earlier attempt was interrupted right at its {action} tap and {why}; "
+        f"not publishing again (at most once)",
+        hint=f"check the account on the phone; if the {action} is not there, run the task again "
+        "as a new one",
+    )

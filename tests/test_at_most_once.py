@@ -1,0 +1,255 @@
+"""At most once: comments and posts are never published twice, whatever stops the runner.
+
+The phones' ground truth is the judge. Every kill and drop lands at the worst moment: the sim
+fires the fault right after the app recorded the comment or post (the Post tap went through),
+before the runner could see it finish and record it.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_run_crash import start_run, wait_for
+
+from runner.errors import FailureClass, TaskFailed
+from runner.state import Store
+
+URLS = [f"https://www.tiktok.com/@chef.marco/video/73000000000000001{n:02d}" for n in range(8)]
+COMMENTS = """\
+name: comments
+script_name: comment
+serials: [{serials}]
+script_config:
+  target_post_urls: [{urls}]
+  comment_content: "nice {{{{ target[-2:] }}}} from {{{{ device.serial }}}}"
+retry: {{max: 3, delay_min: 0.1, delay_max: 0.2}}
+timeout: 60
+"""
+POSTS = """\
+name: posts-{n}
+script_name: post
+serials: [{serials}]
+script_config:
+  material_list: [materials/pic.jpg]
+  captions: "post {n} from {{{{ device.serial }}}}"
+  upload_wait_time: 5
+retry: {{max: 3, delay_min: 0.1, delay_max: 0.2}}
+timeout: 60
+"""
+
+
+def write_repo(root: Path, fleet: Any) -> int:
+    """Comments on 8 videos and 2 posts per phone; returns the number of tasks."""
+    lines = ["devices:"]
+    for phone in fleet.phones:
+        lines += [f"  - serial: {phone.serial}", "    accounts:"]
+        lines += [
+            f"      - {{username: {a.username}, package: {a.package}}}" for a in phone.spec.accounts
+        ]
+    (root / "inventory.yaml").write_text("\n".join(lines) + "\n")
+    (root / "materials").mkdir()
+    (root / "materials" / "pic.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    (root / "workflows").mkdir()
+    serials = ", ".join(p.serial for p in fleet.phones)
+    flows = root / "workflows"
+    (flows / "comments.yaml").write_text(COMMENTS.format(serials=serials, urls=", ".join(URLS)))
+    for n in (1, 2):
+        (flows / f"posts{n}.yaml").write_text(POSTS.format(n=n, serials=serials))
+    return len(fleet.phones) * (len(URLS) + 2)
+
+
+def published(fleet: Any) -> Counter[tuple[str, str]]:
+    """How often each comment text and post caption is on the phones."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for accounts in fleet.ground_truth().values():
+        for record in accounts.values():
+            seen.update(("comment", c["text"]) for c in record["comments"])
+            seen.update(("post", p["caption"]) for p in record["posts"])
+    return seen
+
+
+def assert_each_published_once(fleet: Any, tasks: int) -> None:
+    seen = published(fleet)
+    assert {k: n for k, n in seen.items() if n > 1} == {}
+    assert len(seen) == tasks
+
+
+def test_kill_9_right_after_the_commit_tap_never_publishes_twice(
+    tmp_path: Path, sim_fleet: Callable[..., Any]
+) -> None:
+    fleet = sim_fleet(phones=2, accounts=1)
+    tasks = write_repo(tmp_path, fleet)
+    log = tmp_path / "run.log"
+    kills = 0
+    for kind in ("comments", "comments", "posts", "posts"):  # killed the moment one went through
+        before = sum(published(fleet).values())
+        for phone in fleet.phones:
+            phone.hang_after_effect(kind)
+        proc = start_run(tmp_path, log)
+        try:
+            wait_for(
+                lambda proc=proc: (
+                    any(p.faults.hang_on == "" for p in fleet.phones) or proc.poll() is not None
+                ),
+                90,
+            )
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        for phone in fleet.phones:
+            phone.hang_after_effect(None)
+            phone.hang_on(None)
+        assert sum(published(fleet).values()) > before
+        kills += 1
+    store = Store(tmp_path / "state.db")
+    assert kills == 4 and store.stats()["completed"] < tasks
+
+    last = start_run(tmp_path, log)
+    try:
+        assert last.wait(180) == 0, log.read_text()
+    finally:
+        last.kill()
+        last.wait()
+    assert_each_published_once(fleet, tasks)
+    recovered = [r for r in store.list(page_size=None)[0] if (r.result or {}).get("recovered")]
+    assert len(recovered) >= kills  # found on the phone, not published again
+
+
+def test_phone_drop_right_after_the_commit_tap_never_publishes_twice(
+    tmp_path: Path, sim_fleet: Callable[..., Any]
+) -> None:
+    fleet = sim_fleet(phones=2, accounts=1)
+    tasks = write_repo(tmp_path, fleet)
+    drops = Counter[str]()
+    stop = threading.Event()
+
+    def rearm() -> None:  # three drops per phone, each right after a comment or post
+        while not stop.wait(0.05):
+            for phone in fleet.phones:
+                armed = phone.faults.disconnect_after_effect or phone.faults.disconnect_on == ""
+                if not armed and drops[phone.serial] < 3:
+                    drops[phone.serial] += 1
+                    phone.disconnect_after_effect("comments,posts")
+
+    watcher = threading.Thread(target=rearm, daemon=True)
+    watcher.start()
+    log = tmp_path / "run.log"
+    proc = start_run(tmp_path, log)
+    try:
+        assert proc.wait(180) == 0, log.read_text()
+    finally:
+        stop.set()
+        proc.kill()
+        proc.wait()
+    assert all(p.faults.disconnect_after_effect is None for p in fleet.phones)  # every drop fired
+    assert sum(drops.values()) == 6
+    assert_each_published_once(fleet, tasks)
+    store = Store(tmp_path / "state.db")
+    assert [a for a in store.attempts() if a["failure_class"] == "device_lost"]
+
+
+# --- the commit point inside the scripts ---------------------------------------------------------
+URL = URLS[0]
+
+
+def _truth(fleet: Any, kind: str) -> list[Any]:
+    return fleet.ground_truth()[fleet.phones[0].serial]["user001_1"][kind]
+
+
+def test_comment_marks_its_commit_point_before_the_send_tap(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    marks: list[tuple[str, dict[str, Any], int]] = []
+
+    def on_commit(action: str, detail: dict[str, Any]) -> None:
+        marks.append((action, detail, len(_truth(fleet, "comments"))))
+
+    run_task(fleet, "comment", {"comment_content": "hi"}, target=URL, on_commit=on_commit)
+    assert marks == [("comment", {"url": URL, "text": "hi", "image": None}, 0)]
+    assert len(_truth(fleet, "comments")) == 1
+
+
+def test_a_failing_commit_mark_means_no_tap(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    from runner.errors import StorageError
+
+    fleet = sim_fleet(phones=1, accounts=1)
+
+    def on_commit(action: str, detail: dict[str, Any]) -> None:
+        raise StorageError("state.db: the disk is full")
+
+    with pytest.raises(StorageError):
+        run_task(fleet, "comment", {"comment_content": "hi"}, target=URL, on_commit=on_commit)
+    assert _truth(fleet, "comments") == []
+
+
+def test_interrupted_comment_found_in_the_list_is_not_sent_again(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    run_task(fleet, "comment", {"comment_content": "first words"}, target=URL)
+    mark = {"action": "comment", "detail": {"url": URL, "text": "first words", "image": None}}
+    result = run_task(
+        fleet, "comment", {"comment_content": "other words"}, target=URL, commit_mark=mark
+    )
+    assert result.details["recovered"] is True and result.details["comment"] == "first words"
+    assert [c["text"] for c in _truth(fleet, "comments")] == ["first words"]
+
+
+def test_interrupted_comment_not_in_the_list_is_sent_with_the_marked_words(
+    sim_fleet, run_task
+) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    mark = {"action": "comment", "detail": {"url": URL, "text": "marked words", "image": None}}
+    result = run_task(
+        fleet, "comment", {"comment_content": "other words"}, target=URL, commit_mark=mark
+    )
+    assert "recovered" not in result.details
+    assert [c["text"] for c in _truth(fleet, "comments")] == ["marked words"]
+
+
+def test_interrupted_image_only_comment_is_not_sent_again(
+    sim_fleet, run_task, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    image = tmp_path / "pic.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    mark = {"action": "comment", "detail": {"url": URL, "text": "", "image": "pic.jpg"}}
+    with pytest.raises(TaskFailed) as info:
+        run_task(
+            fleet,
+            "comment",
+            {"comment_content": "", "comment_image_path": str(image)},
+            target=URL,
+            commit_mark=mark,
+        )
+    assert info.value.failure_class is FailureClass.VERIFICATION_FAILED
+    assert "not publishing again (at most once)" in info.value.message
+    assert _truth(fleet, "comments") == []
+
+
+def test_interrupted_post_on_the_profile_is_not_posted_again(
+    sim_fleet, run_task, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    image = tmp_path / "pic.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    config = {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": 3}
+    run_task(fleet, "post", config, username="user001_1")
+    mark = {"action": "post", "detail": {"caption": "sunset", "media": ["pic.jpg"]}}
+    result = run_task(fleet, "post", config, username="user001_1", commit_mark=mark)
+    assert result.details["recovered"] is True
+    assert [p["caption"] for p in _truth(fleet, "posts")] == ["sunset"]
+
+
+def test_interrupted_post_not_on_the_profile_is_posted(sim_fleet, run_task, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    image = tmp_path / "pic.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    config = {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": 1}
+    mark = {"action": "post", "detail": {"caption": "sunset", "media": ["pic.jpg"]}}
+    result = run_task(fleet, "post", config, username="user001_1", commit_mark=mark)
+    assert "recovered" not in result.details
+    assert [p["caption"] for p in _truth(fleet, "posts")] == ["sunset"]
