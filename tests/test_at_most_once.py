@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_run_crash import start_run, wait_for
+from test_run_crash import start_run, wait_for, write_inventory
 
 from runner.errors import FailureClass, TaskFailed
 from runner.state import Store
@@ -46,13 +46,7 @@ timeout: 60
 
 def write_repo(root: Path, fleet: Any) -> int:
     """Comments on 8 videos and 2 posts per phone; returns the number of tasks."""
-    lines = ["devices:"]
-    for phone in fleet.phones:
-        lines += [f"  - serial: {phone.serial}", "    accounts:"]
-        lines += [
-            f"      - {{username: {a.username}, package: {a.package}}}" for a in phone.spec.accounts
-        ]
-    (root / "inventory.yaml").write_text("\n".join(lines) + "\n")
+    write_inventory(root, fleet)
     (root / "materials").mkdir()
     (root / "materials" / "pic.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
     (root / "workflows").mkdir()

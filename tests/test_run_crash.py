@@ -26,7 +26,8 @@ timeout: 60
 """
 
 
-def write_repo(root: Path, fleet: Any) -> None:
+def write_inventory(root: Path, fleet: Any) -> None:
+    """inventory.yaml listing the fleet's phones and their accounts."""
     lines = ["devices:"]
     for phone in fleet.phones:
         lines += [f"  - serial: {phone.serial}", "    accounts:"]
@@ -34,6 +35,10 @@ def write_repo(root: Path, fleet: Any) -> None:
             f"      - {{username: {a.username}, package: {a.package}}}" for a in phone.spec.accounts
         ]
     (root / "inventory.yaml").write_text("\n".join(lines) + "\n")
+
+
+def write_repo(root: Path, fleet: Any) -> None:
+    write_inventory(root, fleet)
     (root / "workflows").mkdir()
     serials = ", ".join(p.serial for p in fleet.phones)
     for n in (1, 2):  # two campaigns: two tasks queued per phone
