@@ -64,8 +64,11 @@ def test_summary_names_the_app_and_what_is_on_screen(tree) -> None:  # type: ign
     ("selector", "message"),
     [
         ({"txt": "x"}, "unknown selector key 'txt'"),
-        ({"xpath": "/hierarchy/node"}, "unsupported XPath '/hierarchy/node'"),
-        ({"xpath": "//node[@text>'a']"}, "unsupported XPath condition \"@text>'a'\""),
+        ({"xpath": "//node[@text='a'"}, "bad XPath \"//node[@text='a'\""),
+        ({"xpath": "count(//node)"}, "XPath 'count(//node)' gives a float, not nodes"),
+        ({"text-matches": "(unclosed"}, "text-matches: bad regular expression '(unclosed'"),
+        ({"text-in": "Follow"}, "text-in needs a list of words"),
+        ({"text": "Follow", "index": "first"}, "index must be a whole number"),
     ],
 )
 def test_bad_selectors_are_reported(tree, selector, message) -> None:  # type: ignore[no-untyped-def]
@@ -81,3 +84,80 @@ def test_output_that_is_not_a_dump_is_rejected() -> None:
         str(info.value)
         == "not a UI dump: 'ERROR: null root node returned by UiTestAutomationBridge.'"
     )
+
+
+TERMS = """<hierarchy rotation="0">
+<node class="android.widget.FrameLayout" text="" content-desc="" clickable="false" bounds="[0,0][1080,2400]">
+  <node class="android.widget.LinearLayout" text="" content-desc="" clickable="true" bounds="[44,873][479,972]">
+    <node class="android.widget.LinearLayout" text="" content-desc="" clickable="false" bounds="[44,873][479,972]">
+      <node class="android.widget.TextView" text="Follow" resource-id="com.zhiliaoapp.musically:id/eme" content-desc="" clickable="false" bounds="[44,873][479,972]" />
+    </node>
+  </node>
+  <node class="android.widget.TextView" text="Terms and Conditions" content-desc="" clickable="true" bounds="[0,2000][540,2100]" />
+  <node class="android.widget.TextView" text="Privacy" content-desc="" clickable="true" bounds="[540,2000][1080,2100]" />
+  <node class="android.widget.TextView" text="J'aime" content-desc="Say &quot;hi&quot;" clickable="false" bounds="[0,2100][540,2200]" />
+</node></hierarchy>"""
+
+
+@pytest.mark.parametrize(
+    ("xpath", "bounds"),
+    [
+        # a quoted value holding " and " is one value, not two conditions
+        ("//node[@text='Terms and Conditions']", [(0, 2000, 540, 2100)]),
+        (
+            "//node[@text='Privacy' or @text='Terms and Conditions']",
+            [(0, 2000, 540, 2100), (540, 2000, 1080, 2100)],
+        ),
+        (
+            "//node[@clickable='true' and not(@text='Privacy')]",
+            [(44, 873, 479, 972), (0, 2000, 540, 2100)],
+        ),
+        ("(//node[@class='android.widget.TextView'])[2]", [(0, 2000, 540, 2100)]),
+        ("(//node[@class='android.widget.TextView'])[last()]", [(0, 2100, 540, 2200)]),
+        # the clickable ancestor of the TextView "Follow": the control to tap
+        ("//node[@text='Follow']/ancestor::node[@clickable='true'][1]", [(44, 873, 479, 972)]),
+        ("//node[@text='Follow']/../..", [(44, 873, 479, 972)]),
+        # the old subset's class-name step keeps working, and is not rewritten inside quotes
+        ("//android.widget.TextView[@text='Privacy']", [(540, 2000, 1080, 2100)]),
+        ("//node[@text='android.widget.Button']", []),
+        ('//node[@text="J\'aime"]', [(0, 2100, 540, 2200)]),
+        ("//node[@content-desc='Say \"hi\"']", [(0, 2100, 540, 2200)]),
+    ],
+)
+def test_xpath_is_real_xpath(xpath, bounds) -> None:  # type: ignore[no-untyped-def]
+    assert [n.bounds for n in parse_dump(TERMS).find_all({"xpath": xpath})] == bounds
+
+
+def test_the_other_keys_filter_what_the_xpath_selected() -> None:
+    tree = parse_dump(TERMS)
+    found = tree.find_all(
+        {"xpath": "//node[@clickable='true']", "class": "android.widget.TextView", "index": -1}
+    )
+    assert [n.text for n in found] == ["Privacy"]
+
+
+def test_text_in_ignores_the_blanks_around_the_text() -> None:
+    tree = parse_dump(TERMS.replace('text="Privacy"', 'text="Privacy "'))
+    assert [n.text for n in tree.find_all({"text-in": ["Privacy", "Follow"]})] == [
+        "Follow",
+        "Privacy ",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [("Abonné", "'Abonné'"), ("L'un", '"L\'un"'), ("""a"b'c""", "concat('a\"b', \"'\", 'c')")],
+)
+def test_xpath_literal_quotes_any_word(value, literal) -> None:  # type: ignore[no-untyped-def]
+    from runner.device.uitree import xpath_literal
+
+    assert xpath_literal(value) == literal
+    tree = parse_dump(TERMS.replace('text="Privacy"', f'text="{value.replace(chr(34), "&quot;")}"'))
+    assert [n.text for n in tree.find_all({"xpath": f"//node[@text={literal}]"})] == [value]
+
+
+def test_a_dump_that_refers_to_an_external_entity_is_rejected_unread() -> None:
+    evil = '<?xml version="1.0"?><!DOCTYPE h [<!ENTITY x SYSTEM "file:///etc/passwd">]><hierarchy><node text="&x;" bounds="[0,0][1,1]"/></hierarchy>'
+    with pytest.raises(ValueError) as info:
+        parse_dump(evil)
+    assert "external entity" in str(info.value) and "root:" not in str(info.value)

@@ -2,20 +2,27 @@
 
 A selector is a small dict (data, so app updates are data changes):
 ``resource-id`` (exact), ``id`` (the part after ``:id/``, any package), ``text``,
-``text-contains``, ``text-matches`` (regex), ``content-desc``, ``desc-contains``,
-``desc-matches``, ``class``, ``clickable``/``selected``/``checked``/``enabled``/``focused``
-(booleans), ``index`` (the n-th match, 0-based) and ``xpath`` (a small subset:
-``//node[@attr='v' and contains(@attr,'v')]``, ``//android.widget.Button[@text='Follow']``).
+``text-contains``, ``text-matches`` (regex), ``text-in`` (the text, without surrounding blanks,
+is one of a list of words), ``content-desc``, ``desc-contains``, ``desc-matches``, ``desc-in``,
+``class``, ``clickable``/``selected``/``checked``/``enabled``/``focused``/``scrollable``/
+``checkable`` (booleans), ``index`` (the n-th match, 0-based) and ``xpath``.
+
+``xpath`` is real XPath 1.0 (lxml) over the dump, whose elements are ``node``: quoted values
+with " and ", ``or``, ``not()``, positions and axes (``ancestor::node[@clickable='true'][1]``,
+``..``) all work. A dotted class name as a step (``//android.widget.Button[@text='Follow']``) is
+read as ``node[@class='android.widget.Button']``, as the old subset did. The expression must
+select nodes; the other keys of the selector then filter what it selected.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache
 from typing import Any
+
+from lxml import etree
 
 BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
 BOOL_KEYS = ("clickable", "selected", "checked", "enabled", "focused", "scrollable", "checkable")
@@ -65,6 +72,10 @@ class UiNode:
 class UiTree:
     root: UiNode
     xml: str
+    # The parsed document and, per lxml element, its UiNode: XPath runs on the first and its
+    # answers come back as the second (the dict also keeps lxml's element proxies alive).
+    document: Any = field(default=None, repr=False, compare=False)
+    by_element: Mapping[Any, UiNode] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def package(self) -> str:
@@ -76,12 +87,7 @@ class UiTree:
         return self.root.walk()
 
     def find_all(self, selector: Selector) -> list[UiNode]:
-        matcher = compile_selector(selector)
-        found = [n for n in self.nodes() if matcher(n)]
-        if "index" in selector:
-            index = int(selector["index"])
-            return found[index : index + 1] if -len(found) <= index < len(found) else []
-        return found
+        return compile_selector(selector).find_all(self)
 
     def find(self, selector: Selector) -> UiNode | None:
         found = self.find_all(selector)
@@ -132,30 +138,91 @@ def parse_dump(xml: str) -> UiTree:
     if start < 0 or end < 0:
         raise ValueError(f"not a UI dump: {xml[:120]!r}")
     body = xml[start : end + len("</hierarchy>")]
-    return UiTree(_node(ET.fromstring(body)), body)
+    try:
+        document = etree.fromstring(body.encode("utf-8"), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"not a UI dump ({exc}): {xml[:120]!r}") from None
+    by_element: dict[Any, UiNode] = {}
+    return UiTree(_node(document, by_element), body, document, by_element)
 
 
-def _node(element: ET.Element) -> UiNode:
+# Dumps come from phones and files: no DTD, no entities expanded, no network.
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True
+)
+
+
+def _node(element: Any, by_element: dict[Any, UiNode]) -> UiNode:
     match = BOUNDS.match(element.get("bounds", ""))
     bounds = tuple(int(v) for v in match.groups()) if match else (0, 0, 0, 0)
-    children = tuple(_node(child) for child in element if child.tag == "node")
-    return UiNode(dict(element.attrib), bounds, children)  # type: ignore[arg-type]
+    children = tuple(_node(child, by_element) for child in element if child.tag == "node")
+    node = UiNode(dict(element.attrib), bounds, children)  # type: ignore[arg-type]
+    by_element[element] = node
+    return node
 
 
-def compile_selector(selector: Selector) -> Any:
-    """A predicate over UiNode for one selector dict."""
-    tests = []
+@dataclass(frozen=True)
+class CompiledSelector:
+    """One selector, ready to run: an optional XPath, attribute tests, an optional index."""
+
+    xpath: Any  # etree.XPath or None
+    tests: tuple[Callable[[UiNode], bool], ...]
+    index: int | None
+
+    def __call__(self, node: UiNode) -> bool:
+        """Whether ``node`` passes the attribute tests (the XPath needs the whole tree)."""
+        return all(test(node) for test in self.tests)
+
+    def find_all(self, tree: UiTree) -> list[UiNode]:
+        if self.xpath is None:
+            found = [n for n in tree.nodes() if self(n)]
+        else:
+            found = [n for n in _xpath_nodes(self.xpath, tree) if self(n)]
+        if self.index is None:
+            return found
+        if not -len(found) <= self.index < len(found):
+            return []
+        return [found[self.index]]
+
+
+def _xpath_nodes(xpath: Any, tree: UiTree) -> list[UiNode]:
+    if tree.document is None:
+        return []
+    result = xpath(tree.document)
+    if not isinstance(result, list):
+        raise SelectorError(
+            f"XPath {xpath.path!r} gives a {type(result).__name__}, not nodes: "
+            "select nodes, e.g. //node[...]"
+        )
+    nodes = [tree.by_element.get(item) for item in result]
+    return [n for n in nodes if n is not None]
+
+
+def compile_selector(selector: Selector) -> CompiledSelector:
+    """Check and prepare one selector dict; raises SelectorError naming what is wrong."""
+    tests: list[Callable[[UiNode], bool]] = []
+    xpath = None
     for key, value in selector.items():
         if key == "index":
             continue
         if key == "xpath":
-            tests.extend(_xpath_tests(str(value)))
+            xpath = compile_xpath(str(value))
         else:
             tests.append(_attr_test(key, value))
-    return lambda node: all(test(node) for test in tests)
+    index = selector.get("index")
+    if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+        raise SelectorError(f"index must be a whole number, not {index!r}")
+    return CompiledSelector(xpath, tuple(tests), index)
 
 
-def _attr_test(key: str, value: Any) -> Any:
+KNOWN_KEYS = (
+    "resource-id, id, text, text-contains, text-matches, text-in, content-desc, desc-contains, "
+    "desc-matches, desc-in, class, package, clickable, selected, checked, enabled, focused, "
+    "scrollable, checkable, index, xpath"
+)
+
+
+def _attr_test(key: str, value: Any) -> Callable[[UiNode], bool]:
     if key in BOOL_KEYS:
         want = "true" if value in (True, "true") else "false"
         return lambda n: n.attrs.get(key, "false") == want
@@ -175,49 +242,48 @@ def _attr_test(key: str, value: Any) -> Any:
         attr = "text" if key.startswith("text") else "content-desc"
         return lambda n: str(value) in n.attrs.get(attr, "")
     if key in ("text-matches", "desc-matches"):
-        attr, pattern = (
-            ("text" if key.startswith("text") else "content-desc"),
-            re.compile(str(value)),
-        )
+        attr = "text" if key.startswith("text") else "content-desc"
+        try:
+            pattern = re.compile(str(value))
+        except re.error as exc:
+            raise SelectorError(f"{key}: bad regular expression {value!r}: {exc}") from None
         return lambda n: pattern.search(n.attrs.get(attr, "")) is not None
-    raise SelectorError(
-        f"unknown selector key {key!r} (known: resource-id, id, text, text-contains, text-matches, "
-        "content-desc, desc-contains, desc-matches, class, clickable, selected, index, xpath)"
+    if key in ("text-in", "desc-in"):
+        attr = "text" if key.startswith("text") else "content-desc"
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise SelectorError(f"{key} needs a list of words (or a word group of the app data)")
+        words = frozenset(str(word).strip() for word in value)
+        return lambda n: n.attrs.get(attr, "").strip() in words
+    raise SelectorError(f"unknown selector key {key!r} (known: {KNOWN_KEYS})")
+
+
+@lru_cache(maxsize=512)
+def compile_xpath(expression: str) -> Any:
+    """An lxml XPath for ``expression``, with dotted class-name steps read as node[@class=...]."""
+    try:
+        return etree.XPath(_class_steps(expression))
+    except etree.XPathSyntaxError as exc:
+        raise SelectorError(f"bad XPath {expression!r}: {exc}") from None
+
+
+# A step that is a dotted class name (android.widget.Button, X.05ht), right after "/" or "::".
+_CLASS_STEP = re.compile(r"(?<=/|:)([A-Za-z_][\w$]*(?:\.[\w$]+)+)")
+
+
+def _class_steps(expression: str) -> str:
+    """Rewrite class-name steps outside string literals; keep everything else as written."""
+    parts = re.split(r"(\"[^\"]*\"|'[^']*')", expression)
+    return "".join(
+        part if index % 2 else _CLASS_STEP.sub(lambda m: f"node[@class='{m.group(1)}']", part)
+        for index, part in enumerate(parts)
     )
 
 
-XPATH = re.compile(r"^//([\w.*]+)(?:\[(.*)\])?$")
-XPATH_TERM = re.compile(
-    r"^(?:@([\w-]+)\s*=\s*(['\"])(.*?)\2|contains\(\s*@([\w-]+)\s*,\s*(['\"])(.*?)\5\s*\))$"
-)
-
-
-def _xpath_tests(xpath: str) -> list[Callable[[UiNode], bool]]:
-    """``//tag[cond and cond]`` where cond is ``@a='v'`` or ``contains(@a,'v')``."""
-    match = XPATH.match(xpath.strip())
-    if not match:
-        raise SelectorError(
-            f"unsupported XPath {xpath!r}: use //node[@attr='value' and contains(@attr,'v')]"
-        )
-    tag, condition = match.groups()
-    tests: list[Callable[[UiNode], bool]] = []
-    if tag not in ("node", "*"):
-        tests.append(partial(_attr_is, "class", tag))
-    for term in re.split(r"\s+and\s+", condition) if condition else []:
-        parts = XPATH_TERM.match(term.strip())
-        if not parts:
-            raise SelectorError(f"unsupported XPath condition {term!r} in {xpath!r}")
-        eq_attr, _, eq_value, c_attr, _, c_value = parts.groups()
-        if eq_attr:
-            tests.append(partial(_attr_is, eq_attr, eq_value))
-        else:
-            tests.append(partial(_attr_has, c_attr, c_value))
-    return tests
-
-
-def _attr_is(attr: str, value: str, node: UiNode) -> bool:
-    return node.attrs.get(attr, "") == value
-
-
-def _attr_has(attr: str, value: str, node: UiNode) -> bool:
-    return value in node.attrs.get(attr, "")
+def xpath_literal(value: str) -> str:
+    """``value`` as an XPath 1.0 string literal (concat() when it holds both quote kinds)."""
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    pieces = value.split("'")
+    return "concat(" + ', "\'", '.join(f"'{p}'" for p in pieces) + ")"
