@@ -131,7 +131,7 @@ def test_installed_wheel_validates_and_plans_a_campaign_repo(
 ) -> None:
     root = _campaign_repo(tmp_path / "repo")
     assert _campaign(installed, root, "validate").stdout == "ok: 2 files, 1 campaign\n"
-    planned = _campaign(installed, root, "plan", "--json")
+    planned = _campaign(installed, root, "plan", "--format", "json")
     assert planned.returncode == 0, planned.stderr
     assert [t["target"] for t in json.loads(planned.stdout)["tasks"]] == ["tiktok"]
 
@@ -140,7 +140,7 @@ def test_installed_wheel_runs_a_campaign_on_a_simulated_phone(
     installed: Path, tmp_path: Path, adb_server: int
 ) -> None:
     root = _campaign_repo(tmp_path / "repo")
-    done = _campaign(installed, root, "run", "--sim", "--json")
+    done = _campaign(installed, root, "run", "--sim", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["stats"]["completed"] == 1
 

@@ -98,16 +98,35 @@ def test_failed_task_exits_1_and_junit_names_class_and_message(
     ] * 2
 
 
-def test_invalid_campaign_exits_2_with_the_problem(
+def test_invalid_campaign_exits_1_with_the_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo(tmp_path)
     (tmp_path / "workflows" / "bad.yaml").write_text(
         "name: bad\nscript_name: like\nserials: [SIMRUN01]\n"
     )
-    assert run(tmp_path) == 2
+    assert run(tmp_path) == 1
     err = capsys.readouterr().err
     assert "workflows/bad.yaml:2" in err and "script_name" in err
+    assert not (tmp_path / "state.db").exists()
+
+
+def test_invalid_campaign_with_format_json_lists_the_problem_on_stdout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo(tmp_path)
+    (tmp_path / "workflows" / "bad.yaml").write_text(
+        "name: bad\nscript_name: like\nserials: [SIMRUN01]\n"
+    )
+    assert run(tmp_path, "--format", "json") == 1
+    out = json.loads(capsys.readouterr().out)
+    assert (out["valid"], out["files"]) == (False, 3)
+    [problem] = out["problems"]
+    assert (Path(problem["path"]).name, problem["line"], problem["field"]) == (
+        "bad.yaml",
+        2,
+        "script_name",
+    )
     assert not (tmp_path / "state.db").exists()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -51,16 +52,29 @@ def state(tmp_path: Path) -> Path:
     return store.path
 
 
-def test_status_json_is_api_task_objects_and_stats(
+def test_status_json_is_api_task_objects_with_offset_times_and_stats(
     state: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["status", "--state", str(state), "--json"]) == 0
+    assert main(["status", "--state", str(state), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     store = Store(state)
-    assert out == {
-        "tasks": [task_to_api(store.get(i)) for i in range(1, 6)],  # type: ignore[arg-type]
-        "stats": {"total": 5, "pending": 2, "running": 1, "completed": 1, "failed": 1},
-    }
+    rows = [store.get(i) for i in range(1, 6)]
+    times = ("start_time", "end_time", "scheduled_time", "created_at")
+    assert [{k: v for k, v in t.items() if k not in times} for t in out["tasks"]] == [
+        {k: v for k, v in task_to_api(r).items() if k not in times}  # type: ignore[arg-type]
+        for r in rows
+    ]
+    assert [datetime.fromisoformat(t["created_at"]) for t in out["tasks"]] == [
+        r.created_at.replace(microsecond=0)  # type: ignore[union-attr]
+        for r in rows
+    ]
+    assert all(datetime.fromisoformat(t["created_at"]).tzinfo for t in out["tasks"])
+    assert out["stats"] == {"total": 5, "pending": 2, "running": 1, "completed": 1, "failed": 1}
+
+
+def test_old_json_flag_still_selects_json(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--state", str(state), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stats"]["total"] == 5
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """`campaign devices`: the phones the adb server(s) know, with inventory data and live facts.
 
-`--json` prints a list of objects with the `DeviceInfo` fields (stable keys: serial,
+`--format json` prints a list of objects with the `DeviceInfo` fields (stable keys: serial,
 hw_serial, state, name, groups, model, android, battery, screen_on, app_package,
 app_installed, app_version, accounts, quarantined, server, error).
 """
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from runner.cli.output import add_format_argument, print_json
 
 COLUMNS = (
     "serial",
@@ -36,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path("inventory.yaml"),
         help="inventory file for names, groups, accounts and adb_servers (default: inventory.yaml)",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_argument(parser)
 
 
 def _inventory(path: Path) -> Any:
@@ -46,7 +47,7 @@ def _inventory(path: Path) -> Any:
         return None
     repo = load_repo([path], root=path.parent)
     for problem in repo.problems:
-        print(problem)
+        print(problem, file=sys.stderr)
     return repo.inventory
 
 
@@ -93,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
         pool.stop()
     for server, error in pool.server_errors.items():
         print(f"adb server {server}: {error}", file=sys.stderr)
-    if args.json:
-        print(json.dumps([dataclasses.asdict(i) for i in infos], indent=2))
+    if args.format == "json":
+        print_json([dataclasses.asdict(i) for i in infos])
     elif infos:
         print(render_table(infos))
     else:

@@ -1,7 +1,8 @@
 """The `campaign` command: argument wiring only; each subcommand lives in its own module.
 
 A subcommand module ``runner.cli.<name>`` exposes ``add_arguments(parser)`` and
-``run(args) -> int`` (0 ok, 1 expected failure, 2 usage, 130 Ctrl-C).
+``run(args) -> int`` (0 ok, 1 invalid input or failed task, 2 usage, 130 Ctrl-C; see
+``runner.cli.output``, which also holds the shared ``--format`` switch).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 
+from runner import __version__
+from runner.cli.output import FAILED, INTERNAL, INTERRUPTED, OK, USAGE
 from runner.errors import CampaignRunnerError, UsageError
 
 # name -> (module, one-line help)
@@ -31,6 +34,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("runner.cli.serve", "run the TikMatrix-compatible API, scheduler and executor"),
     "sim": ("runner.cli.sim", "simulated phones: up, down, state"),
     "schemas": ("runner.cli.schemas", "export the JSON Schemas into a campaign repository"),
+    "completion": ("runner.cli.completion", "print the shell completion script (bash, zsh, fish)"),
 }
 
 
@@ -40,8 +44,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """Wire every subcommand's name, and the arguments of the one being run.
+def build_parser(command: str | None = None, *, every: bool = False) -> argparse.ArgumentParser:
+    """Wire every subcommand's name, and the arguments of the one being run (of all of them
+    with ``every``, for shell completion).
 
     Only ``command``'s module is imported, so `campaign validate` never pays for the runtime
     (adbutils, starlette, apscheduler) and one broken subcommand cannot break the others.
@@ -49,12 +54,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="campaign", description="Declarative YAML campaigns for fleets of Android phones."
     )
+    parser.add_argument("--version", action="version", version=f"campaign {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
         sp.set_defaults(_module=module_name)
-        if name == command:
+        if every or name == command:
             _load(module_name).add_arguments(sp)
     return parser
 
@@ -65,23 +71,27 @@ def _load(module_name: str):  # type: ignore[no-untyped-def]
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (`campaign completion`)
+        from runner.cli.completion import complete
+
+        complete(build_parser(every=True))
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command).parse_args(argv)
     try:
         return int(_load(args._module).run(args))
     except UsageError as exc:
         print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
     except CampaignRunnerError as exc:
         print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        return FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:  # `campaign plan | head`: the reader left; nothing is wrong
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return OK
     except Exception:  # an internal bug: keep the traceback for a report, tell the user where
         fd, log_path = tempfile.mkstemp(prefix="campaign-crash-", suffix=".log")
         with os.fdopen(fd, "w") as fh:
@@ -91,4 +101,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(please attach it to a bug report)",
             file=sys.stderr,
         )
-        return 70
+        return INTERNAL

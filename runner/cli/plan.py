@@ -1,6 +1,6 @@
 """`campaign plan`: the tasks the campaign files would create, without touching a phone.
 
-Text (an aligned table, totals and what a missed start does per campaign) or ``--json``. When a
+Text (an aligned table, totals and what a missed start does per campaign) or ``--format json``. When a
 state file exists it also shows what applying would change (new / changed / unchanged /
 removed), asking the state room's ``Store.diff``; the state module is imported only then.
 """
@@ -8,13 +8,13 @@ removed), asking the state room's ``Store.diff``; the state module is imported o
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from runner.cli.output import FAILED, OK, add_format_argument, print_json
 from runner.cli.validate import add_paths_argument, load_checked
 from runner.errors import UsageError
 
@@ -33,7 +33,7 @@ COLUMNS = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_paths_argument(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON object (stable shape)")
+    add_format_argument(parser)
     parser.add_argument(
         "--root", type=Path, default=None, help="repository root (default: the current directory)"
     )
@@ -56,16 +56,16 @@ def run(args: argparse.Namespace) -> int:
 
     root = args.root or Path.cwd()
     now = _parse_at(args.at)
-    repo = load_checked(args.paths, root, now=now)
+    repo = load_checked(args.paths, root, now=now, fmt=args.format)
     if repo is None:
-        return 1
+        return FAILED
     plan = build_plan(repo, now=now)
     diff = _diff(args.state, root, plan)
-    if args.json:
+    if args.format == "json":
         _print_json(plan, diff, sys.stdout)
     else:
         _print_text(plan, diff, sys.stdout)
-    return 1 if plan.problems else 0
+    return FAILED if plan.problems else OK
 
 
 def _parse_at(value: str | None) -> datetime:
@@ -106,7 +106,7 @@ def _print_json(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> No
         "problems": [p.to_dict() for p in plan.problems],
         "warnings": [w.to_dict() for w in plan.warnings],
     }
-    out.write(json.dumps(shape, indent=2, ensure_ascii=False, default=str) + "\n")
+    print_json(shape, out)
 
 
 def _print_text(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> None:

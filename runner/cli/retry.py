@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from runner.cli.output import OK, add_format_argument, print_json
 from runner.cli.status import add_state_argument, existing_state
 from runner.errors import UsageError
 
@@ -16,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_argument(parser)
     parser.add_argument("ids", nargs="*", type=int, metavar="ID", help="task ids to retry")
     parser.add_argument("--failed", action="store_true", help="retry every failed task")
+    add_format_argument(parser)  # json: {"queued": N, "tasks": [{"id", "retry_count"}]}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,9 +27,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give task ids or --failed (not both)")
     store = Store(existing_state(args))
     if args.failed:
-        print(f"{store.retry_all()} failed task(s) queued again")
-        return 0
-    for task_id in args.ids:
-        row = store.retry(task_id)
+        queued = store.retry_all()
+        if args.format == "json":
+            print_json({"queued": queued, "tasks": None})
+        else:
+            print(f"{queued} failed task(s) queued again")
+        return OK
+    rows = [store.retry(task_id) for task_id in args.ids]
+    if args.format == "json":
+        tasks = [{"id": r.id, "retry_count": r.retry_count} for r in rows]
+        print_json({"queued": len(rows), "tasks": tasks})
+        return OK
+    for row in rows:
         print(f"task {row.id} queued again (retry {row.retry_count})")
-    return 0
+    return OK

@@ -1,7 +1,7 @@
 """`campaign run`: apply campaign files to the state, execute their due tasks on the phones.
 
 Exit 0 when every task of the applied campaigns completed (future ones may still wait without
---wait), 1 when some failed, 2 when the files are invalid. `--sim` starts simulated phones for
+--wait), 1 when some failed or the files are invalid (as `validate` and `plan`), 2 for usage. `--sim` starts simulated phones for
 the inventory (and, unless ANDROID_ADB_SERVER_PORT names one, a private adb server) and stops
 them after the run: the one-command demonstration on a fresh machine.
 """
@@ -9,7 +9,6 @@ them after the run: the one-command demonstration on a fresh machine.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import time
@@ -17,6 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from runner.cli.output import FAILED, OK, add_format_argument, print_json, task_json
 from runner.cli.phones import adb_servers, start_simulated
 from runner.cli.status import add_state_argument
 from runner.cli.validate import add_paths_argument, load_checked
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="repository root (default: the current directory)",
     )
-    add_state_argument(parser)
+    add_state_argument(parser, under="--root")
     parser.add_argument(
         "--wait",
         action="store_true",
@@ -49,11 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write a JUnit XML report",
     )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object at the end (no progress)",
-    )
+    add_format_argument(parser, "junit")  # json and junit: one document at the end, no progress
     parser.add_argument(
         "--concurrency",
         type=int,
@@ -73,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
     root = (args.root or Path.cwd()).resolve()
-    repo = load_checked(args.paths, root)
+    repo = load_checked(args.paths, root, fmt=args.format)
     if repo is None:
-        return 2
+        return FAILED
     previous = signal.signal(
         signal.SIGTERM, _interrupt
     )  # SIGTERM stops like Ctrl-C: tasks re-queued
@@ -133,8 +129,9 @@ def _watch(
     from runner.scheduler.progress import Progress
     from runner.scheduler.report import scope_rows
 
-    mode = "quiet" if args.json else ("live" if sys.stdout.isatty() else "plain")
-    if not args.json:
+    quiet = args.format != "text"
+    mode = "quiet" if quiet else ("live" if sys.stdout.isatty() else "plain")
+    if not quiet:
         print(f"campaign run: {diff.summary()} task(s) in {path}", flush=True)
     progress = Progress(store, lambda: scope_rows(store, names), mode=mode)
     runner.on_outcome = progress.on_outcome
@@ -146,13 +143,14 @@ def _watch(
 def _finish(
     args: argparse.Namespace, store: Any, rows: list[Any], diff: Any, seconds: float
 ) -> int:
-    from runner.scheduler.report import run_json, summary_lines, write_junit
+    from runner.scheduler.report import junit_xml, run_json, summary_lines, write_junit
 
     if args.junit:
         write_junit(args.junit, rows, store, seconds)
-    if args.json:
-        json.dump(run_json(rows, diff, seconds), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+    if args.format == "json":
+        print_json(run_json(rows, diff, seconds, task=task_json))
+    elif args.format == "junit":
+        sys.stdout.write(junit_xml(rows, store, seconds).decode("utf-8"))
     else:
         print("\n".join(summary_lines(rows, seconds)))
-    return 1 if any(r.status == 3 for r in rows) else 0
+    return FAILED if any(r.status == 3 for r in rows) else OK

@@ -1,16 +1,16 @@
 """`campaign status`: tasks in the state file with the API's filters, and the counts.
 
-`--json` prints `{"tasks": [...], "stats": {...}}` with task objects in the API's shape
-(``task_to_api``), so scripts can switch between the CLI and the REST API freely.
+`--format json` prints `{"tasks": [...], "stats": {...}}` with task objects in the API's shape
+(``task_to_api``), except that times carry their UTC offset (ISO 8601) where the API keeps
+TikMatrix's local "YYYY-MM-DD HH:MM:SS".
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
+from runner.cli.output import OK, add_format_argument, print_json, task_json
 from runner.errors import UsageError
 
 COLUMNS = (
@@ -26,13 +26,17 @@ COLUMNS = (
 )
 
 
-def add_state_argument(parser: argparse.ArgumentParser) -> None:
-    """`--state`, shared by run, status, retry and stop."""
+def add_state_argument(parser: argparse.ArgumentParser, *, under: str = "") -> None:
+    """`--state`, shared by run, status, retry and stop; ``under`` names the flag that moves the
+    default (run's ``--root``)."""
+    where = (
+        f"the {under} directory (default: the current one)" if under else "the current directory"
+    )
     parser.add_argument(
         "--state",
         type=Path,
         default=None,
-        help="state file (default: $CAMPAIGN_STATE, else .campaign/state.db in the current directory)",
+        help=f"state file (default: $CAMPAIGN_STATE, else .campaign/state.db in {where})",
     )
 
 
@@ -67,13 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="where the task came from",
     )
-    parser.add_argument(
-        "--json", action="store_true", help='print {"tasks": [...], "stats": {...}}'
-    )
+    add_format_argument(parser)  # json: {"tasks": [...], "stats": {...}}
 
 
 def run(args: argparse.Namespace) -> int:
-    from runner.state import Store, task_to_api
+    from runner.state import Store
 
     store = Store(existing_state(args))
     filters = {
@@ -85,15 +87,9 @@ def run(args: argparse.Namespace) -> int:
     }
     rows, _total = store.list(**filters, page_size=None)
     stats = store.stats(**filters)
-    if args.json:
-        json.dump(
-            {"tasks": [task_to_api(r) for r in rows], "stats": stats},
-            sys.stdout,
-            ensure_ascii=False,
-            indent=2,
-        )
-        sys.stdout.write("\n")
-        return 0
+    if args.format == "json":
+        print_json({"tasks": [task_json(r) for r in rows], "stats": stats})
+        return OK
     table = [
         [
             str(r.id),

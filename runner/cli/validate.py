@@ -7,15 +7,13 @@ not exist). Import-light on purpose: only the campaign pipeline, no runtime, no 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from runner.cli.output import FAILED, OK, add_format_argument, print_json
 from runner.errors import CampaignError, UsageError
-
-FORMATS = ("text", "json", "github")
 
 
 def add_paths_argument(parser: argparse.ArgumentParser) -> None:
@@ -30,9 +28,7 @@ def add_paths_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_paths_argument(parser)
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
-    )
+    add_format_argument(parser, "github")
     parser.add_argument(
         "--root",
         type=Path,
@@ -51,8 +47,10 @@ def check_paths(paths: Sequence[str], root: Path) -> list[str] | None:
     return list(paths) or None
 
 
-def load_checked(paths: Sequence[str], root: Path, *, now: Any = None) -> Any:
-    """The repo, or None after printing its problems (commands that cannot act on bad files)."""
+def load_checked(paths: Sequence[str], root: Path, *, now: Any = None, fmt: str = "text") -> Any:
+    """The repo, or None after printing its problems (commands that cannot act on bad files):
+    as text on stderr, or in ``fmt`` on stdout when that is json or github (so
+    `campaign plan --format json > plan.json` always holds one JSON object)."""
     from runner.campaign import load_repo
 
     repo = load_repo(check_paths(paths, root), root=root, now=now)
@@ -63,8 +61,8 @@ def load_checked(paths: Sequence[str], root: Path, *, now: Any = None) -> Any:
         repo.warnings,
         files=len(repo.files),
         campaigns=len(repo.campaigns),
-        fmt="text",
-        out=sys.stderr,
+        fmt=fmt if fmt in ("json", "github") else "text",
+        out=sys.stdout if fmt in ("json", "github") else sys.stderr,
     )
     return None
 
@@ -82,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         fmt=args.format,
         out=sys.stdout,
     )
-    return 1 if repo.problems else 0
+    return FAILED if repo.problems else OK
 
 
 def report(
@@ -103,7 +101,7 @@ def report(
             "problems": [p.to_dict() for p in problems],
             "warnings": [w.to_dict() for w in warnings],
         }
-        out.write(json.dumps(shape, indent=2, ensure_ascii=False) + "\n")
+        print_json(shape, out)
         return
     line = _github if fmt == "github" else _text
     for err in problems:

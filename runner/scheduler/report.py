@@ -1,10 +1,13 @@
-"""What `campaign run` tells at the end: summary lines, `--json`, and `--junit` (one testcase per task)."""
+"""What `campaign run` tells at the end: summary lines, `--format json`, and JUnit XML (one
+testcase per task; `--junit FILE` or `--format junit`)."""
 
 from __future__ import annotations
 
+import re
+import socket
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,38 +75,72 @@ def _per_campaign(rows: Sequence[TaskRow]) -> list[str]:
     return lines
 
 
-def run_json(rows: Sequence[TaskRow], diff: Any, seconds: float) -> dict[str, Any]:
+def run_json(
+    rows: Sequence[TaskRow],
+    diff: Any,
+    seconds: float,
+    task: Callable[[TaskRow], dict[str, Any]] = task_to_api,
+) -> dict[str, Any]:
     return {
         "applied": {k: len(getattr(diff, k)) for k in ("new", "changed", "unchanged", "removed")},
-        "tasks": [task_to_api(r) for r in rows],
+        "tasks": [task(r) for r in rows],
         "stats": counts(rows),
         "seconds": round(seconds, 3),
     }
 
 
+# XML 1.0 cannot hold these even as character references; a remark quoting a phone's output may.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str | None) -> str:
+    """``text`` with every character XML 1.0 forbids written as a visible ``\\xNN`` escape."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text or "")
+
+
 def write_junit(path: Path, rows: Sequence[TaskRow], store: Store, seconds: float) -> None:
-    """JUnit XML: a testsuite per campaign, a testcase per task; failures carry class and message."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(junit_xml(rows, store, seconds))
+
+
+def junit_xml(rows: Sequence[TaskRow], store: Store, seconds: float) -> bytes:
+    """JUnit XML: a testsuite per campaign, a testcase per task; failures carry class and message.
+
+    Valid against both schemas CI tools read (pytest's junit-10.xsd and Jenkins' junit-4.xsd,
+    checked in tests/test_junit_report.py): every count present, ``<skipped>`` without
+    attributes (Jenkins allows none; the reason is its text), children in Jenkins' order, suite
+    time and timestamp from the tasks' own start and end.
+    """
     root = ET.Element(
         "testsuites",
         name="campaign run",
         tests=str(len(rows)),
         failures=str(sum(r.status == FAILED for r in rows)),
+        errors="0",
         time=f"{seconds:.3f}",
     )
     for campaign in sorted({r.campaign or "api" for r in rows}):
         members = [r for r in rows if (r.campaign or "api") == campaign]
+        started = [r.started_at for r in members if r.started_at]
+        ended = [r.ended_at for r in members if r.ended_at]
+        span = (max(ended) - min(started)).total_seconds() if started and ended else 0.0
         suite = ET.SubElement(
             root,
             "testsuite",
-            name=campaign,
+            name=xml_text(campaign),
             tests=str(len(members)),
             failures=str(sum(r.status == FAILED for r in members)),
+            errors="0",
             skipped=str(sum(r.status in (PENDING, RUNNING) for r in members)),
+            time=f"{max(span, 0.0):.3f}",
+            timestamp=(min(started) if started else min(r.created_at for r in members))
+            .astimezone()
+            .isoformat(timespec="seconds"),
+            hostname=socket.gethostname(),
         )
         for row in members:
             _testcase(suite, row, store)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _testcase(suite: ET.Element, row: TaskRow, store: Store) -> None:
@@ -116,26 +153,25 @@ def _testcase(suite: ET.Element, row: TaskRow, store: Store) -> None:
     case = ET.SubElement(
         suite,
         "testcase",
-        classname=f"{row.campaign or 'api'}.{row.script_name}",
-        name=name,
-        time=f"{took:.3f}",
+        classname=xml_text(f"{row.campaign or 'api'}.{row.script_name}"),
+        name=xml_text(name),
+        time=f"{max(took, 0.0):.3f}",
     )
     if row.status == FAILED:
         failure = ET.SubElement(
-            case, "failure", type=row.failure_class or "failed", message=row.remark
+            case, "failure", type=row.failure_class or "failed", message=xml_text(row.remark)
         )
-        failure.text = "\n".join(
-            f"attempt {a['n']} on {a['serial']}: {a['outcome']} {a['failure_class'] or ''} {a['message'] or ''}".rstrip()
-            for a in store.attempts(row.id)
+        failure.text = xml_text(
+            "\n".join(
+                f"attempt {a['n']} on {a['serial']}: {a['outcome']} {a['failure_class'] or ''} {a['message'] or ''}".rstrip()
+                for a in store.attempts(row.id)
+            )
         )
     elif row.status != COMPLETED:
-        ET.SubElement(
-            case,
-            "skipped",
-            message=f"still {row.status_text}: {row.remark}".rstrip(": "),
-        )
+        skipped = ET.SubElement(case, "skipped")
+        skipped.text = xml_text(f"still {row.status_text}: {row.remark}".rstrip(": "))
     else:
-        ET.SubElement(case, "system-out").text = row.remark
+        ET.SubElement(case, "system-out").text = xml_text(row.remark)
 
 
 def _clip(text: str, limit: int = 160) -> str:

@@ -1,0 +1,67 @@
+"""What every `campaign` command shares about output: the ``--format`` switch, JSON printing,
+timestamps and exit codes, so scripts can rely on one convention across commands.
+
+- ``--format text|json`` (plus ``github`` / ``junit`` where they apply); the old ``--json`` flag
+  stays as a hidden alias. JSON goes to stdout, one object, also when the input is invalid (the
+  problems are listed in it); messages and errors go to stderr.
+- Exit codes: ``OK`` 0, ``FAILED`` 1 (invalid input or a failed task), ``USAGE`` 2 (bad flags, a
+  missing path), 130 Ctrl-C, ``INTERNAL`` 70 (a bug: the traceback is written to a crash log).
+- Timestamps in JSON are ISO 8601 with their UTC offset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any, TextIO
+
+OK, FAILED, USAGE, INTERNAL, INTERRUPTED = 0, 1, 2, 70, 130
+
+
+def add_format_argument(parser: argparse.ArgumentParser, *extra: str) -> None:
+    """``--format`` with text and json (and ``extra`` formats), and ``--json`` as an alias."""
+    choices = ("text", "json", *extra)
+    parser.add_argument(
+        "--format",
+        choices=choices,
+        default="text",
+        help=f"output format: {', '.join(choices)} (default: text)",
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help=argparse.SUPPRESS
+    )
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 with the offset; a naive moment is taken as the machine's local time."""
+    if moment is None:
+        return None
+    return moment.astimezone().isoformat(timespec="seconds")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    return str(value)
+
+
+def print_json(data: Any, out: TextIO | None = None) -> None:
+    """One JSON document on stdout (datetimes with offset, anything else unknown as text)."""
+    out = out or sys.stdout
+    out.write(json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n")
+
+
+def task_json(row: Any) -> dict[str, Any]:
+    """A task as the API shows it (``task_to_api``), but every time with its UTC offset: the
+    API keeps TikMatrix's local "YYYY-MM-DD HH:MM:SS" on the wire, the CLI is ours."""
+    from runner.state import task_to_api
+
+    return {
+        **task_to_api(row),
+        "start_time": iso(row.started_at or row.start_time),
+        "end_time": iso(row.ended_at),
+        "scheduled_time": iso(row.start_time),
+        "created_at": iso(row.created_at),
+    }
