@@ -2,7 +2,8 @@
 
 Rendered before spintax (``spintax.py``), so ``{{ vars.x }}`` and ``{a|b}`` never confuse each
 other. Strings without template syntax skip Jinja entirely; plain ``{{ a.b }}`` placeholders are
-substituted directly (same output as Jinja, tested); anything else is compiled once per process.
+substituted directly (same output as Jinja, tested); anything else is compiled once per process
+in the bounded sandbox (``sandbox.py``): over a limit is a TemplateProblem, never a hang.
 """
 
 from __future__ import annotations
@@ -34,12 +35,9 @@ def is_template(text: str) -> bool:
 @cache
 def _environment() -> Any:
     """Imported lazily: files without templates never pay for Jinja."""
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from runner.campaign.sandbox import BoundedSandbox
 
-    return SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
-    )
+    return BoundedSandbox()
 
 
 @lru_cache(maxsize=4096)
@@ -47,10 +45,13 @@ def compile_template(text: str) -> Any:
     """The compiled template, or raises TemplateProblem with the template line."""
     from jinja2 import TemplateSyntaxError
 
+    env = _environment()
     try:
-        return _environment().from_string(text)
+        return env.from_string(env.bounded_parse(text))
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+    except (RecursionError, MemoryError):
+        raise TemplateProblem("template nested too deeply to compile") from None
 
 
 def render(text: str, context: dict[str, Any]) -> str:
@@ -66,8 +67,15 @@ def render(text: str, context: dict[str, Any]) -> str:
     from jinja2 import TemplateError, UndefinedError
     from jinja2.exceptions import SecurityError
 
+    from runner.campaign.sandbox import TemplateLimit, checked, rendering
+
     try:
-        return template.render(context)
+        with rendering():
+            return str(checked(template.render(context)))
+    except TemplateLimit as exc:
+        raise TemplateProblem(f"template over a limit: {exc}", _error_line(text)) from None
+    except RecursionError:
+        raise TemplateProblem("template recursion too deep", _error_line(text)) from None
     except UndefinedError as exc:
         raise TemplateProblem(_undefined(exc.message or "", context), _error_line(text)) from None
     except SecurityError as exc:
