@@ -28,7 +28,10 @@ def pool(adb_server: int) -> Iterator[Any]:
 
 @pytest.fixture
 def run_task(pool: Any, tmp_path: Path) -> Callable[..., Any]:
-    """``run_task(fleet, script, config, phone=0, username=None, target=None, cancel=None)``."""
+    """``run_task(fleet, script, config, phone=0, username=None, target=None, cancel=None)``.
+
+    The test's ``tmp_path`` is the campaign repository unless ``repo_root`` says otherwise, so
+    media written there is inside the media roots."""
     from runner.scripts import ScriptTask, run_script
 
     counter = iter(range(1, 1000))
@@ -65,7 +68,7 @@ def run_task(pool: Any, tmp_path: Path) -> Callable[..., Any]:
                 task,
                 cancel=cancel or threading.Event(),
                 artifacts_dir=tmp_path / "artifacts" / str(task.task_id),
-                repo_root=repo_root,
+                repo_root=repo_root or tmp_path,
                 on_commit=on_commit,
             )
 

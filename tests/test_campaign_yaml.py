@@ -76,6 +76,9 @@ def test_alias_bombs_and_deep_nesting_are_refused() -> None:
         for i in range(1, 9)
     ]
     _, problems = load_documents("\n".join(lines) + "\n", "x.yaml")
-    assert [p.reason for p in problems] == ["more than 100000 values (aliases expanding too far?)"]
+    assert [p.reason for p in problems] == [
+        "values in this document, aliases expanded: more than the limit of 100,000"
+        " (CAMPAIGN_RUNNER_LIMIT_YAML_VALUES, see docs/limits.md)"
+    ]
     _, problems = load_documents("a: " + "[" * 60 + "]" * 60 + "\n", "x.yaml")
     assert [p.reason for p in problems] == ["nested more than 50 levels deep"]

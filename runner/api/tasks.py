@@ -15,7 +15,6 @@ from starlette.routing import BaseRoute
 
 from runner.api.endpoint import Call, endpoint, route
 from runner.api.envelope import BAD_REQUEST
-from runner.api.media import check_media_paths
 from runner.api.params import (
     SOURCES,
     choice_param,
@@ -55,8 +54,9 @@ def task_routes(svc: Services) -> list[BaseRoute]:
 
 def create(svc: Services, call: Call) -> dict[str, Any]:
     """Same schemas and expansion as campaign files; the runner schedules what it is given."""
-    check_media_paths(call.body, svc.media_roots)
-    specs = tasks_from_api_body(call.body, svc.campaigns.inventory)
+    specs = tasks_from_api_body(
+        call.body, svc.campaigns.inventory, media_roots=svc.media_roots or None
+    )
     ids = svc.runner.submit(specs) if svc.runner is not None else svc.store.insert(specs)
     return {"task_ids": list(ids), "created_count": len(ids)}
 

@@ -10,11 +10,14 @@ Each request is its own occurrence, so two identical POSTs create two sets of ta
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from runner.campaign.check import check_campaign
 from runner.campaign.expand import expand
+from runner.campaign.limits import limits
 from runner.campaign.model import TaskSpec
 from runner.campaign.records import Campaign, Inventory
 from runner.campaign.timing import machine_timezone
@@ -48,26 +51,49 @@ def _check(body: Any, inventory: Inventory) -> tuple[Campaign | None, list[Campa
     return campaign, _no_position(problems)
 
 
-def validate_api_body(body: Any, inventory: Inventory | None = None) -> list[CampaignError]:
+def validate_api_body(
+    body: Any, inventory: Inventory | None = None, *, media_roots: Sequence[Path] | None = None
+) -> list[CampaignError]:
     """Every problem of a create-task body (schema and references), each with ``api_code``."""
     inventory = inventory or Inventory()
     campaign, problems = _check(body, inventory)
     if campaign is not None:
-        problems += _no_position(
-            expand(campaign, inventory, occurrence_key="check", source="api").problems
+        result = expand(
+            campaign,
+            inventory,
+            occurrence_key="check",
+            source="api",
+            check_only=True,
+            media_roots=media_roots,
+            max_tasks=limits().tasks_per_request,
         )
+        problems += _no_position(result.problems)
     return problems
 
 
 def tasks_from_api_body(
-    body: Any, inventory: Inventory, *, now: datetime | None = None, source: str = "api"
+    body: Any,
+    inventory: Inventory,
+    *,
+    now: datetime | None = None,
+    source: str = "api",
+    media_roots: Sequence[Path] | None = None,
 ) -> list[TaskSpec]:
-    """The tasks a POST /task body creates; raises the first CampaignError (with ``api_code``)."""
+    """The tasks a POST /task body creates; raises the first CampaignError (with ``api_code``).
+
+    ``media_roots``: every media path, as rendered for each task, must resolve inside them.
+    At most ``tasks_per_request`` tasks (docs/limits.md), counted before any is built."""
     campaign, problems = _check(body, inventory)
     if campaign is None:
         raise problems[0]
     result = expand(
-        campaign, inventory, now=now, occurrence_key=f"{source}-{uuid.uuid4().hex}", source=source
+        campaign,
+        inventory,
+        now=now,
+        occurrence_key=f"{source}-{uuid.uuid4().hex}",
+        source=source,
+        media_roots=media_roots,
+        max_tasks=limits().tasks_per_request,
     )
     if result.problems:
         raise _no_position(result.problems)[0]

@@ -23,6 +23,7 @@ from runner.campaign.schemas import (
     load_schema,
     script_defaults,
     script_validator,
+    unusable_values,
 )
 from runner.campaign.timing import cron_problem, start_time_problem, zone
 from runner.campaign.yamlload import Document, dotted
@@ -40,6 +41,9 @@ def check_campaign(
     if not isinstance(doc.data, dict):
         kind = "nothing" if doc.data is None else describe(doc.data)
         return None, [_at(doc, (), f"a campaign must be a mapping of keys, found {kind}")], []
+    unusable = unusable_values(doc.data)
+    if unusable:  # other messages could echo such values: these come first, alone
+        return None, [_at(doc, path, reason) for path, reason in unusable], []
     warnings: list[CampaignError] = []
     data = normalize_aliases(doc, warnings)
     problems = script_name_problems(doc, data)

@@ -8,14 +8,19 @@ per task only for strings that are templates; everything else is shared.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import blake2b
+from pathlib import Path
 from typing import Any
 
+from runner.campaign.limits import limits, over
+from runner.campaign.media import OutsideMediaRoots, confine, media_paths
+from runner.campaign.messages import schema_error
 from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
 from runner.campaign.records import Campaign, Inventory
-from runner.campaign.schemas import load_schema
+from runner.campaign.schemas import fast_is_valid, load_schema, script_validator
 from runner.campaign.spintax import SPINTAX_FIELDS, Picks, spin
 from runner.campaign.targets import Unit, targets, units
 from runner.campaign.templates import TemplateProblem, is_template, located, render
@@ -47,6 +52,7 @@ class Expansion:
     problems: list[CampaignError]
     warnings: list[CampaignError]
     start_note: str = ""
+    count: int = 0  # the tasks it makes (or would make, when only checked)
 
 
 def expand_campaign(
@@ -72,11 +78,16 @@ def expand(
     occurrence_key: str | None = None,
     source: str = "file",
     check_only: bool = False,
+    media_roots: Sequence[Path] | None = None,
+    max_tasks: int | None = None,
 ) -> Expansion:
     """Like expand_campaign, but collects every problem and warning instead of raising.
 
     ``check_only`` (what `validate` needs) renders each phone/account once, with the first
     target, instead of every task: references and templates are checked at a fraction of the cost.
+    ``media_roots``: media paths (rendered) must resolve inside them. ``max_tasks``: the most
+    tasks this expansion may make (default: the tasks-per-campaign limit); more is a problem
+    found before any task is built.
     """
     now = now or now_utc()
     problems: list[CampaignError] = []
@@ -88,7 +99,20 @@ def expand(
     if not problems:
         warnings += _nothing_to_do(campaign, bool(where), bool(what))
     occ = occurrence_key or occurrence_id(occurrence)
-    builder = _TaskBuilder(campaign, inventory, occ, start, now, source)
+    count = len(where) * len(what)
+    cap, cap_name = (
+        (max_tasks, "tasks_per_request")
+        if max_tasks is not None
+        else (limits().tasks_per_campaign, "tasks_per_campaign")
+    )
+    if count > cap:
+        problems.append(
+            campaign.error(
+                (), over("too many tasks (phones or accounts × targets)", count, cap_name)
+            )
+        )
+        return Expansion([], problems, warnings, note, count)
+    builder = _TaskBuilder(campaign, inventory, occ, start, now, source, media_roots)
     if check_only:
         for unit in where:
             builder.check(unit, what[0] if what else None)
@@ -99,7 +123,7 @@ def expand(
             for n, (unit, t) in enumerate((u, t) for u in where for t in what)
         ]
     problems += _unique(builder.problems)
-    return Expansion(tasks, problems, warnings, note)
+    return Expansion(tasks, problems, warnings, note, count)
 
 
 def _when(
@@ -130,6 +154,11 @@ def _nothing_to_do(campaign: Campaign, has_phones: bool, has_targets: bool) -> l
             )
         ]
     return []
+
+
+def _rendered_note(err: CampaignError) -> CampaignError:
+    err.reason = f"after rendering the template: {err.reason}"
+    return err
 
 
 def _unique(problems: list[CampaignError]) -> list[CampaignError]:
@@ -165,6 +194,7 @@ class _TaskBuilder:
         start: datetime | None,
         now: datetime,
         source: str,
+        media_roots: Sequence[Path] | None = None,
     ) -> None:
         data = campaign.data
         self.campaign, self.inventory, self.occ, self.start, self.source = (
@@ -176,7 +206,10 @@ class _TaskBuilder:
         )
         self.problems: list[CampaignError] = []
         self.config = campaign.config
+        self.media_roots = media_roots
         self.templates = _template_paths(self.config)
+        if media_roots is not None:  # values as written; rendered ones are checked per render
+            self._check_media(self.config, {p for p, _ in self.templates})
         self.spins = [
             k
             for k in SPINTAX_FIELDS
@@ -251,6 +284,7 @@ class _TaskBuilder:
             values = {path: self._render(path, text, context) for path, text in self.templates}
             config = dict(self.config)
             _apply_rendered(config, values)
+            self._check_rendered(config, values)
             comment = values.get(("comment_content",))
             lines = (
                 _lines(comment)
@@ -259,6 +293,42 @@ class _TaskBuilder:
             )
             hit = self._render_cache[cache_key] = (config, lines)
         return hit
+
+    def _check_rendered(self, config: dict[str, Any], values: dict[ConfigPath, str]) -> None:
+        """The checks on values as written run again on what templates made of them: sizes,
+        the script's schema (patterns, lengths, URLs) and the media roots."""
+        for path, text in values.items():
+            if len(text) > limits().string_chars:
+                reason = over("rendered text too long, characters", len(text), "string_chars")
+                self.problems.append(self.campaign.error(("script_config", *path), reason))
+        name = self.campaign.script_name
+        doc = self.campaign.doc
+        if doc is not None and not fast_is_valid(name, config):
+            schema = load_schema(f"scripts/{name}.schema.json")
+            for err in script_validator(name).iter_errors(config):
+                where = tuple(err.absolute_path)
+                if any(where[: len(p)] == p for p in values):
+                    found = schema_error(err, doc, schema, ("script_config",))
+                    self.problems += [_rendered_note(e) for e in found]
+        if self.media_roots is not None:
+            self._check_media(config, None, set(values))
+
+    def _check_media(
+        self,
+        config: dict[str, Any],
+        skip: set[ConfigPath] | None,
+        only: set[ConfigPath] | None = None,
+    ) -> None:
+        assert self.media_roots is not None
+        for path, value in media_paths(config):
+            if (skip is not None and path in skip) or (only is not None and path not in only):
+                continue
+            try:
+                confine(value, self.media_roots)
+            except OutsideMediaRoots as exc:
+                err = self.campaign.error(("script_config", *path), str(exc))
+                err.hint = "add the folder with serve --media-root or CAMPAIGN_RUNNER_MEDIA_ROOTS"
+                self.problems.append(err)
 
     def _pick_comment(self, n: int, lines: list[str], picks: Picks | None) -> str:
         if not lines:

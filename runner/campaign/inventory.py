@@ -7,7 +7,13 @@ from typing import Any
 from runner.campaign.messages import schema_error
 from runner.campaign.model import SourceRef
 from runner.campaign.records import DEFAULT_PACKAGE, Account, Device, Inventory
-from runner.campaign.schemas import fast_is_valid, fill_defaults, inventory_validator, load_schema
+from runner.campaign.schemas import (
+    fast_is_valid,
+    fill_defaults,
+    inventory_validator,
+    load_schema,
+    unusable_values,
+)
 from runner.campaign.timing import zone
 from runner.campaign.yamlload import Document, dotted
 from runner.errors import CampaignError
@@ -17,7 +23,13 @@ def check_inventory(doc: Document) -> tuple[Inventory, list[CampaignError]]:
     """Validate one inventory document; on problems the inventory is empty (never half-built)."""
     if doc.data is None:
         return Inventory(present=True, origin=SourceRef(doc.path, 1, 1)), []
-    problems: list[CampaignError] = []
+    problems = [
+        CampaignError(reason, path=doc.path, line=line, column=column, field=dotted(where))
+        for where, reason in unusable_values(doc.data)
+        for line, column in [doc.value_mark(where)]
+    ]
+    if problems:
+        return Inventory(present=True), problems
     if not fast_is_valid("inventory", doc.data):
         root = load_schema("inventory.schema.json")
         problems = [

@@ -74,3 +74,9 @@ def over(what: str, count: int, name: str) -> str:
     return (
         f"{what}: {count:,} is over the limit of {limit:,} ({env_name(name)}, see docs/limits.md)"
     )
+
+
+def beyond(what: str, name: str) -> str:
+    """The wording when counting stopped at the limit (the real total is not known)."""
+    limit = getattr(limits(), name)
+    return f"{what}: more than the limit of {limit:,} ({env_name(name)}, see docs/limits.md)"

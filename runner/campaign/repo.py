@@ -15,6 +15,8 @@ from pathlib import Path
 from runner.campaign.check import check_campaign
 from runner.campaign.expand import expand
 from runner.campaign.inventory import check_inventory
+from runner.campaign.limits import limits, over
+from runner.campaign.media import media_roots
 from runner.campaign.records import Campaign, Inventory, Repo
 from runner.campaign.targets import reference_problems
 from runner.campaign.timing import machine_timezone
@@ -87,6 +89,11 @@ def _collect(paths: Sequence[str | Path], repo: Repo) -> list[Path]:
 def _read(path: Path, repo: Repo) -> list[Document]:
     shown = display(path)
     try:
+        size = path.stat().st_size
+        if size > limits().file_bytes:
+            reason = over("file too large, bytes", size, "file_bytes")
+            repo.problems.append(CampaignError(reason, path=shown, line=1, column=1))
+            return []
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         repo.problems.append(
@@ -156,12 +163,25 @@ def _check_unique_names(repo: Repo) -> None:
 
 
 def _expand_all(repo: Repo, now: datetime | None) -> None:
-    """Expand each campaign once so references and templates are checked; drop broken ones."""
+    """Expand each campaign once so references, templates and media paths are checked; drop
+    broken ones. Enabled campaigns together (one occurrence of recurring ones) may make at most
+    ``tasks_per_apply`` tasks: the campaign that goes over it is a problem, so `plan`, `run` and
+    `serve` never build more."""
     keep: list[Campaign] = []
+    roots = media_roots(repo.root)
+    total = 0
     for campaign in repo.campaigns:
-        result = expand(campaign, repo.inventory, now=now, check_only=True)
+        result = expand(campaign, repo.inventory, now=now, check_only=True, media_roots=roots)
         repo.problems += result.problems
         repo.warnings += result.warnings
-        if not result.problems:
-            keep.append(campaign)
+        if result.problems:
+            continue
+        if campaign.enabled and total + result.count > limits().tasks_per_apply:
+            what = f"too many tasks in the repository with this campaign's {result.count:,}"
+            repo.problems.append(
+                campaign.error((), over(what, total + result.count, "tasks_per_apply"))
+            )
+            continue
+        total += result.count * campaign.enabled
+        keep.append(campaign)
     repo.campaigns = keep

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from runner.campaign.limits import limits
 from runner.paths import SCHEMAS_DIR
 
 if TYPE_CHECKING:
@@ -117,3 +119,64 @@ def script_defaults(script_name: str, config: dict[str, Any]) -> dict[str, Any]:
 
 def envelope_defaults(doc: dict[str, Any]) -> dict[str, Any]:
     return fill_defaults(doc, load_schema("campaign.schema.json"))
+
+
+MAX_EXACT = 2**53  # the largest integer JSON numbers (and the SQLite/JS side) hold exactly
+
+
+def unusable_values(data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """(path, reason) for what JSON Schema cannot judge but would break a task later: NaN and
+    infinities (``NaN < 0`` is false, so ``minimum`` lets it through), numbers past 2**53,
+    text that is not valid Unicode (a lone surrogate cannot be stored or answered), and strings
+    or lists over the limits. Reasons never echo the bad text itself."""
+    from runner.campaign.limits import over
+
+    out: list[tuple[tuple[Any, ...], str]] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, list):
+            if len(value) > limits().list_items:
+                out.append((path, over("list too long, items", len(value), "list_items")))
+                continue
+            stack += [(path + (i,), item) for i, item in enumerate(value)]
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and (bad := _surrogate(key)) is not None:
+                    reason = (
+                        f"a key is not valid Unicode text (a lone surrogate at character {bad})"
+                    )
+                    out.append((path, reason))
+                    continue
+                stack.append((path + (key,), item))
+        elif (reason := _scalar_problem(value)) is not None:
+            out.append((path, reason))
+    return sorted(out, key=lambda item: str(item[0]))
+
+
+def _scalar_problem(value: Any) -> str | None:
+    from runner.campaign.limits import over
+
+    if isinstance(value, str):
+        if len(value) > limits().string_chars:
+            return over("text too long, characters", len(value), "string_chars")
+        bad = _surrogate(value)
+        return (
+            None if bad is None else f"not valid Unicode text (a lone surrogate at character {bad})"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        found = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return f"expected a finite number, found {found}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_EXACT:
+        shown = f"{value:g}" if isinstance(value, float) else "a larger one"
+        return f"expected a number between -2**53 and 2**53, found {shown}"
+    return None
+
+
+def _surrogate(text: str) -> int | None:
+    """1-based position of the first lone surrogate, or None (the common case costs one encode)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start + 1
+    return None

@@ -89,8 +89,9 @@ def _device_serials(
     warnings: list[CampaignError],
 ) -> list[str]:
     serials: list[str] = []
+    seen: set[str] = set()  # membership in a set: 10,000 serials must not cost 10,000²
     for i, serial in enumerate(campaign.data.get("serials", [])):
-        if serial in serials:
+        if serial in seen:
             warnings.append(_warn(campaign, ("serials", i), f"duplicate serial '{serial}' ignored"))
             continue
         if inventory.present and inventory.device(serial) is None:
@@ -98,12 +99,16 @@ def _device_serials(
                 _warn(campaign, ("serials", i), f"serial '{serial}' is not in inventory.yaml")
             )
         serials.append(serial)
+        seen.add(serial)
     known = inventory.group_names()
     for i, group in enumerate(campaign.data.get("groups", [])):
         if group not in known:
             problems.append(campaign.error(("groups", i), unknown_group(group, inventory)))
             continue
-        serials += [d.serial for d in inventory.devices_in_group(group) if d.serial not in serials]
+        for device in inventory.devices_in_group(group):
+            if device.serial not in seen:
+                serials.append(device.serial)
+                seen.add(device.serial)
     return serials
 
 
@@ -124,13 +129,14 @@ def reference_problems(doc: Document, inventory: Inventory) -> list[CampaignErro
     reports them alongside the schema problems (valid campaigns get them from ``units``)."""
     out: list[CampaignError] = []
     data = doc.data if isinstance(doc.data, dict) else {}
+    groups = inventory.group_names()
     for key, known, reason in (
         (
             "usernames",
             lambda v: inventory.account(v.lstrip("@")) is not None,
             lambda v: unknown_username(v.lstrip("@"), inventory),
         ),
-        ("groups", lambda v: v in inventory.group_names(), lambda v: unknown_group(v, inventory)),
+        ("groups", lambda v: v in groups, lambda v: unknown_group(v, inventory)),
     ):
         values = data.get(key)
         for i, value in enumerate(values if isinstance(values, list) else []):
@@ -164,17 +170,19 @@ def targets(campaign: Campaign, warnings: list[CampaignError]) -> list[str | Non
     else:
         raw, path = _SPLIT.split(config.get(single, "")), ("script_config", single)
     out: list[str | None] = []
+    seen: set[str] = set()
     for i, item in enumerate(raw):
         value = item.strip()
         if kind == "user":
             value = value.lstrip("@")
         if not value:
             continue
-        if value in out:
+        if value in seen:
             where = path + (i,) if path[-1] == plural else path
             warnings.append(_warn(campaign, where, f"duplicate target '{value}' ignored"))
             continue
         out.append(value)
+        seen.add(value)
     return out
 
 

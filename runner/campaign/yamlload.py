@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from runner.campaign.limits import beyond, limits
 from runner.errors import CampaignError
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -37,7 +38,6 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 Path_ = tuple[Any, ...]
 Mark = tuple[int, int]  # 1-based line, column
 
-MAX_VALUES = 100_000  # per document, aliases expanded
 MAX_DEPTH = 50
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
@@ -99,7 +99,8 @@ class _Builder:
         self.doc = doc
         self.problems = problems
         self.open: set[int] = set()  # collections being built: an alias to one is a cycle
-        self.budget = MAX_VALUES
+        self.budget = limits().yaml_values  # values left, aliases expanded
+        self.chars = limits().yaml_chars  # characters of strings left, aliases expanded
         self.over_budget = False
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
@@ -108,7 +109,14 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             if node.style in ("|", ">"):
                 self.doc.styles[path] = node.style
-            return _scalar(node)
+            self.chars -= len(node.value)
+            if self.chars < 0 or self.budget < 0:
+                return self._refuse(node, path)
+            try:
+                return _scalar(node)
+            except ValueError:  # an integer of more digits than Python converts (4,300)
+                self._problem(node, path, "number too large (write it as a quoted string?)")
+                return None
         if self.budget < 0 or len(path) > MAX_DEPTH or id(node) in self.open:
             return self._refuse(node, path)
         self.open.add(id(node))
@@ -128,7 +136,12 @@ class _Builder:
             self._problem(node, path, f"nested more than {MAX_DEPTH} levels deep")
         elif not self.over_budget:
             self.over_budget = True
-            self._problem(node, path, f"more than {MAX_VALUES} values (aliases expanding too far?)")
+            reason = (
+                beyond("characters of text in this document, aliases expanded", "yaml_chars")
+                if self.chars < 0
+                else beyond("values in this document, aliases expanded", "yaml_values")
+            )
+            self._problem(node, path, reason)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         out: dict[Any, Any] = {}

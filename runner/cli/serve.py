@@ -105,7 +105,11 @@ def run(args: argparse.Namespace) -> int:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     from runner.api.serving import Runtime
+    from runner.campaign.media import MEDIA_ROOTS_ENV
 
+    if args.media_roots:  # the scripts of this process confine media to the same folders
+        extra = [os.environ.get(MEDIA_ROOTS_ENV, ""), *map(str, args.media_roots)]
+        os.environ[MEDIA_ROOTS_ENV] = os.pathsep.join(p for p in extra if p)
     root = Path.cwd()
     runtime = Runtime.open(args.paths or None, root=root, state=args.state, sim=args.sim)
     if runtime is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from runner.campaign.media import OutsideMediaRoots, confine, media_roots
 from runner.errors import FailureClass
 from runner.scripts.context import Ctx
 
@@ -12,6 +13,18 @@ EMOJIS = ("😀", "🔥", "😍", "👏", "💯", "🙌", "✨", "😂", "❤️
 
 
 MAX_BACKS = 6
+
+
+def media_file(ctx: Ctx, raw: str) -> Path:
+    """The real path of a media file or folder, refused (config_error) outside the media roots."""
+    try:
+        return confine(raw, media_roots(ctx.repo_root))
+    except OutsideMediaRoots as exc:
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            f"media path {exc}",
+            hint="add the folder with serve --media-root or CAMPAIGN_RUNNER_MEDIA_ROOTS",
+        ) from None
 
 
 def launch(ctx: Ctx) -> None:
@@ -95,10 +108,9 @@ def with_emoji(rng: random.Random, text: str) -> str:
 
 
 def local_path(ctx: Ctx, raw: str) -> Path:
-    """A media path from the config: absolute, or relative to the campaign repo."""
-    path = Path(raw).expanduser()
-    if not path.is_absolute() and ctx.repo_root is not None:
-        path = ctx.repo_root / path
+    """A media path from the config: absolute, or relative to the campaign repo; its real path
+    must be inside the media roots (checked again here, right before the file is read)."""
+    path = media_file(ctx, raw)
     if not path.is_file():
         raise ctx.fail(
             FailureClass.CONFIG_ERROR,

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from runner.errors import FailureClass
-from runner.scripts.common import local_path
+from runner.scripts.common import local_path, media_file
 from runner.scripts.context import Ctx
 
 VIDEO = (".mp4", ".mov", ".3gp", ".mkv", ".webm")
@@ -52,9 +52,7 @@ def choose_media(ctx: Ctx) -> list[Path]:
     if listed:
         return [local_path(ctx, m) for m in listed][: count if images else len(listed)]
     if config.get("material_source") == "localFolder":
-        folder = Path(str(config.get("material_path", ""))).expanduser()
-        if not folder.is_absolute() and ctx.repo_root is not None:
-            folder = ctx.repo_root / folder
+        folder = media_file(ctx, str(config.get("material_path", "")))
     else:
         folder = (ctx.repo_root or Path.cwd()) / "materials"
     wanted = {
@@ -70,4 +68,4 @@ def choose_media(ctx: Ctx) -> list[Path]:
             f"need {what}{tags} in {folder}, found {len(pool)}",
             hint="add media to the folder or change materials_tags / content_type",
         )
-    return ctx.rng.sample(pool, count)
+    return [media_file(ctx, str(p)) for p in ctx.rng.sample(pool, count)]
