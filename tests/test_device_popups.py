@@ -96,9 +96,12 @@ def test_repo_apps_folder_overrides_elements_and_popups(tmp_path: Path) -> None:
 
 
 def test_package_placeholder_is_filled_in() -> None:
-    selectors = load_app("tiktok", "com.zhiliaoapp.musically.gb").selectors("switcher.account_row")
+    selectors = load_app("tiktok", "com.zhiliaoapp.musically.gb", "47.0.3").selectors(
+        "search.user_row"
+    )
     assert selectors[0] == {
-        "xpath": "//android.widget.LinearLayout[@resource-id='com.zhiliaoapp.musically.gb:id/sndw']"
+        "xpath": "//node[@resource-id='com.zhiliaoapp.musically.gb:id/ve6']"
+        "/parent::node[@class='android.widget.Button']"
     }
 
 
@@ -113,4 +116,6 @@ def test_unknown_element_and_bad_selector_are_config_errors(tmp_path: Path) -> N
     (tmp_path / "apps" / "tiktok.yaml").write_text("elements:\n  video.like: [{txt: x}]\n")
     with pytest.raises(TaskFailed) as info:
         load_app("tiktok", PKG, repo_root=tmp_path)
-    assert info.value.message.startswith("tiktok.yaml: video.like: unknown selector key 'txt'")
+    assert info.value.message.endswith(
+        "apps/tiktok.yaml:2:17: elements.video.like[0].txt: unknown key 'txt' (did you mean 'text'?)"
+    )

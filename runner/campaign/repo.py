@@ -53,6 +53,11 @@ def load_repo(
             _load_campaign_file(path, repo, default_tz)
     _check_unique_names(repo)
     _expand_all(repo, now)
+    if (root / "apps").is_dir():  # selector overrides: checked here so errors show at validate
+        from runner.device.appdata import apps_problems
+
+        repo.problems += apps_problems(root)
+        repo.files += [display(p) for p in sorted((root / "apps").glob("*.y*ml"))]
     repo.problems.sort(key=_order)
     repo.warnings.sort(key=_order)
     return repo

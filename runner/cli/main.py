@@ -34,6 +34,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("runner.cli.serve", "run the TikMatrix-compatible API, scheduler and executor"),
     "sim": ("runner.cli.sim", "simulated phones: up, down, state"),
     "schemas": ("runner.cli.schemas", "export the JSON Schemas into a campaign repository"),
+    "screens": (
+        "runner.cli.screens",
+        "capture a phone's screen; check app selectors against dumps",
+    ),
     "completion": ("runner.cli.completion", "print the shell completion script (bash, zsh, fish)"),
 }
 

@@ -1,0 +1,329 @@
+"""`campaign screens check` on real captures (tests/screens/): every element a real screen shows
+is found with its tap point inside the real element, and nothing else is reported.
+
+The expected elements and bounds below are read from the captures themselves (see each file's
+header and tests/screens/tiktok/FACTS.md), not from the selector data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from runner.cli.main import main
+from runner.cli.screens import check_screen, dump_version
+
+SCREENS = Path(__file__).parent / "screens" / "tiktok"
+PACKAGE = "com.zhiliaoapp.musically"
+
+FEED_46 = {
+    "tab.home": (0, 2208, 216, 2337),
+    "profile.tab": (864, 2208, 1080, 2337),
+    "feed.for_you": (766, 132, 933, 284),
+    "feed.video": (0, 0, 1080, 2208),
+    "video.author": (32, 1873, 365, 1931),
+    "video.caption": (32, 1942, 870, 2042),
+    "video.like": (912, 1320, 1080, 1478),
+    "video.follow": (921, 1231, 1080, 1320),
+    "video.comment": (870, 1478, 1080, 1636),
+    "video.favourite": (870, 1636, 1080, 1794),
+    "video.share": (912, 1794, 1080, 1952),
+    "search.button": (933, 134, 1080, 281),
+    "upload.create": (432, 2208, 648, 2337),
+}
+FEED_43_47 = {  # same geometry in 43.1.4 fr and 47.0.3 fr, different ids and words
+    "tab.home": (0, 2208, 216, 2337),
+    "profile.tab": (864, 2208, 1080, 2337),
+    "feed.video": (0, 0, 1080, 2208),
+    "video.like": (912, 1414, 1080, 1572),
+    "video.follow": (921, 1325, 1080, 1414),
+    "video.comment": (912, 1572, 1080, 1730),
+    "video.favourite": (912, 1730, 1080, 1888),
+    "video.share": (912, 1888, 1080, 2046),
+    "search.button": (933, 134, 1080, 281),
+    "upload.create": (432, 2208, 648, 2337),
+}
+
+# file -> (app version to check with, {element the screen shows: its real bounds})
+EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
+    "46.9.3/en/feed_video.xml": (None, FEED_46),
+    "46.9.3/en/feed_ad.xml": (
+        None,
+        {
+            "feed.video": (0, 0, 1080, 2208),
+            "feed.ad_marker": (32, 2138, 96, 2188),
+            "video.author": (32, 1936, 294, 1994),
+            "video.caption": (32, 2015, 870, 2117),
+            "video.like": (912, 1414, 1080, 1572),
+            "video.follow": (921, 1325, 1080, 1414),
+            "video.comment": (870, 1572, 1080, 1730),
+            "video.favourite": (870, 1730, 1080, 1888),
+        },
+    ),
+    "43.1.4/fr/feed_video.xml": (
+        None,
+        {
+            **FEED_43_47,
+            "feed.for_you": (729, 132, 883, 284),
+            "video.author": (32, 1996, 273, 2054),
+            "video.caption": (32, 2072, 870, 2123),
+        },
+    ),
+    "47.0.3/fr/feed_video.xml": (
+        None,
+        {
+            **FEED_43_47,
+            "feed.for_you": (759, 132, 933, 284),
+            "video.author": (32, 2066, 115, 2124),
+            "video.caption": (32, 2135, 870, 2186),
+        },
+    ),
+    "43.1.4/fr/profile_not_followed.xml": (
+        None,
+        {
+            # the clickable LinearLayout around TextView "Suivre", not the "Suivis" count label
+            "profile.follow_button": (44, 873, 479, 972),
+            "profile.follow_state": (44, 873, 479, 972),
+            "profile.username": (319, 362, 474, 418),
+            "own.username": (319, 362, 474, 418),  # the handle of the profile on screen
+        },
+    ),
+    "47.0.3/fr/profile_followed.xml": (
+        None,
+        {
+            "profile.follow_button": (670, 584, 912, 689),
+            "profile.follow_state": (723, 584, 870, 689),
+            "profile.username": (42, 380, 186, 419),
+            "own.username": (42, 380, 186, 419),
+        },
+    ),
+    "43.1.4/fr/own_profile.xml": (
+        None,
+        # no capture shows what opens the account switcher: not expected
+        {"profile.username": (319, 402, 531, 458), "own.username": (319, 402, 531, 458)},
+    ),
+    "43.1.4/fr/popup_collections.xml": (None, {}),
+    "43.1.4/fr/popup_update_prompt.xml": (None, {}),  # its "Accueil" is the system's home key
+    "47.0.3/fr/comment_sheet.xml": (
+        None,
+        {
+            "comment.input": (189, 2201, 721, 2282),
+            "comment.close": (995, 909, 1048, 962),
+            "comment.list_item": (0, 994, 1080, 1209),
+        },
+    ),
+    "47.0.3/fr/search_field.xml": (
+        None,
+        {"search.input": (130, 153, 783, 247), "search.submit": (783, 142, 1080, 257)},
+    ),
+    "47.0.3/fr/search_users.xml": (
+        None,
+        {
+            "search.input": (130, 153, 955, 247),
+            "search.users_tab": (409, 268, 672, 373),
+            "search.videos_tab": (672, 268, 852, 373),
+            "search.user_row": (0, 394, 1080, 589),
+            "search.user_name": (226, 424, 361, 474),
+            "search.user_handle": (226, 474, 775, 516),
+        },
+    ),
+    "47.0.3/fr/camera.xml": (
+        None,
+        {"upload.upload": (0, 2118, 210, 2314), "upload.add_sound": (332, 203, 748, 319)},
+    ),
+    "47.0.3/fr/gallery_selected.xml": (
+        None,
+        {
+            "upload.gallery_item": (5, 381, 359, 738),  # newest first: the first tile
+            "upload.gallery_tab_videos": (346, 258, 690, 376),
+            "upload.gallery_tab_photos": (690, 258, 1038, 376),
+            "upload.next": (550, 2179, 1048, 2295),
+        },
+    ),
+    "47.0.3/fr/editor.xml": (None, {"upload.editor_next": (545, 2192, 1048, 2308)}),
+    "47.0.3/fr/post.xml": (
+        None,
+        {"upload.caption": (42, 270, 673, 677), "upload.post": (550, 2179, 1048, 2305)},
+    ),
+    # text-only source (no class, no id): the trailing space tells the control from the label
+    "unversioned/en/unfollow_sheet.xml": (
+        None,
+        {
+            "profile.follow_button": (648, 546, 870, 651),
+            "profile.follow_state": (648, 546, 870, 651),
+            "profile.username": (347, 345, 699, 384),
+            "unfollow.sheet": (0, 2007, 1080, 2601),
+            "unfollow.confirm": (84, 2392, 865, 2445),
+        },
+    ),
+    "unversioned/en/unfollow_friends_dialog.xml": (
+        None,
+        {
+            "profile.follow_button": (648, 546, 870, 651),
+            "profile.follow_state": (648, 546, 870, 651),
+            "unfollow.confirm": (540, 1430, 907, 1555),
+        },
+    ),
+    # ClawdAgent's pt-BR captures do not record the version; their ids are 46.9.3's
+    "unversioned/pt-BR/feed_ad.xml": (
+        "46.9.3",
+        {
+            "tab.home": (0, 2135, 216, 2270),
+            "profile.tab": (864, 2135, 1080, 2270),
+            "feed.video": (0, 0, 1080, 2135),
+            "feed.ad_marker": (33, 2069, 226, 2113),
+            "video.author": (33, 1856, 185, 1917),
+            "video.caption": (33, 1939, 860, 2047),
+            "video.like": (904, 1304, 1080, 1469),
+            "video.follow": (914, 1209, 1080, 1304),
+            "video.comment": (860, 1469, 1080, 1634),
+            "video.favourite": (860, 1634, 1080, 1799),
+            "video.share": (904, 1799, 1080, 1964),
+            "search.button": (926, 97, 1080, 251),
+            "upload.create": (432, 2135, 648, 2270),
+        },
+    ),
+    # a flat source (no nesting): a comment row cannot be told apart, so it is not expected
+    "unversioned/pt-BR/comment_sheet.xml": (
+        "46.9.3",
+        {"comment.input": (199, 2127, 809, 2212), "comment.close": (992, 824, 1047, 879)},
+    ),
+    "unversioned/pt-BR/profile_not_followed.xml": (
+        None,
+        {
+            "profile.follow_button": (44, 586, 463, 696),
+            "profile.follow_state": (44, 586, 463, 696),
+            "profile.username": (44, 374, 205, 415),
+            "own.username": (44, 374, 205, 415),
+        },
+    ),
+}
+
+
+def test_every_capture_of_the_corpus_has_an_expectation() -> None:
+    files = {p.relative_to(SCREENS).as_posix() for p in SCREENS.rglob("*.xml")}
+    assert files == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_real_screen_shows_exactly_its_elements_with_taps_inside_them(name: str) -> None:
+    version, expected = EXPECTED[name]
+    _, elements = check_screen((SCREENS / name).read_text(encoding="utf-8"), version=version)
+    found = {k for k, v in elements.items() if v["found"]}
+    assert found == set(expected)
+    for element, (left, top, right, bottom) in expected.items():
+        x, y = elements[element]["tap"]
+        assert left <= x < right and top <= y < bottom, (element, (x, y))
+
+
+def test_the_dump_header_names_the_version_per_version_ids_use() -> None:
+    xml = (SCREENS / "47.0.3/fr/feed_video.xml").read_text(encoding="utf-8")
+    assert dump_version(xml) == "47.0.3"
+    assert dump_version((SCREENS / "unversioned/en/unfollow_sheet.xml").read_text()) is None
+    version, elements = check_screen(xml)
+    assert version == "47.0.3"
+    assert elements["video.follow"]["selector"] == '{id: "ivs"}'
+    _, without_ids = check_screen(xml, version="0.0")  # a version nobody captured
+    assert without_ids["video.follow"]["selector"].startswith("{class:")
+
+
+def test_check_prints_the_documented_json(capsys: pytest.CaptureFixture[str]) -> None:
+    path = SCREENS / "47.0.3/fr/editor.xml"
+    assert main(["screens", "check", "--format", "json", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    [screen] = report["screens"]
+    assert set(screen) == {"file", "app_version", "elements"}
+    assert (screen["file"], screen["app_version"]) == (str(path), "47.0.3")
+    assert screen["elements"]["upload.editor_next"] == {
+        "found": True,
+        "selector": '{id: "q03"}',
+        "bounds": [545, 2192, 1048, 2308],
+        "tap": [796, 2250],
+    }
+    assert screen["elements"]["upload.post"] == {
+        "found": False,
+        "selector": None,
+        "bounds": None,
+        "tap": None,
+    }
+
+
+def test_check_of_a_file_that_is_not_a_dump_fails_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "screen.xml"
+    bad.write_text("ERROR: could not get idle state.", encoding="utf-8")
+    assert main(["screens", "check", str(bad)]) == 1
+    assert "not a UI dump" in capsys.readouterr().err
+
+
+def test_an_override_in_the_repo_fixes_a_changed_id_without_touching_python(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new release renames the Upload control: the shipped data misses it, one line of the
+    campaign repo's apps/tiktok.yaml finds it again."""
+    variant = tmp_path / "camera.xml"
+    variant.write_text(
+        (SCREENS / "47.0.3/fr/camera.xml")
+        .read_text(encoding="utf-8")
+        .replace("app-version: 47.0.3", "app-version: 47.1.0")
+        .replace(":id/upload_hot_area", ":id/ua1"),
+        encoding="utf-8",
+    )
+    _, shipped = check_screen(variant.read_text(encoding="utf-8"))
+    assert not shipped["upload.upload"]["found"]
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "tiktok.yaml").write_text(
+        'versions:\n  "47.1.*":\n    elements:\n      upload.upload: [{id: ua1}]\n',
+        encoding="utf-8",
+    )
+    args = ["screens", "check", "--root", str(tmp_path), "--format", "json", str(variant)]
+    assert main(args) == 0
+    fixed = json.loads(capsys.readouterr().out)["screens"][0]["elements"]["upload.upload"]
+    assert fixed == {
+        "found": True,
+        "selector": '{id: "ua1"}',
+        "bounds": [0, 2118, 210, 2314],
+        "tap": [105, 2216],
+    }
+
+
+def test_capture_saves_the_dump_with_its_version_a_screenshot_and_info(
+    sim_fleet,  # type: ignore[no-untyped-def]
+    adb_server: int,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fleet = sim_fleet(phones=1, accounts=1)
+    serial = fleet.phones[0].adb_serial
+    args = ["screens", "capture", serial, "-o", str(tmp_path), "--adb", f"127.0.0.1:{adb_server}"]
+    assert main(args) == 0
+    folder = Path(capsys.readouterr().out.strip())
+    assert folder.parent == tmp_path
+    assert sorted(p.name for p in folder.iterdir()) == ["dump.xml", "info.json", "screenshot.png"]
+    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    xml = (folder / "dump.xml").read_text(encoding="utf-8")
+    assert info["serial"] == serial and info["package"] == PACKAGE
+    assert dump_version(xml) == info["app_version"] != "unknown"
+    assert (folder / "screenshot.png").read_bytes().startswith(b"\x89PNG")
+    version, elements = check_screen(xml)  # what was captured can be checked at once
+    assert version == info["app_version"] and "video.like" in elements
+
+
+def test_capture_of_an_unknown_phone_fails_with_a_clear_error(
+    adb_server: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "screens",
+        "capture",
+        "nosuch:1",
+        "-o",
+        str(tmp_path),
+        "--adb",
+        f"127.0.0.1:{adb_server}",
+    ]
+    assert main(args) == 1
+    assert "nosuch:1" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
