@@ -1,14 +1,18 @@
-"""Benchmark: `campaign validate` vs check-jsonschema on 1,000 generated campaign files.
+"""Benchmark: `campaign validate` vs check-jsonschema on 1,000 generated campaign files; and
+`validate` / `plan` on the largest repository the limits accept (``--largest``).
 
-Prints figures (no assertions). Target: ours under 1 s wall time (process start included) and
-faster than `check-jsonschema --schemafile schemas/campaign.schema.json` on the same files.
+Prints figures (no assertions). Targets: ours under 1 s wall time (process start included) and
+faster than `check-jsonschema --schemafile schemas/campaign.schema.json` on the same files;
+with ``--largest``, `validate` and `plan` each under 2 s and 200 MB peak memory (docs/limits.md).
 
     .venv/bin/python bench/validate.py [--files 1000] [--repeat 3]
+    .venv/bin/python bench/validate.py --largest [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -144,11 +148,116 @@ def import_ms() -> float:
     return (best([sys.executable, "-c", code]) - best([sys.executable, "-c", "pass"])) * 1000
 
 
+def largest(folder: Path) -> str:
+    """The largest repository the default limits accept, at every limit at once: 1,000 phones;
+    enabled campaigns making TASKS_PER_APPLY tasks together (a follow campaign on one phone and
+    a comment campaign on all 1,000 phones with a Jinja template and spintax, half each); a
+    disabled follow campaign with a LIST_ITEMS-long target list; a disabled campaign whose
+    comment is STRING_CHARS long; a disabled campaign whose vars fill the load up to YAML_VALUES
+    values; and one whose vars are STRING_CHARS-long texts up to REPO_BYTES in all."""
+    from runner.campaign.limits import limits
+
+    bounds = limits()
+    phones = 1000
+    (folder / "inventory.yaml").write_text(
+        "timezone: UTC\ndevices:\n"
+        + "".join(
+            f"  - {{serial: P{i:05d}, groups: [fleet], vars: {{city: City{i % 50}}},"
+            f" accounts: [{{username: user{i}}}]}}\n"
+            for i in range(phones)
+        ),
+        encoding="utf-8",
+    )
+    wf = folder / "workflows"
+    wf.mkdir()
+    half = bounds.tasks_per_apply // 2
+    for name, count, enabled in (("follow", half, "true"), ("list", bounds.list_items, "false")):
+        (wf / f"{name}.yaml").write_text(
+            f"script_name: follow\nserials: [P00000]\nenabled: {enabled}\nscript_config:\n"
+            "  target_users:\n" + "".join(f"    - c{i:06d}\n" for i in range(count)),
+            encoding="utf-8",
+        )
+    urls = "".join(
+        f"    - https://www.tiktok.com/@a/video/{7000000000000000000 + i}\n"
+        for i in range(half // phones)
+    )
+    comment = (
+        "script_name: comment\ngroups: [fleet]\nscript_config:\n  target_post_urls:\n"
+        + urls
+        + "  comment_content: |\n    {Great|Nice|Cool} video from {{ vars.city }}!\n"
+        "    {{ account.username }} says {hi|hello}\n"
+    )
+    (wf / "comment.yaml").write_text(comment, encoding="utf-8")
+    long_text = "x" * bounds.string_chars
+    (wf / "long.yaml").write_text(
+        "script_name: comment\nserials: [P00001]\nenabled: false\nscript_config:\n"
+        f"  target_post_url: https://vm.tiktok.com/abc/\n  comment_content: {long_text}\n",
+        encoding="utf-8",
+    )
+    from runner.campaign import load_repo
+
+    left = load_repo(root=folder).yaml_budget.values - 1_000  # fill up to YAML_VALUES
+    chunks = [min(bounds.list_items, left - n) for n in range(0, left, bounds.list_items)]
+    (wf / "values.yaml").write_text(
+        "script_name: account_warmup\nserials: [P00002]\nenabled: false\nvars:\n"
+        + "".join(f"  pool{n}: [{', '.join(['1'] * size)}]\n" for n, size in enumerate(chunks)),
+        encoding="utf-8",
+    )
+    used = sum(p.stat().st_size for p in folder.rglob("*.yaml"))
+    texts = (bounds.repo_bytes - used - 5_000) // (bounds.string_chars + 10)  # up to REPO_BYTES
+    (wf / "texts.yaml").write_text(
+        "script_name: account_warmup\nserials: [P00002]\nenabled: false\nvars:\n"
+        + "".join(f"  t{n}: {'y' * bounds.string_chars}\n" for n in range(texts)),
+        encoding="utf-8",
+    )
+    sizes = {p.name: p.stat().st_size for p in sorted(wf.iterdir())}
+    total = sum(sizes.values()) + (folder / "inventory.yaml").stat().st_size
+    listed = ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in sizes.items())
+    return f"{total / 1e6:.2f} MB in all (inventory.yaml, {listed})"
+
+
+def measured(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, float]:
+    """Wall seconds, peak resident MB (the child's own ru_maxrss), exit code, last output line,
+    CPU seconds (user + system: what the command costs, less disturbed by a busy machine)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    out = proc.stdout.read().decode("utf-8", "replace").strip().splitlines()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall, cpu = time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, proc.returncode, (out or [""])[-1], cpu
+
+
+def bench_largest(repeat: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-largest-") as tmp:
+        folder = Path(tmp)
+        print(f"largest accepted repository: {largest(folder)}; in {folder}")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        for label in ("validate", "plan"):
+            cmd = [str(BIN / "campaign"), label]
+            runs = [measured(cmd, folder) for _ in range(repeat)]
+            best = min(r[0] for r in runs)
+            peak = max(r[1] for r in runs)
+            verdict = "met" if best < 2 and peak < 200 else "NOT met"
+            cpu = min(r[4] for r in runs)
+            print(
+                f"campaign {label:8s} best {best:6.3f} s  median"
+                f" {statistics.median(r[0] for r in runs):6.3f} s  cpu {cpu:6.3f} s"
+                f"  peak {peak:6.1f} MB  exit {runs[0][2]}  {runs[0][3][:60]}"
+            )
+            print(f"  target under 2 s and 200 MB: {verdict}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--largest", action="store_true", help="the largest accepted input")
     args = parser.parse_args()
+    if args.largest:
+        bench_largest(args.repeat)
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
         folder = Path(tmp)
         files = generate(folder, args.files)

@@ -89,7 +89,7 @@ def test_aliases_expanding_a_long_string_are_stopped(repo: Path) -> None:
     aliases = "".join(f"  a{i}: *s\n" for i in range(100))
     text = f"script_name: account_warmup\nserials: [P1]\ndescription: &s {words}\nvars:\n{aliases}"
     assert _problems(repo, text) == [
-        "workflows/c.yaml:3:14: vars.a78: characters of text in this document, aliases expanded: more than"
+        "workflows/c.yaml:3:14: vars.a78: characters of text in the files read, aliases expanded: more than"
         " the limit of 4,000,000 (CAMPAIGN_RUNNER_LIMIT_YAML_CHARS, see docs/limits.md)"
     ]
 

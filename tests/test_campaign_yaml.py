@@ -77,7 +77,7 @@ def test_alias_bombs_and_deep_nesting_are_refused() -> None:
     ]
     _, problems = load_documents("\n".join(lines) + "\n", "x.yaml")
     assert [p.reason for p in problems] == [
-        "values in this document, aliases expanded: more than the limit of 100,000"
+        "values in the files read, aliases expanded: more than the limit of 200,000"
         " (CAMPAIGN_RUNNER_LIMIT_YAML_VALUES, see docs/limits.md)"
     ]
     _, problems = load_documents("a: " + "[" * 60 + "]" * 60 + "\n", "x.yaml")

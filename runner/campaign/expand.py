@@ -15,6 +15,7 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
+from runner.campaign.gcpause import paused_gc
 from runner.campaign.limits import limits, over
 from runner.campaign.media import OutsideMediaRoots, confine, media_paths
 from runner.campaign.messages import schema_error
@@ -118,10 +119,11 @@ def expand(
             builder.check(unit, what[0] if what else None)
         tasks: list[TaskSpec] = []
     else:
-        tasks = [
-            builder.build(n, unit, t)
-            for n, (unit, t) in enumerate((u, t) for u in where for t in what)
-        ]
+        with paused_gc():
+            tasks = [
+                builder.build(n, unit, t)
+                for n, (unit, t) in enumerate((u, t) for u in where for t in what)
+            ]
     problems += _unique(builder.problems)
     return Expansion(tasks, problems, warnings, note, count)
 

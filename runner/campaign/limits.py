@@ -23,15 +23,16 @@ ENV_PREFIX = "CAMPAIGN_RUNNER_LIMIT_"
 class Limits:
     # files and documents
     file_bytes: int = 2_000_000  # one campaign file or inventory.yaml
-    yaml_values: int = 100_000  # values of one YAML document, aliases expanded
-    yaml_chars: int = 4_000_000  # characters of one YAML document's strings, aliases expanded
+    repo_bytes: int = 4_000_000  # every file one validate/plan/run/serve reads, together
+    yaml_values: int = 200_000  # values of all YAML read together, aliases expanded
+    yaml_chars: int = 4_000_000  # characters of all YAML strings read together, aliases expanded
     # values (as written and after rendering)
     string_chars: int = 100_000  # any string value of a campaign, inventory or API body
     list_items: int = 100_000  # any list (targets, serials, usernames, material_list, ...)
     # tasks
     tasks_per_campaign: int = 100_000  # one campaign (or one occurrence of a recurring one)
     tasks_per_request: int = 10_000  # one POST /api/v1/task
-    tasks_per_apply: int = 200_000  # every campaign of a repository together (plan, run, serve)
+    tasks_per_apply: int = 100_000  # every campaign of a repository together (plan, run, serve)
     # templates: every render, in validate, plan, the API and at run time
     template_int_bits: int = 256  # size of any integer a template computes
     template_chars: int = 100_000  # length of any string or list a template builds

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.campaign.model import SourceRef
-from runner.campaign.yamlload import Document, Path_, dotted
+from runner.campaign.yamlload import Budget, Document, Path_, dotted
 from runner.errors import CampaignError
 
 DEFAULT_PACKAGE = "com.zhiliaoapp.musically"
@@ -132,6 +132,8 @@ class Repo:
     problems: list[CampaignError] = field(default_factory=list)
     warnings: list[CampaignError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # what the YAML of this load may still hold (docs/limits.md), shared by its files
+    yaml_budget: Budget = field(default_factory=Budget.fresh, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:

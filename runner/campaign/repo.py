@@ -45,11 +45,14 @@ def load_repo(
     if not inventories:
         inventories = [root / n for n in INVENTORY_NAMES if (root / n).is_file()][:1]
         repo.files += [display(p) for p in inventories]
+    campaign_files = [f for f in files if f.name not in INVENTORY_NAMES]
+    unread = _past_total([*inventories, *campaign_files], repo)
     for path in inventories:
-        repo.inventory = _load_inventory(path, repo)
+        if path not in unread:
+            repo.inventory = _load_inventory(path, repo)
     default_tz = repo.inventory.timezone or machine_timezone()
-    for path in files:
-        if path.name not in INVENTORY_NAMES:
+    for path in campaign_files:
+        if path not in unread:
             _load_campaign_file(path, repo, default_tz)
     _check_unique_names(repo)
     _expand_all(repo, now)
@@ -91,6 +94,22 @@ def _collect(paths: Sequence[str | Path], repo: Repo) -> list[Path]:
     return unique
 
 
+def _past_total(files: list[Path], repo: Repo) -> set[Path]:
+    """The files past ``repo_bytes`` (all files of one load together), each a problem: many
+    files each under ``file_bytes`` must not add up to what `validate` cannot hold."""
+    total, unread = 0, set()
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue  # _read reports it
+        if total > limits().repo_bytes:
+            reason = over("files read together too large, bytes", total, "repo_bytes")
+            repo.problems.append(CampaignError(reason, path=display(path), line=1, column=1))
+            unread.add(path)
+    return unread
+
+
 def _read(path: Path, repo: Repo) -> list[Document]:
     shown = display(path)
     try:
@@ -110,7 +129,7 @@ def _read(path: Path, repo: Repo) -> list[Document]:
     except OSError as exc:
         repo.problems.append(CampaignError(f"cannot read: {exc.strerror}", path=shown))
         return []
-    docs, problems = load_documents(text, shown)
+    docs, problems = load_documents(text, shown, repo.yaml_budget)
     repo.problems += problems
     return docs
 

@@ -128,29 +128,45 @@ def unusable_values(data: Any) -> list[tuple[tuple[Any, ...], str]]:
     """(path, reason) for what JSON Schema cannot judge but would break a task later: NaN and
     infinities (``NaN < 0`` is false, so ``minimum`` lets it through), numbers past 2**53,
     text that is not valid Unicode (a lone surrogate cannot be stored or answered), and strings
-    or lists over the limits. Reasons never echo the bad text itself."""
+    or lists over the limits. Reasons never echo the bad text itself.
+
+    Runs on every document (250,000 values at most): plain ASCII strings and small integers
+    are passed over without a call."""
     from runner.campaign.limits import over
 
+    bounds = limits()
+    cap = bounds.string_chars
     out: list[tuple[tuple[Any, ...], str]] = []
     stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
     while stack:
         path, value = stack.pop()
-        if isinstance(value, list):
-            if len(value) > limits().list_items:
-                out.append((path, over("list too long, items", len(value), "list_items")))
-                continue
-            stack += [(path + (i,), item) for i, item in enumerate(value)]
-        elif isinstance(value, dict):
+        if isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(key, str) and (bad := _surrogate(key)) is not None:
-                    reason = (
-                        f"a key is not valid Unicode text (a lone surrogate at character {bad})"
+                if isinstance(key, str) and not key.isascii() and _surrogate(key) is not None:
+                    bad = _surrogate(key)
+                    out.append(
+                        (
+                            path,
+                            f"a key is not valid Unicode text (a lone surrogate at character {bad})",
+                        )
                     )
-                    out.append((path, reason))
                     continue
                 stack.append((path + (key,), item))
-        elif (reason := _scalar_problem(value)) is not None:
-            out.append((path, reason))
+            continue
+        if not isinstance(value, list):
+            if (reason := _scalar_problem(value)) is not None:
+                out.append((path, reason))
+            continue
+        if len(value) > bounds.list_items:
+            out.append((path, over("list too long, items", len(value), "list_items")))
+            continue
+        for i, item in enumerate(value):
+            kind = type(item)
+            if (kind is str and len(item) <= cap and item.isascii()) or (
+                kind is int and -MAX_EXACT <= item <= MAX_EXACT
+            ):
+                continue
+            stack.append((path + (i,), item))
     return sorted(out, key=lambda item: str(item[0]))
 
 
@@ -160,7 +176,7 @@ def _scalar_problem(value: Any) -> str | None:
     if isinstance(value, str):
         if len(value) > limits().string_chars:
             return over("text too long, characters", len(value), "string_chars")
-        bad = _surrogate(value)
+        bad = None if value.isascii() else _surrogate(value)
         return (
             None if bad is None else f"not valid Unicode text (a lone surrogate at character {bad})"
         )

@@ -29,7 +29,7 @@ class TemplateProblem(Exception):
 
 
 def is_template(text: str) -> bool:
-    return any(marker in text for marker in _JINJA_MARKERS)
+    return "{" in text and any(marker in text for marker in _JINJA_MARKERS)
 
 
 @cache

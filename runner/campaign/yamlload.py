@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from runner.campaign.gcpause import paused_gc
 from runner.campaign.limits import beyond, limits
 from runner.errors import CampaignError
 
@@ -44,6 +45,21 @@ _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _NULL = {"", "~", "null", "Null", "NULL"}
 _SPECIAL_FLOAT = {".inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+
+
+@dataclass
+class Budget:
+    """What the documents of one load (every file `validate` reads) may still hold, aliases
+    expanded: values (YAML_VALUES) and characters of text (YAML_CHARS); shared across files so
+    many files each under the limit cannot add up to what `validate` and `plan` cannot hold."""
+
+    values: int
+    chars: int
+
+    @classmethod
+    def fresh(cls) -> Budget:
+        bounds = limits()
+        return cls(bounds.yaml_values, bounds.yaml_chars)
 
 
 @dataclass
@@ -95,29 +111,28 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 class _Builder:
     """Turns one composed node tree into data, collecting positions and problems."""
 
-    def __init__(self, doc: Document, problems: list[CampaignError]) -> None:
+    def __init__(self, doc: Document, problems: list[CampaignError], budget: Budget) -> None:
         self.doc = doc
         self.problems = problems
         self.open: set[int] = set()  # collections being built: an alias to one is a cycle
-        self.budget = limits().yaml_values  # values left, aliases expanded
-        self.chars = limits().yaml_chars  # characters of strings left, aliases expanded
+        self.left = budget
         self.over_budget = False
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.doc.values[path] = _mark(node)
-        self.budget -= 1
+        self.left.values -= 1
         if isinstance(node, yaml.ScalarNode):
             if node.style in ("|", ">"):
                 self.doc.styles[path] = node.style
-            self.chars -= len(node.value)
-            if self.chars < 0 or self.budget < 0:
+            self.left.chars -= len(node.value)
+            if self.left.chars < 0 or self.left.values < 0:
                 return self._refuse(node, path)
             try:
                 return _scalar(node)
             except ValueError:  # an integer of more digits than Python converts (4,300)
                 self._problem(node, path, "number too large (write it as a quoted string?)")
                 return None
-        if self.budget < 0 or len(path) > MAX_DEPTH or id(node) in self.open:
+        if self.left.values < 0 or len(path) > MAX_DEPTH or id(node) in self.open:
             return self._refuse(node, path)
         self.open.add(id(node))
         try:
@@ -137,9 +152,9 @@ class _Builder:
         elif not self.over_budget:
             self.over_budget = True
             reason = (
-                beyond("characters of text in this document, aliases expanded", "yaml_chars")
-                if self.chars < 0
-                else beyond("values in this document, aliases expanded", "yaml_values")
+                beyond("characters of text in the files read, aliases expanded", "yaml_chars")
+                if self.left.chars < 0
+                else beyond("values in the files read, aliases expanded", "yaml_values")
             )
             self._problem(node, path, reason)
 
@@ -185,20 +200,21 @@ def dotted(path: Path_) -> str:
     return out
 
 
-def load_documents(text: str, display_path: str) -> tuple[list[Document], list[CampaignError]]:
+def load_documents(
+    text: str, display_path: str, budget: Budget | None = None
+) -> tuple[list[Document], list[CampaignError]]:
     """Every document of a YAML stream, or the syntax problem that stopped the parser.
 
     Documents before a syntax error are still returned, so their own problems get reported too.
+    ``budget``: shared by the files of one load (default: a fresh one for this text).
     """
+    budget = budget or Budget.fresh()
     docs: list[Document] = []
     problems: list[CampaignError] = []
     loader = _Loader(text)
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            doc = Document(display_path, len(docs), None)
-            doc.data = _Builder(doc, problems).build(node, ())
-            docs.append(doc)
+        with paused_gc():  # composing and building make ~3 objects per value, none cyclic
+            _build_all(loader, display_path, docs, problems, budget)
     except yaml.MarkedYAMLError as exc:
         problems.append(_syntax_problem(exc, display_path))
     except yaml.YAMLError as exc:  # e.g. a reader error for a control character
@@ -208,6 +224,24 @@ def load_documents(text: str, display_path: str) -> tuple[list[Document], list[C
     finally:
         loader.dispose()
     return docs, problems
+
+
+def _build_all(
+    loader: _Loader,
+    display_path: str,
+    docs: list[Document],
+    problems: list[CampaignError],
+    budget: Budget,
+) -> None:
+    index = 0
+    while loader.check_node():
+        node = loader.get_node()
+        doc = Document(display_path, index, None)
+        builder = _Builder(doc, problems, budget)
+        doc.data = builder.build(node, ())
+        index += 1
+        if not builder.over_budget:  # a cut-off document would only add noise
+            docs.append(doc)
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, display_path: str) -> CampaignError:
