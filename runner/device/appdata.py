@@ -296,10 +296,16 @@ def _expand(selector: Mapping[str, Any], package: str, words: Mapping[str, Any])
 
 
 def load_app(
-    name: str, package: str = "", version: str = "", *, repo_root: Path | None = None
+    name: str,
+    package: str = "",
+    version: str = "",
+    *,
+    repo_root: Path | None = None,
+    shipped_path: Path | None = None,
 ) -> AppData:
-    """The data of app ``name`` (e.g. "tiktok") at ``version``: shipped, then the repo's apps/."""
-    shipped = read_yaml(APPS_DIR / f"{name}.yaml")
+    """The data of app ``name`` (e.g. "tiktok") at ``version``: shipped, then the repo's apps/.
+    ``shipped_path`` reads another file as the shipped data (tools comparing two versions)."""
+    shipped = read_yaml(shipped_path or APPS_DIR / f"{name}.yaml")
     local_path = repo_root / "apps" / f"{name}.yaml" if repo_root else None
     local: Mapping[str, Any] = {}
     if local_path is not None and local_path.is_file():
