@@ -137,3 +137,17 @@ def test_a_limit_that_is_not_a_positive_number_is_a_usage_error(limit) -> None: 
         "CAMPAIGN_RUNNER_LIMIT_TASKS_PER_CAMPAIGN='0': expected a positive whole number"
         " (see docs/limits.md)"
     )
+
+
+def test_all_renders_of_a_campaign_share_one_time_budget(repo: Path, limit) -> None:  # type: ignore[no-untyped-def]
+    limit("TEMPLATE_TOTAL_MS", 1)
+    serials = ", ".join(f"S{i}" for i in range(50))
+    text = (
+        f"script_name: account_warmup\nserials: [{serials}]\nscript_config:\n"
+        '  comment: "{% for i in range(5000) %}{{ i }}{% endfor %}{{ device.serial }}"\n'
+    )
+    assert _problems(repo, text) == [
+        "workflows/c.yaml:4:3: script_config: time rendering this campaign's templates for all"
+        " its tasks, in ms: more than the limit of 1 (CAMPAIGN_RUNNER_LIMIT_TEMPLATE_TOTAL_MS,"
+        " see docs/limits.md)"
+    ]

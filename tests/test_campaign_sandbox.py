@@ -89,3 +89,17 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         monkeypatch.undo()
         limits.cache_clear()
+
+
+def test_a_render_over_its_time_budget_stops(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMPAIGN_RUNNER_LIMIT_TEMPLATE_MS", "1")
+    limits.cache_clear()
+    try:  # 90,000 loop iterations take far longer than 1 ms, and stay under the loop limit
+        problem = _problem("{% for i in range(90000) %}{% endfor %}")
+    finally:
+        monkeypatch.undo()
+        limits.cache_clear()
+    assert problem.reason == (
+        "template over a limit: rendering took longer than 1 ms"
+        " (CAMPAIGN_RUNNER_LIMIT_TEMPLATE_MS, see docs/limits.md)"
+    )

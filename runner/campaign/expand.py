@@ -8,6 +8,7 @@ per task only for strings that are templates; everything else is shared.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.campaign.gcpause import paused_gc
-from runner.campaign.limits import limits, over
+from runner.campaign.limits import beyond, limits, over
 from runner.campaign.media import OutsideMediaRoots, confine, media_paths
 from runner.campaign.messages import schema_error
 from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
@@ -114,16 +115,21 @@ def expand(
         )
         return Expansion([], problems, warnings, note, count)
     builder = _TaskBuilder(campaign, inventory, occ, start, now, source, media_roots)
-    if check_only:
-        for unit in where:
-            builder.check(unit, what[0] if what else None)
-        tasks: list[TaskSpec] = []
-    else:
-        with paused_gc():
-            tasks = [
-                builder.build(n, unit, t)
-                for n, (unit, t) in enumerate((u, t) for u in where for t in what)
-            ]
+    tasks: list[TaskSpec] = []
+    try:
+        if check_only:
+            for unit in where:
+                builder.check(unit, what[0] if what else None)
+        else:
+            with paused_gc():
+                tasks = [
+                    builder.build(n, unit, t)
+                    for n, (unit, t) in enumerate((u, t) for u in where for t in what)
+                ]
+    except _OutOfTime:
+        what_took = "time rendering this campaign's templates for all its tasks, in ms"
+        problems.append(campaign.error(("script_config",), beyond(what_took, "template_total_ms")))
+        tasks = []
     problems += _unique(builder.problems)
     return Expansion(tasks, problems, warnings, note, count)
 
@@ -185,6 +191,11 @@ def _bad_target_urls(campaign: Campaign, what: list[str | None]) -> list[Campaig
     ]
 
 
+class _OutOfTime(Exception):
+    """The templates of one expansion used up TEMPLATE_TOTAL_MS (each render is bounded by
+    TEMPLATE_MS, but 10,000 tasks × 500 ms would still hold a server thread for an hour)."""
+
+
 class _TaskBuilder:
     """Shared per-campaign state so each task costs a hash, a dict copy and the templates it has."""
 
@@ -207,6 +218,7 @@ class _TaskBuilder:
             source,
         )
         self.problems: list[CampaignError] = []
+        self.render_seconds = 0.0
         self.config = campaign.config
         self.media_roots = media_roots
         self.templates = _template_paths(self.config)
@@ -364,6 +376,7 @@ class _TaskBuilder:
         return cached
 
     def _render(self, path: ConfigPath, text: str, context: dict[str, Any]) -> str:
+        started = time.monotonic()
         try:
             return render(text, context)
         except TemplateProblem as problem:
@@ -375,6 +388,10 @@ class _TaskBuilder:
                 located(problem, ref.path, ref.line, ref.column, dotted(full), block)
             )
             return text
+        finally:
+            self.render_seconds += time.monotonic() - started
+            if self.render_seconds * 1000 > limits().template_total_ms:
+                raise _OutOfTime from None
 
 
 ConfigPath = tuple[Any, ...]

@@ -39,6 +39,7 @@ class Limits:
     template_loop_iterations: int = 100_000  # for-loop iterations (and range items) per render
     template_depth: int = 20  # nested macro and recursive-loop calls
     template_ms: int = 500  # wall time of one render
+    template_total_ms: int = 5_000  # wall time of all renders of one campaign (or API request)
 
 
 def env_name(name: str) -> str:
