@@ -14,6 +14,7 @@ envelope) can each render them their own way.
     ├── DeviceError              a phone command failed: serial, command, exit_code, output
     │   ├── DeviceLostError      the phone dropped, went offline or vanished mid-command
     │   ├── DeviceTimeoutError   the phone did not answer in time
+    │   ├── ScreenUnreadableError  every way of reading the screen failed (the reason is named)
     │   └── DeviceUnavailableError  unknown, unauthorized or quarantined phone
     ├── TaskFailed               a task ended in failure: failure_class, task_id, serial
     └── ApiError                 an API answer other than success: envelope code
@@ -33,6 +34,7 @@ class FailureClass(StrEnum):
     DEVICE_LOST = "device_lost"
     APP_NOT_INSTALLED = "app_not_installed"
     ELEMENT_NOT_FOUND = "element_not_found"
+    SCREEN_UNREADABLE = "screen_unreadable"
     VERIFICATION_FAILED = "verification_failed"
     CONFIG_ERROR = "config_error"
     TIMEOUT = "timeout"
@@ -167,6 +169,13 @@ class DeviceLostError(DeviceError):
 
 class DeviceTimeoutError(DeviceError):
     """The phone did not answer within the command's timeout."""
+
+
+class ScreenUnreadableError(DeviceError):
+    """No reader could read the screen (a screen that never goes idle, a failing dump).
+
+    Never read as "element not found": nothing was looked at.
+    """
 
 
 class DeviceUnavailableError(DeviceError):

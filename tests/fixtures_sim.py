@@ -104,10 +104,13 @@ def sim_fleet(adb_server: int) -> Iterator[Callable[..., Any]]:
 
 # --- helpers for tests that look at a simulated screen through adbutils ----------------------
 def ui_nodes(device: Any) -> list[dict[str, str]]:
-    """Every node of a fresh `uiautomator dump` (via /dev/tty) as attribute dicts."""
+    """Every node of a fresh `uiautomator dump --compressed` (via /dev/tty) as attribute dicts.
+
+    Compressed, because a plain dump fails on screens that never go idle (the feed's video).
+    """
     import xml.etree.ElementTree as ET
 
-    raw = device.shell("uiautomator dump /dev/tty")
+    raw = device.shell("uiautomator dump --compressed /dev/tty")
     xml = raw[: raw.rindex("</hierarchy>") + len("</hierarchy>")]
     return [dict(node.attrib) for node in ET.fromstring(xml).iter("node")]
 

@@ -48,6 +48,7 @@ def test_devices_table_has_a_header_and_a_row_per_phone(sim_fleet, tmp_path: Pat
         "screen",
         "app",
         "accounts",
+        "reader",
     ]
     assert [line.split() for line in lines[1:] if fleet.phones[0].adb_serial in line] == [
         [
@@ -62,6 +63,7 @@ def test_devices_table_has_a_header_and_a_row_per_phone(sim_fleet, tmp_path: Pat
             "on",
             "34.1.3",
             "-",
+            "auto",
         ]
     ]
 

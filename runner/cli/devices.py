@@ -2,7 +2,10 @@
 
 `--format json` prints a list of objects with the `DeviceInfo` fields (stable keys: serial,
 hw_serial, state, name, groups, model, android, battery, screen_on, app_package,
-app_installed, app_version, accounts, quarantined, server, error).
+app_installed, app_version, accounts, quarantined, server, error, reader, reader_note).
+`reader` is how the phone's screen is read: "uiautomator2" (its on-device server answers),
+"dump" (`uiautomator dump`; `reader_note` says why the server is not used) or "auto" (no
+server running yet: a run starts it, and falls back to the dump if it cannot).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ COLUMNS = (
     "screen",
     "app",
     "accounts",
+    "reader",
 )
 
 
@@ -70,6 +74,7 @@ def _row(info: Any) -> tuple[str, ...]:
         screen,
         app,
         ",".join(info.accounts) or "-",
+        show(info.reader),
     )
 
 

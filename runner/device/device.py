@@ -17,8 +17,9 @@ from typing import Any
 
 from runner.device import textinput
 from runner.device.adb_errors import translated
+from runner.device.readers import DumpReader, ScreenReader
 from runner.device.transport import PhoneLink, ShellResult, shell_v2
-from runner.device.uitree import Selector, UiNode, UiTree, parse_dump
+from runner.device.uitree import Selector, UiNode, UiTree
 from runner.errors import DeviceError, FailureClass, TaskFailed
 
 CAMERA_DIR = "/sdcard/DCIM/Camera"
@@ -30,9 +31,16 @@ class Device:
     """One leased phone. Not thread-safe: a phone runs one task at a time (the pool's lease)."""
 
     def __init__(
-        self, link: PhoneLink, *, hw_serial: str | None = None, timeout: float = 20.0
+        self,
+        link: PhoneLink,
+        *,
+        hw_serial: str | None = None,
+        timeout: float = 20.0,
+        reader: ScreenReader | None = None,
     ) -> None:
         self.link = link
+        self.reader: ScreenReader = reader or DumpReader()
+        self.reads = 0
         self.serial = link.serial or ""
         self.hw_serial = hw_serial or self.serial
         self.timeout = timeout
@@ -131,25 +139,13 @@ class Device:
         self.key("wakeup")
 
     def dump(self) -> UiTree:
-        """The UI hierarchy now: the /dev/tty fast path, else a dump file read back."""
-        result = self.shell("uiautomator dump /dev/tty")
-        text = result.text
-        if result.exit_code != 0 or "</hierarchy>" not in text:
-            result = self.shell(
-                "uiautomator dump /sdcard/window_dump.xml && cat /sdcard/window_dump.xml"
-            )
-            text = result.text
-        if result.exit_code != 0 or "</hierarchy>" not in text:
-            output = (text + result.stderr.decode("utf-8", "replace")).strip()
-            raise DeviceError(
-                f"UI dump failed: {output[:200]}",
-                serial=self.serial,
-                command="uiautomator dump",
-                exit_code=result.exit_code,
-                output=output,
-                hint="is the screen on and unlocked?",
-            )
-        self.last_dump = parse_dump(text)
+        """The UI hierarchy now, through this phone's screen reader.
+
+        Raises ScreenUnreadableError (naming the reason) when no read succeeds: an error text,
+        an empty hierarchy or the previous screen is never returned as the screen.
+        """
+        self.reads += 1
+        self.last_dump = self.reader.read(self)
         return self.last_dump
 
     def tap(self, target: UiNode | Point) -> None:
@@ -242,7 +238,8 @@ class Device:
 
     def _check_typed(self, text: str) -> None:
         field = self.dump().find({"class": "android.widget.EditText", "focused": True})
-        if field is None or not field.text.endswith(text):
+        # a dump shows a 4-byte emoji as "..": compare with what a dump can show
+        if field is None or not field.text.endswith((text, textinput.as_dumped(text))):
             shown = field.text if field is not None else "no focused text field"
             raise TaskFailed(
                 FailureClass.VERIFICATION_FAILED,

@@ -20,6 +20,28 @@ INSTALL_HINT = (
 )
 
 
+def as_dumped(text: str) -> str:
+    """``text`` as a UI dump shows it: the dumper replaces characters XML cannot hold with ".",
+    one per UTF-16 unit, so a 4-byte emoji (a surrogate pair) reads back as ".."."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code > 0xFFFF:
+            out.append("..")
+        elif (
+            code < 0x20
+            and ch not in "\t\n\r"
+            or 0x7F <= code <= 0x84
+            or 0x86 <= code <= 0x9F
+            or 0xD800 <= code <= 0xDFFF
+            or 0xFDD0 <= code <= 0xFDDF
+        ):
+            out.append(".")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def is_plain(text: str) -> bool:
     """True when `input text` can type ``text`` exactly (printable ASCII, no newline)."""
     return all(32 <= ord(ch) < 127 for ch in text)

@@ -91,6 +91,12 @@ class PhoneLink(adbutils.AdbDevice):
 
     io_timeout: float = 60.0
 
+    def with_timeout(self, seconds: float) -> PhoneLink:
+        """The same phone, with transports bounded by ``seconds`` (for short HTTP calls)."""
+        link = PhoneLink(self._client, self.serial)
+        link.io_timeout = seconds
+        return link
+
     def open_transport(
         self, command: str | None = None, timeout: float | None = None
     ) -> AdbConnection:

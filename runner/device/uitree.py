@@ -68,6 +68,9 @@ class UiNode:
         return f"{cls} {name!r}" if name else cls
 
 
+SYSTEM_WINDOWS = frozenset({"com.android.systemui"})  # status bar, navigation bar
+
+
 @dataclass(frozen=True)
 class UiTree:
     root: UiNode
@@ -79,8 +82,11 @@ class UiTree:
 
     @property
     def package(self) -> str:
+        """The package of the app's window, not the first node's: a multi-window dump starts
+        with the status bar (System UI), which is never the app in front."""
+        packages = [n.attrs.get("package", "") for n in self.root.walk() if n.attrs.get("package")]
         return next(
-            (n.attrs.get("package", "") for n in self.root.walk() if n.attrs.get("package")), ""
+            (p for p in packages if p not in SYSTEM_WINDOWS), packages[0] if packages else ""
         )
 
     def nodes(self) -> Iterator[UiNode]:

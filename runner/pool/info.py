@@ -32,6 +32,8 @@ class DeviceInfo:
     quarantined: str | None = None
     server: str = ""
     error: str | None = None
+    reader: str | None = None  # "uiautomator2", "dump" or "auto" (not started yet)
+    reader_note: str | None = None  # why the dump is used, the server's state
 
 
 def _inventory_entry(pool: DevicePool, phone: Phone) -> Any:
@@ -58,12 +60,31 @@ def describe(pool: DevicePool, phone: Phone, *, details: bool = True) -> DeviceI
         server=f"{phone.server[0]}:{phone.server[1]}",
         app_package=package,
     )
+    reader = pool.reader(phone.serial, create=False)
+    if reader is not None:
+        name, note = reader.describe()
+        base = replace(base, reader=name, reader_note=note)
     if not details or phone.state != "device":
         return base
     try:
-        return replace(base, **_live(pool, phone, package))
+        live = _live(pool, phone, package)
+        if reader is None:
+            live["reader"], live["reader_note"] = _reader_probe(pool, phone)
+        return replace(base, **live)
     except DeviceError as exc:
         return replace(base, error=str(exc))
+
+
+def _reader_probe(pool: DevicePool, phone: Phone) -> tuple[str, str | None]:
+    """Outside the process that reads the phone: is a uiautomator2 server answering on it?"""
+    from runner.device.readers.u2 import U2Reader
+
+    link = pool._device(phone).link.with_timeout(3.0)
+    if U2Reader().alive(link):
+        return "uiautomator2", "server answering"
+    if pool.screen_reader == "auto":
+        return "auto", "no server running: uiautomator2 when it starts, else uiautomator dump"
+    return pool.screen_reader, "not started yet"
 
 
 def _live(pool: DevicePool, phone: Phone, package: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import adbutils
 
 from runner.device import Device, PhoneLink
 from runner.device.adb_errors import translated
+from runner.device.readers import ScreenReader, make_reader
 from runner.errors import (
     DeviceError,
     DeviceLostError,
@@ -67,7 +68,10 @@ class DevicePool:
         inventory: Any = None,
         quarantine_after: int = 3,
         command_timeout: float = 20.0,
+        screen_reader: str = "auto",
     ) -> None:
+        """``screen_reader``: "auto" (uiautomator2's server, the dump when it cannot start),
+        "uiautomator2" or "dump"; one reader per phone for the pool's life (`stop` ends them)."""
         servers = [(h, int(p)) for h, p in adb_servers or ()]
         # the inventory's default entry means "the local server", which ANDROID_ADB_SERVER_* may move
         self.servers: list[Server] = (
@@ -86,6 +90,9 @@ class DevicePool:
             str, threading.Lock
         ] = {}  # by hardware serial: one phone on USB and TCP is one phone
         self.server_errors: dict[str, str] = {}
+        make_reader(screen_reader)  # an unknown kind fails here, not at the first task
+        self.screen_reader = screen_reader
+        self._readers: dict[str, ScreenReader] = {}  # by hardware serial, like the locks
 
     # --- tracking --------------------------------------------------------------------------
     def start(self) -> None:
@@ -101,6 +108,10 @@ class DevicePool:
             tracker.stop()
         self._trackers.clear()
         self._stopped = True
+        with self._cond:
+            readers, self._readers = list(self._readers.values()), {}
+        for reader in readers:
+            reader.close()  # stops uiautomator2 servers started for this run
         self._fetcher.shutdown(wait=True, cancel_futures=True)
 
     def refresh(self) -> None:
@@ -184,12 +195,22 @@ class DevicePool:
     def phone(self, serial: str) -> Phone | None:
         return self._lookup(serial)
 
-    def _device(self, phone: Phone) -> Device:
+    def _device(self, phone: Phone, *, reader: ScreenReader | None = None) -> Device:
         return Device(
             PhoneLink(self.clients[phone.server], phone.serial),
             hw_serial=phone.hw_serial,
             timeout=self.command_timeout,
+            reader=reader,
         )
+
+    def reader(self, serial: str, *, create: bool = True) -> ScreenReader | None:
+        """The screen reader of a phone (by adb or hardware serial), kept across its tasks."""
+        phone = self._lookup(serial)
+        key = (phone.hw_serial or phone.serial) if phone is not None else serial
+        with self._cond:
+            if key not in self._readers and create:
+                self._readers[key] = make_reader(self.screen_reader)
+            return self._readers.get(key)
 
     def devices(self, *, details: bool = True) -> list[DeviceInfo]:
         """Every phone the servers know, with inventory data and (``details``) live facts."""
@@ -236,7 +257,7 @@ class DevicePool:
                 hint="a phone runs one task at a time",
             )
         try:
-            device = self._device(phone)
+            device = self._device(phone, reader=self.reader(phone.serial))
             try:
                 yield device
             except BaseException as exc:

@@ -9,14 +9,18 @@ from runner.errors import DeviceError
 
 
 def save_artifacts(
-    device: Device, folder: Path, *, failure: str, live: bool = True
+    device: Device, folder: Path, *, failure: str, live: bool = True, fresh_dump: bool = True
 ) -> dict[str, str]:
-    """Write what is there to see; a phone that is gone (``live`` False) leaves the last dump and the log."""
+    """Write what is there to see; a phone that is gone (``live`` False) leaves the last dump and the log.
+
+    ``fresh_dump`` False keeps the last dump (and still takes a screenshot): for a screen that
+    could not be read, the screenshot is the only view of it.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     saved: dict[str, str] = {}
     tree = device.last_dump
     try:
-        tree = device.dump() if live else tree
+        tree = device.dump() if live and fresh_dump else tree
     except DeviceError as exc:
         live = False
         device.note(f"artifacts: no fresh dump ({exc.message})")

@@ -16,6 +16,7 @@ from runner.errors import (
     DeviceTimeoutError,
     DeviceUnavailableError,
     FailureClass,
+    ScreenUnreadableError,
     TaskFailed,
 )
 from runner.scripts import comment, follow, post, warmup
@@ -122,6 +123,8 @@ def _classify(exc: DeviceError) -> TaskFailed:
         cls = FailureClass.DEVICE_LOST
     elif isinstance(exc, DeviceTimeoutError):
         cls = FailureClass.TIMEOUT
+    elif isinstance(exc, ScreenUnreadableError):
+        cls = FailureClass.SCREEN_UNREADABLE
     else:
         cls = FailureClass.INTERNAL
     message = f"{exc.message} (command: {exc.command})" if exc.command else exc.message
@@ -138,8 +141,13 @@ def _with_artifacts(
     device: Device, task: ScriptTask, failure: TaskFailed, folder: Path, *, live: bool
 ) -> TaskFailed:
     live = live and failure.failure_class not in (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
+    # an unreadable screen is not read again for the artifacts (it failed just now, slowly);
+    # the screenshot shows what was there
+    fresh_dump = failure.failure_class is not FailureClass.SCREEN_UNREADABLE
     try:
-        saved = save_artifacts(device, folder, failure=str(failure), live=live)
+        saved = save_artifacts(
+            device, folder, failure=str(failure), live=live, fresh_dump=fresh_dump
+        )
     except OSError as exc:
         saved = {"error": f"could not write artifacts to {folder}: {exc}"}
     return TaskFailed(

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import re
 import time
+from collections.abc import Awaitable
 
 from runner.sim.fs import normalize
 from runner.sim.shell import CommandFn, Ctx, ShellExit
@@ -177,7 +178,17 @@ def exit_(ctx: Ctx, argv: list[str]) -> int:
     raise ShellExit(int(argv[1]) & 0xFF if len(argv) > 1 and argv[1].isdigit() else 0)
 
 
+def toybox(ctx: Ctx, argv: list[str]) -> int | Awaitable[int]:
+    """``toybox NAME ARGS``: the multi-call binary behind most of the shell's commands."""
+    fn = ctx.phone.commands.get(argv[1]) if len(argv) > 1 else None
+    if fn is None:
+        ctx.err(f"toybox: Unknown command {argv[1] if len(argv) > 1 else ''}\n")
+        return 1
+    return fn(ctx, argv[1:])
+
+
 COMMANDS: dict[str, CommandFn] = {
+    "toybox": toybox,
     "echo": echo,
     "cat": cat,
     "ls": ls,

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from runner.sim.keycodes import CHARS, keycode
 from runner.sim.shell import CommandFn, Ctx
+from runner.sim.u2server import ALREADY_REGISTERED
 from runner.sim.ui.node import dump_xml
+
+if TYPE_CHECKING:
+    from runner.sim.phone import SimPhone
 
 SOURCES = {
     "touchscreen",
@@ -99,25 +104,58 @@ def _keys(ctx: Ctx, tokens: list[str]) -> int:
     return 0
 
 
-def uiautomator(ctx: Ctx, argv: list[str]) -> int:
+IDLE_ERROR = "ERROR: could not get idle state.\n"
+DUMP_USAGE = "Usage: uiautomator <subcommand> [options]\n\nAvailable subcommands:\n\nhelp: displays help message\n\ndump: creates an XML dump of current UI hierarchy\n"
+
+
+def screen_xml(phone: SimPhone) -> str:
+    """The window hierarchy document of the screen now (caller holds the phone's lock)."""
+    root, package = phone.display.render()
+    return dump_xml(root, package=package)
+
+
+async def uiautomator(ctx: Ctx, argv: list[str]) -> int:
+    """``uiautomator dump [--compressed] [FILE]`` as a real phone runs it.
+
+    It first waits for the screen to be idle: on a screen that keeps changing (a playing video,
+    the camera) it gives up after its idle timeout, prints the idle error on stdout and still
+    exits 0 without writing anything. ``--compressed`` gets through there (or, with the phone's
+    ``compressed_idle_failure`` probability, not). Only one UiAutomation can be registered: while
+    the uiautomator2 server runs, a dump fails.
+    """
     args = [a for a in argv[1:] if not a.startswith("--")]
     if not args or args[0] != "dump":
-        ctx.err(
-            "Usage: uiautomator <subcommand> [options]\n\nAvailable subcommands:\n\nhelp: displays help message\n\ndump: creates an XML dump of current UI hierarchy\n"
-        )
+        ctx.err(DUMP_USAGE)
         return 1
+    phone, compressed = ctx.phone, "--compressed" in argv
     path = args[1] if len(args) > 1 else DEFAULT_DUMP
-    with ctx.phone.lock:
-        if not ctx.phone.display.awake:
+    faults = phone.faults
+    if phone.u2.running:
+        ctx.err(ALREADY_REGISTERED)
+        return 1
+    with phone.lock:
+        animating = phone.display.animating()
+    idle = not animating or (compressed and phone.rng.random() >= faults.compressed_idle_failure)
+    kind = "dump --compressed" if compressed else "dump"
+    faults.screen_reads[
+        kind, "animating" if animating else "still", "ok" if idle else "idle error"
+    ] += 1
+    if phone.realistic:
+        spec = faults.spec
+        await asyncio.sleep(phone.rng.uniform(*spec.dump_seconds) if idle else spec.idle_timeout)
+    if not idle:
+        ctx.out(IDLE_ERROR)
+        return 0
+    with phone.lock:
+        if not phone.display.awake:
             ctx.err("ERROR: null root node returned by UiTestAutomationBridge.\n")
             return 1
-        root, package = ctx.phone.display.render()
-        xml = dump_xml(root, package=package)
+        xml = screen_xml(phone)
     if path == "/dev/tty":
         ctx.out(xml + f"UI hierchary dumped to: {path}\n")
         return 0
     try:
-        ctx.phone.fs.write(path, xml.encode())
+        phone.fs.write(path, xml.encode())
     except (FileNotFoundError, IsADirectoryError):
         ctx.err(f"ERROR: could not write dump to {path}\n")
         return 1

@@ -33,12 +33,16 @@ class FaultState:
         self.crash_after_taps = self.spec.crash_after_taps
         self.layout = self.spec.layout
         self.hide = tuple(self.spec.hide)
+        self.compressed_idle_failure = self.spec.compressed_idle_failure
+        self.u2_unavailable = self.spec.u2_unavailable
         self.commands = 0
         self.recent: collections.deque[str] = collections.deque(maxlen=64)  # for test diagnostics
         self.taps = 0
         self.disconnect_after_effect = self.spec.disconnect_after_effect
         self.hang_after_effect = self.spec.hang_after_effect
         phone.truth.on_record = self.after_effect
+        # screen reads the phone answered: (reader, "animating"|"still", "ok"|"idle error")
+        self.screen_reads: collections.Counter[tuple[str, str, str]] = collections.Counter()
         self._armed = False
 
     def arm(self) -> None:
@@ -97,7 +101,7 @@ class FaultState:
     def _realistic_delay(self, command: str) -> float:
         rng = self.phone.rng
         if "uiautomator dump" in command:
-            return rng.uniform(1.0, 1.5)
+            return 0.0  # the command itself costs what a real dump costs (cmd_input.uiautomator)
         if "screencap" in command:
             return rng.uniform(0.3, 0.5)
         if command.lstrip().startswith("input "):

@@ -20,6 +20,7 @@ from runner.sim.spec import ADB_KEYBOARD, TIKTOK_PACKAGES, PhoneSpec
 from runner.sim.sync import serve_sync
 from runner.sim.transport import Connection, Service, Stream
 from runner.sim.truth import GroundTruth
+from runner.sim.u2server import U2Server, is_launch
 from runner.sim.ui.window import AppFactory, Display
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class SimPhone:
         ]
         self.display = Display(self, app_factory, app_packages)
         self.faults = FaultState(self, spec.faults)
+        self.u2 = U2Server(self)
         self.port = 0
         self.host = "127.0.0.1"
         self.stopped = False
@@ -131,9 +133,15 @@ class SimPhone:
     def open_service(self, name: str) -> Service | None:
         if name.startswith(("shell,v2", "shell,")):
             _opts, _, command = name.partition(":")
+            if is_launch(command):  # a long-lived stream: the uiautomator2 server's life
+                return lambda stream: self.u2.launch(stream, command, v2=True)
             return lambda stream: self._shell_v2(stream, command)
         if name.startswith("shell:"):
+            if is_launch(name[6:]):
+                return lambda stream: self.u2.launch(stream, name[6:], v2=False)
             return lambda stream: self._shell_v1(stream, name[6:])
+        if name.startswith("tcp:"):
+            return self.u2.service(name)
         if name.startswith("exec:"):
             return lambda stream: self._exec(stream, name[5:])
         if name.startswith("sync:"):
@@ -162,8 +170,8 @@ class SimPhone:
             result = await self.execute(command)
             if result is None:
                 return
-            frames = [_frame(fd, data) for fd, data in result.pieces if data]
-            frames.append(_frame(3, bytes([result.exit_code & 0xFF])))
+            frames = [protocol.shell_frame(fd, data) for fd, data in result.pieces if data]
+            frames.append(protocol.shell_frame(3, bytes([result.exit_code & 0xFF])))
             await stream.write(b"".join(frames))
         finally:
             drain.cancel()
@@ -210,6 +218,10 @@ class SimPhone:
             raise RuntimeError("phone is not running")
         asyncio.run_coroutine_threadsafe(self.faults.offline(seconds), self.loop)
 
+    def kill_u2(self) -> None:
+        """The uiautomator2 server process dies (its shell stream ends, /ping stops answering)."""
+        self._soon(self.u2.kill)
+
     def set_latency(self, seconds: float) -> None:
         self.faults.latency = seconds
 
@@ -241,10 +253,6 @@ class SimPhone:
     def foreground(self) -> tuple[str, str]:
         with self.lock:
             return self.display.focus()
-
-
-def _frame(kind: int, data: bytes) -> bytes:
-    return bytes([kind]) + len(data).to_bytes(4, "little") + data
 
 
 async def _discard_stdin(stream: Stream) -> None:

@@ -65,3 +65,8 @@ def banner(
     clean = [v.replace(":", "_").replace(";", "_").replace("=", "_") for v in (name, model, device)]
     props = f"ro.product.name={clean[0]};ro.product.model={clean[1]};ro.product.device={clean[2]};"
     return f"{state}::{props}features={','.join(features)}".encode()
+
+
+def shell_frame(kind: int, data: bytes) -> bytes:
+    """One shell-v2 frame: id (1 stdout, 2 stderr, 3 exit), u32 LE length, payload."""
+    return bytes([kind]) + len(data).to_bytes(4, "little") + data

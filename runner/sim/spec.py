@@ -53,6 +53,14 @@ class FaultSpec:
       ("comments", "posts", "comments,posts", ...): right after the app records the first such effect (the Post tap went
       through), the next command drops the connection / every command hangs. The worst
       moment for a runner: the effect happened and it has not seen the answer.
+
+    Screen reads, as on a real phone (shared/reference/screen-readers.md):
+    - compressed_idle_failure: probability that `uiautomator dump --compressed` also fails with
+      "could not get idle state" on an animating screen (a plain dump always fails there).
+    - dump_seconds: (low, high) cost of a `uiautomator dump` with ``realistic``; idle_timeout:
+      what a dump that never sees the screen idle costs before it gives up (``realistic``).
+    - u2_unavailable: the uiautomator2 server cannot start ("already registered" on its output).
+    - u2_dump_seconds / u2_start_seconds: its hierarchy call and start-up cost (``realistic``).
     """
 
     disconnect_after: int | None = None
@@ -70,6 +78,12 @@ class FaultSpec:
     hang_on: str | None = None
     disconnect_after_effect: str | None = None
     hang_after_effect: str | None = None
+    compressed_idle_failure: float = 0.0
+    dump_seconds: tuple[float, float] = (1.0, 2.5)
+    idle_timeout: float = 10.0
+    u2_unavailable: bool = False
+    u2_dump_seconds: tuple[float, float] = (0.15, 0.35)
+    u2_start_seconds: float = 1.5
 
 
 @dataclass(frozen=True)

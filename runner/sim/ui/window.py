@@ -83,6 +83,12 @@ class Display:
             return app.render(), package
         return render_launcher(self.app_packages, self.launch), LAUNCHER
 
+    def animating(self) -> bool:
+        """The screen never goes idle: the app in front plays something and no dialog covers it."""
+        app = self.front_app()
+        animating = getattr(app, "animating", None)
+        return bool(self.awake and self.dialog is None and callable(animating) and animating())
+
     def press(self, button: str) -> None:
         dialog, self.dialog = self.dialog, None
         if dialog is not None and dialog.on_button is not None:

@@ -14,7 +14,7 @@ from runner.sim.ui.dialog import POPUPS, Dialog
 from runner.sim.ui.intent import SEND, SEND_MULTIPLE, VIEW, Intent
 from runner.sim.ui.node import Node
 from runner.sim.ui.tiktok import actions
-from runner.sim.ui.tiktok.state import ACTIVITIES, Account, Screen, Upload
+from runner.sim.ui.tiktok.state import ACTIVITIES, ANIMATING, Account, Screen, Upload
 from runner.sim.ui.tiktok.world import Video, World
 
 if TYPE_CHECKING:
@@ -63,6 +63,12 @@ class TikTokApp:
 
         self.tick()
         return render_app(self)
+
+    def animating(self) -> bool:
+        """True while the screen keeps changing (a video plays, the camera previews)."""
+        return bool(self.running and self.stack and self.popup is None) and (
+            self.top.kind in ANIMATING
+        )
 
     def launch(self) -> None:
         if not self.running:
