@@ -96,7 +96,11 @@ def test_retry_refuses_a_task_at_the_retry_limit_and_retry_all_skips_it(api_serv
         "message": f"task {first} cannot be retried: it reached the retry limit (10 of 10 retries)",
         "data": None,
     }
-    assert api.ok("POST", "/api/v1/task/retry-all") == {"retried_count": 1, "skipped_count": 1}
+    assert api.ok("POST", "/api/v1/task/retry-all") == {
+        "retried_count": 1,
+        "skipped_count": 1,
+        "cancelled_count": 0,
+    }
     assert [api.ok("GET", f"/api/v1/task/{i}")["status"] for i in (first, second)] == [3, 0]
 
 

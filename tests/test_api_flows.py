@@ -227,7 +227,11 @@ def test_retry_and_retry_all_rerun_failed_tasks(api_stack):
     assert retried["id"] == ids[0] and retried["status"] in (0, 1)
     [task] = wait_finished(api, [ids[0]])
     assert task["status"] == 3 and task["retry_count"] == 1
-    assert api.ok("POST", "/api/v1/task/retry-all") == {"retried_count": 2, "skipped_count": 0}
+    assert api.ok("POST", "/api/v1/task/retry-all") == {
+        "retried_count": 2,
+        "skipped_count": 0,
+        "cancelled_count": 0,
+    }
     tasks = wait_finished(api, ids)
     assert [t["retry_count"] for t in tasks] == [2, 1]
     assert follows(api.fleet, "SIM000001") == {"user001_1": []}

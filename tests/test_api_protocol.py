@@ -10,6 +10,7 @@ import httpx
 
 from runner.api.middleware import MAX_BODY_BYTES
 
+JSON = {"Content-Type": "application/json"}
 FOLLOW = {
     "serials": ["SIM000001"],
     "script_name": "follow",
@@ -116,7 +117,7 @@ def test_body_over_one_mib_by_content_length_is_refused_before_reading(api_serve
     host, port = api.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         head = (
-            f"POST /api/v1/task HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"POST /api/v1/task HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {50 * MAX_BODY_BYTES}\r\n\r\n"
         )
         sock.sendall(head.encode())  # announce 50 MiB, send none of it
@@ -151,7 +152,7 @@ def test_chunked_body_over_one_mib_is_refused_while_streaming(api_server):
         for _ in range(40):
             yield b" " * 65536  # 2.5 MiB of whitespace, no Content-Length
 
-    body = api.call("POST", "/api/v1/task", content=chunks())
+    body = api.call("POST", "/api/v1/task", content=chunks(), headers=JSON)
     assert body == {"code": 40001, "message": "request body too large (limit 1 MiB)", "data": None}
 
 
@@ -160,7 +161,7 @@ def test_body_just_under_the_limit_is_read(api_server):
     padded = json.dumps(FOLLOW).encode()
     padded += b" " * (MAX_BODY_BYTES - len(padded))
     assert len(padded) == MAX_BODY_BYTES
-    assert api.ok("POST", "/api/v1/task", content=padded)["created_count"] == 1
+    assert api.ok("POST", "/api/v1/task", content=padded, headers=JSON)["created_count"] == 1
 
 
 def test_token_required_when_configured(api_server):

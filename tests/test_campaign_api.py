@@ -138,6 +138,6 @@ def test_validate_api_body_lists_every_problem() -> None:
         {"script_name": "post", "serials": "P1", "script_config": {"captoins": "x"}}, INVENTORY
     )
     assert [str(p) for p in problems] == [
-        "<request body>: serials: expected list, found string 'P1'",
         "<request body>: script_config.captoins: unknown key 'captoins' (did you mean 'captions'?)",
+        "<request body>: serials: expected list, found string 'P1'",
     ]

@@ -213,7 +213,8 @@ def test_retry_only_failed_tasks(store: Store) -> None:
     assert str(info.value) == "task 2 is pending, only failed tasks can be retried"
     store.request_stop(1)
     store.request_stop(2)
-    assert store.retry_all() == 2
+    assert store.retry_all() == 0  # stopped tasks stay stopped unless asked
+    assert store.retry_all(include_cancelled=True) == 2
 
 
 def test_delete_returns_existing_ids_and_logs(store: Store) -> None:

@@ -5,7 +5,10 @@ Choices where the original is silent (docs/api.md has the user-facing list):
   40001 "method PUT not allowed on /api/v1/task/1 (allowed: DELETE, GET)", because the request
   is malformed rather than aimed at a missing resource;
 - anything unexpected answers 50001 and is logged with its traceback;
-- the token middleware runs first, so an unauthenticated request never has its body read.
+- the guard (Host, Origin; ``guard``) runs first, then CORS when origins are allow-listed, then
+  the token, then the Content-Type check and the body limit, so a refused or unauthenticated request never has its body read;
+- CORS is off unless ``cors_origins`` names origins (Starlette's CORSMiddleware answers their
+  preflights; those origins also pass the guard's Origin check).
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
 from runner.api.campaigns import CampaignSource
 from runner.api.envelope import BAD_REQUEST, INTERNAL, NOT_FOUND, fail
 from runner.api.extras import extra_routes
+from runner.api.guard import LOOPBACK_NAMES, JsonBodyMiddleware, RequestGuardMiddleware
 from runner.api.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, TokenAuthMiddleware
 from runner.api.services import Services
 from runner.api.tasks import task_routes
@@ -41,11 +46,15 @@ def create_app(
     media_roots: Sequence[Path] | None = None,
     artifacts_root: Path | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
+    allowed_hosts: Sequence[str] | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> Starlette:
     """Build the ASGI app over a store (and, when given, the runner and pool that run tasks).
 
     ``media_roots`` default to the campaign repository root; ``artifacts_root`` to
     ``<root>/.campaign/artifacts``, where the executor writes ``<task_id>/`` folders.
+    ``allowed_hosts`` default to the loopback names (``guard.default_allowed_hosts`` adds the
+    bound address for `campaign serve`).
     """
     svc = Services(
         store=store,
@@ -55,14 +64,34 @@ def create_app(
         media_roots=tuple(Path(p) for p in (media_roots or [campaigns.root])),
         artifacts_root=artifacts_root or campaigns.root / ".campaign" / "artifacts",
     )
+    cors = (
+        [
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["GET", "POST", "DELETE"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        ]
+        if cors_origins
+        else []
+    )
     app = Starlette(
         routes=task_routes(svc) + extra_routes(svc),
         middleware=[
+            Middleware(
+                RequestGuardMiddleware,
+                allowed_hosts=allowed_hosts or LOOPBACK_NAMES,
+                allowed_origins=cors_origins,
+            ),
+            *cors,
             Middleware(TokenAuthMiddleware, token=token),
+            Middleware(JsonBodyMiddleware),
             Middleware(BodyLimitMiddleware, limit=max_body_bytes),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
     )
+    app.router.redirect_slashes = False  # the guard strips trailing slashes; never a 307
     app.state.services = svc
     return app
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import mimetypes
+import os
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -57,40 +58,58 @@ def devices(svc: Services, call: Call) -> list[dict[str, Any]]:
 
 
 def artifacts(svc: Services, call: Call) -> list[dict[str, Any]]:
-    """Files under .campaign/artifacts/<task_id>/, with the URL that downloads each."""
+    """Files under .campaign/artifacts/<task_id>/, with the URL that downloads each.
+
+    Only files whose real path lies inside the task's folder are listed: a symlink pointing
+    out of it (planted by anything that can write there) is neither listed nor served.
+    """
     task_id = svc.task(task_id_param(call.path_params)).id
     folder = _artifact_dir(svc, task_id)
-    files = (
-        sorted(p for p in folder.rglob("*") if p.is_file()) if folder and folder.is_dir() else []
-    )
+    if folder is None:
+        return []
+    files = sorted(name for name in _walk(folder) if _confined(folder, folder / name))
     return [
         {
-            "name": p.relative_to(folder).as_posix(),
-            "size": p.stat().st_size,
-            "url": f"/api/v1/task/{task_id}/artifacts/{p.relative_to(folder).as_posix()}",
+            "name": name,
+            "size": (folder / name).stat().st_size,
+            "url": f"/api/v1/task/{task_id}/artifacts/{name}",
         }
-        for p in files
+        for name in files
     ]
 
 
 def artifact_file(svc: Services, call: Call) -> Response:
-    """One artifact; names are resolved and must stay inside the task's folder."""
+    """One artifact; the name's real path must stay inside the task's folder."""
     task_id = svc.task(task_id_param(call.path_params)).id
     name = call.path_params["name"]
     folder = _artifact_dir(svc, task_id)
-    try:
-        path = (folder / name).resolve() if folder else None
-    except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
-        path = None
-    if (
-        path is None
-        or folder is None
-        or not path.is_relative_to(folder.resolve())
-        or not path.is_file()
-    ):
+    path = _confined(folder, folder / name) if folder is not None else None
+    if path is None or not path.is_file():
         raise ApiError(NOT_FOUND, f"task {task_id} has no artifact {name!r}")
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return FileResponse(path, media_type=media_type)
+
+
+def _walk(folder: Path) -> list[str]:
+    """Relative names of the regular files (or file symlinks) under ``folder``, never
+    descending into symlinked folders."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    out = []
+    for base, _dirs, names in os.walk(folder, followlinks=False):
+        out += [(Path(base) / n).relative_to(folder).as_posix() for n in names]
+    return out
+
+
+def _confined(folder: Path, path: Path) -> Path | None:
+    """``path`` resolved, if it is inside ``folder`` (itself not a symlink), else None."""
+    try:
+        if folder.is_symlink():
+            return None
+        real_folder, real = folder.resolve(), path.resolve()
+    except (OSError, ValueError, RuntimeError):  # NUL bytes, symlink loops
+        return None
+    return real if real.is_relative_to(real_folder) and real.is_file() else None
 
 
 def apply(svc: Services, call: Call) -> Any:

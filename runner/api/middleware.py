@@ -1,4 +1,5 @@
-"""Pure ASGI middleware that must answer before a route runs: the token and the body limit.
+"""Pure ASGI middleware that must answer before a route runs: the token and the body limit
+(``guard`` holds the checks on Host, Origin and Content-Type).
 
 Both answer with the envelope (HTTP 200, see ``envelope``). They are pure ASGI rather than
 ``BaseHTTPMiddleware`` so a refused body is never read: a client that announces 50 MiB gets
@@ -23,19 +24,23 @@ class TokenAuthMiddleware:
     """``Authorization: Bearer <token>`` on every request when a token is configured.
 
     Missing or wrong token answers 40301: the original's "forbidden" code, so clients that
-    already branch on it keep working. The comparison is constant-time.
+    already branch on it keep working. The scheme is case-insensitive (RFC 9110: ``bearer`` is
+    ``Bearer``); the token comparison is constant-time.
     """
 
     def __init__(self, app: ASGIApp, *, token: str | None) -> None:
         self.app = app
-        self.expected = f"Bearer {token}".encode() if token else None
+        self.expected = token.encode() if token else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.expected is None:
             await self.app(scope, receive, send)
             return
-        given = Headers(scope=scope).get("authorization", "").encode()
-        if hmac.compare_digest(given, self.expected):
+        given = Headers(scope=scope).get("authorization", "")
+        scheme, _, credentials = given.strip().partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            credentials.strip().encode(), self.expected
+        ):
             await self.app(scope, receive, send)
             return
         reason = "missing" if not given else "wrong"

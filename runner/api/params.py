@@ -18,6 +18,7 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 SOURCES = ("api", "ui", "file")
 SQLITE_MAX_INT = 2**63 - 1
+HUMAN_BOUND = 10**6  # bounds above this are storage limits, not choices
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
 
 
@@ -31,10 +32,19 @@ def int_param(
     if not _INTEGER.fullmatch(raw):
         raise ApiError(BAD_REQUEST, f"{name}: expected integer, got {raw!r}")
     value = int(raw)
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ApiError(BAD_REQUEST, f"{name}: must be {bound}, got {value}")
+    if value < low:
+        raise ApiError(BAD_REQUEST, f"{name}: must be ≥ {low}, got {value}")
+    if high is not None and value > high:
+        raise ApiError(BAD_REQUEST, _above(name, value, low, high))
     return value
+
+
+def _above(name: str, value: int, low: int, high: int) -> str:
+    """Small ranges are named (``status: must be between 0 and 3``); a storage limit is not a
+    number a person needs to read (``page: too large``)."""
+    if high <= HUMAN_BOUND:
+        return f"{name}: must be between {low} and {high}, got {value}"
+    return f"{name}: too large, got {value}"
 
 
 def choice_param(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str | None:

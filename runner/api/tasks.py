@@ -8,12 +8,13 @@ why; without a runner (a bare state file) the store's stop request is written in
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import Any
 
 from starlette.routing import BaseRoute
 
-from runner.api.endpoint import Call, endpoint, route
+from runner.api.endpoint import Call, endpoint, json_type, route
 from runner.api.envelope import BAD_REQUEST
 from runner.api.params import (
     SOURCES,
@@ -26,10 +27,13 @@ from runner.api.params import (
 )
 from runner.api.services import Services
 from runner.campaign import tasks_from_api_body
+from runner.campaign.messages import did_you_mean
 from runner.errors import ApiError, StateError
 from runner.state import task_to_api
 
 PENDING, RUNNING, FAILED = 0, 1, 3
+CANCELLED = "cancelled"  # the failure class of a stopped task
+STOP_WAIT = 5.0  # seconds /stop waits for a running task's script to reach its next step
 MAX_RETRIES = 10  # the original's upper bound on a task's retries; manual retries count too
 
 
@@ -43,7 +47,7 @@ def task_routes(svc: Services) -> list[BaseRoute]:
     return [
         route("/api/v1/task", post=bound(create, "required"), get=bound(list_tasks)),
         route("/api/v1/task/stats", get=bound(stats)),
-        route("/api/v1/task/retry-all", post=bound(retry_all)),
+        route("/api/v1/task/retry-all", post=bound(retry_all, "optional")),
         route("/api/v1/task/batch", delete=bound(delete_batch, "required")),
         route(one, get=bound(get), delete=bound(delete_one)),
         route(f"{one}/stop", post=bound(stop)),
@@ -94,7 +98,12 @@ def delete_batch(svc: Services, call: Call) -> dict[str, Any]:
 
 
 def stop(svc: Services, call: Call) -> dict[str, Any]:
-    """Pending tasks will not run; running ones are cancelled at their next step."""
+    """Pending tasks will not run; running ones are cancelled at their next step.
+
+    The answer shows the task after the stop: a pending task is failed as cancelled at once; for
+    a running one the request waits (up to ``STOP_WAIT`` seconds) for the executor to record the
+    cancellation, so the answer says status 3, not the status 1 it had when asked.
+    """
     row = svc.task(task_id_param(call.path_params))
     if row.status not in (PENDING, RUNNING):
         raise ApiError(
@@ -105,7 +114,17 @@ def stop(svc: Services, call: Call) -> dict[str, Any]:
             BAD_REQUEST,
             f"task {row.id} could not be stopped (status: {svc.task(row.id).status_text})",
         )
-    return task_to_api(svc.task(row.id))
+    return task_to_api(_settled(svc, row.id))
+
+
+def _settled(svc: Services, task_id: int) -> Any:
+    """The row once it is no longer running, or as it is after ``STOP_WAIT`` seconds."""
+    deadline = time.monotonic() + STOP_WAIT
+    current = svc.task(task_id)
+    while current.status == RUNNING and svc.runner is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        current = svc.task(task_id)
+    return current
 
 
 def retry(svc: Services, call: Call) -> dict[str, Any]:
@@ -124,15 +143,42 @@ def retry(svc: Services, call: Call) -> dict[str, Any]:
 
 
 def retry_all(svc: Services, call: Call) -> dict[str, Any]:
-    """Every failed task under the retry limit; one transaction when none is at the limit."""
+    """Every failed task under the retry limit, except stopped ones unless the body says
+    ``{"include_cancelled": true}``: a stop is a decision, not a failure to recover from."""
+    include = _include_cancelled(call.body)
     rows, _ = svc.store.list(status=FAILED, page_size=None)
-    capped = sum(1 for row in rows if row.retry_count >= MAX_RETRIES)
-    if not capped:
-        return {"retried_count": svc.store.retry_all(), "skipped_count": 0}
-    retried = sum(
-        1 for row in rows if row.retry_count < MAX_RETRIES and _retry_quietly(svc, row.id)
+    stopped = sum(1 for row in rows if row.failure_class == CANCELLED and not include)
+    capped = sum(
+        1
+        for row in rows
+        if row.retry_count >= MAX_RETRIES and (include or row.failure_class != CANCELLED)
     )
-    return {"retried_count": retried, "skipped_count": capped}
+    counts = {"skipped_count": capped + stopped, "cancelled_count": stopped}
+    if not capped:
+        return {"retried_count": svc.store.retry_all(include_cancelled=include), **counts}
+    retried = sum(
+        1
+        for row in rows
+        if row.retry_count < MAX_RETRIES
+        and (include or row.failure_class != CANCELLED)
+        and _retry_quietly(svc, row.id)
+    )
+    return {"retried_count": retried, **counts}
+
+
+def _include_cancelled(body: Any) -> bool:
+    value = (body or {}).get("include_cancelled", False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ApiError(BAD_REQUEST, f"include_cancelled: expected boolean, got {json_type(value)}")
+    unknown = sorted(set(body or {}) - {"include_cancelled"})
+    if unknown:
+        raise ApiError(
+            BAD_REQUEST,
+            f"{unknown[0]}: unknown key{did_you_mean(unknown[0], ['include_cancelled'])}",
+        )
+    return value
 
 
 def _retry_quietly(svc: Services, task_id: int) -> bool:

@@ -5,6 +5,14 @@ Decision: the body is validated with the campaign envelope, so every campaign ke
 pasted as JSON is a valid body and vice versa; only ``schedule`` is refused (a recurring
 campaign belongs in a file the runner re-reads). Unknown keys are refused like in files.
 Each request is its own occurrence, so two identical POSTs create two sets of tasks.
+
+TikMatrix semantics the door applies before the shared checks (``api_body``):
+- ``null`` for an optional field means "not given" (typed clients send every field), at the top
+  level and inside ``script_config``; ``script_name`` null or empty is "missing" (40002);
+- bare ``min_interval``/``max_interval`` numbers are minutes, as TikMatrix documents (files read
+  them as seconds; ``runner.campaign.durations`` says why);
+- an unknown key is reported before anything it causes ("script_config is required" after a
+  typo'd ``script_confg`` would hide the typo).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.campaign.check import check_campaign
+from runner.campaign.durations import bare_numbers_as_minutes
 from runner.campaign.expand import expand
 from runner.campaign.limits import limits
 from runner.campaign.model import TaskSpec
@@ -36,7 +45,26 @@ def _no_position(errors: list[CampaignError]) -> list[CampaignError]:
     return errors
 
 
+def api_body(body: Any) -> Any:
+    """The body as the shared checks should read it (see the module docstring)."""
+    if not isinstance(body, dict):
+        return body
+    out = {key: value for key, value in body.items() if value is not None}
+    if isinstance(out.get("script_name"), str) and not out["script_name"].strip():
+        del out["script_name"]
+    config = out.get("script_config")
+    if isinstance(config, dict):
+        out["script_config"] = {key: value for key, value in config.items() if value is not None}
+    return bare_numbers_as_minutes(out)
+
+
+def _first_to_report(err: CampaignError) -> tuple[int, bool]:
+    """40003/40002 first (they explain the rest), then unknown keys (a typo explains the rest)."""
+    return -err.api_code, not err.reason.startswith("unknown key")
+
+
 def _check(body: Any, inventory: Inventory) -> tuple[Campaign | None, list[CampaignError]]:
+    body = api_body(body)
     doc = Document(BODY, 0, body)
     tz = inventory.timezone or machine_timezone()
     campaign, problems, _ = check_campaign(doc, default_name=API_CAMPAIGN, default_tz=tz)
@@ -47,7 +75,7 @@ def _check(body: Any, inventory: Inventory) -> tuple[Campaign | None, list[Campa
         )
         problems.append(err)
         campaign = None
-    problems.sort(key=lambda e: -e.api_code)  # 40003/40002 first: they explain the rest
+    problems.sort(key=_first_to_report)
     return campaign, _no_position(problems)
 
 

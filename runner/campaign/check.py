@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from runner.campaign.durations import bare_number_warnings, interval_problems
 from runner.campaign.messages import describe, did_you_mean, schema_error
 from runner.campaign.model import SourceRef
 from runner.campaign.records import Campaign
@@ -176,7 +177,6 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
     config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
     retry: dict[str, Any] = raw_retry if isinstance(raw_retry, dict) else {}
     pairs: list[tuple[tuple[str, ...], str, str, dict[str, Any]]] = [
-        ((), "min_interval", "max_interval", data),
         (("retry",), "delay_min", "delay_max", retry),
         (
             ("script_config",),
@@ -190,6 +190,7 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
         b: Any = obj.get(high)
         if _num(a) and _num(b) and a > b:
             out.append(_at(doc, base + (high,), f"must be >= {low} ({a}), found {b}"))
+    out += [_at(doc, (key,), reason) for key, reason in interval_problems(data)]
     tz = data.get("timezone")
     if isinstance(tz, str) and tz and zone(tz) is None:
         out.append(
@@ -238,6 +239,7 @@ def rule_warnings(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
                 "ignored in account mode (usernames): each account is one task",
             )
         )
+    out += [_warn(doc, (key,), reason) for key, reason in bare_number_warnings(data)]
     timeout: Any = data.get("timeout")
     duration: Any = config.get("task_duration", 600)
     if (

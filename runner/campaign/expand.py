@@ -16,6 +16,7 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
+from runner.campaign.durations import seconds
 from runner.campaign.gcpause import paused_gc
 from runner.campaign.limits import beyond, limits, over
 from runner.campaign.media import OutsideMediaRoots, confine, media_paths
@@ -244,8 +245,8 @@ class _TaskBuilder:
                 float(retry.get("delay_min", 5)),
                 float(retry.get("delay_max", 60)),
             ),
-            min_interval=float(data.get("min_interval", 0)),
-            max_interval=float(data.get("max_interval", 0)),
+            min_interval=seconds(data.get("min_interval", 0)) or 0.0,
+            max_interval=seconds(data.get("max_interval", 0)) or 0.0,
             random_order=bool(data.get("random_order")),
             on_missed=data.get("on_missed", "run"),
             grace=data.get("grace"),

@@ -47,9 +47,14 @@ def confine(raw: str, roots: Sequence[Path]) -> Path:
 
 
 def media_paths(config: dict[str, object]) -> list[tuple[tuple[str | int, ...], str]]:
-    """(config path, value) of every non-empty media path of a script_config."""
+    """(config path, value) of every non-empty media path of a script_config that the script
+    reads: ``material_path`` is ignored when ``material_list`` is given (TikMatrix documents that
+    precedence), so it is not judged either."""
     out: list[tuple[tuple[str | int, ...], str]] = []
+    listed = isinstance(config.get("material_list"), list) and bool(config["material_list"])
     for key in MEDIA_FIELDS:
+        if key == "material_path" and listed:
+            continue
         value = config.get(key)
         if isinstance(value, str) and value.strip():
             out.append(((key,), value))

@@ -16,7 +16,14 @@ from runner.errors import UsageError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_state_argument(parser)
     parser.add_argument("ids", nargs="*", type=int, metavar="ID", help="task ids to retry")
-    parser.add_argument("--failed", action="store_true", help="retry every failed task")
+    parser.add_argument(
+        "--failed", action="store_true", help="retry every failed task (not stopped ones)"
+    )
+    parser.add_argument(
+        "--include-cancelled",
+        action="store_true",
+        help="with --failed: also retry tasks that were stopped (failure class cancelled)",
+    )
     add_format_argument(parser)  # json: {"queued": N, "tasks": [{"id", "retry_count"}]}
 
 
@@ -27,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give task ids or --failed (not both)")
     store = Store(existing_state(args))
     if args.failed:
-        queued = store.retry_all()
+        queued = store.retry_all(include_cancelled=args.include_cancelled)
         if args.format == "json":
             print_json({"queued": queued, "tasks": None})
         else:

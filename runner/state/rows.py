@@ -111,9 +111,12 @@ def local_text(moment: datetime | None) -> str | None:
 def task_to_api(row: TaskRow) -> dict[str, Any]:
     """The TikMatrix task object (plus our additions); the API and `status --json` share it.
 
-    ``start_time`` is when the task actually started, or, before that, when it is scheduled
-    to start (null: as soon as a phone is free); ``scheduled_time`` always says the latter.
+    ``start_time`` is when the task actually started, or, while it waits, when it is scheduled
+    to start (null: as soon as a phone is free); a task that ended without starting (stopped
+    or missed) has none, so ``start_time`` is never after ``end_time``. ``scheduled_time``
+    always says when it was scheduled.
     """
+    waiting = row.start_time if row.status == 0 else None
     return {
         "id": row.id,
         "serial": row.serial,
@@ -123,7 +126,7 @@ def task_to_api(row: TaskRow) -> dict[str, Any]:
         "script_args": json.dumps(row.script_config, ensure_ascii=False),
         "status": row.status,
         "status_text": row.status_text,
-        "start_time": local_text(row.started_at or row.start_time),
+        "start_time": local_text(row.started_at or waiting),
         "end_time": local_text(row.ended_at),
         "scheduled_time": local_text(row.start_time),
         "retry_count": row.retry_count,

@@ -113,10 +113,19 @@ class Store(QueryMixin):
             tr.requeue(conn, task_id, message="retry requested", now=iso(utcnow()) or "")
         return self._must_get(task_id)
 
-    def retry_all(self) -> int:
+    def retry_all(self, *, include_cancelled: bool = False) -> int:
+        """Every failed task back to pending; stopped ones (failure class ``cancelled``) stay
+        stopped unless ``include_cancelled``: someone meant them not to run."""
         now = iso(utcnow()) or ""
         with self._write() as conn:
-            ids = [r[0] for r in conn.execute("SELECT id FROM tasks WHERE status = 3")]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM tasks WHERE status = 3 "
+                    "AND (? OR failure_class IS NOT 'cancelled')",
+                    (int(include_cancelled),),
+                )
+            ]
             return sum(tr.requeue(conn, i, message="retry requested", now=now) for i in ids)
 
     # -- executor-side transitions ----------------------------------------------------------
