@@ -2,7 +2,8 @@
 
 ``api_server(**options) -> ApiHandle`` starts the server in a thread (stopped after the test).
 Options: ``runner``, ``pool``, ``token``, ``media_roots``, ``root`` (the campaign repository,
-default a fresh folder), ``store``. ``api_stack(phones, accounts, **fleet_options)`` adds the whole
+default a fresh folder), ``store``, ``host`` (default 127.0.0.1), and any other keyword of
+``create_app`` (``allowed_hosts``, ``cors_origins``). ``api_stack(phones, accounts, **fleet_options)`` adds the whole
 runtime: simulated phones behind the real adb server, an inventory naming them, the device pool
 and a started Runner; everything stopped after the test.
 """
@@ -62,6 +63,8 @@ def api_server(tmp_path: Path) -> Iterator[Callable[..., ApiHandle]]:
         media_roots: list[Path] | None = None,
         headers: dict[str, str] | None = None,
         source: Any = None,
+        host: str = "127.0.0.1",
+        **app_options: Any,
     ) -> ApiHandle:
         root = root or _fresh_root(tmp_path)
         store = store if store is not None else Store(root / ".campaign" / "state.db")
@@ -73,8 +76,9 @@ def api_server(tmp_path: Path) -> Iterator[Callable[..., ApiHandle]]:
             pool=pool,
             token=token,
             media_roots=media_roots,
+            **app_options,
         )
-        server = ServerThread(app)
+        server = ServerThread(app, host=host)
         server.start()
         client = httpx.Client(base_url=server.url, headers=headers or {}, timeout=30)
         started.append((server, client))

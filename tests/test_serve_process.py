@@ -16,7 +16,7 @@ import yaml
 from fixtures_api import write_inventory
 
 ROOT = Path(__file__).resolve().parent.parent
-LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)/api/v1")
+LISTENING = re.compile(r"listening on (http://(?:127\.0\.0\.1|\[::1\]):\d+)/api/v1")
 
 
 def serve(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -71,6 +71,37 @@ def test_serve_refuses_a_non_loopback_bind_without_token(tmp_path: Path):
         "reach it could drive the phones (pass --token or set CAMPAIGN_API_TOKEN, or bind to "
         "127.0.0.1)\n"
     )
+
+
+def test_serve_refuses_a_short_token_on_an_open_bind(tmp_path: Path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "runner", "serve", "--host", "0.0.0.0", "--port", "0"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CAMPAIGN_API_TOKEN": "a"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(
+        "campaign serve: error: refusing to serve on 0.0.0.0 with a 1-character token: off "
+        "loopback it must have at least 16 characters"
+    )
+
+
+def test_serve_on_ipv6_loopback(tmp_path: Path, adb_server):
+    root = tmp_path / "repo"
+    (root / "workflows").mkdir(parents=True)
+    proc = serve(root, "--host", "[::1]", "--port", "0", "--state", str(tmp_path / "s.db"))
+    try:
+        url = base_url(proc)
+        assert url.startswith("http://[::1]:")
+        assert httpx.get(f"{url}/api/v1/task/stats").json()["code"] == 0
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    assert proc.returncode == 130
 
 
 def test_serve_runs_api_and_campaign_files_and_stops_gracefully_on_sigterm(

@@ -122,13 +122,28 @@ ARTIFACT = {
 OBJECT = {"type": "object"}
 RETRIED = {
     "type": "object",
-    "required": ["retried_count", "skipped_count"],
+    "required": ["retried_count", "skipped_count", "cancelled_count"],
     "properties": {
         "retried_count": {"type": "integer"},
         "skipped_count": {
             "type": "integer",
-            "description": "failed tasks left alone because they reached the retry limit (10)",
+            "description": "failed tasks left alone: at the retry limit (10), or stopped",
         },
+        "cancelled_count": {
+            "type": "integer",
+            "description": "stopped tasks (failure_class cancelled) left alone",
+        },
+    },
+}
+RETRY_ALL_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "include_cancelled": {
+            "type": ["boolean", "null"],
+            "default": False,
+            "description": "also retry stopped tasks (failure_class cancelled)",
+        }
     },
 }
 
@@ -229,7 +244,14 @@ def _paths() -> dict[str, Any]:
             "get": _op("List tasks, filtered and paged", _ref("TaskList"), params=LIST_PARAMS),
         },
         f"{API}/task/stats": {"get": _op("Task counts by status", _ref("Stats"))},
-        f"{API}/task/retry-all": {"post": _op("Retry every failed task", RETRIED)},
+        f"{API}/task/retry-all": {
+            "post": _op(
+                "Retry every failed task (stopped ones only when asked)",
+                RETRIED,
+                body=RETRY_ALL_BODY,
+                body_required=False,
+            )
+        },
         f"{API}/task/batch": {
             "delete": _op("Delete tasks (running ones are stopped first)", DELETED, body=TASK_IDS)
         },
@@ -240,7 +262,11 @@ def _paths() -> dict[str, Any]:
             ),
         },
         f"{one}/stop": {
-            "post": _op("Stop a task at its next step", _ref("Task"), params=[TASK_ID])
+            "post": _op(
+                "Stop a task; answers it stopped (status 3, failure_class cancelled)",
+                _ref("Task"),
+                params=[TASK_ID],
+            )
         },
         f"{one}/retry": {"post": _op("Retry a failed task", _ref("Task"), params=[TASK_ID])},
         f"{one}/events": {

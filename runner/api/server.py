@@ -35,13 +35,18 @@ def tcp_socket(family: int) -> socket.socket:
     return socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
 
 
+def base_url(host: str, port: int) -> str:
+    """``http://[::1]:50809`` for IPv6 addresses, which a URL needs in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class ServerThread:
     """A real uvicorn server on a loopback socket, in a daemon thread."""
 
     def __init__(
         self, app: Any, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
     ) -> None:
-        self.sock = tcp_socket(socket.AF_INET)
+        self.sock = tcp_socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
@@ -54,7 +59,7 @@ class ServerThread:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return base_url(self.host, self.port)
 
     def _run(self) -> None:
         self.server.run(sockets=[self.sock])

@@ -23,7 +23,7 @@ import uvicorn
 
 from runner.api.app import create_app
 from runner.api.campaigns import CampaignSource, Watcher, log_outcome
-from runner.api.server import uvicorn_config
+from runner.api.server import base_url, uvicorn_config
 from runner.cli.phones import adb_servers, start_simulated
 
 log = logging.getLogger("runner.serve")
@@ -87,6 +87,8 @@ class Runtime:
         token: str | None,
         media_roots: Sequence[Path] | None,
         log_level: str,
+        allowed_hosts: Sequence[str] | None = None,
+        cors_origins: Sequence[str] = (),
     ) -> None:
         """Serve HTTP on ``sock`` until a signal; uvicorn owns SIGTERM/SIGINT while it runs."""
         app = create_app(
@@ -97,11 +99,13 @@ class Runtime:
             token=token,
             media_roots=media_roots,
             artifacts_root=self.artifacts_root,
+            allowed_hosts=allowed_hosts,
+            cors_origins=cors_origins,
         )
         host, port = sock.getsockname()[:2]
         server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level=log_level))
         print(
-            f"campaign serve: listening on http://{host}:{port}/api/v1 (docs: /docs); "
+            f"campaign serve: listening on {base_url(host, port)}/api/v1 (docs: /docs); "
             f"{len(self.pool.devices())} phone(s), {len(self.source.repo.campaigns)} campaign(s)",
             flush=True,
         )

@@ -21,6 +21,7 @@ from runner.errors import UsageError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50809
 TOKEN_ENV = "CAMPAIGN_API_TOKEN"
+MIN_OPEN_TOKEN = 16  # characters: off loopback the token is all that guards the phones
 log = logging.getLogger("runner.serve")
 
 
@@ -57,21 +58,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder media paths in API requests may point into (repeatable; default: repo root)",
     )
     parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        dest="allowed_hosts",
+        metavar="NAME",
+        help="a Host name the API answers to besides loopback names and the bound address "
+        "(repeatable; '*' allows any); other names are refused against DNS rebinding",
+    )
+    parser.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        dest="cors_origins",
+        metavar="ORIGIN",
+        help="a web origin (e.g. http://localhost:3000) that may call the API from a browser "
+        "(repeatable; default: none, CORS off and cross-origin writes refused)",
+    )
+    parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
 
 
 def check_bind(host: str, token: str | None) -> None:
-    """Off loopback the API is a remote control for every phone: refuse it without a token."""
-    if token or is_loopback(host):
+    """Off loopback the API is a remote control for every phone: refuse it without a token
+    long enough not to be guessed (``MIN_OPEN_TOKEN`` characters)."""
+    if is_loopback(host):
         return
-    raise UsageError(
-        f"refusing to serve on {host} without a token: anyone who can reach it could drive the phones",
-        hint=f"pass --token or set {TOKEN_ENV}, or bind to 127.0.0.1",
-    )
+    if not token:
+        raise UsageError(
+            f"refusing to serve on {host} without a token: anyone who can reach it could drive "
+            "the phones",
+            hint=f"pass --token or set {TOKEN_ENV}, or bind to 127.0.0.1",
+        )
+    if len(token) < MIN_OPEN_TOKEN:
+        raise UsageError(
+            f"refusing to serve on {host} with a {len(token)}-character token: off loopback it "
+            f"must have at least {MIN_OPEN_TOKEN} characters",
+            hint='generate one: python3 -c "import secrets; print(secrets.token_urlsafe(24))"',
+        )
+
+
+def bare_host(host: str) -> str:
+    """``[::1]`` -> ``::1``: the bracketed form people copy from URLs binds like the bare one."""
+    return host[1:-1] if host.startswith("[") and host.endswith("]") else host
 
 
 def is_loopback(host: str) -> bool:
+    host = bare_host(host)
     if host == "localhost":
         return True
     try:
@@ -82,6 +116,7 @@ def is_loopback(host: str) -> bool:
 
 def bind(host: str, port: int) -> socket.socket:
     """Bind and listen before anything else starts, so a busy port fails fast and clearly."""
+    host = bare_host(host)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     from runner.api.server import tcp_socket
 
@@ -104,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from runner.api.guard import default_allowed_hosts
     from runner.api.serving import Runtime
     from runner.campaign.media import MEDIA_ROOTS_ENV
 
@@ -121,7 +157,14 @@ def run(args: argparse.Namespace) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT)
     }
     try:
-        runtime.serve(sock, token=token, media_roots=args.media_roots, log_level=args.log_level)
+        runtime.serve(
+            sock,
+            token=token,
+            media_roots=args.media_roots,
+            log_level=args.log_level,
+            allowed_hosts=default_allowed_hosts(bare_host(args.host), args.allowed_hosts),
+            cors_origins=args.cors_origins,
+        )
     finally:
         runtime.close()
         sock.close()
