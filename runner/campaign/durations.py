@@ -45,7 +45,8 @@ def seconds(value: Any, *, bare_unit: str = "s") -> float | None:
 def bare_numbers_as_minutes(body: dict[str, Any]) -> dict[str, Any]:
     """An API body with bare interval numbers written as minutes (``5`` -> ``"5m"``).
 
-    Values that are not finite non-negative numbers are left alone for the schema to refuse.
+    Values that are not finite non-negative numbers of at most 2**53 are left alone for the
+    schema's number checks to refuse in their own words.
     """
     out = dict(body)
     for key in INTERVAL_FIELDS:
@@ -54,7 +55,7 @@ def bare_numbers_as_minutes(body: dict[str, Any]) -> dict[str, Any]:
             isinstance(value, int | float)
             and not isinstance(value, bool)
             and math.isfinite(value)
-            and value >= 0
+            and 0 <= value <= 2**53
         ):
             out[key] = f"{value!r}m"
     return out
