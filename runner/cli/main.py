@@ -1,8 +1,9 @@
 """The `campaign` command: argument wiring only; each subcommand lives in its own module.
 
 A subcommand module ``runner.cli.<name>`` exposes ``add_arguments(parser)`` and
-``run(args) -> int`` (0 ok, 1 invalid input or failed task, 2 usage, 130 Ctrl-C; see
-``runner.cli.output``, which also holds the shared ``--format`` switch).
+``run(args) -> int`` (0 ok, 1 invalid input or failed task, 2 usage, 3 storage fault: the state
+file could not be written or has gone, 130 Ctrl-C; see ``runner.cli.output``, which also holds
+the shared ``--format`` switch).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import traceback
 from collections.abc import Sequence
 
 from runner import __version__
-from runner.cli.output import FAILED, INTERNAL, INTERRUPTED, OK, USAGE
-from runner.errors import CampaignRunnerError, UsageError
+from runner.cli.output import FAILED, INTERNAL, INTERRUPTED, OK, STORAGE, USAGE
+from runner.errors import CampaignRunnerError, StorageError, UsageError
 
 # name -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -86,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
         return USAGE
+    except StorageError as exc:  # disk full, state file gone or read-only: the run stopped
+        print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
+        return STORAGE
     except CampaignRunnerError as exc:
         print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
         return FAILED

@@ -5,7 +5,9 @@ timestamps and exit codes, so scripts can rely on one convention across commands
   stays as a hidden alias. JSON goes to stdout, one object, also when the input is invalid (the
   problems are listed in it); messages and errors go to stderr.
 - Exit codes: ``OK`` 0, ``FAILED`` 1 (invalid input or a failed task), ``USAGE`` 2 (bad flags, a
-  missing path), 130 Ctrl-C, ``INTERNAL`` 70 (a bug: the traceback is written to a crash log).
+  missing path), ``STORAGE`` 3 (the state file failed under a command: disk full, deleted,
+  replaced or read-only; one message says which), 130 Ctrl-C, ``INTERNAL`` 70 (a bug: the
+  traceback is written to a crash log).
 - Timestamps in JSON are ISO 8601 with their UTC offset.
 """
 
@@ -17,7 +19,7 @@ import sys
 from datetime import datetime
 from typing import Any, TextIO
 
-OK, FAILED, USAGE, INTERNAL, INTERRUPTED = 0, 1, 2, 70, 130
+OK, FAILED, USAGE, STORAGE, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 70, 130
 
 
 def add_format_argument(parser: argparse.ArgumentParser, *extra: str) -> None:

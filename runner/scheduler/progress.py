@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any, Self, TextIO
 
+from runner.errors import StateError
 from runner.scheduler.executor import Outcome
 from runner.state import COMPLETED, FAILED, PENDING, RUNNING, TaskRow
 
@@ -79,7 +81,8 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         if self._live is not None:
-            self._live.update(phone_table(self.fetch()))
+            with suppress(StateError):  # the state file failed: that error is what is shown
+                self._live.update(phone_table(self.fetch()))
             self._live.__exit__(*exc)
 
     def on_outcome(self, outcome: Outcome) -> None:

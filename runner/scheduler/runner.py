@@ -4,6 +4,12 @@ A dispatcher thread takes due tasks from the queue and starts a worker per claim
 one per busy phone). It wakes on APScheduler jobs at start times, on every task end, on
 submits, and at least every ``poll_interval`` to notice stop requests and retries written by
 other processes (`campaign stop`, `campaign retry`).
+
+A storage fault (StorageError: disk full, the state file deleted, replaced or read-only) stops
+the runner instead of being retried: nothing more is dispatched, running tasks are cancelled
+and record what the file still takes, and `fault` holds the one error that `wait_idle` raises
+(`campaign run` exits 3 with it). The next run recovers what was running; the commit marks
+keep it from publishing a comment or post twice.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 
 from runner.campaign import Repo, expand_campaign
 from runner.campaign.model import TaskSpec
-from runner.errors import CampaignError, FailureClass, StateError
+from runner.errors import CampaignError, FailureClass, StateError, StorageError
 from runner.scheduler import timing
 from runner.scheduler.executor import Job, Outcome, execute
 from runner.scheduler.options import RunnerOptions
@@ -48,6 +54,7 @@ class Runner:
         self.warnings: list[str] = []
         self.outcomes: list[Outcome] = []
         self.on_outcome: Callable[[Outcome], None] | None = None
+        self.fault: StorageError | None = None  # set once: the runner stopped on it
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._running: dict[int, Job] = {}
@@ -98,7 +105,12 @@ class Runner:
         self._join_workers(60)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        self.release()
+        try:
+            self.release()
+        except StorageError:
+            if self.fault is None:
+                raise
+            self._token = None  # the lock record stays beside the file: the next run checks it
 
     def _join_workers(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -153,18 +165,52 @@ class Runner:
     def wait_idle(self, timeout: float | None = None, *, include_future: bool = False) -> bool:
         """True once every due task (with --wait: every task) has ended; False on timeout."""
         deadline = None if timeout is None else utcnow() + timedelta(seconds=timeout)
-        while self.store.outstanding(utcnow(), include_future=include_future):
+        while self._outstanding(include_future):
             if deadline is not None and utcnow() >= deadline:
                 return False
             self._stopping.wait(0.1)
+            if self.fault is not None:
+                raise self.fault
             if self._stopping.is_set():
                 return False
         return True
 
+    def _outstanding(self, include_future: bool) -> bool:
+        """Tasks left to wait for; raises the runner's storage fault once it stopped on one."""
+        if self.fault is not None:
+            raise self.fault
+        try:
+            return bool(self.store.outstanding(utcnow(), include_future=include_future))
+        except StorageError as exc:
+            self._storage_fault(exc)
+            raise self.fault or exc from None
+
+    def _storage_fault(self, exc: StorageError) -> None:
+        """Stop on a storage fault: no more dispatching; running tasks are cancelled (their
+        outcome is recorded if the file still takes it, else the next run recovers them)."""
+        with self._lock:
+            if self.fault is not None:
+                return
+            running = sorted(self._running)
+            message = f"{exc.message}; the runner stopped dispatching"
+            if running:
+                ids = ", ".join(map(str, running))
+                message += f" and interrupted the {len(running)} running task(s) ({ids})"
+            self.fault = StorageError(message, hint=exc.hint)
+            for job in self._running.values():
+                job.interrupted.set()
+                job.cancel.set()
+        log.debug("storage fault: %s", exc)
+        self._stopping.set()
+        self._wake.set()
+
     # -- inside ---------------------------------------------------------------------------------
     def _fire(self, campaign_name: str) -> None:
         """A recurring campaign's occurrence: expand its tasks (idempotent by key)."""
-        self._catch_up(campaign_name, utcnow(), lookback=timedelta(minutes=2))
+        try:
+            self._catch_up(campaign_name, utcnow(), lookback=timedelta(minutes=2))
+        except StorageError as exc:
+            self._storage_fault(exc)
 
     def _catch_up(self, name: str, now: datetime, lookback: timedelta = CATCH_UP) -> None:
         campaign = next(
@@ -204,15 +250,19 @@ class Runner:
         last_take, woken = 0.0, True
         while not self._stopping.is_set():
             now = utcnow()
-            wake_at = self.queue.next_wake(now)
+            wake_at = None
             rescan = time.monotonic() - last_take >= self.options.rescan_interval
             try:
+                wake_at = self.queue.next_wake(now)
                 self._cancel_requested()
                 if woken or rescan:
                     last_take = time.monotonic()
                     for claim in self.queue.take(now):
                         self._start_worker(claim)
-            except Exception:  # keep dispatching; the state file may be briefly unavailable
+            except StorageError as exc:  # disk full, file gone or read-only: stop, not retry
+                self._storage_fault(exc)
+                return
+            except Exception:  # keep dispatching; the state file may be briefly busy
                 log.exception("dispatching failed; retrying")
             wait = self.options.poll_interval
             if wake_at is not None:
@@ -250,7 +300,12 @@ class Runner:
         row = claim.row
         try:
             outcome = execute(claim, job)
-        except StateError as exc:  # deleted while running (API DELETE), or the file went away
+        except StorageError as exc:  # the outcome could not be recorded: stop the runner
+            self._storage_fault(exc)
+            outcome = Outcome(
+                row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc)
+            )
+        except StateError as exc:  # deleted while running (API DELETE)
             log.warning("task %s: outcome not recorded: %s", row.id, exc)
             outcome = Outcome(
                 row.id, row.serial or "", False, FailureClass.INTERNAL.value, str(exc)
@@ -268,7 +323,7 @@ class Runner:
             self.queue.done(row.serial or "", pause=random.uniform(low, max(low, row.max_interval)))
             self._wake.set()
         self.outcomes.append(outcome)
-        if self.on_outcome is not None:
+        if self.on_outcome is not None and self.fault is None:
             try:
                 self.on_outcome(outcome)
             except Exception:  # a display problem must not look like a task problem
