@@ -4,9 +4,8 @@ Exit 0 when every task of the applied campaigns completed (future ones may still
 --wait), 1 when some failed or the files are invalid (as `validate` and `plan`), 2 for usage,
 3 when the state file failed under the run (disk full, deleted, replaced or read-only: one
 message says which; the next run recovers the tasks that were running). `--sim` starts
-simulated phones for
-the inventory (and, unless ANDROID_ADB_SERVER_PORT names one, a private adb server) and stops
-them after the run: the one-command demonstration on a fresh machine.
+simulated phones for the inventory (and, unless ANDROID_ADB_SERVER_PORT names one, a private
+adb server) and stops them after the run: the one-command demonstration on a fresh machine.
 """
 
 from __future__ import annotations
