@@ -15,7 +15,7 @@ from runner.state.db import connect
 def test_a_deleted_state_file_is_not_re_created_by_a_read(tmp_path: Path) -> None:
     store = Store(tmp_path / "state.db")
     store.path.unlink()
-    with pytest.raises(StorageError, match="cannot be opened"):
+    with pytest.raises(StorageError, match="the state file was deleted or moved"):
         store.stats()
     assert not store.path.exists()
 

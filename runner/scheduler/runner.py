@@ -326,6 +326,8 @@ class Runner:
         if self.on_outcome is not None and self.fault is None:
             try:
                 self.on_outcome(outcome)
+            except StorageError as exc:  # the display reads the state file too
+                self._storage_fault(exc)
             except Exception:  # a display problem must not look like a task problem
                 log.exception("reporting the outcome of task %s failed", row.id)
 

@@ -51,10 +51,13 @@ def storage_fault(path: Path, exc: sqlite3.Error) -> StorageError | None:
             f"{path}: the state file was emptied or replaced ({exc})",
             hint="restore it from a backup; a runner's lock file beside it records which file it was",
         )
-    for prefix, (what, hint) in STORAGE_FAULTS.items():
-        if name == prefix or name.startswith(prefix + "_"):
-            return StorageError(f"{path}: {what} ({exc})", hint=hint)
-    return None
+    kind = next((k for k in STORAGE_FAULTS if name == k or name.startswith(k + "_")), None)
+    if kind is None:
+        return None
+    what, hint = STORAGE_FAULTS[kind]
+    if not path.exists() or name == "SQLITE_READONLY_DBMOVED":  # whatever SQLite made of it
+        what, hint = "the state file was deleted or moved", STORAGE_FAULTS["SQLITE_CANTOPEN"][1]
+    return StorageError(f"{path}: {what} ({exc})", hint=hint)
 
 
 @contextmanager
