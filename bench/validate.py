@@ -268,6 +268,8 @@ def main() -> int:
             shutil.which("check-jsonschema", path=str(BIN)) or "check-jsonschema",
             "--schemafile",
             str(SCHEMAS_DIR / "campaign.schema.json"),
+            "--base-uri",  # the $id names the published copy; resolve the scripts' schemas here
+            (SCHEMAS_DIR / "campaign.schema.json").as_uri(),
             *map(str, files),
         ]
         noop_cmd = [sys.executable, "-c", "import runner.cli.main"]

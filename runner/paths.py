@@ -22,3 +22,7 @@ def _real_dir(name: str) -> Path:
 
 SCHEMAS_DIR = _real_dir("schemas")
 APPS_DIR = _real_dir("apps")
+
+# Where the project is published; the schemas' ``$id`` and the reference links point here.
+PROJECT_URL = "https://github.com/campaign-runner/campaign-runner"
+SCHEMA_BASE_URL = "https://raw.githubusercontent.com/campaign-runner/campaign-runner/main/schemas/"

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from runner.cli.main import main
-from runner.cli.schemas import schema_files
+from runner.docgen import published_files
 
 REPO = Path(__file__).resolve().parent.parent
 INVENTORY = """\
@@ -38,14 +38,14 @@ timeout: 60
 """
 
 
-def test_top_level_schemas_are_the_shipped_ones() -> None:
+def test_top_level_schemas_are_the_published_form_of_the_shipped_ones() -> None:
     copy = {
-        p.relative_to(REPO / "schemas").as_posix(): p.read_bytes()
+        p.relative_to(REPO / "schemas").as_posix(): p.read_text(encoding="utf-8")
         for p in sorted((REPO / "schemas").rglob("*.schema.json"))
     }
-    assert copy == schema_files(), (
+    assert copy == published_files(), (
         "schemas/ differs from runner/schemas/ (the source): edit runner/schemas/, then run "
-        "`campaign schemas export schemas`"
+        "`python -m runner.docgen` (or `campaign schemas export schemas`)"
     )
 
 
@@ -55,12 +55,14 @@ def test_schemas_export_writes_every_schema_into_a_campaign_repo(
     assert main(["schemas", "export", str(tmp_path / "schemas")]) == 0
     assert capsys.readouterr().out == f"wrote 9 schema files to {tmp_path / 'schemas'}\n"
     written = sorted(p.relative_to(tmp_path / "schemas").as_posix() for p in tmp_path.rglob("*"))
-    assert [w for w in written if w.endswith(".json")] == sorted(schema_files())
+    assert [w for w in written if w.endswith(".json")] == sorted(published_files())
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bin/ of a fresh venv holding only the wheel built from the sdist (and its deps)."""
+def installed(tmp_path_factory: pytest.TempPathFactory, offline_pip: dict[str, str]) -> Path:
+    """The bin/ of a fresh venv holding only the wheel built from the sdist (and its deps),
+    built and installed without an index (the session's wheelhouse)."""
+    env = offline_pip
     work = tmp_path_factory.mktemp("pkg")
     dist = work / "dist"
     subprocess.run(
@@ -68,6 +70,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
         timeout=600,
+        env=env,
     )
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
@@ -77,6 +80,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
         timeout=600,
+        env=env,
     )
     return venv / "bin"
 

@@ -43,7 +43,15 @@ def test_check_jsonschema_accepts_the_workflows_with_the_campaign_schema() -> No
     )
     files = sorted(str(p) for p in (REPO / "workflows").glob("*.yaml"))
     result = subprocess.run(
-        [exe, "--schemafile", str(SCHEMAS_DIR / "campaign.schema.json"), *files],
+        [
+            exe,
+            "--schemafile",
+            str(SCHEMAS_DIR / "campaign.schema.json"),
+            # the schemas' $id names where they are published; read the scripts' from here
+            "--base-uri",
+            (SCHEMAS_DIR / "campaign.schema.json").as_uri(),
+            *files,
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -3,7 +3,8 @@
 The schemas ship inside the package (``runner/schemas/``); editors read them through the
 ``# yaml-language-server: $schema=../schemas/campaign.schema.json`` modeline, so a campaign repo
 that installed the package exports them next to ``workflows/`` once (and again after an upgrade).
-The project's own top-level ``schemas/`` is written the same way and a test keeps it identical.
+The files are the published form (``runner.docgen.published``: hover text added). The
+project's own top-level ``schemas/`` is written the same way and a test keeps it identical.
 """
 
 from __future__ import annotations
@@ -26,25 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("path", help="print the directory the installed schemas live in")
 
 
-def schema_files() -> dict[str, bytes]:
-    """Every shipped schema by path relative to the schema directory, as bytes."""
-    from runner.paths import SCHEMAS_DIR
-
-    return {
-        path.relative_to(SCHEMAS_DIR).as_posix(): path.read_bytes()
-        for path in sorted(SCHEMAS_DIR.rglob("*.schema.json"))
-    }
-
-
 def export(target: Path) -> list[Path]:
-    """Write every schema under ``target``; returns the files written."""
+    """Write every schema, as published (with hover text), under ``target``."""
+    from runner.docgen import published_files
+
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a directory")
     written = []
-    for name, data in schema_files().items():
+    for name, text in published_files().items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 
