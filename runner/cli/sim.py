@@ -30,7 +30,19 @@ INFO_FILE, TRUTH_FILE, LOG_FILE = "sim.json", "ground_truth.json", "sim.log"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    up = sub.add_parser("up", help="start simulated phones and connect them to the adb server")
+    from runner.sim.faults import FAULT_HELP, WHERE_HELP
+
+    up = sub.add_parser(
+        "up",
+        help="start simulated phones and connect them to the adb server",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="faults (--fault NAME[=VALUE][@WHERE], repeatable):\n"
+        + "\n".join(f"  {name:<17} {what}" for name, what in FAULT_HELP.items())
+        + f"\n  {WHERE_HELP}"
+        + "\nexamples:\n"
+        "  campaign sim up --phones 40 --fault offline=20:60@20% --fault 'hang=uiautomator dump@5%'\n"
+        "  campaign sim up --fault disconnect-after=comments,posts --fault latency=0.2@SIM000002",
+    )
     up.add_argument(
         "--phones",
         type=int,
@@ -58,6 +70,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     up.add_argument(
         "--detach", action="store_true", help="run in the background; stop with `campaign sim down`"
     )
+    up.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE][@WHERE]",
+        help="a fault on every phone, a share of the fleet or named phones (see below)",
+    )
     sub.add_parser("down", help="stop the simulated phones started with `sim up --detach`")
     sub.add_parser("state", help="print the ground truth (what happened on each account) as JSON")
 
@@ -69,12 +88,12 @@ def run(args: argparse.Namespace) -> int:
 # --- up ----------------------------------------------------------------------------------------
 def _up(args: argparse.Namespace) -> int:
     _refuse_if_running()
+    specs = _specs(args)  # every option checked before anything starts, also with --detach
     if args.detach:
         return _detach(args)
     from runner.sim import SimFleet
     from runner.sim.control import ControlServer
 
-    specs = _specs(args)
     fleet = SimFleet(
         specs,
         seed=args.seed,
@@ -103,6 +122,13 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _specs(args: argparse.Namespace) -> list[Any]:
+    from runner.sim.faults import apply_faults, parse_fault
+
+    faults = [parse_fault(text) for text in args.fault]
+    return apply_faults(_phones(args), faults, seed=args.seed)
+
+
+def _phones(args: argparse.Namespace) -> list[Any]:
     from runner.sim import default_phones, phones_for_inventory
 
     if args.phones is not None and (args.phones < 1 or args.accounts < 0):
@@ -165,6 +191,7 @@ def _detach(args: argparse.Namespace) -> int:
     argv += ["--inventory", str(args.inventory)] if args.inventory else []
     argv += ["--base-port", str(args.base_port)] if args.base_port else []
     argv += ["--realistic"] if args.realistic else []
+    argv += [f"--fault={text}" for text in args.fault]
     pid = _spawn_detached(argv, SIM_DIR / LOG_FILE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

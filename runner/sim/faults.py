@@ -3,15 +3,25 @@
 Each fault gives the runner what a real phone would: a dropped TCP connection (the adb server
 shows the phone offline and re-dials), a vanished listener, slowness, a command that never
 answers, an app that crashes, a dialog nobody expected, an unauthorized phone.
+
+`parse_fault` / `apply_faults` give `campaign sim up --fault NAME[=VALUE][@WHERE]` the same
+faults for one phone, a share of the fleet or every phone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import math
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from runner.sim.spec import FaultSpec
+from runner.errors import UsageError
+from runner.sim.spec import FaultSpec, PhoneSpec
+from runner.sim.truth import KINDS
 from runner.sim.ui.dialog import Dialog
 
 if TYPE_CHECKING:
@@ -133,3 +143,125 @@ class FaultState:
         await asyncio.sleep(seconds)
         if not self.phone.stopped:
             await self.phone.listen(self.phone.host)
+
+
+# --- faults from the command line: `campaign sim up --fault NAME[=VALUE][@WHERE]` ------------------
+FAULT_HELP = {
+    "disconnect": "SECONDS: drop the connection that long after start (the adb server re-dials)",
+    "disconnect-on": "TEXT: drop the connection on the first command containing TEXT",
+    "disconnect-after": "KINDS: drop the connection right after the first comment/post/... "
+    "(ground-truth kinds, comma-separated: comments,posts,follows,likes,...)",
+    "offline": "SECONDS[:FOR]: listener down at SECONDS for FOR seconds (default 5), then back",
+    "hang": "TEXT: commands containing TEXT never answer (empty: every command)",
+    "hang-after": "KINDS: every command hangs right after the first such effect",
+    "app-crash": "N: the app crashes back to the launcher on its Nth tap",
+    "latency": "SECONDS: added to every command",
+    "dialog": "N: an unexpected dialog covers the app after N commands",
+    "unauthorized": "the phone shows as unauthorized (no value)",
+}
+WHERE_HELP = "@WHERE: all phones (default), a share like 20% (picked with --seed), or hw serials"
+
+
+@dataclass(frozen=True)
+class FaultOption:
+    """One ``--fault``: FaultSpec fields to set, on which phones."""
+
+    text: str
+    fields: tuple[tuple[str, object], ...]
+    share: float | None = None  # percent of the fleet
+    serials: tuple[str, ...] = ()  # or these hw serials; neither: every phone
+
+
+def parse_fault(text: str) -> FaultOption:
+    """``NAME[=VALUE][@WHERE]`` -> FaultOption; UsageError says what is wrong and the forms."""
+    body, share, serials = text, None, ()
+    head, at, where = text.rpartition("@")
+    if at and _WHERE.fullmatch(where):
+        body = head
+        if where.endswith("%"):
+            share = float(where[:-1])
+            if not 0 < share <= 100:
+                raise _usage(text, f"share {where} is not between 0 and 100 %")
+        elif where != "all":
+            serials = tuple(s for s in where.split(",") if s)
+    name, eq, value = body.partition("=")
+    name = name.strip()
+    if name not in FAULT_HELP:
+        raise _usage(text, f"unknown fault {name!r}")
+    if (name == "unauthorized") == bool(eq):
+        raise _usage(text, "unauthorized takes no value" if eq else f"{name} needs =VALUE")
+    return FaultOption(text, _fields(text, name, value), share, serials)
+
+
+def apply_faults(
+    phones: Sequence[PhoneSpec], options: Sequence[FaultOption], *, seed: int = 0
+) -> list[PhoneSpec]:
+    """The phones with each option's faults set on the phones it names."""
+    out = list(phones)
+    known = [p.serial for p in out]
+    for option in options:
+        missing = [s for s in option.serials if s not in known]
+        if missing:
+            raise UsageError(
+                f"--fault {option.text}: no simulated phone {', '.join(missing)}",
+                hint=f"the phones are {', '.join(known[:10])}{' ...' if len(known) > 10 else ''}",
+            )
+        chosen = set(option.serials or known)
+        if option.share is not None:
+            count = max(1, round(len(known) * option.share / 100))
+            chosen = set(random.Random(f"{seed}:{option.text}").sample(known, count))
+        for index, phone in enumerate(out):
+            if phone.serial in chosen:
+                faults = replace(phone.faults or FaultSpec(), **dict(option.fields))
+                out[index] = replace(phone, faults=faults)
+    return out
+
+
+_WHERE = re.compile(r"all|\d+(\.\d+)?%|[A-Za-z0-9._:-]+(,[A-Za-z0-9._:-]+)*")
+
+
+def _fields(text: str, name: str, value: str) -> tuple[tuple[str, object], ...]:
+    try:
+        if name == "disconnect":
+            return (("disconnect_at", _positive(value)),)
+        if name == "disconnect-on":
+            return (("disconnect_on", value),)
+        if name in ("disconnect-after", "hang-after"):
+            kinds = [k.strip() for k in value.split(",") if k.strip()]
+            wrong = [k for k in kinds if k not in KINDS]
+            if not kinds or wrong:
+                raise ValueError(f"kinds are {', '.join(KINDS)}")
+            field = "disconnect_after_effect" if name == "disconnect-after" else "hang_after_effect"
+            return ((field, ",".join(kinds)),)
+        if name == "offline":
+            at, _, span = value.partition(":")
+            return (("offline_at", _positive(at)), ("offline_for", _positive(span or "5")))
+        if name == "hang":
+            return (("hang_on", value),)
+        if name == "app-crash":
+            return (("crash_after_taps", int(_positive(value))),)
+        if name == "latency":
+            return (("latency", _positive(value)),)
+        if name == "dialog":
+            return (("dialog_after", int(_positive(value))),)
+        return (("unauthorized", True),)
+    except ValueError as exc:
+        raise _usage(text, f"{name}={value}: {exc}") from None
+
+
+def _positive(raw: str) -> float:
+    try:
+        number = float(raw)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number < 0:
+        raise ValueError("give a number of 0 or more")
+    return number
+
+
+def _usage(text: str, why: str) -> UsageError:
+    return UsageError(
+        f"--fault {text}: {why}",
+        hint=f"NAME[=VALUE][@WHERE], NAME one of {', '.join(FAULT_HELP)}; "
+        "see `campaign sim up --help`",
+    )
