@@ -35,6 +35,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import adbutils
+
 from runner.device import Device, PhoneLink
 from runner.device.readers import DumpReader, ScreenReader, U2Reader
 from runner.errors import TaskFailed
@@ -90,9 +92,10 @@ def run_phone(
     make: Callable,
     reader: ScreenReader,
     tasks: int,
+    repo_root: Path,
 ) -> list[dict[str, Any]]:
     rows = []
-    link = PhoneLink(__import__("adbutils").AdbClient(port=port), adb_serial)
+    link = PhoneLink(adbutils.AdbClient(port=port), adb_serial)
     with tempfile.TemporaryDirectory() as artifacts:
         for n in range(tasks):
             config, target = make(n)
@@ -100,7 +103,13 @@ def run_phone(
             device = Device(link, hw_serial=hw, reader=reader)
             start = time.monotonic()
             try:
-                run_script(device, task, cancel=threading.Event(), artifacts_dir=Path(artifacts))
+                run_script(
+                    device,
+                    task,
+                    cancel=threading.Event(),
+                    artifacts_dir=Path(artifacts),
+                    repo_root=repo_root,
+                )
                 outcome = "ok"
             except TaskFailed as exc:
                 outcome = exc.failure_class.value
@@ -155,6 +164,7 @@ def bench_reader(
                     makers[script],
                     READERS[name](),
                     tasks,
+                    media.parent,
                 )
 
             threads.append(threading.Thread(target=work))
@@ -220,9 +230,10 @@ def report(
     tasks: int,
 ) -> None:
     print(f"realistic simulated phones, {tasks} task(s) per script and reader\n")
-    header = f"{'script':<15}" + "".join(f"{r:>34}" for r in readers)
-    print(header)
-    print(f"{'':<15}" + "".join(f"{'done  wall s/task  reads/task':>34}" for _ in readers))
+    width = 30
+    print(f"{'script':<15}" + "".join(f"{r:>{width}}" for r in readers))
+    print(f"{'':<15}" + "".join(f"{'done  wall s/task  reads/task':>{width}}" for _ in readers))
+    notes = []
     for script in chosen:
         cells = []
         for reader in readers:
@@ -231,9 +242,14 @@ def report(
             fails = collections.Counter(r["outcome"] for r in rows if r["outcome"] != "ok")
             wall = statistics.mean(r["wall"] for r in rows) if rows else 0.0
             reads = statistics.mean(r["reads"] for r in rows) if rows else 0.0
-            note = f" ({','.join(fails)})" if fails else ""
-            cells.append(f"{ok}/{len(rows)}{note}  {wall:>8.1f}  {reads:>8.1f}")
-        print(f"{script:<15}" + "".join(f"{c:>34}" for c in cells))
+            if fails:
+                notes.append(
+                    f"  {script} with {reader}: " + ", ".join(f"{n} {c}" for c, n in fails.items())
+                )
+            cells.append(f"{ok}/{len(rows)}  {wall:>8.1f}  {reads:>10.1f}")
+        print(f"{script:<15}" + "".join(f"{c:>{width}}" for c in cells))
+    if notes:
+        print("failed tasks:\n" + "\n".join(notes))
     print("\nphone-side reads of animating screens (feed, video, camera) that failed idle:")
     for reader in readers:
         counts = phone_reads.get(reader, collections.Counter())
@@ -247,11 +263,21 @@ def report(
                 parts.append(f"{kind}: {failed}/{total} ({100 * failed / total:.0f}%)")
         print(f"  {reader:<13} " + ("; ".join(parts) or "none"))
     if ("follow", "dump") in table and ("follow", "uiautomator2") in table:
-        dump = statistics.mean(r["wall"] for r in table["follow", "dump"])
-        u2 = statistics.mean(r["wall"] for r in table["follow", "uiautomator2"])
+        dump_rows, u2_rows = table["follow", "dump"], table["follow", "uiautomator2"]
+        dump = statistics.mean(r["wall"] for r in dump_rows)
+        u2 = statistics.mean(r["wall"] for r in u2_rows)
         print(
-            f"\nfollow: {dump:.1f} s/task with uiautomator dump, {u2:.1f} s with uiautomator2: {dump / u2:.1f}x"
+            f"\nfollow, mean of all tasks: {dump:.2f} s/task with uiautomator dump, "
+            f"{u2:.2f} s with uiautomator2: {dump / u2:.1f}x less wall time"
         )
+        if len(u2_rows) > 1:  # the server starts with a run's first task on a phone, once
+            warm_dump = statistics.mean(r["wall"] for r in dump_rows[1:])
+            warm_u2 = statistics.mean(r["wall"] for r in u2_rows[1:])
+            print(
+                f"follow, tasks after the first (server running): {warm_dump:.2f} s vs "
+                f"{warm_u2:.2f} s: {warm_dump / warm_u2:.1f}x; the first uiautomator2 task "
+                f"(push + start): {u2_rows[0]['wall']:.2f} s"
+            )
     print("\nground truth, what the phones recorded:")
     for script in chosen:
         counts = "  ".join(f"{r}={truth.get((script, r), 0)}" for r in readers)

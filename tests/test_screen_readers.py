@@ -18,7 +18,7 @@ import pytest
 
 from runner.device import Device, PhoneLink
 from runner.device.readers import AutoReader, DumpReader, U2Reader
-from runner.device.readers.dump import interpret
+from runner.device.readers.dump import DUMP_FILE, file_command, interpret
 from runner.device.textinput import as_dumped
 from runner.device.transport import ShellResult
 from runner.device.uitree import parse_dump
@@ -173,6 +173,27 @@ def test_a_caption_saying_error_is_still_a_screen() -> None:
     assert attempt.reason is None and attempt.tree is not None
 
 
+def test_file_fallback_never_returns_the_previous_screen(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    device = _device(sim_fleet(phones=1, accounts=1))
+    device.run(f"uiautomator dump {DUMP_FILE}")  # the launcher, left behind
+    _on_feed(device)
+    command = file_command(compressed=False)
+    result = device.shell(command)
+    attempt = interpret(result, command)
+    assert (attempt.tree, attempt.reason) == (None, "ERROR: could not get idle state.")
+    assert result.exit_code == 1 and b"No such file" in result.stdout + result.stderr
+
+
+def test_the_app_in_front_is_the_apps_window_not_the_status_bar_first() -> None:
+    xml = (
+        '<?xml version="1.0"?><hierarchy rotation="0">'
+        '<node package="com.android.systemui" class="android.widget.FrameLayout" bounds="[0,0][1080,80]"/>'
+        f'<node package="{TIKTOK}" class="android.widget.FrameLayout" bounds="[0,0][1080,2400]"/>'
+        "</hierarchy>"
+    )
+    assert parse_dump(xml).package == TIKTOK
+
+
 def test_four_byte_emoji_read_back_as_two_dots_like_real_dumps() -> None:
     assert as_dumped("nice 🔥 café") == "nice .. café"
 
@@ -294,6 +315,20 @@ def test_phone_whose_server_cannot_start_is_read_with_the_dump(
         ["alice"],
         "dump",
         "uiautomator2 unavailable: another UiAutomation holds the service (already registered)",
+    )
+
+
+def test_unknown_screen_reader_in_the_environment_is_a_usage_error_naming_the_choices(
+    monkeypatch,
+) -> None:  # type: ignore[no-untyped-def]
+    from runner.errors import UsageError
+
+    monkeypatch.setenv("CAMPAIGN_SCREEN_READER", "fast")
+    with pytest.raises(UsageError) as info:
+        DevicePool(adb_servers=[("127.0.0.1", 1)])
+    assert (info.value.message, info.value.hint) == (
+        "unknown screen reader 'fast' (from CAMPAIGN_SCREEN_READER or the caller)",
+        "one of auto, uiautomator2, dump",
     )
 
 

@@ -22,7 +22,7 @@ import adbutils
 
 from runner.device import Device, PhoneLink
 from runner.device.adb_errors import translated
-from runner.device.readers import ScreenReader, make_reader
+from runner.device.readers import READER_KINDS, ScreenReader, make_reader
 from runner.errors import (
     DeviceError,
     DeviceLostError,
@@ -30,6 +30,7 @@ from runner.errors import (
     DeviceUnavailableError,
     FailureClass,
     TaskFailed,
+    UsageError,
 )
 from runner.pool.tracker import Server, Tracker, list_devices
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from runner.pool.info import DeviceInfo
 
 LOCAL_DEFAULT = ("127.0.0.1", 5037)
+READER_ENV = "CAMPAIGN_SCREEN_READER"
 INFRA_FAILURES = (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
 
 
@@ -68,10 +70,11 @@ class DevicePool:
         inventory: Any = None,
         quarantine_after: int = 3,
         command_timeout: float = 20.0,
-        screen_reader: str = "auto",
+        screen_reader: str | None = None,
     ) -> None:
         """``screen_reader``: "auto" (uiautomator2's server, the dump when it cannot start),
-        "uiautomator2" or "dump"; one reader per phone for the pool's life (`stop` ends them)."""
+        "uiautomator2" or "dump"; default $CAMPAIGN_SCREEN_READER, else "auto". One reader per
+        phone for the pool's life (`stop` ends them)."""
         servers = [(h, int(p)) for h, p in adb_servers or ()]
         # the inventory's default entry means "the local server", which ANDROID_ADB_SERVER_* may move
         self.servers: list[Server] = (
@@ -90,7 +93,12 @@ class DevicePool:
             str, threading.Lock
         ] = {}  # by hardware serial: one phone on USB and TCP is one phone
         self.server_errors: dict[str, str] = {}
-        make_reader(screen_reader)  # an unknown kind fails here, not at the first task
+        screen_reader = screen_reader or os.environ.get(READER_ENV) or "auto"
+        if screen_reader not in READER_KINDS:  # here, not at the first task
+            raise UsageError(
+                f"unknown screen reader {screen_reader!r} (from {READER_ENV} or the caller)",
+                hint=f"one of {', '.join(READER_KINDS)}",
+            )
         self.screen_reader = screen_reader
         self._readers: dict[str, ScreenReader] = {}  # by hardware serial, like the locks
 

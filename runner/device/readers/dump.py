@@ -137,9 +137,15 @@ class DumpReader:
             return attempt
         # Some phones print nothing usable to /dev/tty: the file, removed first, so a dump that
         # writes nothing fails instead of showing the previous screen.
-        command = f"rm -f {DUMP_FILE}; uiautomator dump{flag} {DUMP_FILE} && cat {DUMP_FILE}"
+        command = file_command(compressed=compressed)
         self.attempts += 1
         return interpret(device.shell(command), command)
+
+
+def file_command(*, compressed: bool) -> str:
+    """Dump to a file and print it, the old file removed first: no new file, no screen."""
+    flag = " --compressed" if compressed else ""
+    return f"rm -f {DUMP_FILE}; uiautomator dump{flag} {DUMP_FILE} && cat {DUMP_FILE}"
 
 
 def _unreadable(device: Device, reasons: list[str]) -> ScreenUnreadableError:

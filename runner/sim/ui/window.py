@@ -84,10 +84,17 @@ class Display:
         return render_launcher(self.app_packages, self.launch), LAUNCHER
 
     def animating(self) -> bool:
-        """The screen never goes idle: the app in front plays something and no dialog covers it."""
+        """The screen never goes idle: the app in front plays something and no dialog covers it.
+
+        Either the rendered window says so (an ``animating`` root, set from the layout data) or
+        the app does (``App.animating()``)."""
         app = self.front_app()
-        animating = getattr(app, "animating", None)
-        return bool(self.awake and self.dialog is None and callable(animating) and animating())
+        if not self.awake or self.dialog is not None or app is None:
+            return False
+        if getattr(self.render()[0], "animating", False):
+            return True
+        check = getattr(app, "animating", None)
+        return bool(callable(check) and check())
 
     def press(self, button: str) -> None:
         dialog, self.dialog = self.dialog, None
