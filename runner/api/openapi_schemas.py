@@ -43,6 +43,8 @@ def create_body_schema() -> dict[str, Any]:
     read directly. Every property, default and description still comes from the file.
     """
     base = copy.deepcopy(load_schema("campaign.schema.json"))
+    for key in ("$id", "$schema", "examples"):  # the file's identity and examples, not a branch's
+        base.pop(key, None)
     base["properties"].pop("schedule", None)
     chain = [part for part in base.pop("allOf", []) if "if" in part]
     rest = [
