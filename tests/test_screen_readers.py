@@ -137,6 +137,16 @@ def test_a_dump_fails_while_the_server_holds_the_uiautomation_service(sim_fleet)
     assert (result.exit_code, "already registered" in result.stderr.decode()) == (1, True)
 
 
+def test_screen_read_faults_from_the_command_line() -> None:
+    from runner.sim import default_phones
+    from runner.sim.faults import apply_faults, parse_fault
+
+    [phone] = apply_faults(
+        default_phones(1, 1), [parse_fault("no-u2"), parse_fault("compressed-idle=0.3")]
+    )
+    assert (phone.faults.u2_unavailable, phone.faults.compressed_idle_failure) == (True, 0.3)  # type: ignore[union-attr]
+
+
 # --- what counts as a screen -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("output", "exit_code", "reason"),

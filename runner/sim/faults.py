@@ -158,7 +158,11 @@ FAULT_HELP = {
     "latency": "SECONDS: added to every command",
     "dialog": "N: an unexpected dialog covers the app after N commands",
     "unauthorized": "the phone shows as unauthorized (no value)",
+    "no-u2": "uiautomator2's server cannot start on the phone (no value): read with the dump",
+    "compressed-idle": "P: probability (0-1) that `uiautomator dump --compressed` also fails "
+    "on a playing video",
 }
+FLAGS = {"unauthorized": (("unauthorized", True),), "no-u2": (("u2_unavailable", True),)}
 WHERE_HELP = "@WHERE: all phones (default), a share like 20% (picked with --seed), or hw serials"
 
 
@@ -188,8 +192,8 @@ def parse_fault(text: str) -> FaultOption:
     name = name.strip()
     if name not in FAULT_HELP:
         raise _usage(text, f"unknown fault {name!r}")
-    if (name == "unauthorized") == bool(eq):
-        raise _usage(text, "unauthorized takes no value" if eq else f"{name} needs =VALUE")
+    if (name in FLAGS) == bool(eq):
+        raise _usage(text, f"{name} takes no value" if eq else f"{name} needs =VALUE")
     return FaultOption(text, _fields(text, name, value), share, serials)
 
 
@@ -221,6 +225,8 @@ _WHERE = re.compile(r"all|\d+(\.\d+)?%|[A-Za-z0-9._:-]+(,[A-Za-z0-9._:-]+)*")
 
 
 def _fields(text: str, name: str, value: str) -> tuple[tuple[str, object], ...]:
+    if name in FLAGS:
+        return FLAGS[name]
     try:
         if name == "disconnect":
             return (("disconnect_at", _positive(value)),)
@@ -244,7 +250,10 @@ def _fields(text: str, name: str, value: str) -> tuple[tuple[str, object], ...]:
             return (("latency", _positive(value)),)
         if name == "dialog":
             return (("dialog_after", int(_positive(value))),)
-        return (("unauthorized", True),)
+        probability = _positive(value)  # compressed-idle
+        if probability > 1:
+            raise ValueError("give a probability between 0 and 1")
+        return (("compressed_idle_failure", probability),)
     except ValueError as exc:
         raise _usage(text, f"{name}={value}: {exc}") from None
 
