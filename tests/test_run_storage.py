@@ -144,3 +144,24 @@ def test_deleted_state_file_stops_the_run_and_is_never_re_created(
     assert again.returncode == 1 and not state.exists()
     assert "the state file is missing, but pid" in one_error(again.stderr)
     assert f"delete {tmp_path / 'state.db.lock'}" in again.stderr
+
+
+def test_serve_stops_with_one_message_when_its_state_file_is_deleted(
+    tmp_path: Path, adb_server: int
+) -> None:
+    from test_serve_process import base_url, serve
+
+    root = tmp_path / "repo"
+    (root / "workflows").mkdir(parents=True)
+    state = tmp_path / "s.db"
+    proc = serve(root, "--port", "0", "--state", str(state))
+    try:
+        base_url(proc)
+        state.unlink()
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 3, out
+    assert "campaign serve: error: " in out and "the state file was deleted or moved" in out
+    assert "Traceback" not in out and not state.exists()

@@ -90,7 +90,9 @@ class Runtime:
         allowed_hosts: Sequence[str] | None = None,
         cors_origins: Sequence[str] = (),
     ) -> None:
-        """Serve HTTP on ``sock`` until a signal; uvicorn owns SIGTERM/SIGINT while it runs."""
+        """Serve HTTP on ``sock`` until a signal or a storage fault (disk full, the state file
+        deleted or read-only: raised here once the server stopped); uvicorn owns SIGTERM/SIGINT
+        while it runs."""
         app = create_app(
             store=self.store,
             campaigns=self.source,
@@ -109,7 +111,10 @@ class Runtime:
             f"{len(self.pool.devices())} phone(s), {len(self.source.repo.campaigns)} campaign(s)",
             flush=True,
         )
+        self.runner.on_fault = lambda _: setattr(server, "should_exit", True)
         server.run(sockets=[sock])
+        if self.runner.fault is not None:  # the state file failed: `serve` exits 3 with it
+            raise self.runner.fault
 
     def close(self) -> None:
         """Stop top-down; each step runs even if an earlier one failed."""

@@ -55,6 +55,7 @@ class Runner:
         self.outcomes: list[Outcome] = []
         self.on_outcome: Callable[[Outcome], None] | None = None
         self.fault: StorageError | None = None  # set once: the runner stopped on it
+        self.on_fault: Callable[[StorageError], None] | None = None  # e.g. serve stops its server
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._running: dict[int, Job] = {}
@@ -203,6 +204,8 @@ class Runner:
         log.debug("storage fault: %s", exc)
         self._stopping.set()
         self._wake.set()
+        if self.on_fault is not None:
+            self.on_fault(self.fault)
 
     # -- inside ---------------------------------------------------------------------------------
     def _fire(self, campaign_name: str) -> None:
