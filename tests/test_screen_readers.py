@@ -314,6 +314,18 @@ def test_server_killed_mid_task_is_restarted_and_the_task_completes(
     )
 
 
+def test_a_phone_that_drops_mid_read_is_not_taken_for_a_server_that_cannot_run(
+    sim_fleet, reader_pool, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1, faults=FaultSpec(disconnect_on="u2 POST /jsonrpc"))
+    pool = reader_pool("auto")
+    try:
+        _run(pool, fleet, "follow", {}, tmp_path, target="alice")
+    except TaskFailed as exc:  # back in time for the restart, or not: either is fine
+        assert exc.failure_class is FailureClass.DEVICE_LOST
+    assert pool.reader(fleet.phones[0].serial).fallback_reason is None
+
+
 def test_phone_whose_server_cannot_start_is_read_with_the_dump(
     sim_fleet, reader_pool, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -33,7 +33,13 @@ from uiautomator2.exceptions import BaseException as U2Error
 
 from runner.device.adb_errors import translated
 from runner.device.uitree import UiTree, parse_dump
-from runner.errors import DeviceError, ScreenUnreadableError
+from runner.errors import (
+    DeviceError,
+    DeviceLostError,
+    DeviceTimeoutError,
+    DeviceUnavailableError,
+    ScreenUnreadableError,
+)
 
 if TYPE_CHECKING:
     from adbutils._adb import AdbConnection
@@ -48,6 +54,7 @@ EMPTY = '<hierarchy rotation="0" />'
 MAX_DEPTH = 50  # the client's default
 # what a call can raise: uiautomator2's errors, adbutils' (opening tcp:9008), and the socket
 # and http.client ones its client lets through (a server killed mid-answer)
+INFRASTRUCTURE = (DeviceLostError, DeviceTimeoutError, DeviceUnavailableError)
 _ERRORS = (U2Error, AdbError, OSError, http.client.HTTPException, ValueError)
 
 
@@ -109,7 +116,9 @@ class U2Reader:
                 self._start(device, restart=self.started)
             try:
                 return self._hierarchy(link)
-            except (ScreenUnreadableError, DeviceError) as first:
+            except ScreenUnreadableError:
+                raise  # the server answered: the screen itself shows nothing (off, locked)
+            except DeviceError as first:
                 device.note(f"uiautomator2: {first.message}; restarting it")
                 self._start(device, restart=True)
                 try:
@@ -175,7 +184,8 @@ class U2Reader:
             self._wait_ready(device)
         except DeviceError as exc:
             self.close()
-            if isinstance(exc, U2Unavailable):
+            # a phone that dropped or stopped answering is that, not a server that cannot run
+            if isinstance(exc, (U2Unavailable, *INFRASTRUCTURE)):
                 raise
             raise U2Unavailable(
                 f"cannot start the server: {exc.message}", serial=device.serial
