@@ -48,6 +48,8 @@ def test_loops_over_a_string_count_too() -> None:
         ("{{ '{:999999999}'.format('a') }}", "999,999,999"),
         ("{{ ('x' * 1000) | replace('x', 'y' * 1000) }}", "1,001,000"),
         ("{{ ['x' * 1000] * 1000 }}", "1,001,000"),
+        ("{{ ('{0}' * 25000).format('x' * 100000) }}", "2,500,075,000"),
+        ("{{ ('%(a)s' * 20000) % {'a': 'x' * 100000} }}", "2,000,100,000"),
         (
             "{% macro m() %}{% for i in range(2000) %}{{ 'y' * 100 }}{% endfor %}{% endmacro %}{{ m() }}",
             "100,100",
@@ -64,6 +66,10 @@ def test_recursive_macro_is_a_clear_error() -> None:
         "template over a limit: calls nested more than 20 deep (a recursive macro?)"
         " (CAMPAIGN_RUNNER_LIMIT_TEMPLATE_DEPTH, see docs/limits.md)"
     )
+
+
+def test_lorem_ipsum_is_not_available() -> None:
+    assert _problem("{{ lipsum(n=10**6) }}").reason == "undefined template variable 'lipsum'"
 
 
 def test_templates_cannot_change_shared_vars() -> None:

@@ -26,7 +26,7 @@ from jinja2.visitor import NodeTransformer
 
 from runner.campaign.limits import Limits, env_name, limits
 
-_SIZED = (str, list, tuple, dict, set, frozenset)
+_SIZED = (str, bytes, bytearray, list, tuple, dict, set, frozenset)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -151,21 +151,31 @@ def _before_binop(operator: str, left: Any, right: Any) -> None:
     elif operator == "+" and isinstance(left, _SIZED) and isinstance(right, _SIZED):
         _want_length(size(left) + size(right))
     elif operator == "%" and isinstance(left, str):
-        _format_spec(left, right)
+        _format_spec(left, right, "%")
 
 
-def _format_spec(fmt: str, args: Any) -> None:
-    """``'%999999999s' % x`` and ``'{:999999999}'.format(x)`` pad before anyone can measure."""
+def _format_spec(fmt: str, args: Any, field: str) -> None:
+    """``'%999999999s' % x`` and ``'{:999999999}'.format(x)`` pad, and ``'{0}{0}{0}'`` or
+    ``'%(a)s%(a)s'`` repeat an argument, before anyone can measure: bound both from the format
+    string (``field`` is ``%`` or ``{``) and the largest argument."""
     for digits in _DIGITS.findall(fmt):
         if len(digits) > 9 or int(digits) > limits().template_chars:
             raise _too_long(int(digits[:12]))
-    values = args if isinstance(args, (tuple, list)) else (args,)
+    if isinstance(args, dict):
+        values: Iterable[Any] = args.values()
+    else:
+        values = args if isinstance(args, (tuple, list)) else (args,)
+    biggest = 0
     for value in values:
         if _is_int(value) and value > limits().template_chars:
             raise _too_long(value)
+        biggest = max(biggest, size(value) if isinstance(value, _SIZED) else 32)
+    _want_length(len(fmt) + fmt.count(field) * biggest)
 
 
-def _estimate(name: str, owner: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _estimate(
+    name: str, owner: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, is_filter: bool = False
+) -> None:
     """Refuse calls whose result grows past the limits with their arguments (padding, replace,
     join, indent, wrap, slices), before they allocate it. ``owner`` is the string or list the
     method or filter works on."""
@@ -186,7 +196,8 @@ def _estimate(name: str, owner: Any, args: tuple[Any, ...], kwargs: dict[str, An
         widest = max([len(s) for s in strs] + [i for i in ints if name == "indent"], default=0)
         _want_length(len(owner) + breaks * widest)
     elif name in ("format", "format_map") and isinstance(owner, str):
-        _format_spec(owner, (*args, *kwargs.values()))
+        given = tuple(v for a in args for v in (a.values() if isinstance(a, dict) else (a,)))
+        _format_spec(owner, (*given, *kwargs.values()), "%" if is_filter else "{")
     elif name == "join":
         items, sep = (args[0] if args else (), owner) if isinstance(owner, str) else (owner, "")
         sep = sep or "".join(strs[:1])
@@ -254,7 +265,7 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         if isinstance(owner, Iterator):  # a generator from another filter: measure it first
             owner = list(bounded_iter(owner))
             args = tuple(owner if a is values[0] else a for a in args)
-        _estimate(name, owner, tuple(values[1:]), kwargs)
+        _estimate(name, owner, tuple(values[1:]), kwargs, is_filter=True)
         return checked(func(*args, **kwargs))
 
     return run
@@ -268,6 +279,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
         self.globals["range"] = bounded_range
+        del self.globals["lipsum"]  # lipsum(n=10**6) is unbounded work, and no campaign needs it
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
         self.bounded_iter = bounded_iter
         self.bounded_concat = bounded_concat
