@@ -67,10 +67,13 @@ def test_completion_answers_subcommands_and_their_flags(tmp_path: Path) -> None:
 def test_every_command_that_prints_results_takes_format_text_and_json() -> None:
     parser = build_parser(every=True)
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
-    # serve runs until stopped; sim, schemas, completion and screens print messages or scripts
+    # serve runs until stopped; sim, schemas and completion print messages or scripts; screens
+    # prints results from its check action
     printing = set(SUBCOMMANDS) - {"serve", "sim", "schemas", "completion", "screens"}
-    for name in sorted(printing):
-        fmt = next((a for a in subparsers[name]._actions if a.dest == "format"), None)
+    screens = next(a for a in subparsers["screens"]._actions if a.dest == "action").choices
+    commands = {name: subparsers[name] for name in printing} | {"screens check": screens["check"]}
+    for name, command in sorted(commands.items()):
+        fmt = next((a for a in command._actions if a.dest == "format"), None)
         assert fmt is not None and {"text", "json"} <= set(fmt.choices or ()), name
 
 

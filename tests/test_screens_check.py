@@ -62,6 +62,22 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "video.favourite": (870, 1730, 1080, 1888),
         },
     ),
+    "46.9.3/fr/feed_live.xml": (
+        None,
+        # a LIVE: the surface is there, no like/comment/share buttons
+        {"feed.video": (0, 0, 1080, 2208), "feed.live_marker": (0, 0, 1080, 2208)},
+    ),
+    # 46.6.3 has other tab ids than 46.9.3: found by their descriptions; its top "Friends" tab
+    # is not a follow control
+    "46.6.3/en/friends_tab.xml": (
+        None,
+        {
+            "tab.home": (0, 2208, 216, 2337),
+            "profile.tab": (864, 2208, 1080, 2337),
+            "upload.create": (432, 2208, 648, 2337),
+            "search.button": (933, 135, 1080, 282),
+        },
+    ),
     "43.1.4/fr/feed_video.xml": (
         None,
         {
