@@ -159,6 +159,10 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
         },
     ),
     "47.0.3/fr/editor.xml": (None, {"upload.editor_next": (545, 2192, 1048, 2308)}),
+    "43.1.4/en/post.xml": (
+        None,
+        {"upload.caption": (44, 221, 684, 620), "upload.post": (551, 1923, 1047, 2055)},
+    ),
     "47.0.3/fr/post.xml": (
         None,
         {"upload.caption": (42, 270, 673, 677), "upload.post": (550, 2179, 1048, 2305)},
