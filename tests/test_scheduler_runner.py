@@ -326,3 +326,77 @@ def test_graceful_shutdown_waits_then_requeues_what_still_runs(
     assert (row.status, row.retry_count, row.failure_class) == (0, 0, "interrupted")  # type: ignore[union-attr]
     assert [a["outcome"] for a in runner.store.attempts(slow)] == ["interrupted"]
     assert runner.store.lock_holder() is None
+
+
+def test_one_phone_under_two_names_is_one_queue_running_one_task_at_a_time(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
+    fleet = sim_fleet(phones=1, accounts=1)
+    phone = fleet.phones[0]
+    runner = make_runner()
+    ids = runner.submit([warmup(phone.adb_serial, seconds=0.5), warmup(phone.serial, seconds=0.5)])
+    assert runner.wait_idle(timeout=60)
+    rows = [runner.store.get(i) for i in ids]
+    assert [(r.serial, r.status) for r in rows] == [(phone.serial, 2)] * 2  # type: ignore[union-attr]
+    assert runner.store.stats(serial=phone.serial)["total"] == 2
+    first, second = sorted(rows, key=lambda r: r.started_at)  # type: ignore[union-attr,arg-type,return-value]
+    assert second.started_at >= first.ended_at  # type: ignore[union-attr,operator]
+
+
+def unknown_phone_task(runner: Runner, serial: str = "SIMNOPE1") -> int:
+    """A file task for a phone no adb server has shown (the API door refuses those)."""
+    runner.store.apply([warmup(serial, key=f"k-{serial}", source="file")], campaigns=["t"])
+    [row] = runner.store.list(serial=serial)[0]
+    runner._wake.set()
+    return row.id
+
+
+def test_a_task_for_an_unknown_phone_waits_without_running_and_stops_at_once(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
+    sim_fleet(phones=1, accounts=1)
+    runner = make_runner()
+    task_id = unknown_phone_task(runner)
+    assert runner.wait_idle(timeout=30)  # a bounded wait does not wait for it
+    assert runner.waiting_phones() == {"SIMNOPE1": "no such phone on the adb server(s)"}
+    row = runner.store.get(task_id)
+    assert (row.status, row.remark) == (  # type: ignore[union-attr]
+        0,
+        "waiting for phone SIMNOPE1: no such phone on the adb server(s)",
+    )
+    assert runner.stop_task(task_id)
+    row = runner.store.get(task_id)
+    assert (row.status, row.failure_class) == (3, "cancelled")  # type: ignore[union-attr]
+    assert runner.store.attempts(task_id) == []
+    assert [e["kind"] for e in runner.store.events(task_id)] == ["created", "waiting", "failed"]
+
+
+def test_a_dead_phones_tasks_wait_without_a_worker_and_a_bounded_run_ends(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
+    fleet = sim_fleet(phones=2, accounts=1)
+    alive, dead = fleet.phones
+    runner = make_runner(device_wait=1.0)
+    dead.go_offline(600)
+    ids = runner.submit([warmup(alive.serial, seconds=0.3)] * 3 + [warmup(dead.serial)] * 3)
+    assert runner.wait_idle(timeout=60)
+    assert [runner.store.get(i).status for i in ids] == [2, 2, 2, 0, 0, 0]  # type: ignore[union-attr]
+    assert dead.serial in runner.waiting_phones()
+    assert runner.queue.running() == 0
+    assert sum(len(runner.store.attempts(i)) for i in ids[3:]) <= 1
+
+
+def test_the_api_door_refuses_a_phone_no_adb_server_has_shown(
+    sim_fleet: Callable[..., Any], make_runner: Callable[..., Runner]
+) -> None:
+    from runner.errors import CampaignError
+
+    sim_fleet(phones=1, accounts=1)
+    runner = make_runner()
+    with pytest.raises(CampaignError) as info:
+        runner.submit([warmup("device_serial_1")])
+    assert str(info.value) == (
+        "<request body>: serials: no phone device_serial_1 on the adb server(s) "
+        "(check the serial with `campaign devices` (adb or hardware serial))"
+    )
+    assert runner.store.stats()["total"] == 0

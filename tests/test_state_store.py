@@ -47,12 +47,13 @@ def test_newer_schema_version_is_refused_with_advice(tmp_path) -> None:  # type:
     path = tmp_path / "s.db"
     Store(path)
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 9")
+    conn.execute("PRAGMA user_version = 99")
     conn.close()
     with pytest.raises(StateError) as info:
         Store(path)
     assert str(info.value) == (
-        f"{path}: state file schema version 9 is newer than this runner understands (2) "
+        f"{path}: state file schema version 99 is newer than this runner understands "
+        f"({len(MIGRATIONS)}) "
         "(upgrade campaign-runner, or use another --state file)"
     )
 

@@ -22,7 +22,7 @@ from typing import Any
 import uvicorn
 
 from runner.api.app import create_app
-from runner.api.campaigns import CampaignSource, Watcher, log_outcome
+from runner.api.campaigns import CampaignSource, Watcher, diff_counts, log_outcome
 from runner.api.server import base_url, uvicorn_config
 from runner.cli.phones import adb_servers, start_simulated
 
@@ -42,7 +42,13 @@ class Runtime:
 
     @classmethod
     def open(
-        cls, paths: Sequence[str] | None, *, root: Path, state: Path | None, sim: bool
+        cls,
+        paths: Sequence[str] | None,
+        *,
+        root: Path,
+        state: Path | None,
+        sim: bool,
+        stop_removed: bool = False,
     ) -> Runtime | None:
         """Everything but HTTP, started; None (problems printed) when the files are invalid."""
         from runner.pool import DevicePool
@@ -62,11 +68,16 @@ class Runtime:
         store = Store(state)
         sim_stack = ExitStack()
         inventory = source.inventory
-        servers = start_simulated(inventory, sim_stack) if sim else adb_servers(inventory)
+        servers = (
+            start_simulated(inventory, sim_stack, state_dir=state.parent)
+            if sim
+            else adb_servers(inventory)
+        )
         pool = DevicePool(adb_servers=servers, inventory=inventory)
         pool.start()
-        runner = Runner(store=store, pool=pool, repo=source.repo, options=RunnerOptions())
-        runner.start()
+        options = RunnerOptions(stop_removed=stop_removed)
+        runner = Runner(store=store, pool=pool, repo=source.repo, options=options)
+        runner.start()  # applies the files before anything is claimed
         runtime = cls(
             source=source,
             store=store,
@@ -75,7 +86,7 @@ class Runtime:
             sim=sim_stack,
             artifacts_root=state.parent / "artifacts",
         )  # where the executor writes them
-        log_outcome(source.apply(runner))
+        log_outcome({"applied": True, **diff_counts(runner.applied)})
         runtime.watcher = Watcher(source, runner)
         runtime.watcher.start()
         return runtime

@@ -7,9 +7,12 @@ Both commands must behave alike here: with ``--sim`` nothing of the user's own a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 from runner.errors import UsageError
@@ -23,8 +26,16 @@ def adb_servers(inventory: Any) -> list[Server] | None:
     return None if servers in ([], [("127.0.0.1", 5037)]) else servers  # type: ignore[return-value]
 
 
-def start_simulated(inventory: Any, stack: ExitStack) -> list[Server]:
-    """Simulated phones for the inventory behind an adb server; ``stack`` stops both."""
+def start_simulated(
+    inventory: Any, stack: ExitStack, *, state_dir: Path | None = None
+) -> list[Server]:
+    """Simulated phones for the inventory behind an adb server; ``stack`` stops both.
+
+    When the adb server already shows every inventory phone (a `campaign sim up` fleet), that
+    fleet is used; when it shows some of them, a second fleet with the same hardware serials
+    would split tasks between twins, so it is refused. ``state_dir``: the fleet's control file
+    while it runs and its ground truth when it stops go to ``<state_dir>/sim``, where
+    `campaign sim state` reads them (a rehearsal leaves evidence)."""
     from runner.sim import SimFleet, adbhost, phones_for_inventory
 
     if not inventory.devices:
@@ -32,12 +43,84 @@ def start_simulated(inventory: Any, stack: ExitStack) -> list[Server]:
             "--sim needs an inventory.yaml that lists the phones",
             hint="see inventory.yaml in the demo",
         )
+    running = _running_fleet(inventory)
+    if running is not None:
+        return [running]
     port = _sim_server(stack, adbhost)
     fleet = SimFleet(phones_for_inventory(inventory.devices))
     fleet.start()
     stack.callback(fleet.stop)
     fleet.connect()
+    if state_dir is not None:
+        _keep_evidence(fleet, stack, state_dir / "sim")
     return [("127.0.0.1", port)]
+
+
+def _running_fleet(inventory: Any) -> Server | None:
+    """The adb server ANDROID_ADB_SERVER_PORT names, when it already shows all inventory phones.
+
+    None when it shows none of them (or no server is named: --sim then uses a private one).
+    """
+    if not os.environ.get("ANDROID_ADB_SERVER_PORT"):
+        return None
+    from runner.pool import DevicePool
+    from runner.pool.pool import default_server
+
+    server = default_server()
+    pool = DevicePool(adb_servers=[server])
+    try:
+        pool.refresh()
+    finally:
+        pool.stop()
+    if pool.server_errors:
+        return None
+    wanted = [d.serial for d in inventory.devices]
+    present = [s for s in wanted if pool.known(s)]
+    if not present:
+        return None
+    if len(present) < len(wanted):
+        missing = [s for s in wanted if s not in present]
+        raise UsageError(
+            f"--sim: phones {', '.join(present)} are already on the adb server on port {server[1]} "
+            f"but {', '.join(missing)} are not; a second simulated fleet would have twins of the "
+            "same phones and split tasks between them",
+            hint="stop the running phones (`campaign sim down`), or run without --sim",
+        )
+    print(
+        f"campaign: --sim uses the {len(present)} phone(s) already on the adb server on port "
+        f"{server[1]} (`campaign sim state` reads their ground truth)",
+        file=sys.stderr,
+    )
+    return server
+
+
+def _keep_evidence(fleet: Any, stack: ExitStack, sim_dir: Path) -> None:
+    """The control file while the fleet runs, the ground truth once it stops (before it stops:
+    the stack runs this callback before the fleet's own)."""
+    from runner.cli.sim import INFO_FILE, TRUTH_FILE
+    from runner.sim import adbhost
+    from runner.sim.control import ControlServer
+
+    sim_dir.mkdir(parents=True, exist_ok=True)
+    control = ControlServer(fleet, on_stop=lambda: None)
+    control.start()
+    info = {
+        "pid": os.getpid(),
+        "control": f"http://127.0.0.1:{control.port}",
+        "adb_server_port": adbhost.server_port(),
+        "phones": fleet.serials(),
+    }
+    tmp = sim_dir / (INFO_FILE + ".tmp")
+    tmp.write_text(json.dumps(info, indent=1))
+    tmp.replace(sim_dir / INFO_FILE)
+
+    def finish() -> None:
+        truth = fleet.ground_truth()
+        (sim_dir / TRUTH_FILE).write_text(json.dumps(truth, indent=1, ensure_ascii=False))
+        (sim_dir / INFO_FILE).unlink(missing_ok=True)
+        control.close()
+
+    stack.callback(finish)
 
 
 def _sim_server(stack: ExitStack, adbhost: Any) -> int:

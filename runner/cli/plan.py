@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if repo is None:
         return FAILED
     plan = build_plan(repo, now=now)
-    diff = _diff(args.state, root, plan)
+    diff = _diff(args.state, root, plan, repo)
     with paused_gc():  # a row per task (100,000 at the limit), none cyclic: see gcpause.py
         if args.format == "json":
             _print_json(plan, diff, sys.stdout)
@@ -82,21 +82,29 @@ def _parse_at(value: str | None) -> datetime:
     return parsed
 
 
-def _diff(state: Path | None, root: Path, plan: Any) -> dict[str, list[str]] | None:
-    """What applying would change, when a state file exists (never creates one)."""
+def _diff(state: Path | None, root: Path, plan: Any, repo: Any) -> dict[str, Any] | None:
+    """What applying would change, when a state file exists (never creates one): the same
+    comparison `run` makes, including campaigns that left the files or were disabled."""
     path = state or Path(os.environ.get("CAMPAIGN_STATE") or root / ".campaign" / "state.db")
     if not path.is_file():
         return None
     from runner.state import Store  # lazily: only when there is a state file to compare with
 
-    result = Store(path).diff(plan.tasks, campaigns=[c.campaign.name for c in plan.campaigns])
-    return {
+    store = Store(path)
+    result = store.diff(
+        plan.tasks,
+        campaigns=[c.campaign.name for c in plan.campaigns],
+        gone=store.gone_campaigns(repo),
+    )
+    out: dict[str, Any] = {
         name: sorted(getattr(result, name, []) or [])
-        for name in ("new", "changed", "unchanged", "removed")
+        for name in ("new", "changed", "unchanged", "removed", "retired")
     }
+    out["reasons"] = dict(sorted(result.reasons.items()))
+    return out
 
 
-def _print_json(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> None:
+def _print_json(plan: Any, diff: dict[str, Any] | None, out: TextIO) -> None:
     from runner.campaign.plan import campaign_json, task_json
 
     shape = {
@@ -111,7 +119,7 @@ def _print_json(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> No
     print_json(shape, out)
 
 
-def _print_text(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> None:
+def _print_text(plan: Any, diff: dict[str, Any] | None, out: TextIO) -> None:
     rows = [_row(t) for t in plan.tasks]
     if rows:
         widths = [max(len(COLUMNS[i]), *(len(r[i]) for r in rows)) for i in range(len(COLUMNS))]
@@ -136,6 +144,14 @@ def _print_text(plan: Any, diff: dict[str, list[str]] | None, out: TextIO) -> No
             + ", ".join(f"{len(diff[k])} {k}" for k in ("new", "changed", "unchanged", "removed"))
             + "\n"
         )
+        if diff["retired"]:
+            out.write(
+                f"  {len(diff['retired'])} running task(s) of removed campaigns finish and are "
+                "never queued again (serve --stop-removed stops them)\n"
+            )
+        if diff["removed"] or diff["retired"]:
+            for reason in diff["reasons"].values():
+                out.write(f"  removed: {reason}\n")
     for err in plan.problems:
         out.write(f"{err}\n")
     for err in plan.warnings:

@@ -1,11 +1,14 @@
 """`campaign run`: apply campaign files to the state, execute their due tasks on the phones.
 
-Exit 0 when every task of the applied campaigns completed (future ones may still wait without
---wait), 1 when some failed or the files are invalid (as `validate` and `plan`), 2 for usage,
-3 when the state file failed under the run (disk full, deleted, replaced or read-only: one
-message says which; the next run recovers the tasks that were running). `--sim` starts
-simulated phones for the inventory (and, unless ANDROID_ADB_SERVER_PORT names one, a private
-adb server) and stops them after the run: the one-command demonstration on a fresh machine.
+The files are applied before anything is claimed, and only the tasks of the campaigns given
+run (the summary counts those); the warnings `campaign validate` prints come first. Exit 0 when
+every task of the applied campaigns completed (future ones may still wait without --wait), 1
+when some failed, wait for a phone that is not there (unknown, quarantined, gone: named at the
+end) or the files are invalid (as `validate` and `plan`), 2 for usage, 3 when the state file
+failed under the run (disk full, deleted, replaced or read-only: one message says which; the
+next run recovers the tasks that were running). `--sim` starts simulated phones for the
+inventory (and, unless ANDROID_ADB_SERVER_PORT names one, a private adb server) and stops them
+after the run: the one-command demonstration on a fresh machine.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from runner.cli.output import FAILED, OK, add_format_argument, print_json, task_json
 from runner.cli.phones import adb_servers, start_simulated
 from runner.cli.status import add_state_argument
-from runner.cli.validate import add_paths_argument, load_checked
+from runner.cli.validate import add_paths_argument, load_checked, print_warnings
 from runner.errors import UsageError
 
 
@@ -74,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     repo = load_checked(args.paths, root, fmt=args.format)
     if repo is None:
         return FAILED
+    if args.format == "text":  # the same warnings `campaign validate` prints, before anything runs
+        print_warnings(repo.warnings, prefix="campaign run: ")
     previous = signal.signal(
         signal.SIGTERM, _interrupt
     )  # SIGTERM stops like Ctrl-C: tasks re-queued
@@ -96,28 +101,71 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     from runner.state.location import state_path
 
     store = Store(state_path(args.state, root))
+    names = [c.name for c in repo.campaigns]
     options = RunnerOptions(
-        concurrency=args.concurrency, force_unlock=args.force_unlock, repo_root=root
+        concurrency=args.concurrency,
+        force_unlock=args.force_unlock,
+        repo_root=root,
+        scope=frozenset(names),  # the campaigns of the files given, nothing else in the state
     )
     runner = Runner(store=store, pool=None, repo=repo, options=options)
     runner.acquire()  # a second runner is refused before it touches a phone
     stack.callback(runner.release)
-    servers = start_simulated(repo.inventory, stack) if args.sim else adb_servers(repo.inventory)
+    servers = (
+        start_simulated(repo.inventory, stack, state_dir=store.path.parent)
+        if args.sim
+        else adb_servers(repo.inventory)
+    )
     pool = DevicePool(adb_servers=servers, inventory=repo.inventory)
     pool.start()
     stack.callback(pool.stop)
     runner.pool = pool
-    runner.start()
+    started = time.monotonic()
+    runner.start()  # applies the files before anything is claimed
     graceful = {"value": False}  # Ctrl-C or an error: running tasks go back to the queue
     stack.callback(lambda: runner.shutdown(graceful=graceful["value"]))
     for warning in runner.warnings:
         print(f"campaign run: warning: {warning}", file=sys.stderr)
-    started = time.monotonic()
-    diff = runner.apply(repo)
-    names = [c.name for c in repo.campaigns]
+    diff = runner.applied
+    if args.format == "text":
+        _report_unknown_phones(store, names, pool)
     _watch(args, runner, store, names, diff, store.path)
     graceful["value"] = True
-    return _finish(args, store, scope_rows(store, names), diff, time.monotonic() - started)
+    waiting = runner.waiting_phones()
+    if waiting and args.format == "text":
+        _report_waiting(store, names, waiting)
+    rows = scope_rows(store, names)
+    return _finish(args, store, rows, diff, time.monotonic() - started, waiting)
+
+
+def _report_unknown_phones(store: Any, names: list[str], pool: Any) -> None:
+    """Before anything runs: tasks for phones no adb server has shown (typos, unplugged)."""
+    from runner.pool.identity import unknown_phone_text, unknown_serials
+    from runner.scheduler.report import scope_rows
+
+    rows = [r for r in scope_rows(store, names) if r.status == 0]
+    for serial in unknown_serials({r.serial for r in rows}, pool):
+        count = sum(r.serial == serial for r in rows)
+        print(
+            f"campaign run: warning: {unknown_phone_text([serial])}: "
+            f"{count} task(s) will wait for it (check `campaign devices`)",
+            file=sys.stderr,
+        )
+
+
+def _report_waiting(store: Any, names: list[str], waiting: dict[str, str]) -> None:
+    """A bounded run ended with tasks whose phone cannot take them: say which and why."""
+    from runner.scheduler.report import scope_rows
+
+    rows = [r for r in scope_rows(store, names) if r.status == 0 and r.serial in waiting]
+    for serial, why in sorted(waiting.items()):
+        ids = [str(r.id) for r in rows if r.serial == serial]
+        if ids:
+            print(
+                f"campaign run: {len(ids)} task(s) not run: phone {serial}: {why} "
+                f"(tasks {', '.join(ids)}; they run when it is back)",
+                file=sys.stderr,
+            )
 
 
 def _watch(
@@ -143,16 +191,22 @@ def _watch(
 
 
 def _finish(
-    args: argparse.Namespace, store: Any, rows: list[Any], diff: Any, seconds: float
+    args: argparse.Namespace,
+    store: Any,
+    rows: list[Any],
+    diff: Any,
+    seconds: float,
+    waiting: dict[str, str],
 ) -> int:
     from runner.scheduler.report import junit_xml, run_json, summary_lines, write_junit
 
     if args.junit:
         write_junit(args.junit, rows, store, seconds)
+    stuck = any(r.status == 0 and r.serial in waiting for r in rows)
     if args.format == "json":
-        print_json(run_json(rows, diff, seconds, task=task_json))
+        print_json(run_json(rows, diff, seconds, task=task_json) | {"waiting_for_phones": waiting})
     elif args.format == "junit":
         sys.stdout.write(junit_xml(rows, store, seconds).decode("utf-8"))
     else:
         print("\n".join(summary_lines(rows, seconds)))
-    return FAILED if any(r.status == 3 for r in rows) else OK
+    return FAILED if stuck or any(r.status == 3 for r in rows) else OK

@@ -50,6 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sim", action="store_true", help="run the inventory's phones as simulated phones"
     )
     parser.add_argument(
+        "--stop-removed",
+        action="store_true",
+        help="stop running tasks of campaigns that leave the files (default: they finish)",
+    )
+    parser.add_argument(
         "--media-root",
         action="append",
         type=Path,
@@ -147,7 +152,13 @@ def run(args: argparse.Namespace) -> int:
         extra = [os.environ.get(MEDIA_ROOTS_ENV, ""), *map(str, args.media_roots)]
         os.environ[MEDIA_ROOTS_ENV] = os.pathsep.join(p for p in extra if p)
     root = Path.cwd()
-    runtime = Runtime.open(args.paths or None, root=root, state=args.state, sim=args.sim)
+    runtime = Runtime.open(
+        args.paths or None,
+        root=root,
+        state=args.state,
+        sim=args.sim,
+        stop_removed=args.stop_removed,
+    )
     if runtime is None:
         return 1
     sock = bind(args.host, args.port)

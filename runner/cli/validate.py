@@ -67,6 +67,14 @@ def load_checked(paths: Sequence[str], root: Path, *, now: Any = None, fmt: str 
     return None
 
 
+def print_warnings(
+    warnings: Sequence[CampaignError], *, prefix: str = "", out: TextIO | None = None
+) -> None:
+    """The warnings as `campaign validate` words them (`run` prints them before it starts)."""
+    for err in warnings:
+        print(prefix + _text(err, "warning"), file=out or sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from runner.campaign import load_repo
 

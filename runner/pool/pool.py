@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import adbutils
@@ -60,6 +60,7 @@ class Phone:
     failures: int = 0
     quarantine: str | None = None
     reconnected: bool = False
+    since: float = field(default_factory=time.monotonic)  # when `state` last changed
 
 
 class DevicePool:
@@ -147,14 +148,16 @@ class DevicePool:
         fetch = []
         with self._cond:
             for serial, phone in list(self._phones.items()):
-                if phone.server == server and serial not in states:
-                    phone.state = "gone"
+                if phone.server == server and serial not in states and phone.state != "gone":
+                    phone.state, phone.since = "gone", time.monotonic()
                     phone.reconnected = False
             for serial, state in states.items():
                 phone = self._phones.setdefault(serial, Phone(serial, server, state))
                 if state == "device" and phone.state != "device":
                     phone.reconnected = True
                     fetch.append(phone)
+                if phone.state != state:
+                    phone.since = time.monotonic()
                 phone.state, phone.server = state, server
             self._cond.notify_all()
         if fetch and not self._stopped:
@@ -203,6 +206,41 @@ class DevicePool:
     def phone(self, serial: str) -> Phone | None:
         return self._lookup(serial)
 
+    def identity(self, serial: str) -> str:
+        """The one name of the phone behind an adb serial or hardware serial: its hardware
+        serial when the pool knows the phone, else ``serial`` as given. Tasks are written under
+        this name, so one phone reached as `127.0.0.1:5555` and as `R58M...` has one queue."""
+        with self._cond:
+            phone = self._phones.get(serial)
+            if phone is not None and phone.hw_serial:
+                return phone.hw_serial
+        return serial
+
+    def known(self, serial: str) -> bool:
+        """Has any adb server ever shown this phone (by adb or hardware serial)?"""
+        with self._cond:
+            return serial in self._phones or any(
+                p.hw_serial == serial for p in self._phones.values()
+            )
+
+    def waiting_reason(self, serial: str, *, grace: float = 0.0) -> tuple[str, bool] | None:
+        """Why a task for ``serial`` cannot start now (None: the phone is usable), and whether
+        that is settled: never seen, quarantined, unauthorized, or gone for over ``grace``
+        seconds. A bounded run ends when only settled waits remain; unsettled ones (a phone
+        that dropped a moment ago) keep it alive a little, but never hold a worker."""
+        with self._cond:
+            phone = self._lookup_locked(serial)
+            if phone is None:
+                return "no such phone on the adb server(s)", True
+            if phone.quarantine:
+                return f"quarantined: {phone.quarantine}", True
+            if phone.state == "device":
+                return None
+            if phone.state == "unauthorized":
+                return "unauthorized: accept the USB debugging prompt", True
+            gone = "disconnected" if phone.state == "gone" else phone.state
+            return f"the phone is {gone}", time.monotonic() - phone.since >= grace
+
     def _device(self, phone: Phone, *, reader: ScreenReader | None = None) -> Device:
         return Device(
             PhoneLink(self.clients[phone.server], phone.serial),
@@ -248,10 +286,8 @@ class DevicePool:
         phone = self._phones.get(serial)
         if phone is not None and phone.state == "device":
             return phone
-        return next(
-            (p for p in self._phones.values() if p.hw_serial == serial and p.state == "device"),
-            phone,
-        )
+        same = [p for p in self._phones.values() if p.hw_serial == serial]
+        return next((p for p in same if p.state == "device"), phone or (same[0] if same else None))
 
     @contextmanager
     def lease(self, serial: str, *, timeout: float | None = None) -> Iterator[Device]:

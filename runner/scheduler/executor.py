@@ -47,7 +47,6 @@ class Job:
     pool: Any
     artifacts_root: Path
     repo_root: Path | None
-    device_wait: float
     lease_timeout: float
     cancel: threading.Event
     stopped: threading.Event  # set with cancel when the user asked (not a timeout)
@@ -176,17 +175,15 @@ def _reclassify(
 
 
 def _record_failure(row: TaskRow, failure: TaskFailed, job: Job) -> Outcome:
-    """Decide retry or final failure; a lost phone that comes back costs no attempt."""
+    """Decide retry or final failure; a lost phone costs no attempt (up to three times).
+
+    The worker never waits for a lost phone: the task goes back to the queue at once and the
+    dispatcher holds it, without a worker, until the phone is back (DevicePool.waiting_reason)."""
     cls = failure.failure_class
     free: dict[str, Any] = {"count_retry": False}  # back to the queue now, no attempt burnt
     if cls is FailureClass.INTERRUPTED:  # not the task's fault
         how = {**free, "retry_at": datetime.now(UTC), "outcome": "interrupted"}
-    elif (
-        cls is FailureClass.DEVICE_LOST
-        and row.serial
-        and _free_lost(job, row.id)
-        and job.pool.wait_online(row.serial, job.device_wait)
-    ):
+    elif cls is FailureClass.DEVICE_LOST and row.serial and _free_lost(job, row.id):
         how = {**free, "retry_at": datetime.now(UTC)}
     else:
         how = {"retry_at": retry_time(job.store.get(row.id) or row, cls, datetime.now(UTC))}

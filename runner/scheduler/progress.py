@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -57,6 +58,31 @@ def phone_table(rows: Sequence[TaskRow]) -> Any:
     return table
 
 
+def waiting_line(rows: Sequence[TaskRow], now: datetime) -> str | None:
+    """While nothing runs and tasks wait for their start time: how many, and the next start."""
+    if any(r.status == RUNNING for r in rows):
+        return None
+    future = [
+        r.next_run_at for r in rows if r.status == PENDING and r.next_run_at and r.next_run_at > now
+    ]
+    if not future:
+        return None
+    first = min(future)
+    wait = (first - now).total_seconds()
+    return (
+        f"waiting: {len(future)} task(s) pending, next start "
+        f"{first.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z')} (in {_duration(wait)})"
+    )
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.999), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
 class Progress:
     """Prints outcomes as they come (plain) or refreshes the table (TTY); quiet with --json."""
 
@@ -65,6 +91,8 @@ class Progress:
         self.out = out or sys.stdout
         self._print_lock = threading.Lock()
         self._live: Any = None
+        self._said: tuple[int, datetime | None] | None = None  # what the last waiting line said
+        self._said_at = self._checked_at = 0.0
 
     def __enter__(self) -> Self:
         if self.mode == "live":
@@ -93,5 +121,28 @@ class Progress:
             print(line, file=self.out, flush=True)
 
     def tick(self) -> None:
+        """Refresh the table; in plain mode, say what the run waits for when that changes (and
+        once a minute), so a long wait for a start time is not silence."""
         if self._live is not None:
-            self._live.update(phone_table(self.fetch()))
+            rows = self.fetch()
+            table = phone_table(rows)
+            table.caption = waiting_line(rows, datetime.now(UTC))
+            self._live.update(table)
+            return
+        if self.mode != "plain":
+            return
+        now = time.monotonic()
+        if now - self._checked_at < 1.0:
+            return  # reading every task four times a second is not needed for a minute's news
+        self._checked_at = now
+        rows = self.fetch()
+        line = waiting_line(rows, datetime.now(UTC))
+        if line is None:
+            self._said = None
+            return
+        pending = [r.next_run_at for r in rows if r.status == PENDING and r.next_run_at]
+        what = (len(pending), min(pending) if pending else None)
+        if what != self._said or now - self._said_at >= 60:
+            self._said, self._said_at = what, now
+            with self._print_lock:
+                print(line, file=self.out, flush=True)

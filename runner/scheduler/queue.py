@@ -12,10 +12,13 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from runner.state import Store, TaskRow
+
+Blocked = Callable[[str], "tuple[str, bool] | None"]  # phone -> (why it cannot start, settled)
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,13 @@ class TaskQueue:
         daily_caps: dict[str, int] | None = None,
         cap_zone: tzinfo = UTC,
         rng: random.Random | None = None,
+        blocked: Blocked | None = None,
+        scope: Collection[str] | None = None,
     ) -> None:
         self.store = store
+        self.blocked = blocked
+        self.scope = scope
+        self.waiting: dict[str, tuple[str, bool]] = {}  # phone -> (why, settled): no worker held
         self.concurrency = concurrency
         self.daily_caps = dict(daily_caps or {})
         self.cap_zone = cap_zone
@@ -54,25 +62,55 @@ class TaskQueue:
         with self._lock:
             chosen: dict[int, TaskRow] = {}
             room = None if self.concurrency is None else self.concurrency - len(self._busy)
-            waiting = {s for s, t in self._free_at.items() if t > now}
-            for serial, rows in self._by_phone(
-                self.store.due(now, exclude=self._busy | waiting)
-            ).items():
+            paused = {s for s, t in self._free_at.items() if t > now}
+            self._recheck_waiting()
+            due = self.store.due(
+                now, exclude=self._busy | paused | set(self.waiting), campaigns=self.scope
+            )
+            for serial, rows in self._by_phone(due).items():
                 if room is not None and len(chosen) >= room:
                     break
                 if serial in self._busy or self._free_at.get(serial, now) > now:
                     continue
+                if self._unavailable(serial):
+                    continue
                 row = self._choose(rows, now)
                 if row is not None:
                     chosen[row.id] = row
-            attempts = (
-                self.store.claim_many([(i, r.serial or "") for i, r in chosen.items()])
-                if chosen
-                else {}
-            )
+            attempts = self.store.claim_many(list(chosen.values())) if chosen else {}
             claims = [Claim(row=chosen[i], attempt=n) for i, n in attempts.items()]
             self._busy.update(c.row.serial or "" for c in claims)
             return claims
+
+    def forget_waiting(self) -> None:
+        """Look at every waiting phone's tasks again at the next take (an apply added some)."""
+        with self._lock:
+            self.waiting.clear()
+
+    def settled_waiting(self) -> dict[str, str]:
+        """Phones whose tasks wait for good as far as a bounded run is concerned, and why."""
+        with self._lock:
+            return {s: why for s, (why, settled) in self.waiting.items() if settled}
+
+    def _unavailable(self, serial: str) -> bool:
+        """A phone that cannot take a task now: remember it and say so on its tasks."""
+        found = self.blocked(serial) if self.blocked is not None else None
+        if found is None:
+            return False
+        self.waiting[serial] = found
+        self.store.note_waiting(serial, found[0])
+        return True
+
+    def _recheck_waiting(self) -> None:
+        """Waiting phones that came back take tasks again; the others may have new reasons."""
+        for serial, old in list(self.waiting.items()):
+            found = self.blocked(serial) if self.blocked is not None else None
+            if found is None:
+                del self.waiting[serial]
+            elif found != old:
+                self.waiting[serial] = found
+                if found[0] != old[0]:
+                    self.store.note_waiting(serial, found[0])
 
     def done(self, serial: str, *, pause: float) -> None:
         """The phone finished a task; it takes its next one after ``pause`` seconds."""

@@ -20,6 +20,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,14 @@ class Runner:
     ) -> None:
         self.store, self.pool, self.repo = store, pool, repo
         self.options = options or RunnerOptions()
-        self.queue = TaskQueue(store, concurrency=self.options.concurrency, **_caps(repo))
+        self.queue = TaskQueue(
+            store,
+            concurrency=self.options.concurrency,
+            blocked=self._blocked,
+            scope=self.options.scope,
+            **_caps(repo),
+        )
+        self.applied: ApplyDiff | None = None  # what start() applied of ``repo``
         self.scheduler = timing.new_scheduler()
         self.warnings: list[str] = []
         self.outcomes: list[Outcome] = []
@@ -74,7 +82,9 @@ class Runner:
                 self.warnings.append(warning)
 
     def start(self) -> None:
-        """Lock the state, recover from a crash, apply missed rules, start dispatching."""
+        """Lock the state, recover from a crash, apply the repo, apply missed rules, then start
+        dispatching: nothing is claimed before the files are applied, so an edited task never
+        runs with the config it had before (``applied`` says what the apply did)."""
         self.acquire()
         recovered = self.store.recover_interrupted()
         if recovered:
@@ -82,6 +92,8 @@ class Runner:
                 f"{len(recovered)} task(s) were running when the last runner stopped; "
                 "recorded as interrupted and queued again under their retry policy"
             )
+        if self.repo is not None:
+            self.applied = self.apply(self.repo)
         self._apply_missed(self.store.never_started_before(utcnow()))
         self.scheduler.start()
         self._dispatcher = threading.Thread(
@@ -136,7 +148,18 @@ class Runner:
         for campaign in repo.campaigns:
             if campaign.enabled and not campaign.schedule:
                 specs += expand_campaign(campaign, repo.inventory, now=now)
-        diff = self.store.apply(specs, campaigns=[c.name for c in repo.campaigns])
+        diff = self.store.apply(
+            specs,
+            campaigns=[c.name for c in repo.campaigns],
+            gone=self.store.gone_campaigns(repo),
+            identity=self._identity,
+        )
+        if diff.retired and self.options.stop_removed:
+            retired = set(diff.retired)
+            for row in self.store.list(status=1, page_size=None)[0]:
+                if row.key in retired:
+                    self.stop_task(row.id)
+        self.queue.forget_waiting()
         timing.schedule_starts(self.scheduler, specs, self._wake.set, now)
         timing.schedule_campaigns(self.scheduler, repo.campaigns, self._fire)
         for campaign in repo.campaigns:
@@ -148,6 +171,13 @@ class Runner:
         return diff
 
     def submit(self, specs: Sequence[TaskSpec]) -> list[int]:
+        """The API door: refuses phones no adb server has shown (CampaignError, 40001), writes
+        the others under their one identity."""
+        from runner.pool.identity import refuse_unknown_phones
+
+        if self.pool is not None:
+            refuse_unknown_phones(specs, self.pool)
+            specs = [replace(s, serial=self._identity(s.serial)) if s.serial else s for s in specs]
         ids = self.store.insert(specs)
         timing.schedule_starts(self.scheduler, specs, self._wake.set, utcnow())
         self._wake.set()
@@ -176,12 +206,24 @@ class Runner:
                 return False
         return True
 
+    def waiting_phones(self) -> dict[str, str]:
+        """Phones whose tasks wait and will not start on their own (unknown, quarantined, gone
+        too long), and why: what a bounded run reports instead of waiting for them."""
+        return self.queue.settled_waiting()
+
     def _outstanding(self, include_future: bool) -> bool:
         """Tasks left to wait for; raises the runner's storage fault once it stopped on one."""
         if self.fault is not None:
             raise self.fault
         try:
-            return bool(self.store.outstanding(utcnow(), include_future=include_future))
+            return bool(
+                self.store.outstanding(
+                    utcnow(),
+                    include_future=include_future,
+                    campaigns=self.options.scope,
+                    waiting=self.queue.settled_waiting(),
+                )
+            )
         except StorageError as exc:
             self._storage_fault(exc)
             raise self.fault or exc from None
@@ -208,6 +250,15 @@ class Runner:
             self.on_fault(self.fault)
 
     # -- inside ---------------------------------------------------------------------------------
+    def _identity(self, serial: str) -> str:
+        return self.pool.identity(serial) if self.pool is not None else serial
+
+    def _blocked(self, serial: str) -> tuple[str, bool] | None:
+        """Why ``serial``'s next task cannot start now (None: it can); see DevicePool."""
+        if self.pool is None or not serial:
+            return None
+        return self.pool.waiting_reason(serial, grace=self.options.device_wait)
+
     def _fire(self, campaign_name: str) -> None:
         """A recurring campaign's occurrence: expand its tasks (idempotent by key)."""
         try:
@@ -288,7 +339,6 @@ class Runner:
             pool=self.pool,
             artifacts_root=self._artifacts_root(),
             repo_root=self.options.repo_root or (self.repo.root if self.repo else None),
-            device_wait=self.options.device_wait,
             lease_timeout=self.options.lease_timeout,
             cancel=threading.Event(),
             stopped=threading.Event(),

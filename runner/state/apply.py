@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from runner.campaign.model import TaskSpec
-from runner.state.rows import PENDING, iso
+from runner.state.rows import PENDING, RUNNING, iso
 
 SPEC_COLUMNS = (
     "key", "spec_hash", "campaign", "occurrence", "serial", "username", "package", "script_name",
@@ -30,12 +30,17 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 
 @dataclass(frozen=True)
 class ApplyDiff:
-    """What applying did (or, from `diff`, would do), as lists of task keys."""
+    """What applying did (or, from `diff`, would do), as lists of task keys.
+
+    ``retired``: running tasks of a campaign that left the files (or was disabled): they
+    finish, but are never queued again. ``reasons``: campaign name -> why its tasks go."""
 
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -68,17 +73,33 @@ class _Work:
     diff: ApplyDiff
     inserts: list[tuple[object, ...]]
     updates: list[tuple[object, ...]]
-    removed_ids: list[int]
+    removed: list[tuple[int, str]]  # (task id, why)
+    retired: list[tuple[int, str]]
+
+
+SERIAL = SPEC_COLUMNS.index("serial")
 
 
 def plan_apply(
-    conn: sqlite3.Connection, specs: Iterable[TaskSpec], campaigns: Iterable[str]
+    conn: sqlite3.Connection,
+    specs: Iterable[TaskSpec],
+    campaigns: Iterable[str],
+    gone: Mapping[str, str] | None = None,
+    identity: Callable[[str], str] | None = None,
 ) -> _Work:
-    """Compare specs with the file's tasks; pure reading, so `diff` and `apply` share it."""
+    """Compare specs with the file's tasks; pure reading, so `diff` and `apply` share it.
+
+    ``campaigns``: the campaigns whose pending tasks follow ``specs``. ``gone``: campaigns that
+    left the files or were disabled, with the reason: every pending task of theirs goes, running
+    ones are retired. ``identity`` maps a spec's serial to the phone's one identity before it is
+    written; the content hash is of the spec as written in the files, so `plan` (no phones)
+    and `run` agree on what changed."""
+    gone = dict(gone or {})
     existing = {
-        row[0]: (row[1], row[2], row[3], row[4], row[5])
+        row[0]: row[1:]
         for row in conn.execute(
-            "SELECT key, id, spec_hash, status, campaign, occurrence FROM tasks WHERE key IS NOT NULL"
+            "SELECT key, id, spec_hash, status, campaign, occurrence, serial, retired FROM tasks "
+            "WHERE key IS NOT NULL"
         )
     }
     diff, inserts, updates = ApplyDiff(), [], []
@@ -86,41 +107,64 @@ def plan_apply(
     occurrences: dict[str, set[str]] = {}
     for spec in specs:
         values = spec_values(spec, key=spec.key)
+        if identity is not None and spec.serial:
+            values = (*values[:SERIAL], identity(spec.serial), *values[SERIAL + 1 :])
         seen.add(spec.key)
         occurrences.setdefault(spec.campaign, set()).add(spec.occurrence)
         old = existing.get(spec.key)
+        moved = identity is not None and old is not None and old[5] != values[SERIAL]
         if old is None:
             diff.new.append(spec.key)
             inserts.append(values)
-        elif old[1] != values[1] and old[2] == PENDING:
+        elif (old[1] != values[1] or moved) and old[2] == PENDING:
             diff.changed.append(spec.key)
             updates.append((*values[1:], old[0]))
         else:
             diff.unchanged.append(spec.key)
-    removed_ids = _removals(existing, seen, set(campaigns), occurrences, diff)
-    return _Work(diff, inserts, updates, removed_ids)
+    removed, retired = _removals(existing, seen, set(campaigns), gone, occurrences, diff)
+    return _Work(diff, inserts, updates, removed, retired)
 
 
 def _removals(
     existing: dict[str, tuple],
     seen: set[str],
     campaigns: set[str],
+    gone: dict[str, str],
     occurrences: dict[str, set[str]],
     diff: ApplyDiff,
-) -> list[int]:
-    """Pending tasks of the named campaigns no longer produced by the files.
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Pending tasks no longer produced by the files, and running ones of campaigns that left.
 
-    A recurring campaign's other occurrences are left alone: each fire time owns its tasks.
-    """
-    removed: list[int] = []
-    for key, (task_id, _hash, status, campaign, occurrence) in existing.items():
+    A recurring campaign's other occurrences are left alone while it is in the files: each
+    fire time owns its tasks. A campaign that left (or was disabled) loses all of them."""
+    removed: list[tuple[int, str]] = []
+    retired: list[tuple[int, str]] = []
+    for key, (
+        task_id,
+        _hash,
+        status,
+        campaign,
+        occurrence,
+        _serial,
+        was_retired,
+    ) in existing.items():
+        if campaign in gone:
+            if status in (PENDING, RUNNING) and not was_retired:
+                diff.reasons[campaign] = gone[campaign]
+            if status == PENDING:
+                diff.removed.append(key)
+                removed.append((task_id, gone[campaign]))
+            elif status == RUNNING and not was_retired:
+                diff.retired.append(key)
+                retired.append((task_id, gone[campaign]))
+            continue
         if key in seen or status != PENDING or campaign not in campaigns:
             continue
         if occurrence != "once" and occurrence not in occurrences.get(campaign, set()):
             continue
         diff.removed.append(key)
-        removed.append(task_id)
-    return removed
+        removed.append((task_id, f"campaign {campaign} no longer produces this task"))
+    return removed, retired
 
 
 def write_apply(conn: sqlite3.Connection, work: _Work, now: str) -> None:
@@ -143,9 +187,17 @@ def write_apply(conn: sqlite3.Connection, work: _Work, now: str) -> None:
     )
     conn.executemany(
         "INSERT INTO events (task_id, at, kind, from_status, to_status, message) VALUES (?, ?, 'removed', 0, NULL, ?)",
-        [(i, now, "no longer in the campaign files") for i in work.removed_ids],
+        [(i, now, why) for i, why in work.removed],
     )
-    conn.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i in work.removed_ids])
+    conn.executemany("DELETE FROM tasks WHERE id = ?", [(i,) for i, _ in work.removed])
+    conn.executemany(
+        f"UPDATE tasks SET retired = ?, updated_at = '{now}' WHERE id = ? AND status = 1",
+        [(why, i) for i, why in work.retired],
+    )
+    conn.executemany(
+        "INSERT INTO events (task_id, at, kind, from_status, to_status, message) VALUES (?, ?, 'retired', 1, 1, ?)",
+        [(i, now, f"{why}: finishes, never queued again") for i, why in work.retired],
+    )
     _created_events(conn, len(work.inserts), now)
 
 

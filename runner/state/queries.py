@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,14 @@ def _where(filters: dict[str, object | None]) -> tuple[str, list[object]]:
             parts.append(f"{column} = ?")
             args.append(value)
     return (" WHERE " + " AND ".join(parts)) if parts else "", args
+
+
+def _scope(campaigns: Collection[str] | None) -> tuple[str, list[object]]:
+    """The SQL that keeps only file tasks of ``campaigns`` (None: every task)."""
+    if campaigns is None:
+        return "", []
+    clause = " AND source = 'file' AND campaign IN (SELECT value FROM json_each(?))"
+    return clause, [json.dumps(sorted(campaigns))]
 
 
 class QueryMixin:
@@ -108,11 +117,20 @@ class QueryMixin:
             ).fetchall()
         return [dict(r) for r in rows]
 
-    def due(self, now: datetime, *, per_phone: int = 3, exclude: Collection[str] = ()) -> Rows:
+    def due(
+        self,
+        now: datetime,
+        *,
+        per_phone: int = 3,
+        exclude: Collection[str] = (),
+        campaigns: Collection[str] | None = None,
+    ) -> Rows:
         """Pending tasks whose time has come (next_run_at NULL: as soon as possible): the first
         ``per_phone`` of each phone not in ``exclude`` (busy ones), in start order, or random
-        order for `random_order` tasks. The dispatcher asks at every wake, so a backlog of
-        100,000 tasks on 1,000 busy phones must cost next to nothing."""
+        order for `random_order` tasks; ``campaigns``: only file tasks of these campaigns.
+        The dispatcher asks at every wake, so a backlog of 100,000 tasks on 1,000 busy phones
+        must cost next to nothing."""
+        scope, args = _scope(campaigns)
         with connect(self.path) as conn:
             ids = [
                 r[0]
@@ -120,8 +138,8 @@ class QueryMixin:
                     "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY serial ORDER BY "
                     "CASE WHEN random_order = 1 THEN abs(random()) ELSE 0 END, next_run_at, id) AS rn "
                     "FROM tasks WHERE status = 0 AND stop_requested = 0 AND (next_run_at IS NULL OR next_run_at <= ?) "
-                    "AND COALESCE(serial, '') NOT IN (SELECT value FROM json_each(?))) WHERE rn <= ?",
-                    (iso(now), json.dumps(sorted(exclude)), per_phone),
+                    f"AND COALESCE(serial, '') NOT IN (SELECT value FROM json_each(?)){scope}) WHERE rn <= ?",
+                    (iso(now), json.dumps(sorted(exclude)), *args, per_phone),
                 )
             ]
             rows = conn.execute(
@@ -161,22 +179,64 @@ class QueryMixin:
                 ).fetchone()[0]
             )
 
-    def outstanding(self, now: datetime, *, include_future: bool) -> int:
+    def outstanding(
+        self,
+        now: datetime,
+        *,
+        include_future: bool,
+        campaigns: Collection[str] | None = None,
+        waiting: Collection[str] = (),
+    ) -> int:
         """Tasks `campaign run` still waits for: running, or pending and due by their start time
-        (retries of due tasks included, daily-cap deferrals not); with include_future, all."""
+        (retries of due tasks included, daily-cap deferrals not); with include_future, all.
+        ``campaigns``: only file tasks of these; ``waiting``: phones whose pending tasks cannot
+        start (unknown, quarantined, gone): not waited for."""
         clause = (
             ""
             if include_future
             else " AND (start_time IS NULL OR start_time <= ?) AND deferred = 0"
         )
-        args = [] if include_future else [iso(now)]
+        args: list[object] = [] if include_future else [iso(now)]
+        scope, scope_args = _scope(campaigns)
         with connect(self.path) as conn:
             return int(
                 conn.execute(
-                    f"SELECT COUNT(*) FROM tasks WHERE status = 1 OR (status = 0{clause})",
-                    args,
+                    f"SELECT COUNT(*) FROM tasks WHERE (status = 1 OR (status = 0{clause} AND "
+                    f"COALESCE(serial, '') NOT IN (SELECT value FROM json_each(?)))){scope}",
+                    [*args, json.dumps(sorted(waiting)), *scope_args],
                 ).fetchone()[0]
             )
+
+    def left_campaigns(self, present: Collection[str], read: Collection[Path]) -> dict[str, str]:
+        """Campaigns with pending or running file tasks that the files no longer define, with why.
+
+        A campaign has left when the file it came from was read (``read``: resolved paths) and
+        no longer defines it, or when that file is gone. Campaigns of files that were simply not
+        given (``campaign run one.yaml``) stay: running part of a repo must not delete the rest.
+        """
+        with connect(self.path) as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT campaign, origin FROM tasks WHERE key IS NOT NULL AND status IN (0, 1)"
+            ).fetchall()
+        out: dict[str, str] = {}
+        for campaign, origin in rows:
+            if campaign in present or campaign in out or not origin:
+                continue
+            file = Path(re.sub(r":\d+:\d+$", "", origin))
+            if not file.exists():
+                out[campaign] = f"campaign {campaign}: {file} no longer exists"
+            elif file.resolve() in read:
+                out[campaign] = f"campaign {campaign} is no longer in {file}"
+        return out
+
+    def gone_campaigns(self, repo: Any) -> dict[str, str]:
+        """What an apply of ``repo`` retires: campaigns that left the files, and disabled ones."""
+        read = {Path(f).resolve() for f in repo.files}
+        gone = self.left_campaigns({c.name for c in repo.campaigns}, read)
+        for c in repo.campaigns:
+            if not c.enabled:
+                gone[c.name] = f"campaign {c.name} is disabled (enabled: false, {c.origin})"
+        return gone
 
     def never_started_before(self, moment: datetime) -> Rows:
         """Pending tasks whose start time passed with no attempt at all: candidates for on_missed."""

@@ -73,6 +73,8 @@ class TaskRow:
     deferred: bool
     created_at: datetime
     updated_at: datetime
+    spec_hash: str | None = None  # the applied content: a claim must match what was read
+    retired: str | None = None  # why this task is never queued again (its campaign left)
 
     @property
     def status_text(self) -> str:
@@ -85,7 +87,6 @@ class TaskRow:
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> TaskRow:
         data = dict(row)
-        data.pop("spec_hash", None)
         data["script_config"] = json.loads(data["script_config"])
         data["result"] = json.loads(data["result"]) if data["result"] else None
         for name in (

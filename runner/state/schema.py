@@ -93,5 +93,8 @@ _V2 = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "INSERT INTO meta (key, value) VALUES ('db_id', lower(hex(randomblob(16))))",
 ]
+# retired: why a running task of a campaign that left the files (or was disabled) must not be
+# queued again when it ends (NULL: an ordinary task)
+_V3 = ["ALTER TABLE tasks ADD COLUMN retired TEXT"]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]

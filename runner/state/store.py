@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,17 +50,33 @@ class Store(QueryMixin):
         return write(self.path)
 
     # -- campaign files and the API door ---------------------------------------------------
-    def apply(self, specs: Iterable[TaskSpec], *, campaigns: Iterable[str]) -> ApplyDiff:
-        """Write file tasks by key; pending ones follow the files, the rest is history."""
+    def apply(
+        self,
+        specs: Iterable[TaskSpec],
+        *,
+        campaigns: Iterable[str],
+        gone: Mapping[str, str] | None = None,
+        identity: Callable[[str], str] | None = None,
+    ) -> ApplyDiff:
+        """Write file tasks by key; pending ones follow the files, the rest is history.
+
+        ``gone``: campaigns that left the files or were disabled (name -> why): their pending
+        tasks are removed, their running ones retired. ``identity``: a serial's phone identity."""
         with self._write() as conn:
-            work = plan_apply(conn, specs, campaigns)
+            work = plan_apply(conn, specs, campaigns, gone, identity)
             write_apply(conn, work, iso(utcnow()) or "")
         return work.diff
 
-    def diff(self, specs: Iterable[TaskSpec], *, campaigns: Iterable[str]) -> ApplyDiff:
+    def diff(
+        self,
+        specs: Iterable[TaskSpec],
+        *,
+        campaigns: Iterable[str],
+        gone: Mapping[str, str] | None = None,
+    ) -> ApplyDiff:
         """What `apply` would do, without writing (for `campaign plan`)."""
         with connect(self.path) as conn:
-            return plan_apply(conn, specs, campaigns).diff
+            return plan_apply(conn, specs, campaigns, gone).diff
 
     def insert(self, specs: Sequence[TaskSpec]) -> list[int]:
         with self._write() as conn:
@@ -134,13 +150,23 @@ class Store(QueryMixin):
         with self._write() as conn:
             return tr.claim(conn, task_id, serial, iso(utcnow()) or "")
 
-    def claim_many(self, claims: Sequence[tuple[int, str]]) -> dict[int, int]:
-        """Claim several (task id, serial) pairs in one transaction: task id -> attempt number.
+    def claim_many(self, claims: Sequence[tuple[int, str] | TaskRow]) -> dict[int, int]:
+        """Claim several tasks in one transaction: task id -> attempt number.
 
-        One fsync for a whole wave of phones keeps the start lag flat at 1,000 phones."""
+        A TaskRow is claimed only while it still holds the content it was read with (an apply
+        in between changed it: it is left for the next wave, which reads the new config); a
+        (task id, serial) pair is claimed whatever its content. One fsync for a whole wave of
+        phones keeps the start lag flat at 1,000 phones."""
         now = iso(utcnow()) or ""
+        out: dict[int, int | None] = {}
         with self._write() as conn:
-            out = {task_id: tr.claim(conn, task_id, serial, now) for task_id, serial in claims}
+            for claim in claims:
+                if isinstance(claim, TaskRow):
+                    out[claim.id] = tr.claim(
+                        conn, claim.id, claim.serial or "", now, claim.spec_hash, check_hash=True
+                    )
+                else:
+                    out[claim[0]] = tr.claim(conn, claim[0], claim[1], now)
         return {task_id: n for task_id, n in out.items() if n is not None}
 
     def mark_running(self, task_id: int, *, serial: str) -> int:
@@ -225,6 +251,24 @@ class Store(QueryMixin):
             "detail": json.loads(row[2]),
             "marked_at": row[3],
         }
+
+    def note_waiting(self, serial: str, reason: str) -> list[int]:
+        """Say on each pending task of ``serial`` that it waits for its phone, and why (once
+        per reason: an event on the first note). Returns the ids that got the remark."""
+        remark = f"waiting for phone {serial}: {reason}"
+        now = iso(utcnow()) or ""
+        with self._write() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "UPDATE tasks SET remark = ?, updated_at = ? "
+                    "WHERE serial = ? AND status = 0 AND remark != ? RETURNING id",
+                    (remark, now, serial, remark),
+                )
+            ]
+            for task_id in ids:
+                tr.event(conn, task_id, "waiting", PENDING, PENDING, remark, now)
+        return ids
 
     def recover_interrupted(self) -> list[int]:
         """After a crash: running tasks get an 'interrupted' attempt and go back to the queue

@@ -37,12 +37,23 @@ def status_of(conn: sqlite3.Connection, task_id: int) -> int:
     return int(row[0])
 
 
-def claim(conn: sqlite3.Connection, task_id: int, serial: str, now: str) -> int | None:
-    """pending -> running and a new attempt; None when someone else moved the task first."""
+def claim(
+    conn: sqlite3.Connection,
+    task_id: int,
+    serial: str,
+    now: str,
+    spec_hash: str | None = None,
+    *,
+    check_hash: bool = False,
+) -> int | None:
+    """pending -> running and a new attempt; None when someone else moved the task first, or
+    (``check_hash``) when an apply rewrote it after it was read: the caller re-reads it rather
+    than run a stale config."""
+    same = " AND spec_hash IS ?" if check_hash else ""
     cur = conn.execute(
         "UPDATE tasks SET status = 1, started_at = ?, ended_at = NULL, serial = ?, deferred = 0, updated_at = ? "
-        "WHERE id = ? AND status = 0 AND stop_requested = 0",
-        (now, serial, now, task_id),
+        f"WHERE id = ? AND status = 0 AND stop_requested = 0{same}",
+        (now, serial, now, task_id, *((spec_hash,) if check_hash else ())),
     )
     if cur.rowcount != 1:
         return None
@@ -111,6 +122,9 @@ def fail(
     """running -> failed, or back to pending at ``retry_at`` (the attempt is recorded either way)."""
     require_running(conn, task_id, "failed")
     _close_attempt(conn, task_id, outcome, failure_class, message, now)
+    retired = conn.execute("SELECT retired FROM tasks WHERE id = ?", (task_id,)).fetchone()[0]
+    if retry_at is not None and retired:
+        retry_at, message = None, f"{message}; not queued again: {retired}"
     if retry_at is None:
         conn.execute(
             "UPDATE tasks SET status = 3, ended_at = ?, remark = ?, failure_class = ?, stop_requested = 0, "
