@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 LOCAL_DEFAULT = ("127.0.0.1", 5037)
 READER_ENV = "CAMPAIGN_SCREEN_READER"
 INFRA_FAILURES = (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
+QUARANTINE_SETTLE = 2.0  # seconds a quarantine holds before a bounded run stops waiting on it
 
 
 def default_server() -> Server:
@@ -61,6 +62,7 @@ class Phone:
     quarantine: str | None = None
     reconnected: bool = False
     since: float = field(default_factory=time.monotonic)  # when `state` last changed
+    quarantined_at: float = 0.0
 
 
 class DevicePool:
@@ -230,16 +232,18 @@ class DevicePool:
         that dropped a moment ago) keep it alive a little, but never hold a worker."""
         with self._cond:
             phone = self._lookup_locked(serial)
+            now = time.monotonic()
             if phone is None:
                 return "no such phone on the adb server(s)", True
-            if phone.quarantine:
-                return f"quarantined: {phone.quarantine}", True
-            if phone.state == "device":
-                return None
             if phone.state == "unauthorized":
                 return "unauthorized: accept the USB debugging prompt", True
-            gone = "disconnected" if phone.state == "gone" else phone.state
-            return f"the phone is {gone}", time.monotonic() - phone.since >= grace
+            if phone.state != "device":
+                gone = "disconnected" if phone.state == "gone" else phone.state
+                return f"the phone is {gone}", now - phone.since >= grace
+            if phone.quarantine:  # settled once a reconnect in flight had time to release it
+                settled = now - phone.quarantined_at >= QUARANTINE_SETTLE
+                return f"quarantined: {phone.quarantine}", settled
+            return None
 
     def _device(self, phone: Phone, *, reader: ScreenReader | None = None) -> Device:
         return Device(
@@ -300,14 +304,15 @@ class DevicePool:
                 serial=serial,
                 hint="a phone runs one task at a time",
             )
+        leased_at = time.monotonic()
         try:
             device = self._device(phone, reader=self.reader(phone.serial))
             try:
                 yield device
             except BaseException as exc:
-                self._record(phone, exc)
+                self._record(phone, exc, leased_at)
                 raise
-            self._record(phone, None)
+            self._record(phone, None, leased_at)
         finally:
             lock.release()
 
@@ -341,7 +346,7 @@ class DevicePool:
             raise DeviceUnavailableError(f"the phone is {phone.state}", serial=serial, hint=hint)
         return phone
 
-    def _record(self, phone: Phone, exc: BaseException | None) -> None:
+    def _record(self, phone: Phone, exc: BaseException | None, leased_at: float) -> None:
         infra = isinstance(exc, (DeviceLostError, DeviceTimeoutError)) or (
             isinstance(exc, TaskFailed) and exc.failure_class in INFRA_FAILURES
         )
@@ -350,6 +355,10 @@ class DevicePool:
                 phone.failures = 0
                 return
             phone.failures += 1
-            if phone.failures >= self.quarantine_after:
+            back = phone.state == "device" and phone.since > leased_at
+            if phone.failures >= self.quarantine_after and not back:
+                # a phone that already dropped and came back answering is what releases a
+                # quarantine: setting one now would keep a healthy phone out for good
                 phone.quarantine = f"{phone.failures} infrastructure failures in a row, last: {exc}"
+                phone.quarantined_at = time.monotonic()
                 phone.reconnected = False

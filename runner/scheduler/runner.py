@@ -196,7 +196,7 @@ class Runner:
     def wait_idle(self, timeout: float | None = None, *, include_future: bool = False) -> bool:
         """True once every due task (with --wait: every task) has ended; False on timeout."""
         deadline = None if timeout is None else utcnow() + timedelta(seconds=timeout)
-        while self._outstanding(include_future):
+        while self._workers or self._outstanding(include_future):
             if deadline is not None and utcnow() >= deadline:
                 return False
             self._stopping.wait(0.1)
@@ -371,18 +371,21 @@ class Runner:
         finally:
             with self._lock:
                 self._running.pop(row.id, None)
-                self._workers.pop(row.id, None)
             low = row.min_interval
             self.queue.done(row.serial or "", pause=random.uniform(low, max(low, row.max_interval)))
             self._wake.set()
-        self.outcomes.append(outcome)
-        if self.on_outcome is not None and self.fault is None:
-            try:
-                self.on_outcome(outcome)
-            except StorageError as exc:  # the display reads the state file too
-                self._storage_fault(exc)
-            except Exception:  # a display problem must not look like a task problem
-                log.exception("reporting the outcome of task %s failed", row.id)
+        try:
+            self.outcomes.append(outcome)
+            if self.on_outcome is not None and self.fault is None:
+                try:
+                    self.on_outcome(outcome)
+                except StorageError as exc:  # the display reads the state file too
+                    self._storage_fault(exc)
+                except Exception:  # a display problem must not look like a task problem
+                    log.exception("reporting the outcome of task %s failed", row.id)
+        finally:  # reported before wait_idle may answer, so the summary comes after it
+            with self._lock:
+                self._workers.pop(row.id, None)
 
     def _artifacts_root(self) -> Path:
         return (self.options.state_dir or self.store.path.parent) / "artifacts"
