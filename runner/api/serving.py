@@ -64,7 +64,9 @@ class Runtime:
                 file=sys.stderr,
             )
             return None
-        state = state or root / ".campaign" / "state.db"
+        from runner.state.location import state_path
+
+        state = state_path(state, root)
         store = Store(state)
         sim_stack = ExitStack()
         inventory = source.inventory

@@ -16,6 +16,7 @@ import signal
 import socket
 from pathlib import Path
 
+from runner.cli.status import add_state_argument
 from runner.errors import UsageError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -43,9 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=f"require 'Authorization: Bearer TOKEN' (default: ${TOKEN_ENV}); needed off loopback",
     )
-    parser.add_argument(
-        "--state", type=Path, default=None, help="state file (default .campaign/state.db)"
-    )
+    add_state_argument(parser)
     parser.add_argument(
         "--sim", action="store_true", help="run the inventory's phones as simulated phones"
     )
