@@ -139,3 +139,13 @@ def test_an_internal_error_leaves_a_crash_log_not_a_traceback(
         "(please attach it to a bug report)\n",
     )
     assert "ZeroDivisionError: a bug" in log.read_text()
+
+
+def test_run_help_puts_the_default_state_file_under_root(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "$CAMPAIGN_STATE, else .campaign/state.db under --root" in " ".join(
+        capsys.readouterr().out.split()
+    )

@@ -27,16 +27,14 @@ COLUMNS = (
 
 
 def add_state_argument(parser: argparse.ArgumentParser, *, under: str = "") -> None:
-    """`--state`, shared by run, status, retry and stop; ``under`` names the flag that moves the
-    default (run's ``--root``)."""
-    where = (
-        f"the {under} directory (default: the current one)" if under else "the current directory"
-    )
+    """`--state`, shared by run, serve, status, retry and stop; ``under`` names the flag that
+    moves the default (run's ``--root``)."""
+    where = f"under {under}" if under else "in the current directory"
     parser.add_argument(
         "--state",
         type=Path,
         default=None,
-        help=f"state file (default: $CAMPAIGN_STATE, else .campaign/state.db in {where})",
+        help=f"state file (default: $CAMPAIGN_STATE, else .campaign/state.db {where})",
     )
 
 
