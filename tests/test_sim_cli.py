@@ -94,3 +94,17 @@ def test_foreground_up_stops_on_sigterm_and_writes_ground_truth(workdir) -> None
     proc.stdout.close()
     truth = json.loads((workdir / ".campaign/sim/ground_truth.json").read_text())
     assert (code, lines[1].split()[0], list(truth)) == (0, "SIM000001", ["SIM000001"])
+
+
+def test_up_and_down_with_format_json_print_one_object_each(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
+    up = ["sim", "up", "--phones", "1", "--accounts", "1", "--detach", "--format", "json"]
+    assert main(up) == 0
+    started = json.loads(capsys.readouterr().out)
+    [(hw, adb_serial)] = started["phones"].items()
+    assert (hw, _listed().get(adb_serial)) == ("SIM000001", "device")
+    assert started["adb_server_port"] == adbhost.server_port()
+    assert main(["sim", "down", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "stopped": 1,
+        "ground_truth": str(Path(".campaign") / "sim" / "ground_truth.json"),
+    }

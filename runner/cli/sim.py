@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from runner.cli.output import add_format_argument, print_json
 from runner.errors import CampaignRunnerError, UsageError
 from runner.state.lock import pid_alive
 
@@ -79,7 +80,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME[=VALUE][@WHERE]",
         help="a fault on every phone, a share of the fleet or named phones (see below)",
     )
-    sub.add_parser("down", help="stop the simulated phones started with `sim up --detach`")
+    add_format_argument(up)  # json: {"pid", "adb_server_port", "phones": {hw serial: adb serial}}
+    down = sub.add_parser("down", help="stop the simulated phones started with `sim up --detach`")
+    add_format_argument(down)
     sub.add_parser("state", help="print the ground truth (what happened on each account) as JSON")
 
 
@@ -113,7 +116,7 @@ def _up(args: argparse.Namespace) -> int:
         control = ControlServer(fleet, on_stop=done.set)
         control.start()
         _write_info(fleet, control.port)
-        _print_phones(fleet)
+        _print_phones(fleet, args.format)
         _wait(done)
     finally:
         truth = fleet.ground_truth() if fleet.phones else {}
@@ -199,8 +202,9 @@ def _detach(args: argparse.Namespace) -> int:
     while time.monotonic() < deadline:
         info = _read_info()
         if info is not None and info.get("pid") == pid:
-            _print_serials(info["phones"], info["adb_server_port"])
-            print(f"running in the background (pid {pid}); stop with `campaign sim down`")
+            _print_serials(info["phones"], info["adb_server_port"], args.format, pid=pid)
+            note = f"running in the background (pid {pid}); stop with `campaign sim down`"
+            print(note, file=sys.stderr if args.format == "json" else sys.stdout)
             return 0
         if not pid_alive(pid):
             log_text = (SIM_DIR / LOG_FILE).read_text().strip()
@@ -265,20 +269,27 @@ def _write_info(fleet: Any, control_port: int) -> None:
     tmp.replace(SIM_DIR / INFO_FILE)
 
 
-def _print_phones(fleet: Any) -> None:
+def _print_phones(fleet: Any, fmt: str) -> None:
     from runner.sim import adbhost
 
-    _print_serials(fleet.serials(), adbhost.server_port())
+    _print_serials(fleet.serials(), adbhost.server_port(), fmt, pid=os.getpid())
     print(
         "Ctrl-C stops them" if sys.stdout.isatty() else "waiting; `campaign sim down` stops them",
+        file=sys.stderr if fmt == "json" else sys.stdout,
         flush=True,
     )
 
 
-def _print_serials(phones: dict[str, str], server_port: int) -> None:
-    print(f"{len(phones)} simulated phone(s) connected to the adb server on port {server_port}:")
-    for hw, adb_serial in phones.items():
-        print(f"  {hw}  {adb_serial}")
+def _print_serials(phones: dict[str, str], server_port: int, fmt: str, *, pid: int) -> None:
+    if fmt == "json":
+        shape = {"pid": pid, "adb_server_port": server_port, "phones": phones}
+        print_json(shape)
+    else:
+        print(
+            f"{len(phones)} simulated phone(s) connected to the adb server on port {server_port}:"
+        )
+        for hw, adb_serial in phones.items():
+            print(f"  {hw}  {adb_serial}")
     sys.stdout.flush()
 
 
@@ -331,7 +342,10 @@ def _control(info: dict[str, Any], method: str, path: str) -> Any:
 def _down(args: argparse.Namespace) -> int:
     info = _running()
     if info is None:
-        print("no simulated phones are running")
+        if args.format == "json":
+            print_json({"stopped": 0, "ground_truth": None})
+        else:
+            print("no simulated phones are running")
         return 0
     _control(info, "POST", "/stop")
     deadline = time.monotonic() + 60
@@ -342,9 +356,12 @@ def _down(args: argparse.Namespace) -> int:
             f"simulated phones (pid {info['pid']}) did not stop within 60 s",
             hint=f"stop it with `kill {info['pid']}`",
         )
-    print(
-        f"stopped {len(info['phones'])} simulated phone(s); ground truth in {SIM_DIR / TRUTH_FILE}"
-    )
+    if args.format == "json":
+        print_json({"stopped": len(info["phones"]), "ground_truth": str(SIM_DIR / TRUTH_FILE)})
+    else:
+        print(
+            f"stopped {len(info['phones'])} simulated phone(s); ground truth in {SIM_DIR / TRUTH_FILE}"
+        )
     return 0
 
 
