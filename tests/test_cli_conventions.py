@@ -3,6 +3,7 @@ exit codes 0 / 1 / 2 alike for validate, plan and run, errors on stderr, no trac
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -67,11 +68,18 @@ def test_completion_answers_subcommands_and_their_flags(tmp_path: Path) -> None:
 def test_every_command_that_prints_results_takes_format_text_and_json() -> None:
     parser = build_parser(every=True)
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
-    # serve runs until stopped; sim, schemas and completion print messages or scripts; screens
-    # prints results from its check action
+    # serve runs until stopped; schemas and completion print messages or scripts; screens and sim
+    # print results from some of their actions
     printing = set(SUBCOMMANDS) - {"serve", "sim", "schemas", "completion", "screens"}
-    screens = next(a for a in subparsers["screens"]._actions if a.dest == "action").choices
-    commands = {name: subparsers[name] for name in printing} | {"screens check": screens["check"]}
+
+    def action(command: str, name: str) -> argparse.ArgumentParser:
+        return next(a for a in subparsers[command]._actions if a.dest == "action").choices[name]
+
+    commands = {name: subparsers[name] for name in printing} | {
+        "screens check": action("screens", "check"),
+        "sim up": action("sim", "up"),
+        "sim down": action("sim", "down"),
+    }
     for name, command in sorted(commands.items()):
         fmt = next((a for a in command._actions if a.dest == "format"), None)
         assert fmt is not None and {"text", "json"} <= set(fmt.choices or ()), name
