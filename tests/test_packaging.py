@@ -112,11 +112,18 @@ def _campaign(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProce
 
 def test_wheel_and_sdist_carry_the_package_data(installed: Path) -> None:
     wheel = zipfile.ZipFile(_dist(installed, "*.whl")).namelist()
-    data = ["runner/schemas/campaign.schema.json", "runner/apps/tiktok.yaml"]
+    tracked = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "runner"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    data = [name for name in tracked if not name.endswith(".py")]
+    assert "runner/schemas/campaign.schema.json" in data
     assert [name for name in data if name not in wheel] == []
     with tarfile.open(_dist(installed, "*.tar.gz")) as sdist:
         names = [n.split("/", 1)[1] for n in sdist.getnames() if "/" in n]
-    assert [name for name in [*data, "LICENSE"] if name not in names] == []
+    assert [name for name in [*data, "LICENSE", "README.md"] if name not in names] == []
 
 
 def test_installed_package_is_not_this_checkout(installed: Path, tmp_path: Path) -> None:
