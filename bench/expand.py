@@ -15,7 +15,7 @@ from typing import Any
 
 from runner.campaign import Inventory, expand_campaign
 from runner.campaign.check import check_campaign
-from runner.campaign.records import Account, Device
+from runner.campaign.records import Account, InventoryDevice
 from runner.campaign.yamlload import Document
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 def inventory(phones: int) -> Inventory:
     devices = tuple(
-        Device(
+        InventoryDevice(
             f"SIM{i:06d}",
             groups=("fleet",),
             vars={"city": f"City{i % 50}"},

@@ -225,7 +225,7 @@ SEPARATOR = " ;; "
 def rendered_examples() -> list[str]:
     """Each VARIABLES template as the real planner renders it for the example repository."""
     from runner.campaign import load_repo
-    from runner.campaign.plan import build_plan
+    from runner.campaign.plan_model import build_plan
 
     campaign = {
         "name": "demo-comment",

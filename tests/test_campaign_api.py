@@ -8,12 +8,15 @@ from typing import Any
 import pytest
 
 from runner.campaign import Inventory, tasks_from_api_body, validate_api_body
-from runner.campaign.records import Account, Device
+from runner.campaign.records import Account, InventoryDevice
 from runner.errors import CampaignError
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 INVENTORY = Inventory(
-    devices=(Device("P1", accounts=(Account("anna"),)), Device("P2", accounts=(Account("cleo"),))),
+    devices=(
+        InventoryDevice("P1", accounts=(Account("anna"),)),
+        InventoryDevice("P2", accounts=(Account("cleo"),)),
+    ),
     timezone="UTC",
     present=True,
 )

@@ -220,11 +220,12 @@ def test_expand_campaign_raises_for_an_unknown_username_with_its_line(tmp_path: 
 
 def test_hundred_thousand_tasks_have_unique_keys() -> None:
     from runner.campaign.check import check_campaign
-    from runner.campaign.records import Device
+    from runner.campaign.records import InventoryDevice
     from runner.campaign.yamlload import Document
 
     inventory = Inventory(
-        devices=tuple(Device(f"S{i:04d}", groups=("all",)) for i in range(1000)), present=True
+        devices=tuple(InventoryDevice(f"S{i:04d}", groups=("all",)) for i in range(1000)),
+        present=True,
     )
     body = {
         "script_name": "follow",

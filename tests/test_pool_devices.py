@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from runner.campaign.records import Account, Device, Inventory
+from runner.campaign.records import Account, Inventory, InventoryDevice
 from runner.errors import DeviceLostError, DeviceUnavailableError
 from runner.pool import DevicePool
 from runner.sim import FaultSpec, PhoneSpec
@@ -26,7 +26,7 @@ def test_devices_lists_inventory_and_live_facts(sim_fleet, adb_server) -> None: 
     fleet = sim_fleet(phones=1, accounts=2)
     inventory = Inventory(
         devices=(
-            Device(
+            InventoryDevice(
                 "SIM000001",
                 name="desk-1",
                 groups=("eu",),

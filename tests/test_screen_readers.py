@@ -17,10 +17,10 @@ import adbutils
 import pytest
 
 from runner.device import Device, PhoneLink
+from runner.device.adblink import ShellResult
 from runner.device.readers import AutoReader, DumpReader, U2Reader
 from runner.device.readers.dump import DUMP_FILE, file_command, interpret
 from runner.device.textinput import as_dumped
-from runner.device.transport import ShellResult
 from runner.device.uitree import parse_dump
 from runner.errors import FailureClass, ScreenUnreadableError, TaskFailed
 from runner.pool import DevicePool

@@ -115,7 +115,7 @@ def test_fleet_on_a_busy_port_says_which_phone_and_port() -> None:
 
 
 def test_am_start_dash_s_cold_starts_the_app() -> None:
-    from runner.sim.ui.tiktok.app import make_app
+    from runner.sim.ui.tiktok.tiktok_app import make_app
     from runner.sim.ui.tiktok.world import World
 
     phone = SimPhone(
@@ -143,6 +143,6 @@ def test_am_start_of_an_unknown_activity_is_error_type_3() -> None:
 
 
 def _app_factory():  # type: ignore[no-untyped-def]
-    from runner.sim.ui.tiktok.app import make_app
+    from runner.sim.ui.tiktok.tiktok_app import make_app
 
     return make_app

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runner.api.app import create_app
 from runner.api.campaigns import CampaignSource, Watcher
+from runner.api.factory import create_app
 from runner.api.server import ServerThread
 
 __all__ = ["CampaignSource", "ServerThread", "Watcher", "create_app"]

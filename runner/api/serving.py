@@ -21,8 +21,8 @@ from typing import Any
 
 import uvicorn
 
-from runner.api.app import create_app
 from runner.api.campaigns import CampaignSource, Watcher, diff_counts, log_outcome
+from runner.api.factory import create_app
 from runner.api.server import base_url, uvicorn_config
 from runner.cli.phones import adb_servers, start_simulated
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from runner.campaign.api import tasks_from_api_body, validate_api_body
+from runner.campaign.api_body import tasks_from_api_body, validate_api_body
 from runner.campaign.expand import Expansion, expand, expand_campaign, task_key
-from runner.campaign.records import Account, Campaign, Device, Inventory, Repo
+from runner.campaign.records import Account, Campaign, Inventory, InventoryDevice, Repo
 from runner.campaign.repo import load_repo
-from runner.campaign.timing import occurrences
+from runner.campaign.start_times import occurrences
 
 
 def next_occurrences(campaign: Campaign, *, after: datetime, until: datetime) -> list[datetime]:
@@ -28,7 +28,7 @@ def next_occurrences(campaign: Campaign, *, after: datetime, until: datetime) ->
 __all__ = [
     "Account",
     "Campaign",
-    "Device",
+    "InventoryDevice",
     "Expansion",
     "Inventory",
     "Repo",

@@ -27,7 +27,7 @@ from runner.campaign.schemas import (
     script_validator,
     unusable_values,
 )
-from runner.campaign.timing import cron_problem, start_time_problem, zone
+from runner.campaign.start_times import cron_problem, start_time_problem, zone
 from runner.campaign.yamlload import Document, dotted
 from runner.errors import CampaignError
 

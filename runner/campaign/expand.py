@@ -25,9 +25,9 @@ from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
 from runner.campaign.records import Campaign, Inventory
 from runner.campaign.schemas import fast_is_valid, load_schema, script_validator
 from runner.campaign.spintax import SPINTAX_FIELDS, Picks, spin
+from runner.campaign.start_times import now_utc, resolve_start, zone
 from runner.campaign.targets import Unit, targets, units
 from runner.campaign.templates import TemplateProblem, is_template, located, render
-from runner.campaign.timing import now_utc, resolve_start, zone
 from runner.campaign.yamlload import dotted
 from runner.errors import CampaignError
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from runner.campaign.messages import schema_error
 from runner.campaign.model import SourceRef
-from runner.campaign.records import DEFAULT_PACKAGE, Account, Device, Inventory
+from runner.campaign.records import DEFAULT_PACKAGE, Account, Inventory, InventoryDevice
 from runner.campaign.schemas import (
     fast_is_valid,
     fill_defaults,
@@ -14,7 +14,7 @@ from runner.campaign.schemas import (
     load_schema,
     unusable_values,
 )
-from runner.campaign.timing import zone
+from runner.campaign.start_times import zone
 from runner.campaign.yamlload import Document, dotted
 from runner.errors import CampaignError
 
@@ -82,7 +82,7 @@ def _semantic_problems(doc: Document) -> list[CampaignError]:
 def _build(doc: Document) -> Inventory:
     data = fill_defaults(doc.data, load_schema("inventory.schema.json"))
     devices = tuple(
-        Device(
+        InventoryDevice(
             serial=d["serial"],
             name=d.get("name", ""),
             groups=tuple(d.get("groups", ())),

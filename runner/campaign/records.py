@@ -20,7 +20,7 @@ class Account:
 
 
 @dataclass(frozen=True)
-class Device:
+class InventoryDevice:
     serial: str
     name: str = ""
     groups: tuple[str, ...] = ()
@@ -40,17 +40,17 @@ class Device:
 class Inventory:
     """Phones, accounts and groups. Empty (``present`` False) when there is no inventory.yaml."""
 
-    devices: tuple[Device, ...] = ()
+    devices: tuple[InventoryDevice, ...] = ()
     groups: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
     adb_servers: tuple[tuple[str, int], ...] = (("127.0.0.1", 5037),)
     daily_caps: dict[str, int] = field(default_factory=dict, hash=False)
     timezone: str | None = None
     present: bool = False
     origin: SourceRef | None = None
-    _by_serial: dict[str, Device] = field(
+    _by_serial: dict[str, InventoryDevice] = field(
         default_factory=dict, repr=False, compare=False, hash=False
     )
-    _by_username: dict[str, tuple[Device, Account]] = field(
+    _by_username: dict[str, tuple[InventoryDevice, Account]] = field(
         default_factory=dict, repr=False, compare=False, hash=False
     )
 
@@ -60,7 +60,7 @@ class Inventory:
             for account in device.accounts:
                 self._by_username.setdefault(account.username, (device, account))
 
-    def device(self, serial: str) -> Device | None:
+    def device(self, serial: str) -> InventoryDevice | None:
         return self._by_serial.get(serial)
 
     def device_for_username(self, username: str) -> tuple[str, str] | None:
@@ -68,10 +68,10 @@ class Inventory:
         hit = self._by_username.get(username.lstrip("@"))
         return (hit[0].serial, hit[1].package) if hit else None
 
-    def account(self, username: str) -> tuple[Device, Account] | None:
+    def account(self, username: str) -> tuple[InventoryDevice, Account] | None:
         return self._by_username.get(username.lstrip("@"))
 
-    def devices_in_group(self, group: str) -> list[Device]:
+    def devices_in_group(self, group: str) -> list[InventoryDevice]:
         return [d for d in self.devices if group in d.groups]
 
     def group_names(self) -> set[str]:

@@ -18,8 +18,8 @@ from runner.campaign.inventory import check_inventory
 from runner.campaign.limits import limits, over
 from runner.campaign.media import media_roots
 from runner.campaign.records import Campaign, Inventory, Repo
+from runner.campaign.start_times import machine_timezone
 from runner.campaign.targets import reference_problems
-from runner.campaign.timing import machine_timezone
 from runner.campaign.yamlload import Document, load_documents
 from runner.errors import CampaignError
 

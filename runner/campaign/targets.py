@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from runner.campaign.messages import did_you_mean
-from runner.campaign.records import Campaign, Device, Inventory
+from runner.campaign.records import Campaign, Inventory, InventoryDevice
 from runner.campaign.schemas import TARGET_SCRIPTS
 from runner.campaign.yamlload import Document
 from runner.errors import CampaignError
@@ -25,7 +25,7 @@ class Unit:
     serial: str
     username: str | None
     package: str | None
-    device: Device | None
+    device: InventoryDevice | None
 
 
 def units(

@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from runner.campaign.gcpause import paused_gc
-    from runner.campaign.plan import build_plan
+    from runner.campaign.plan_model import build_plan
 
     root = args.root or Path.cwd()
     now = _parse_at(args.at)
@@ -105,7 +105,7 @@ def _diff(state: Path | None, root: Path, plan: Any, repo: Any) -> dict[str, Any
 
 
 def _print_json(plan: Any, diff: dict[str, Any] | None, out: TextIO) -> None:
-    from runner.campaign.plan import campaign_json, task_json
+    from runner.campaign.plan_model import campaign_json, task_json
 
     shape = {
         "now": plan.now.isoformat(),

@@ -183,9 +183,9 @@ def capture(
     """Dump, screenshot and app version of ``serial`` into a new folder under ``output``."""
     import adbutils
 
+    from runner.device.adblink import PhoneLink
     from runner.device.appdata import load_app
     from runner.device.device import Device
-    from runner.device.transport import PhoneLink
     from runner.pool.pool import default_server
 
     host, port = default_server()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from runner.device.adblink import PhoneLink, ShellResult
 from runner.device.device import Device
-from runner.device.transport import PhoneLink, ShellResult
 from runner.device.uitree import UiNode, UiTree, parse_dump
 
 __all__ = ["Device", "PhoneLink", "ShellResult", "UiNode", "UiTree", "parse_dump"]

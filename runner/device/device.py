@@ -1,6 +1,6 @@
 """The action vocabulary scripts are written in: one phone, every action with a timeout.
 
-Each action is one or two fast shell round trips (transport.py); adbutils' exceptions never
+Each action is one or two fast shell round trips (adblink.py); adbutils' exceptions never
 leave this package (adb_errors.py). Every action is written to `log` (the step log kept as a
 failure artifact) and the last UI dump is kept in `last_dump`.
 """
@@ -17,8 +17,8 @@ from typing import Any
 
 from runner.device import textinput
 from runner.device.adb_errors import translated
+from runner.device.adblink import PhoneLink, ShellResult, shell_v2
 from runner.device.readers import DumpReader, ScreenReader
-from runner.device.transport import PhoneLink, ShellResult, shell_v2
 from runner.device.uitree import Selector, UiNode, UiTree
 from runner.errors import DeviceError, FailureClass, TaskFailed
 

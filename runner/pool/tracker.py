@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import adbutils
 
-from runner.device.transport import FastConnection
+from runner.device.adblink import FastConnection
 
 log = logging.getLogger(__name__)
 Server = tuple[str, int]

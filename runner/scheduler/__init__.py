@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
+from runner.scheduler.dispatcher import Runner
 from runner.scheduler.options import RunnerOptions
-from runner.scheduler.runner import Runner
 
 __all__ = ["Runner", "RunnerOptions"]

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from runner.scripts.context import ScriptResult, ScriptTask
-from runner.scripts.runner import SCRIPTS, run_script
+from runner.scripts.execute import SCRIPTS, run_script
 
 __all__ = ["SCRIPTS", "ScriptResult", "ScriptTask", "run_script"]

@@ -69,7 +69,7 @@ class SimFleet:
             target=self._loop.run_forever, name="sim-fleet", daemon=True
         )
         self._thread.start()
-        from runner.sim.ui.tiktok.app import make_app
+        from runner.sim.ui.tiktok.tiktok_app import make_app
         from runner.sim.ui.tiktok.world import World
 
         world = World(self.seed, missing_users=self.missing_users, mutual_users=self.mutual_users)

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from runner.sim import protocol
+from runner.sim.connection import Connection, Service, Stream
 from runner.sim.faults import FaultState
 from runner.sim.fs import FileSystem
 from runner.sim.shell import ShellResult, run_line
 from runner.sim.spec import ADB_KEYBOARD, TIKTOK_PACKAGES, PhoneSpec
 from runner.sim.sync import serve_sync
-from runner.sim.transport import Connection, Service, Stream
 from runner.sim.truth import GroundTruth
 from runner.sim.u2server import U2Server, is_launch
 from runner.sim.ui.window import AppFactory, Display

@@ -9,8 +9,8 @@ from __future__ import annotations
 import errno
 import struct
 
+from runner.sim.connection import Stream
 from runner.sim.fs import Entry, FileSystem, normalize
-from runner.sim.transport import Stream
 
 CHUNK = 64 * 1024
 STAT_V1 = struct.Struct("<4sIII")

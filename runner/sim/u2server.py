@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from runner.sim.protocol import shell_frame
 
 if TYPE_CHECKING:
+    from runner.sim.connection import Service, Stream
     from runner.sim.phone import SimPhone
-    from runner.sim.transport import Service, Stream
 
 MAIN_CLASS = "com.wetest.uia2.Main"
 STARTING = "[server] INFO: [UiAutomator2Server] Starting Server\n"

@@ -28,8 +28,8 @@ from runner.device.uitree import UiTree, parse_dump
 from runner.errors import ScreenUnreadableError
 
 if TYPE_CHECKING:
+    from runner.device.adblink import ShellResult
     from runner.device.device import Device
-    from runner.device.transport import ShellResult
 
 IDLE_ERROR = "could not get idle state"
 DUMP_FILE = "/data/local/tmp/runner_dump.xml"

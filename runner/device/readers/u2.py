@@ -44,8 +44,8 @@ from runner.errors import (
 if TYPE_CHECKING:
     from adbutils._adb import AdbConnection
 
+    from runner.device.adblink import PhoneLink
     from runner.device.device import Device
-    from runner.device.transport import PhoneLink
 
 JAR_REMOTE = "/data/local/tmp/u2.jar"
 PORT = 9008

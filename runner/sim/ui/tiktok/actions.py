@@ -14,7 +14,7 @@ from runner.sim.ui.tiktok.state import Screen, Upload
 from runner.sim.ui.tiktok.world import Video
 
 if TYPE_CHECKING:
-    from runner.sim.ui.tiktok.app import TikTokApp
+    from runner.sim.ui.tiktok.tiktok_app import TikTokApp
 
 VIDEO_EXT = (".mp4", ".mov", ".3gp", ".mkv", ".webm")
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")

@@ -8,7 +8,7 @@ from runner.sim.ui.node import Bounds, Node
 from runner.sim.ui.tiktok.ids import check_layout
 
 if TYPE_CHECKING:
-    from runner.sim.ui.tiktok.app import TikTokApp
+    from runner.sim.ui.tiktok.tiktok_app import TikTokApp
 
 
 class Builder:

@@ -18,7 +18,7 @@ from runner.sim.ui.tiktok.build import Builder
 from runner.sim.ui.tiktok.state import Screen
 
 if TYPE_CHECKING:
-    from runner.sim.ui.tiktok.app import TikTokApp
+    from runner.sim.ui.tiktok.tiktok_app import TikTokApp
 
 BAR_TOP = HEIGHT - 150
 

@@ -13,7 +13,7 @@ from typing import Any
 from runner.campaign.expand import expand
 from runner.campaign.model import TaskSpec
 from runner.campaign.records import Campaign, Repo
-from runner.campaign.timing import occurrences
+from runner.campaign.start_times import occurrences
 from runner.errors import CampaignError
 
 _HORIZONS = (timedelta(days=2), timedelta(days=40), timedelta(days=400), timedelta(days=366 * 8))

@@ -28,7 +28,7 @@ from typing import Any
 from runner.campaign import Repo, expand_campaign
 from runner.campaign.model import TaskSpec
 from runner.errors import CampaignError, FailureClass, StateError, StorageError
-from runner.scheduler import timing
+from runner.scheduler import jobs
 from runner.scheduler.executor import Job, Outcome, execute
 from runner.scheduler.options import RunnerOptions
 from runner.scheduler.queue import Claim, TaskQueue
@@ -58,7 +58,7 @@ class Runner:
             **_caps(repo),
         )
         self.applied: ApplyDiff | None = None  # what start() applied of ``repo``
-        self.scheduler = timing.new_scheduler()
+        self.scheduler = jobs.new_scheduler()
         self.warnings: list[str] = []
         self.outcomes: list[Outcome] = []
         self.on_outcome: Callable[[Outcome], None] | None = None
@@ -160,8 +160,8 @@ class Runner:
                 if row.key in retired:
                     self.stop_task(row.id)
         self.queue.forget_waiting()
-        timing.schedule_starts(self.scheduler, specs, self._wake.set, now)
-        timing.schedule_campaigns(self.scheduler, repo.campaigns, self._fire)
+        jobs.schedule_starts(self.scheduler, specs, self._wake.set, now)
+        jobs.schedule_campaigns(self.scheduler, repo.campaigns, self._fire)
         for campaign in repo.campaigns:
             if campaign.enabled and campaign.schedule:
                 self._catch_up(campaign.name, now)
@@ -179,7 +179,7 @@ class Runner:
             refuse_unknown_phones(specs, self.pool)
             specs = [replace(s, serial=self._identity(s.serial)) if s.serial else s for s in specs]
         ids = self.store.insert(specs)
-        timing.schedule_starts(self.scheduler, specs, self._wake.set, utcnow())
+        jobs.schedule_starts(self.scheduler, specs, self._wake.set, utcnow())
         self._wake.set()
         return ids
 
@@ -273,7 +273,7 @@ class Runner:
         )
         if campaign is None or self.repo is None:
             return
-        occurrence = timing.latest_occurrence(campaign, now, lookback)
+        occurrence = jobs.latest_occurrence(campaign, now, lookback)
         if occurrence is None:
             return
         try:
@@ -290,7 +290,7 @@ class Runner:
     def _apply_missed(self, rows: Sequence[Any]) -> None:
         now = utcnow()
         for row in rows:
-            if timing.is_missed(row, now, skip_grace=self.options.missed_skip_grace):
+            if jobs.is_missed(row, now, skip_grace=self.options.missed_skip_grace):
                 late = (now - row.start_time).total_seconds()
                 self.store.mark_missed(
                     row.id,

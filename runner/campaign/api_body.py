@@ -29,7 +29,7 @@ from runner.campaign.expand import expand
 from runner.campaign.limits import limits
 from runner.campaign.model import TaskSpec
 from runner.campaign.records import Campaign, Inventory
-from runner.campaign.timing import machine_timezone
+from runner.campaign.start_times import machine_timezone
 from runner.campaign.yamlload import Document
 from runner.errors import CampaignError
 
