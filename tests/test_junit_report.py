@@ -13,6 +13,7 @@ import pytest
 import xmlschema
 
 from runner.campaign.model import TaskSpec
+from runner.cli.main import main
 from runner.scheduler.report import junit_xml, scope_rows, write_junit
 from runner.state import Store
 
@@ -101,3 +102,61 @@ def test_write_junit_creates_the_folder_and_a_parseable_file(store: Store, tmp_p
     path = tmp_path / "reports" / "junit.xml"
     write_junit(path, scope_rows(store, ["grow", "tidy"]), store, 1.5)
     assert ET.parse(path).getroot().get("tests") == "4"
+
+
+BROKEN = "name: bad\nscript_name: follow\nserials: [P1]\nscript_config: {access_method: dirct}\n"
+GOOD = "name: good\nscript_name: follow\nserials: [P1]\nscript_config: {target_user: x}\n"
+
+
+def _invalid_repo(root: Path) -> Path:
+    (root / "workflows").mkdir()
+    (root / "workflows" / "bad.yaml").write_text(BROKEN, encoding="utf-8")
+    (root / "workflows" / "good.yaml").write_text(GOOD, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("xsd", ["pytest-junit-10.xsd", "jenkins-junit-4.xsd"])
+def test_invalid_files_as_junit_are_valid_against_the_ci_schema(
+    xsd: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _invalid_repo(tmp_path)
+    assert main(["validate", "--root", str(root), "--format", "junit"]) == 1
+    xmlschema.XMLSchema(XSD / xsd).validate(capsys.readouterr().out)
+
+
+def test_invalid_files_as_junit_fail_one_testcase_per_broken_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(_invalid_repo(tmp_path))
+    assert main(["validate", "--format", "junit"]) == 1
+    cases = ET.fromstring(capsys.readouterr().out).iter("testcase")
+    assert [(c.get("name"), [f.get("message") for f in c.iter("failure")]) for c in cases] == [
+        (
+            "workflows/bad.yaml",
+            [
+                "one of target_users or target_user is required",
+                "'dirct' is not one of ['direct', 'search'] (did you mean 'direct'?)",
+            ],
+        ),
+        ("workflows/good.yaml", []),
+    ]
+
+
+def test_run_with_junit_file_reports_invalid_files_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _invalid_repo(tmp_path)
+    report_file = tmp_path / "reports" / "junit.xml"
+    argv = [
+        "run",
+        "--root",
+        str(root),
+        "--state",
+        str(tmp_path / "s.db"),
+        "--junit",
+        str(report_file),
+    ]
+    assert main(argv) == 1
+    assert "workflows/bad.yaml:4" in capsys.readouterr().err
+    assert ET.parse(report_file).getroot().get("failures") == "1"
+    assert not (tmp_path / "s.db").exists()

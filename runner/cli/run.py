@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
     root = (args.root or Path.cwd()).resolve()
-    repo = load_checked(args.paths, root, fmt=args.format)
+    repo = load_checked(args.paths, root, fmt=args.format, junit=args.junit)
     if repo is None:
         return FAILED
     if args.format == "text":  # the same warnings `campaign validate` prints, before anything runs

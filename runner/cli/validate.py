@@ -28,7 +28,7 @@ def add_paths_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_paths_argument(parser)
-    add_format_argument(parser, "github")
+    add_format_argument(parser, "github", "junit")
     parser.add_argument(
         "--root",
         type=Path,
@@ -47,23 +47,30 @@ def check_paths(paths: Sequence[str], root: Path) -> list[str] | None:
     return list(paths) or None
 
 
-def load_checked(paths: Sequence[str], root: Path, *, now: Any = None, fmt: str = "text") -> Any:
+def load_checked(
+    paths: Sequence[str],
+    root: Path,
+    *,
+    now: Any = None,
+    fmt: str = "text",
+    junit: Path | None = None,
+) -> Any:
     """The repo, or None after printing its problems (commands that cannot act on bad files):
-    as text on stderr, or in ``fmt`` on stdout when that is json or github (so
-    `campaign plan --format json > plan.json` always holds one JSON object)."""
+    as text on stderr, or in ``fmt`` on stdout when that is json, github or junit (so
+    `campaign plan --format json > plan.json` always holds one JSON object); with ``junit``
+    also as a JUnit file there (`run --junit FILE` reports invalid files to CI too)."""
     from runner.campaign import load_repo
 
     repo = load_repo(check_paths(paths, root), root=root, now=now)
     if not repo.problems:
         return repo
-    report(
-        repo.problems,
-        repo.warnings,
-        files=len(repo.files),
-        campaigns=len(repo.campaigns),
-        fmt=fmt if fmt in ("json", "github") else "text",
-        out=sys.stdout if fmt in ("json", "github") else sys.stderr,
-    )
+    machine = fmt in ("json", "github", "junit")
+    report_repo(repo, fmt if machine else "text", sys.stdout if machine else sys.stderr)
+    if junit is not None:
+        from runner.junit import problems_junit
+
+        junit.parent.mkdir(parents=True, exist_ok=True)
+        junit.write_bytes(problems_junit(repo.problems, repo.files))
     return None
 
 
@@ -80,15 +87,25 @@ def run(args: argparse.Namespace) -> int:
 
     root = args.root or Path.cwd()
     repo = load_repo(check_paths(args.paths, root), root=root)
+    report_repo(repo, args.format, sys.stdout)
+    return FAILED if repo.problems else OK
+
+
+def report_repo(repo: Any, fmt: str, out: TextIO) -> None:
+    """A loaded repo's problems and warnings in ``fmt`` (junit: a testcase per file)."""
+    if fmt == "junit":
+        from runner.junit import problems_junit
+
+        out.write(problems_junit(repo.problems, repo.files).decode("utf-8"))
+        return
     report(
         repo.problems,
         repo.warnings,
         files=len(repo.files),
         campaigns=len(repo.campaigns),
-        fmt=args.format,
-        out=sys.stdout,
+        fmt=fmt,
+        out=out,
     )
-    return FAILED if repo.problems else OK
 
 
 def report(

@@ -3,7 +3,6 @@ testcase per task; `--junit FILE` or `--format junit`)."""
 
 from __future__ import annotations
 
-import re
 import socket
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -11,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from runner.junit import xml_text
 from runner.state import (
     COMPLETED,
     FAILED,
@@ -87,15 +87,6 @@ def run_json(
         "stats": counts(rows),
         "seconds": round(seconds, 3),
     }
-
-
-# XML 1.0 cannot hold these even as character references; a remark quoting a phone's output may.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str | None) -> str:
-    """``text`` with every character XML 1.0 forbids written as a visible ``\\xNN`` escape."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text or "")
 
 
 def write_junit(path: Path, rows: Sequence[TaskRow], store: Store, seconds: float) -> None:
