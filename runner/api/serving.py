@@ -53,7 +53,6 @@ class Runtime:
         """Everything but HTTP, started; None (problems printed) when the files are invalid."""
         from runner.pool import DevicePool
         from runner.scheduler import Runner, RunnerOptions
-        from runner.state import Store
 
         source = CampaignSource(paths, root=root)
         if source.repo.problems:
@@ -64,14 +63,14 @@ class Runtime:
                 file=sys.stderr,
             )
             return None
-        from runner.state.location import state_path
+        from runner.state.location import open_state, state_path
 
         state = state_path(state, root)
-        store = Store(state)
+        store = open_state(state, local_dir=root / ".campaign")
         sim_stack = ExitStack()
         inventory = source.inventory
         servers = (
-            start_simulated(inventory, sim_stack, state_dir=state.parent)
+            start_simulated(inventory, sim_stack, state_dir=store.path.parent)
             if sim
             else adb_servers(inventory)
         )
@@ -86,7 +85,7 @@ class Runtime:
             pool=pool,
             runner=runner,
             sim=sim_stack,
-            artifacts_root=state.parent / "artifacts",
+            artifacts_root=store.path.parent / "artifacts",
         )  # where the executor writes them
         log_outcome({"applied": True, **diff_counts(runner.applied)})
         runtime.watcher = Watcher(source, runner)

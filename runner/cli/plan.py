@@ -8,7 +8,6 @@ removed), asking the state room's ``Store.diff``; the state module is imported o
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,12 +84,12 @@ def _parse_at(value: str | None) -> datetime:
 def _diff(state: Path | None, root: Path, plan: Any, repo: Any) -> dict[str, Any] | None:
     """What applying would change, when a state file exists (never creates one): the same
     comparison `run` makes, including campaigns that left the files or were disabled."""
-    path = state or Path(os.environ.get("CAMPAIGN_STATE") or root / ".campaign" / "state.db")
-    if not path.is_file():
-        return None
-    from runner.state import Store  # lazily: only when there is a state file to compare with
+    from runner.state.location import is_dsn, open_state, state_path
 
-    store = Store(path)
+    path = state_path(state, root)
+    if not is_dsn(path) and not path.is_file():
+        return None
+    store = open_state(path)  # lazily: only when there is a state to compare with
     result = store.diff(
         plan.tasks,
         campaigns=[c.campaign.name for c in plan.campaigns],

@@ -28,11 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from runner.state import Store
+    from runner.state.location import open_state
 
     if bool(args.ids) == bool(args.failed):
         raise UsageError("give task ids or --failed (not both)")
-    store = Store(existing_state(args))
+    store = open_state(existing_state(args))
     if args.failed:
         queued = store.retry_all(include_cancelled=args.include_cancelled)
         if args.format == "json":

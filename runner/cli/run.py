@@ -97,10 +97,9 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     from runner.pool import DevicePool
     from runner.scheduler import Runner, RunnerOptions
     from runner.scheduler.report import scope_rows
-    from runner.state import Store
-    from runner.state.location import state_path
+    from runner.state.location import open_state, state_path
 
-    store = Store(state_path(args.state, root))
+    store = open_state(state_path(args.state, root), local_dir=root / ".campaign")
     names = [c.name for c in repo.campaigns]
     options = RunnerOptions(
         concurrency=args.concurrency,

@@ -8,7 +8,7 @@ TikMatrix's local "YYYY-MM-DD HH:MM:SS".
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from typing import Any
 
 from runner.cli.output import OK, add_format_argument, print_json, task_json
 from runner.errors import UsageError
@@ -32,18 +32,21 @@ def add_state_argument(parser: argparse.ArgumentParser, *, under: str = "") -> N
     where = f"under {under}" if under else "in the current directory"
     parser.add_argument(
         "--state",
-        type=Path,
+        type=str,
         default=None,
-        help=f"state file (default: $CAMPAIGN_STATE, else .campaign/state.db {where})",
+        metavar="PATH|URL",
+        help=f"state file, or a postgresql:// URL shared by several hosts (docs/hosts.md) "
+        f"(default: $CAMPAIGN_STATE, else .campaign/state.db {where})",
     )
 
 
-def existing_state(args: argparse.Namespace) -> Path:
-    """Commands that only read or request need a state file that a run has created."""
-    from runner.state.location import state_path
+def existing_state(args: argparse.Namespace) -> Any:
+    """Commands that only read or request need a state file that a run has created (a
+    PostgreSQL URL is taken as it is: the database says whether it answers)."""
+    from runner.state.location import is_dsn, state_path
 
     path = state_path(args.state)
-    if not path.is_file():
+    if not is_dsn(path) and not path.is_file():
         raise UsageError(
             f"no state file at {path}",
             hint="run `campaign run` first, or pass --state PATH",
@@ -73,9 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from runner.state import Store
+    from runner.state.location import open_state
 
-    store = Store(existing_state(args))
+    store = open_state(existing_state(args))
     filters = {
         "status": args.status,
         "serial": args.serial,

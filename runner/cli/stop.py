@@ -23,9 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from runner.state import Store
+    from runner.state.location import open_state
 
-    store = Store(existing_state(args))
+    store = open_state(existing_state(args))
     results = [_stop(store, task_id) for task_id in args.ids]
     if args.format == "json":
         print_json({"tasks": [{"id": i, "stopped": ok, "message": m} for i, ok, m in results]})

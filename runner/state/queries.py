@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,12 @@ class QueryMixin:
 
     path: Path
 
+    def _read(self) -> AbstractContextManager[Any]:
+        """A connection for one read (the PostgreSQL store gives its own: runner/state/pg.py)."""
+        return connect(self.path)
+
     def get(self, task_id: int) -> TaskRow | None:
-        with connect(self.path) as conn:
+        with self._read() as conn:
             row = conn.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
         return TaskRow.from_sql(row) if row else None
 
@@ -82,7 +87,7 @@ class QueryMixin:
             if page_size is None
             else f" LIMIT {int(page_size)} OFFSET {max(0, (page - 1) * int(page_size))}"
         )
-        with connect(self.path) as conn:
+        with self._read() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM tasks{where}", args).fetchone()[0]
             rows = conn.execute(f"SELECT * FROM tasks{where} ORDER BY id{limit}", args).fetchall()
         return [TaskRow.from_sql(r) for r in rows], int(total)
@@ -90,7 +95,7 @@ class QueryMixin:
     def stats(self, **filters: object | None) -> dict[str, int]:
         """Counts like `/task/stats`: total, pending, running, completed, failed."""
         where, args = _where(filters)
-        with connect(self.path) as conn:
+        with self._read() as conn:
             counts = dict(
                 conn.execute(
                     f"SELECT status, COUNT(*) FROM tasks{where} GROUP BY status", args
@@ -101,7 +106,7 @@ class QueryMixin:
         return {"total": sum(out.values()), **out}
 
     def events(self, task_id: int) -> Dicts:
-        with connect(self.path) as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 "SELECT at, kind, from_status, to_status, message FROM events WHERE task_id = ? ORDER BY id",
                 (task_id,),
@@ -111,7 +116,7 @@ class QueryMixin:
     def attempts(self, task_id: int | None = None) -> Dicts:
         """Every attempt (of one task, or all), oldest first: the executor's ground truth."""
         where, args = ("WHERE task_id = ?", [task_id]) if task_id is not None else ("", [])
-        with connect(self.path) as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 f"SELECT * FROM attempts {where} ORDER BY task_id, n", args
             ).fetchall()
@@ -131,7 +136,7 @@ class QueryMixin:
         The dispatcher asks at every wake, so a backlog of 100,000 tasks on 1,000 busy phones
         must cost next to nothing."""
         scope, args = _scope(campaigns)
-        with connect(self.path) as conn:
+        with self._read() as conn:
             ids = [
                 r[0]
                 for r in conn.execute(
@@ -150,14 +155,14 @@ class QueryMixin:
 
     def next_due_at(self) -> datetime | None:
         """The earliest future time a pending task becomes due (None: nothing waits)."""
-        with connect(self.path) as conn:
+        with self._read() as conn:
             value = conn.execute(
                 "SELECT MIN(next_run_at) FROM tasks WHERE status = 0 AND next_run_at IS NOT NULL"
             ).fetchone()[0]
         return datetime.fromisoformat(value) if value else None
 
     def stop_requested_ids(self) -> Ids:
-        with connect(self.path) as conn:
+        with self._read() as conn:
             return [
                 r[0]
                 for r in conn.execute(
@@ -170,7 +175,7 @@ class QueryMixin:
     ) -> int:
         """Tasks of one account and script that ran (completed, or running) in [since, until):
         the daily cap counts across every campaign and the API."""
-        with connect(self.path) as conn:
+        with self._read() as conn:
             return int(
                 conn.execute(
                     "SELECT COUNT(*) FROM tasks WHERE username = ? AND script_name = ? AND status IN (1, 2) "
@@ -198,7 +203,7 @@ class QueryMixin:
         )
         args: list[object] = [] if include_future else [iso(now)]
         scope, scope_args = _scope(campaigns)
-        with connect(self.path) as conn:
+        with self._read() as conn:
             return int(
                 conn.execute(
                     f"SELECT COUNT(*) FROM tasks WHERE (status = 1 OR (status = 0{clause} AND "
@@ -214,7 +219,7 @@ class QueryMixin:
         no longer defines it, or when that file is gone. Campaigns of files that were simply not
         given (``campaign run one.yaml``) stay: running part of a repo must not delete the rest.
         """
-        with connect(self.path) as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 "SELECT DISTINCT campaign, origin FROM tasks WHERE key IS NOT NULL AND status IN (0, 1)"
             ).fetchall()
@@ -240,7 +245,7 @@ class QueryMixin:
 
     def never_started_before(self, moment: datetime) -> Rows:
         """Pending tasks whose start time passed with no attempt at all: candidates for on_missed."""
-        with connect(self.path) as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 "SELECT * FROM tasks WHERE status = 0 AND start_time IS NOT NULL AND start_time < ? "
                 "AND NOT EXISTS (SELECT 1 FROM attempts WHERE attempts.task_id = tasks.id) ORDER BY id",

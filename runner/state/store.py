@@ -15,7 +15,7 @@ from runner.errors import StateError, StorageError
 from runner.state import lock as locking
 from runner.state import transitions as tr
 from runner.state.apply import ApplyDiff, insert_specs, plan_apply, write_apply
-from runner.state.db import connect, migrate, write
+from runner.state.db import migrate, write
 from runner.state.queries import QueryMixin
 from runner.state.rows import (
     FAILED,
@@ -35,7 +35,7 @@ class Store(QueryMixin):
         self.path = Path(path)
         locking.check_before_open(self.path)
         migrate(self.path)
-        with connect(self.path) as conn:
+        with self._read() as conn:
             self.db_id = locking.db_id(conn)
         locking.check_identity(self.path, self.db_id)
         self._held_inode: int | None = None  # set while this handle holds the runner lock
@@ -75,7 +75,7 @@ class Store(QueryMixin):
         gone: Mapping[str, str] | None = None,
     ) -> ApplyDiff:
         """What `apply` would do, without writing (for `campaign plan`)."""
-        with connect(self.path) as conn:
+        with self._read() as conn:
             return plan_apply(conn, specs, campaigns, gone).diff
 
     def insert(self, specs: Sequence[TaskSpec]) -> list[int]:
@@ -238,7 +238,7 @@ class Store(QueryMixin):
 
     def commit_mark(self, task_id: int) -> dict | None:
         """The last commit mark of the task: {attempt, action, detail, marked_at}, or None."""
-        with connect(self.path) as conn:
+        with self._read() as conn:
             row = conn.execute(
                 "SELECT attempt, action, detail, marked_at FROM commit_marks WHERE task_id = ?",
                 (task_id,),
@@ -279,7 +279,7 @@ class Store(QueryMixin):
         with self._write() as conn:
             rows = conn.execute(
                 "SELECT id, retry_count, retry_max, retry_delay_min, retry_delay_max, stop_requested "
-                "FROM tasks WHERE status = 1"
+                "FROM tasks WHERE status = 1 ORDER BY id"
             ).fetchall()
             for task_id, count, limit, low, high, stop in rows:
                 cls, msg, retry_at = (
@@ -323,5 +323,5 @@ class Store(QueryMixin):
         return released
 
     def lock_holder(self) -> locking.LockInfo | None:
-        with connect(self.path) as conn:
+        with self._read() as conn:
             return locking.holder(conn)

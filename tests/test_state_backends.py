@@ -1,0 +1,103 @@
+"""The state's shared behaviour on PostgreSQL: the same tests that run on the SQLite file.
+
+Each test below is imported from the SQLite suite and runs here against a ``postgresql://``
+state on a private cluster (tests/fixtures_pg.py). What only a file has (WAL, the lock file,
+a garbage file) stays in the SQLite suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_scheduler_queue import (  # noqa: F401
+    test_daily_cap_defers_to_next_day_with_the_reason,
+    test_future_tasks_are_not_taken,
+    test_global_concurrency_cap,
+    test_one_task_per_phone_in_start_time_order,
+    test_pause_between_a_phones_tasks,
+    test_random_order_shuffles_a_phones_queue,
+)
+from test_scheduler_runner import (  # noqa: F401
+    test_a_phone_runs_its_queue_one_at_a_time_in_order,
+    test_config_error_is_never_retried,
+    test_failed_task_is_retried_after_the_delay_and_every_attempt_recorded,
+    test_task_over_its_timeout_fails_with_class_timeout,
+)
+from test_state_store import (  # noqa: F401
+    test_changed_spec_updates_only_its_pending_task,
+    test_claim_is_atomic_and_refuses_non_pending,
+    test_completing_a_task_that_is_not_running_is_refused,
+    test_delete_returns_existing_ids_and_logs,
+    test_diff_reports_without_writing,
+    test_failed_attempt_with_retry_goes_back_to_pending_and_counts,
+    test_insert_always_creates_new_ids,
+    test_other_occurrences_of_a_recurring_campaign_are_kept,
+    test_reapply_same_specs_creates_nothing,
+    test_recover_interrupted_requeues_under_retry_policy,
+    test_removed_target_removes_its_pending_task_and_keeps_the_event,
+    test_retry_only_failed_tasks,
+    test_running_and_finished_tasks_are_never_rewritten_or_removed,
+    test_stop_pending_fails_it_cancelled_and_stop_running_sets_the_request,
+    test_task_to_api_shape,
+)
+
+from runner.scheduler import Runner, RunnerOptions
+from runner.state.pg import PgStore, translate
+
+
+@pytest.fixture
+def store(pg_dsn: str, tmp_path: Path) -> Iterator[PgStore]:
+    opened = PgStore(pg_dsn, local_dir=tmp_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def make_runner(store: PgStore, adb_server: int) -> Iterator[Callable[..., Runner]]:
+    from runner.pool import DevicePool
+
+    made: list[tuple[Runner, Any]] = []
+
+    def make(**options: Any) -> Runner:
+        pool = DevicePool()
+        pool.start()
+        runner = Runner(
+            store=store, pool=pool, options=RunnerOptions(**{"device_wait": 2.0, **options})
+        )
+        made.append((runner, pool))
+        runner.start()
+        return runner
+
+    yield make
+    for runner, pool in made:
+        runner.shutdown(graceful=False, timeout=10)
+        pool.stop()
+
+
+def test_two_handles_on_one_database_see_each_others_writes(store: PgStore, pg_dsn: str) -> None:
+    from test_state_store import spec
+
+    [task_id] = store.insert([spec("k1")])
+    other = PgStore(pg_dsn)
+    try:
+        assert other.claim(task_id, serial="P1") == 1
+        assert store.claim(task_id, serial="P1") is None  # claimed once, whoever asks
+        assert other.db_id == store.db_id
+    finally:
+        other.close()
+
+
+def test_sqlite_spellings_are_translated_for_postgresql() -> None:
+    assert translate("SELECT * FROM tasks WHERE id = ? AND x IS NOT 'a'") == (
+        "SELECT * FROM tasks WHERE id = %s AND x IS DISTINCT FROM 'a'"
+    )
+    assert (
+        translate("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+        == "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+    )
+    assert "json_array_elements_text(%s::json)" in translate(
+        "SELECT id FROM tasks WHERE campaign IN (SELECT value FROM json_each(?))"
+    )
