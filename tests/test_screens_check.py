@@ -134,6 +134,18 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
         None,
         {"search.input": (130, 153, 783, 247), "search.submit": (783, 142, 1080, 257)},
     ),
+    "46.9.3/fr/search_users.xml": (
+        None,
+        {
+            "search.input": (130, 153, 955, 247),
+            "search.users_tab": (409, 268, 672, 373),
+            "search.videos_tab": (672, 268, 852, 373),
+            "search.sounds_tab": (852, 268, 997, 373),
+            "search.user_row": (0, 394, 1080, 589),
+            "search.user_name": (226, 424, 359, 474),
+            "search.user_handle": (226, 474, 775, 516),
+        },
+    ),
     "47.0.3/fr/search_users.xml": (
         None,
         {
