@@ -151,16 +151,3 @@ def test_all_renders_of_a_campaign_share_one_time_budget(repo: Path, limit) -> N
         " its tasks, in ms: more than the limit of 1 (CAMPAIGN_RUNNER_LIMIT_TEMPLATE_TOTAL_MS,"
         " see docs/limits.md)"
     ]
-
-
-def test_files_each_under_the_limit_may_not_add_up_past_the_total(repo: Path, limit) -> None:  # type: ignore[no-untyped-def]
-    limit("REPO_BYTES", 250)
-    for name in ("a", "b", "c"):
-        body = f"script_name: account_warmup\nserials: [P1]\ndescription: {'d' * 60}\n"
-        (repo / "workflows" / f"{name}.yaml").write_text(body, encoding="utf-8")
-    loaded = load_repo(root=repo, now=NOW)
-    assert [c.name for c in loaded.campaigns] == ["a", "b"]
-    assert [str(p) for p in loaded.problems] == [
-        "workflows/c.yaml:1:1: files read together too large, bytes: 348 is over the limit of 250"
-        " (CAMPAIGN_RUNNER_LIMIT_REPO_BYTES, see docs/limits.md)"
-    ]

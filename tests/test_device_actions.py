@@ -75,7 +75,7 @@ def test_dump_find_and_tap_like(sim_fleet, adb_server) -> None:  # type: ignore[
     device = _device(fleet, adb_server)
     device.app_start(TIKTOK)
     device.tap(device.dump().find({"desc-contains": "Like video"}))
-    assert device.dump().find({"content-desc": "Unlike"}).attrs["selected"] == "true"
+    assert device.dump().find({"desc-contains": "Like video"}).attrs["selected"] == "true"
     assert len(fleet.ground_truth()[fleet.phones[0].serial]["user001_1"]["likes"]) == 1
 
 
@@ -126,7 +126,7 @@ def test_screenshot_is_a_png_and_facts_are_read(sim_fleet, adb_server) -> None: 
     assert device.screenshot()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (device.getprop("ro.serialno"), device.app_version(TIKTOK), device.window_size()) == (
         "SIM000001",
-        "34.1.3",
+        "47.0.3",
         (1080, 2400),
     )
     device.open_url("https://www.tiktok.com/@zoe", TIKTOK)
@@ -159,10 +159,9 @@ def test_wait_for_dismisses_a_popup_then_finds_the_element(sim_fleet, adb_server
         timeout=3,
         popups=load_app("tiktok", TIKTOK).popups,
     )
-    assert (
-        node.desc == "Like video"
-        and "dismissed dialog 'Choose your interests' (tap 'Skip')" in "\n".join(device.log)
-    )
+    assert node.desc.startswith(
+        "Like video. "
+    ) and "dismissed dialog 'Choose your interests' (tap 'Skip')" in "\n".join(device.log)
     assert device.find([{"text": "Skip"}]) is None
 
 

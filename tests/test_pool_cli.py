@@ -28,7 +28,7 @@ def test_devices_json_lists_each_phone_with_inventory_names(
         first["state"],
         first["battery"],
     ) == (fleet.phones[0].adb_serial, "desk-1", ["eu"], ["user001_1"], "device", 87)
-    assert (listed["SIM000002"]["name"], listed["SIM000002"]["app_version"]) == ("", "34.1.3")
+    assert (listed["SIM000002"]["name"], listed["SIM000002"]["app_version"]) == ("", "47.0.3")
 
 
 def test_devices_table_has_a_header_and_a_row_per_phone(sim_fleet, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -61,7 +61,7 @@ def test_devices_table_has_a_header_and_a_row_per_phone(sim_fleet, tmp_path: Pat
             "12",
             "87%",
             "on",
-            "34.1.3",
+            "47.0.3",
             "-",
             "auto",
         ]

@@ -55,7 +55,7 @@ def test_devices_lists_inventory_and_live_facts(sim_fleet, adb_server) -> None: 
         info.screen_on,
         info.app_installed,
         info.app_version,
-    ) == ("SimPhone", "12", 87, True, True, "34.1.3")
+    ) == ("SimPhone", "12", 87, True, True, "47.0.3")
 
 
 def test_resolve_maps_hardware_and_adb_serials(sim_fleet, pool) -> None:  # type: ignore[no-untyped-def]

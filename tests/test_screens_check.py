@@ -126,6 +126,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
         None,
         {
             "comment.input": (189, 2201, 721, 2282),
+            "comment.add_image": (732, 2210, 832, 2305),  # Button l12, desc "@2131823358"
             "comment.close": (995, 909, 1048, 962),
             "comment.list_item": (0, 994, 1080, 1209),
         },

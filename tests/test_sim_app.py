@@ -57,26 +57,76 @@ def test_adbutils_dump_hierarchy_fails_on_the_playing_feed_like_on_a_real_phone(
         device.dump_hierarchy()
 
 
-def test_tap_on_like_turns_it_into_unlike_and_records_the_like(phone) -> None:  # type: ignore[no-untyped-def]
+def test_tap_on_like_selects_it_and_records_the_like(phone) -> None:  # type: ignore[no-untyped-def]
     fleet, device = phone
     device.app_start(TIKTOK)
-    ui_tap(device, content_desc="Like video")
-    node = ui_find(device, content_desc="Unlike")
-    assert (node["selected"], len(_truth(fleet)["likes"])) == ("true", 1)
+    before = _desc_starting(device, "Like video. ")
+    _tap(device, before)
+    after = _desc_starting(device, "Like video. ")
+    assert (before["class"], after["selected"], len(_truth(fleet)["likes"])) == (
+        "android.widget.Button",
+        "true",
+        1,
+    )
 
 
-def test_profile_link_follow_then_unfollow_through_the_dialog(phone) -> None:  # type: ignore[no-untyped-def]
+def test_profile_link_follow_then_unfollow_through_the_sheet(phone) -> None:  # type: ignore[no-untyped-def]
     fleet, device = phone
     _open(device, "https://www.tiktok.com/@alice")
-    ui_tap(device, text="Follow", **{"class": "android.widget.Button"})
-    ui_tap(device, text="Following")
+    ui_tap(device, text="Follow", resource_id=_rid("profile_follow_text"))
+    ui_tap(device, text="Following ", resource_id=_rid("profile_follow_text"))
+    sheet = ui_find(device, content_desc="Bottom sheet")
     ui_tap(device, text="Unfollow")
     truth = _truth(fleet)
-    assert (truth["follows"], truth["unfollows"], ui_find(device, text="Follow")["class"]) == (
-        ["alice"],
-        ["alice"],
-        "android.widget.Button",
+    assert (
+        sheet["class"],
+        truth["follows"],
+        truth["unfollows"],
+        ui_find(device, text="Follow")["class"],
+    ) == ("android.widget.FrameLayout", ["alice"], ["alice"], "android.widget.TextView")
+
+
+def test_unfollowing_a_friend_asks_in_a_dialog(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    spec = PhoneSpec("SIMF00005", accounts=(AccountSpec("me", following=("bestie",)),))
+    fleet = sim_fleet(specs=[spec], mutual_users=("bestie",))
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    _open(device, "https://www.tiktok.com/@bestie")
+    ui_tap(device, text="Friends", resource_id=_rid("profile_follow_text"))
+    question = ui_find(
+        device, text="Unfollow this person? You and this person are currently friends."
     )
+    ui_tap(device, text="Unfollow")
+    assert (question["package"], _truth(fleet, "me")["unfollows"]) == (TIKTOK, ["bestie"])
+
+
+def test_profile_follow_is_a_textview_in_a_clickable_row_without_id(phone) -> None:  # type: ignore[no-untyped-def]
+    """47.0.3: LinearLayout (clickable, no id) > fmk > fmj > fmr > TextView fmp "Follow"."""
+    _, device = phone
+    _open(device, "https://www.tiktok.com/@alice")
+    chain = _ancestors(device, text="Follow", resource_id=_rid("profile_follow_text"))
+    assert [
+        (n["class"].rsplit(".", 1)[-1], n["resource-id"].rsplit("/", 1)[-1], n["clickable"])
+        for n in chain[-5:]
+    ] == [
+        ("LinearLayout", "", "true"),
+        ("LinearLayout", "fmk", "false"),
+        ("LinearLayout", "fmj", "false"),
+        ("LinearLayout", "fmr", "false"),
+        ("TextView", "fmp", "false"),
+    ]
+
+
+def test_followed_profile_has_a_following_label_besides_the_button(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    spec = PhoneSpec("SIMF00003", accounts=(AccountSpec("me", following=("carol",)),))
+    fleet = sim_fleet(specs=[spec])
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    _open(device, "https://www.tiktok.com/@carol")
+    following = [
+        (n["resource-id"].rsplit("/", 1)[-1], n["text"])
+        for n in ui_nodes(device)
+        if n["text"].strip() in ("Following", "Message")
+    ]
+    assert following == [("t89", "Following"), ("fmp", "Message"), ("fmp", "Following ")]
 
 
 def test_mutual_user_shows_friends_after_follow(sim_fleet) -> None:  # type: ignore[no-untyped-def]
@@ -84,15 +134,47 @@ def test_mutual_user_shows_friends_after_follow(sim_fleet) -> None:  # type: ign
     device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
     _open(device, "https://www.tiktok.com/@bestie")
     ui_tap(device, text="Follow")
-    assert (
-        ui_find(device, resource_id=f"{TIKTOK}:id/" + _rid("profile_follow"))["text"] == "Friends"
+    assert ui_find(device, resource_id=_rid("profile_follow_text"), text="Friends")["class"] == (
+        "android.widget.TextView"
     )
 
 
-def _rid(name: str) -> str:
-    from runner.sim.ui.tiktok.ids import layouts
+def _rid(name: str, version: str = "47.0.3") -> str:
+    from runner.sim.ui.tiktok.layout import layouts
 
-    return layouts()["default"].ids[name]
+    return f"{TIKTOK}:id/{layouts()[version].ids[name]}"
+
+
+def _desc_starting(device, prefix: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return next(n for n in ui_nodes(device) if n["content-desc"].startswith(prefix))
+
+
+def _tap(device, node: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    left, top, right, bottom = map(int, re.findall(r"-?\d+", node["bounds"]))
+    device.shell(f"input tap {(left + right) // 2} {(top + bottom) // 2}")
+
+
+def _ancestors(device, **attrs: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """The node matching ``attrs`` and its ancestors, outermost first."""
+    import xml.etree.ElementTree as ET
+
+    raw = device.shell("uiautomator dump --compressed /dev/tty")
+    root = ET.fromstring(raw[: raw.rindex("</hierarchy>") + len("</hierarchy>")])
+    wanted = {k.replace("_", "-"): v for k, v in attrs.items()}
+
+    def walk(node, path):  # type: ignore[no-untyped-def]
+        path = [*path, dict(node.attrib)]
+        if node.tag == "node" and all(node.get(k) == v for k, v in wanted.items()):
+            return path
+        for child in node:
+            found = walk(child, path)
+            if found:
+                return found
+        return None
+
+    return [n for n in walk(root, []) or [] if n.get("class")]
 
 
 def test_missing_user_profile_says_it_cannot_be_found(sim_fleet) -> None:  # type: ignore[no-untyped-def]
@@ -106,8 +188,8 @@ def test_video_link_comment_in_unicode_is_recorded_with_its_url(phone) -> None: 
     fleet, device = phone
     url = "https://www.tiktok.com/@bob/video/7312345678901234567"
     _open(device, url)
-    ui_tap(device, content_desc="Read or add comments")
-    ui_tap(device, content_desc="Add comment...")
+    _tap(device, _desc_starting(device, "Read or add comments. "))
+    ui_tap(device, text="Add comment...")
     _type_unicode(device, "so good 🔥 ça va")
     ui_tap(device, content_desc="Post")
     assert _truth(fleet)["comments"] == [
@@ -118,8 +200,8 @@ def test_video_link_comment_in_unicode_is_recorded_with_its_url(phone) -> None: 
 def test_posted_comment_shows_in_the_list(phone) -> None:  # type: ignore[no-untyped-def]
     _, device = phone
     _open(device, "https://www.tiktok.com/@bob/video/7312345678901234568")
-    ui_tap(device, content_desc="Read or add comments")
-    ui_tap(device, content_desc="Add comment...")
+    _tap(device, _desc_starting(device, "Read or add comments. "))
+    ui_tap(device, text="Add comment...")
     device.shell("input text 'nice%sone'")
     ui_tap(device, content_desc="Post")
     assert ui_find(device, text="nice one")["class"] == "android.widget.TextView"
@@ -130,7 +212,7 @@ def test_short_link_opens_a_video_player(phone) -> None:  # type: ignore[no-unty
     _open(device, "https://vm.tiktok.com/ZMabc123/")
     assert (
         device.app_current().activity,
-        ui_find(device, content_desc="Share video")["clickable"],
+        _desc_starting(device, "Share video. ")["clickable"],
     ) == ("com.ss.android.ugc.aweme.detail.ui.DetailActivity", "true")
 
 
@@ -172,10 +254,8 @@ def test_search_users_tab_lists_the_exact_username_first(phone) -> None:  # type
     device.shell("input text chef.marco")
     device.shell("input keyevent KEYCODE_ENTER")
     ui_tap(device, text="Users")
-    names = [
-        n["text"] for n in ui_nodes(device) if n["resource-id"].endswith("/" + _rid("user_name"))
-    ]
-    assert names[:2] == ["chef.marco", "chef.marco_official"]
+    names = [n["text"] for n in ui_nodes(device) if n["resource-id"] == _rid("user_name")]
+    assert names[:2] == ["\u200e\u2068chef.marco\u2069", "\u200e\u2068chef.marco_official\u2069"]
 
 
 def test_upload_flow_posts_the_newest_scanned_media_with_caption(phone) -> None:  # type: ignore[no-untyped-def]
@@ -188,21 +268,28 @@ def test_upload_flow_posts_the_newest_scanned_media_with_caption(phone) -> None:
     device.shell("touch /sdcard/DCIM/Camera/new.mp4")
     device.app_start(TIKTOK)
     ui_tap(device, content_desc="Create")
-    ui_tap(device, text="Upload")
-    tiles = [
-        n["content-desc"]
-        for n in ui_nodes(device)
-        if n["resource-id"].endswith("/" + _rid("gallery_item"))
-    ]
-    ui_tap(device, content_desc="Video, new.mp4")
+    ui_tap(device, resource_id=f"{TIKTOK}:id/upload_hot_area")
+    tiles = _gallery_tiles(device)
+    _tap(device, tiles[0])
+    ui_tap(device, text="Next (1)", **{"class": "android.widget.Button"})
     ui_tap(device, text="Next")
-    ui_tap(device, text="Add a description")
+    ui_tap(device, text="Add a description...")
     device.shell("input text 'hello%sworld'")
     ui_tap(device, text="Post", **{"class": "android.widget.Button"})
-    assert (tiles, _truth(fleet)["posts"]) == (
-        ["Video, new.mp4", "Video, old.mp4"],
+    assert ([t["content-desc"] for t in tiles], _truth(fleet)["posts"]) == (
+        ["", ""],
         [{"caption": "hello world", "media": ["new.mp4"]}],
     )
+
+
+def _gallery_tiles(device) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """The picker's tiles: the GridView's children (they have no content-desc)."""
+    import xml.etree.ElementTree as ET
+
+    raw = device.shell("uiautomator dump --compressed /dev/tty")
+    root = ET.fromstring(raw[: raw.rindex("</hierarchy>") + len("</hierarchy>")])
+    grid = next(n for n in root.iter("node") if n.get("class") == "android.widget.GridView")
+    return [dict(n.attrib) for n in grid]
 
 
 def test_unscanned_media_is_not_in_the_gallery(phone) -> None:  # type: ignore[no-untyped-def]
@@ -210,7 +297,7 @@ def test_unscanned_media_is_not_in_the_gallery(phone) -> None:  # type: ignore[n
     device.sync.push(b"\x00", "/sdcard/DCIM/Camera/hidden.mp4")
     device.app_start(TIKTOK)
     ui_tap(device, content_desc="Create")
-    ui_tap(device, text="Upload")
+    ui_tap(device, resource_id=f"{TIKTOK}:id/upload_hot_area")
     assert ui_find(device, text="No videos or photos")["package"] == TIKTOK
 
 
@@ -231,19 +318,18 @@ def test_account_switcher_lists_accounts_and_switches(phone) -> None:  # type: i
     fleet, device = phone
     device.app_start(TIKTOK)
     ui_tap(device, content_desc="Profile")
-    ui_tap(device, text="user001_1")
-    labels = [
-        n["text"]
-        for n in ui_nodes(device)
-        if n["text"] in ("user001_1", "user001_2", "Add account")
-    ]
-    ui_tap(device, text="user001_2")
+    ui_tap(device, text="user001_1", **{"class": "android.widget.Button"})
+    sheet = ui_find(device, content_desc="Bottom sheet")
+    rows = [n["content-desc"] for n in ui_nodes(device) if n["content-desc"].startswith("user001_")]
+    ui_tap(device, content_desc="user001_2")
     assert (
-        labels[1:],
+        sheet["class"],
+        rows,
         _truth(fleet, "user001_2")["switches"],
         ui_find(device, text="@user001_2")["package"],
     ) == (
-        ["user001_1", "user001_2", "Add account"],
+        "android.widget.FrameLayout",
+        ["user001_1", "user001_2"],
         [{"from": "user001_1", "to": "user001_2"}],
         TIKTOK,
     )
@@ -274,7 +360,9 @@ def test_seeded_following_shows_following_on_the_profile(sim_fleet) -> None:  # 
     fleet = sim_fleet(specs=[spec])
     device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
     _open(device, "https://www.tiktok.com/@carol")
-    assert ui_find(device, text="Following")["class"] == "android.widget.Button"
+    assert ui_find(device, text="Following ", resource_id=_rid("profile_follow_text"))["class"] == (
+        "android.widget.TextView"
+    )
 
 
 def test_deep_link_to_other_site_is_not_resolved(phone) -> None:  # type: ignore[no-untyped-def]
@@ -293,11 +381,11 @@ def test_content_call_scan_file_indexes_media_for_the_picker(phone) -> None:  # 
     )
     device.app_start(TIKTOK)
     ui_tap(device, content_desc="Create")
-    ui_tap(device, text="Upload")
+    ui_tap(device, resource_id=f"{TIKTOK}:id/upload_hot_area")
     assert (
         out.startswith("Result: Bundle[{uri=content://media/external/file/"),
-        ui_find(device, content_desc="Photo, p.jpg")["clickable"],
-    ) == (True, "true")
+        [t["clickable"] for t in _gallery_tiles(device)],
+    ) == (True, ["true"])
 
 
 def test_send_without_package_shows_a_chooser_with_both_tiktoks(phone) -> None:  # type: ignore[no-untyped-def]
@@ -311,16 +399,17 @@ def test_send_without_package_shows_a_chooser_with_both_tiktoks(phone) -> None: 
     assert (buttons, device.app_current().package, ui_find(device, text="Next")["class"]) == (
         [f"TikTok ({TIKTOK})", "TikTok (com.ss.android.ugc.trill)"],
         TIKTOK,
-        "android.widget.Button",
+        "android.widget.TextView",
     )
 
 
 def test_favourite_is_recorded_and_shown_selected(phone) -> None:  # type: ignore[no-untyped-def]
     fleet, device = phone
     _open(device, "https://www.tiktok.com/@dana/video/7399999999999999999")
-    ui_tap(device, content_desc="Add or remove this video from Favourites")
-    node = ui_find(device, content_desc="Add or remove this video from Favourites")
-    assert (node["selected"], _truth(fleet)["favourites"]) == (
+    ui_tap(device, content_desc="Add or remove this video from Favorites.")
+    node = ui_find(device, content_desc="Add or remove this video from Favorites.")
+    assert (node["clickable"], node["selected"], _truth(fleet)["favourites"]) == (
+        "false",
         "true",
         [
             {
@@ -337,11 +426,11 @@ def test_feed_has_ads_and_lives_that_are_not_counted_as_watched(phone) -> None: 
     seen = set()
     for _ in range(10):
         texts = {n["text"] for n in ui_nodes(device)}
-        seen |= texts & {"Sponsored", "LIVE"}
+        seen |= texts & {"Ad", "LIVE"}
         device.shell("input swipe 540 1800 540 600 20")
     watched = _truth(fleet)["watched"]
     assert (seen, len(watched)) == (
-        {"Sponsored", "LIVE"},
+        {"Ad", "LIVE"},
         8,
     )  # items 0-10: ads at 3 and 10, a live at 5
 
@@ -351,11 +440,11 @@ def test_search_video_result_opens_the_player_and_swipes_through_results(phone) 
     device.app_start(TIKTOK)
     ui_tap(device, content_desc="Search")
     device.shell("input text cooking")
-    ui_tap(device, text="Search", **{"class": "android.widget.TextView"})
+    ui_tap(device, text="Search", **{"class": "android.widget.Button"})
     ui_tap(device, text="Videos")
     tiles = [n for n in ui_nodes(device) if " by @" in n["content-desc"]]
     device.shell("input tap 270 600")
-    first = ui_find(device, content_desc="Read or add comments")
+    first = _desc_starting(device, "Read or add comments. ")
     device.shell("input swipe 540 1800 540 600 20")
     watched = [w["video_id"] for w in _truth(fleet)["watched"]]
     assert (len(tiles), first["package"], len(set(watched))) == (
@@ -378,7 +467,7 @@ def test_first_upload_without_storage_permission_asks_for_it(sim_fleet) -> None:
     device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
     device.app_start(TIKTOK)
     ui_tap(device, content_desc="Create")
-    ui_tap(device, text="Upload")
+    ui_tap(device, resource_id=f"{TIKTOK}:id/upload_hot_area")
     prompt = ui_find(device, text="Allow")
     ui_tap(device, text="Allow")
     assert (prompt["package"], ui_find(device, text="Recents")["package"]) == (
@@ -387,21 +476,76 @@ def test_first_upload_without_storage_permission_asks_for_it(sim_fleet) -> None:
     )
 
 
-def test_layout_v2_names_the_users_tab_accounts(sim_fleet) -> None:  # type: ignore[no-untyped-def]
-    from runner.sim import FaultSpec
-
-    fleet = sim_fleet(phones=1, accounts=1, faults=FaultSpec(layout="v2"))
+def test_app_version_picks_the_layout_of_that_real_version(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1, app_version="43.1.4")
     device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
     device.app_start(TIKTOK)
-    ui_tap(device, content_desc="Search")
-    device.shell("input text bob")
-    device.shell("input keyevent 66")
-    tabs = [
+    home = ui_find(device, content_desc="Home")
+    follow = _desc_starting(device, "Follow ")
+    assert (
+        home["resource-id"],
+        follow["resource-id"],
+        follow["class"],
+        device.shell("dumpsys package com.zhiliaoapp.musically | grep versionName").strip(),
+    ) == (
+        _rid("tab_home", "43.1.4"),
+        _rid("video_follow", "43.1.4"),
+        "android.widget.Button",
+        "versionName=43.1.4",
+    )
+
+
+def test_french_phone_shows_suivis_with_its_trailing_space(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    spec = PhoneSpec("SIMF00004", accounts=(AccountSpec("moi", following=("carol",)),), locale="fr")
+    fleet = sim_fleet(specs=[spec])
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    _open(device, "https://www.tiktok.com/@carol")
+    words = [
         n["text"]
         for n in ui_nodes(device)
-        if n["class"] == "android.widget.TextView" and n["clickable"] == "true"
+        if n["resource-id"] in (_rid("profile_follow_text"), _rid("profile_stat_label"))
     ]
-    assert tabs[-6:] == ["Top", "Accounts", "Videos", "Sounds", "LIVE", "Shop"]
+    assert words == ["Suivis", "Followers", "J'aime", "Message", "Suivis "]
+
+
+def test_portuguese_phone_describes_the_rail_in_portuguese(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1, locale="pt-BR", app_version="46.9.3")
+    device = adbutils.AdbClient().device(fleet.phones[0].adb_serial)
+    device.app_start(TIKTOK)
+    assert (
+        ui_find(device, resource_id=_rid("tab_home", "46.9.3"))["content-desc"],
+        _desc_starting(device, "Leia ou adicione comentários. ")["resource-id"],
+        _desc_starting(device, "Seguir ")["resource-id"],
+    ) == ("Início", _rid("video_comment", "46.9.3"), _rid("video_follow", "46.9.3"))
+
+
+def test_unknown_app_version_is_refused_naming_the_known_ones() -> None:
+    from runner.sim.commands import all_commands
+    from runner.sim.phone import SimPhone
+
+    with pytest.raises(
+        ValueError,
+        match=r"unknown TikTok app version '34.1.3'; the sim knows: 47.0.3, 46.9.3, 43.1.4",
+    ):
+        SimPhone(PhoneSpec("SIMX", app_version="34.1.3"), commands=all_commands(), app_factory=None)
+
+
+def test_dump_lists_the_status_bar_window_before_the_app(phone) -> None:  # type: ignore[no-untyped-def]
+    import xml.etree.ElementTree as ET
+
+    _, device = phone
+    device.app_start(TIKTOK)
+    raw = device.shell("uiautomator dump --compressed /dev/tty")
+    windows = ET.fromstring(raw[: raw.rindex("</hierarchy>") + len("</hierarchy>")])
+    assert [w.get("package") for w in windows] == ["com.android.systemui", TIKTOK]
+
+
+def test_four_byte_emoji_read_back_as_two_dots(phone) -> None:  # type: ignore[no-untyped-def]
+    _, device = phone
+    device.app_start(TIKTOK)
+    ui_tap(device, content_desc="Search")
+    _type_unicode(device, "chef 🔥 ❤ ça")
+    assert ui_find(device, **{"class": "android.widget.EditText"})["text"] == "chef .. ❤ ça"
 
 
 def test_dump_shows_only_the_dialog_window_while_a_dialog_is_up(phone) -> None:  # type: ignore[no-untyped-def]
@@ -411,7 +555,7 @@ def test_dump_shows_only_the_dialog_window_while_a_dialog_is_up(phone) -> None: 
     texts = [n["text"] for n in ui_nodes(device) if n["text"]]
     ui_tap(device, text="Update")
     assert (texts, ui_find(device, content_desc="Home")["package"]) == (
-        ["Remind me later", "Remind me later", "Update"],
+        ["12:00", "Remind me later", "Remind me later", "Update"],
         TIKTOK,
     )
 
@@ -423,6 +567,6 @@ def test_tap_beside_a_popup_cancels_it_and_reaches_nothing_else(phone) -> None: 
     follow = {"x": 540, "y": 820}
     device.shell(f"input tap {follow['x']} {follow['y']}")
     assert (ui_find(device, text="Follow")["class"], _truth(fleet)["follows"]) == (
-        "android.widget.Button",
+        "android.widget.TextView",
         [],
     )

@@ -108,7 +108,7 @@ def test_latency_is_added_to_every_command(sim_fleet) -> None:  # type: ignore[n
 def test_app_crash_on_a_tap_returns_to_the_launcher_with_a_crash_dialog(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     _, _, device = _one(sim_fleet, faults=FaultSpec(crash_after_taps=1))
     device.app_start(TIKTOK)
-    ui_tap(device, content_desc="Like video")
+    ui_tap(device, content_desc="Home")
     ui_tap(device, text="Close app")
     assert device.app_current().package == "com.android.launcher3"
 
@@ -140,21 +140,38 @@ def test_unexpected_dialog_covers_the_app_after_n_commands(sim_fleet) -> None:  
     )
 
 
-def test_layout_v2_changes_resource_ids_and_version(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+def test_set_layout_is_an_app_update_to_other_ids_and_version(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     _, phone, device = _one(sim_fleet)
     device.app_start(TIKTOK)
-    before = ui_find(device, content_desc="Like video")["resource-id"]
-    phone.set_layout("v2")
-    after = ui_find(device, content_desc="Like video")["resource-id"]
+    before = ui_find(device, content_desc="Home")["resource-id"]
+    phone.set_layout("43.1.4")
+    after = ui_find(device, content_desc="Home")["resource-id"]
     version = device.shell(f"dumpsys package {TIKTOK} | grep versionName").strip()
-    assert (before != after, version) == (True, "versionName=35.2.0")
+    assert (before, after, version) == (
+        f"{TIKTOK}:id/omq",
+        f"{TIKTOK}:id/mkq",
+        "versionName=43.1.4",
+    )
 
 
-def test_layout_variant_leaves_the_feed_follow_button_out(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+def test_layout_variant_renames_ids_the_shipped_data_knows(sim_fleet) -> None:  # type: ignore[no-untyped-def]
     _, _, device = _one(sim_fleet, faults=FaultSpec(layout="variant"))
+    device.shell(
+        ["am", "start", "-a", "android.intent.action.VIEW", "-d", "https://www.tiktok.com/@al"]
+    )
+    ids = {n["resource-id"].rsplit("/", 1)[-1] for n in ui_nodes(device) if n["text"] == "Follow"}
+    version = device.shell(f"dumpsys package {TIKTOK} | grep versionName").strip()
+    assert (ids, version) == ({"variant_follow"}, "versionName=99.0.0")
+
+
+def test_hidden_element_is_not_rendered(sim_fleet) -> None:  # type: ignore[no-untyped-def]
+    _, _, device = _one(sim_fleet, faults=FaultSpec(hide=("video_follow",)))
     device.app_start(TIKTOK)
     descs = [n["content-desc"] for n in ui_nodes(device)]
-    assert ("Follow" in descs, "Like video" in descs) == (False, True)
+    assert (
+        any(d.startswith("Follow ") for d in descs),
+        any(d.startswith("Like video. ") for d in descs),
+    ) == (False, True)
 
 
 def test_app_missing_phone_cannot_launch_tiktok(sim_fleet) -> None:  # type: ignore[no-untyped-def]

@@ -100,12 +100,9 @@ def _past_total(files: list[Path], repo: Repo) -> set[Path]:
     total, unread = 0, set()
     for path in files:
         try:
-            size = path.stat().st_size
+            total += path.stat().st_size
         except OSError:
             continue  # _read reports it
-        if size > limits().file_bytes:
-            continue  # _read reports it as too large and reads nothing
-        total += size
         if total > limits().repo_bytes:
             reason = over("files read together too large, bytes", total, "repo_bytes")
             repo.problems.append(CampaignError(reason, path=display(path), line=1, column=1))

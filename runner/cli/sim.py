@@ -68,6 +68,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--base-port", type=int, default=None, help="first phone port (>= 6000; default: any free)"
     )
     up.add_argument(
+        "--app-version",
+        default=None,
+        metavar="V[,V...]",
+        help="TikTok version the phones run, one of the real layouts (default: the newest); "
+        "several, comma-separated, are dealt to the phones in turn",
+    )
+    up.add_argument(
+        "--locale",
+        default=None,
+        metavar="L[,L...]",
+        help="the app's UI language: en (default), fr, pt-BR; comma-separated: dealt in turn",
+    )
+    up.add_argument(
         "--inventory", type=Path, default=None, help="inventory file (default ./inventory.yaml)"
     )
     up.add_argument(
@@ -147,9 +160,43 @@ def _phones(args: argparse.Namespace) -> list[Any]:
             f"--base-port {args.base_port} is out of range",
             hint="use 6000-65000 (5555-5585 is adb's emulator range)",
         )
-    if args.phones is not None:
-        return default_phones(args.phones, args.accounts)
-    return phones_for_inventory(_inventory_devices(args.inventory))
+    phones = (
+        default_phones(args.phones, args.accounts)
+        if args.phones is not None
+        else phones_for_inventory(_inventory_devices(args.inventory))
+    )
+    return _with_app(
+        phones, _choices(args.app_version, "--app-version"), _choices(args.locale, "--locale")
+    )
+
+
+def _choices(raw: str | None, flag: str) -> list[str]:
+    """The values of --app-version / --locale, each checked against what the sim can render."""
+    from runner.sim.ui.tiktok.layout import check_layout, check_locale
+
+    values = [v.strip() for v in (raw or "").split(",") if v.strip()]
+    check = check_layout if flag == "--app-version" else check_locale
+    for value in values:
+        try:
+            check(value)
+        except ValueError as exc:
+            raise UsageError(f"{flag} {value}: {exc}") from None
+    return values
+
+
+def _with_app(phones: list[Any], versions: list[str], locales: list[str]) -> list[Any]:
+    """Deal the app versions and locales to the phones in turn (phone i gets value i mod n)."""
+    from dataclasses import replace
+
+    dealt = []
+    for i, phone in enumerate(phones):
+        changes = {}
+        if versions:
+            changes["app_version"] = versions[i % len(versions)]
+        if locales:
+            changes["locale"] = locales[i % len(locales)]
+        dealt.append(replace(phone, **changes) if changes else phone)
+    return dealt
 
 
 def _inventory_devices(path: Path | None) -> list[Any]:
@@ -197,6 +244,8 @@ def _detach(args: argparse.Namespace) -> int:
     argv += ["--base-port", str(args.base_port)] if args.base_port else []
     argv += ["--realistic"] if args.realistic else []
     argv += [f"--fault={text}" for text in args.fault]
+    argv += ["--app-version", args.app_version] if args.app_version else []
+    argv += ["--locale", args.locale] if args.locale else []
     pid = _spawn_detached(argv, SIM_DIR / LOG_FILE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -27,6 +27,8 @@ from lxml import etree
 BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
 BOOL_KEYS = ("clickable", "selected", "checked", "enabled", "focused", "scrollable", "checkable")
 Selector = Mapping[str, Any]
+# Windows a multi-window dump shows beside the app's: not "the app in front", not its texts.
+SYSTEM_WINDOWS = frozenset({"com.android.systemui", "com.google.android.inputmethod.latin"})
 
 
 class SelectorError(ValueError):
@@ -126,7 +128,7 @@ class UiTree:
         seen: list[str] = []
         for node in self.nodes():
             value = node.text or node.desc
-            if value and value not in seen:
+            if value and value not in seen and node.attrs.get("package") not in SYSTEM_WINDOWS:
                 seen.append(value)
         return seen[:limit]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
+from runner.device.textinput import as_dumped
 from runner.errors import FailureClass
 from runner.scripts import commit
-from runner.scripts.common import local_path, pick_line, with_emoji
+from runner.scripts.common import local_path, newest_tiles, pick_line, with_emoji
 from runner.scripts.context import Ctx, ScriptResult
 
 
@@ -39,19 +40,22 @@ def comment_text(ctx: Ctx) -> str:
 
 
 def attach_image(ctx: Ctx, raw: str) -> str:
-    """Push the image, pick it in the comment's image picker, check it is attached."""
+    """Push the image, pick it in the comment's image picker, check it is attached.
+
+    The picker's tiles carry no file name: the image just pushed and scanned is the newest, the
+    first tile."""
     local = local_path(ctx, raw)
     ctx.step(f"attach image {local.name}")
     remote = ctx.device.push_media(local)
     ctx.tap("comment.add_image")
-    name = posixpath.basename(remote)
-    tile = ctx.until(8, lambda: (t := ctx.device.dump()) and t.find({"desc-contains": f", {name}"}))
-    if not tile:
-        ctx.wait("upload.gallery_item", timeout=1)  # raises element_not_found with the screen
-        raise ctx.fail(FailureClass.ELEMENT_NOT_FOUND, f"image {name} is not in the picker")
-    ctx.device.tap(tile)
+    ctx.step(f"pick {posixpath.basename(remote)} (the newest tile) in the picker")
+    ctx.wait("upload.gallery_item")
+    tree = ctx.device.last_dump
+    ctx.device.tap(
+        newest_tiles(ctx, ctx.find_all_in(tree, "upload.gallery_item") if tree else [])[0]
+    )
     ctx.wait("comment.attachment")
-    return name
+    return posixpath.basename(remote)
 
 
 def write_comment(
@@ -78,8 +82,10 @@ def write_comment(
 
 
 def _listed(ctx: Ctx, text: str) -> bool:
+    """The comment shows in the list (as a dump prints it: 4-byte emoji read "..")."""
+    shown = as_dumped(text)
     tree = ctx.device.dump()
-    return any(n.text == text and "EditText" not in n.attrs.get("class", "") for n in tree.nodes())
+    return any(n.text == shown and "EditText" not in n.attrs.get("class", "") for n in tree.nodes())
 
 
 def run(ctx: Ctx) -> ScriptResult:

@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 from runner.campaign.media import OutsideMediaRoots, confine, media_roots
+from runner.device import UiNode
 from runner.errors import FailureClass
 from runner.scripts.context import Ctx
 
@@ -51,38 +52,107 @@ def launch(ctx: Ctx) -> None:
 
 
 def switch_account(ctx: Ctx, username: str) -> bool:
-    """Make ``username`` the app's active account; True if a switch happened. Verified."""
+    """Make ``username`` the app's active account; True if a switch happened. Verified on the
+    own profile's handle, which names the account that is really active."""
     launch(ctx)
     ctx.step(f"switch to account {username}")
     ctx.tap("profile.tab")
-    current = ctx.wait("profile.account_switcher")
-    if current.text.lstrip("@") == username:
+    if _own_handle(ctx) == username:
         ctx.device.note(f"already on {username}")
         return False
-    ctx.device.tap(current)
+    ctx.tap("profile.account_switcher")
     ctx.wait("switcher.title")
-    row = ctx.device.last_dump.find({"text": username}) if ctx.device.last_dump else None
+    tree = ctx.device.last_dump
+    rows = ctx.find_all_in(tree, "switcher.account_row") if tree is not None else []
+    row = next((r for r in rows if account_of_row(ctx, r) == username), None)
     if row is None:
         raise ctx.fail(
             FailureClass.CONFIG_ERROR,
-            f"account {username!r} is not logged in in {ctx.package} on {ctx.device.serial}",
+            f"account {username!r} is not logged in in {ctx.package} on {ctx.device.serial} "
+            f"(the switcher lists "
+            f"{', '.join(repr(account_of_row(ctx, r)) for r in rows) or 'no account'})",
             hint="log it in on the phone or fix the inventory",
         )
     ctx.device.tap(row)
-    ok = ctx.until(
-        5,
-        lambda: (
-            (n := ctx.look("profile.account_switcher")) is not None
-            and n.text.lstrip("@") == username
-        ),
-    )
-    if not ok:
+    if not ctx.until(5, lambda: _own_handle(ctx) == username):
         raise ctx.fail(
             FailureClass.VERIFICATION_FAILED,
-            f"switched to {username!r} but the profile still shows another account",
+            f"switched to {username!r} but the profile still shows {_own_handle(ctx)!r}",
             screen=True,
         )
     return True
+
+
+def account_of_row(ctx: Ctx, row: UiNode) -> str:
+    """The account a switcher row stands for, as the app data's rule `account_row` says where
+    the row names it (e.g. content-desc, the bare handle)."""
+    rule = ctx.app.rule("account_row")
+    raw = row.attrs.get(str(rule.get("name_from", "content-desc")), "")
+    return clean_text(raw).strip(str(rule.get("strip", "")))
+
+
+def _own_handle(ctx: Ctx) -> str:
+    node = ctx.wait("own.username")
+    return clean_text(node.text).lstrip("@")
+
+
+BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u2066\u2067\u2068\u2069\u202a\u202b\u202c"))
+
+
+def clean_text(text: str) -> str:
+    """A text as a person reads it: without the invisible direction marks the app wraps names in
+    (47.0.3 search rows read "\u200e\u2068name\u2069") and without surrounding blanks."""
+    return text.translate(BIDI_MARKS).strip()
+
+
+def control_of(ctx: Ctx, node: UiNode, element: str) -> UiNode:
+    """The control ``node`` is part of: itself when clickable, else its nearest clickable
+    ancestor. Refused when that control shows other texts too: the selector then matched a label
+    (e.g. the profile's "Following" count label, whose box also shows the count), not a control."""
+    tree = ctx.device.last_dump
+    path = _path_to(tree.root, node) if tree is not None else None
+    clickable = [n for n in (path or [node]) if n.attrs.get("clickable") == "true"]
+    control = clickable[-1] if clickable else node
+    texts = [clean_text(n.text) for n in control.walk() if clean_text(n.text)]
+    if len(texts) > 1:
+        raise ctx.fail(
+            FailureClass.ELEMENT_NOT_FOUND,
+            f"{element}: the selector matched {node.label()} inside a control that also shows "
+            f"{', '.join(repr(t) for t in texts if t != clean_text(node.text))}: a label, not "
+            f"the control to press",
+            hint=f"make the {element} selector match the control itself (apps/ override)",
+            screen=True,
+        )
+    return control
+
+
+def state_of(control: UiNode) -> str:
+    """What a control says: its one text (a TextView inside a clickable row, or its own)."""
+    return next((clean_text(n.text) for n in control.walk() if clean_text(n.text)), "")
+
+
+def newest_tiles(ctx: Ctx, tiles: list[UiNode]) -> list[UiNode]:
+    """The picker's tiles, newest first, as the app data's rule `gallery_tile` says they show."""
+    choose = ctx.app.rule("gallery_tile").get("choose", "newest")
+    if choose == "oldest":
+        return list(reversed(tiles))
+    if choose != "newest":
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            f"rules.gallery_tile.choose {choose!r} is not known",
+            hint="use newest or oldest in apps/tiktok.yaml",
+        )
+    return tiles
+
+
+def _path_to(root: UiNode, target: UiNode) -> list[UiNode] | None:
+    if root is target:
+        return [root]
+    for child in root.children:
+        found = _path_to(child, target)
+        if found is not None:
+            return [root, *found]
+    return None
 
 
 def search(ctx: Ctx, query: str) -> None:

@@ -119,6 +119,14 @@ class Ctx:
     def find_in(self, tree: UiTree, element: str) -> UiNode | None:
         return first_match(tree, self.selectors(element))
 
+    def find_all_in(self, tree: UiTree, element: str) -> list[UiNode]:
+        """Every node of ``tree`` the first matching selector of ``element`` finds, in order."""
+        for selector in self.selectors(element):
+            found = tree.find_all(selector)
+            if found:
+                return found
+        return []
+
     def tap(self, element: str, *, timeout: float = 10.0) -> UiNode:
         node = self.wait(element, timeout=timeout)
         self.device.tap(node)

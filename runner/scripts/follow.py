@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from runner.device import UiNode
 from runner.errors import FailureClass
-from runner.scripts.common import launch, search
+from runner.scripts.common import clean_text, control_of, launch, search, state_of
 from runner.scripts.context import Ctx, ScriptResult
 
-FOLLOWING = ("Following", "Friends", "Requested")
+# follow states (word groups follow_state.* of the app data) in which the account follows
+FOLLOWING = frozenset({"following", "friends", "requested"})
 
 
 def target_user(ctx: Ctx) -> str:
@@ -35,28 +37,23 @@ def open_profile(ctx: Ctx, user: str) -> None:
         ctx.step(f"pick exactly @{user} in the results")
         ctx.wait("search.user_row")
         tree = ctx.device.last_dump
-        names = (
-            [
-                n
-                for n in tree.nodes()
-                if n.text == user and "EditText" not in n.attrs.get("class", "")
-            ]
-            if tree
-            else []
-        )
-        if not names:
+        names = ctx.find_all_in(tree, "search.user_name") if tree is not None else []
+        exact = [n for n in names if clean_text(n.text).lstrip("@") == user]
+        if not exact:
             raise ctx.fail(
                 FailureClass.CONFIG_ERROR,
-                f"no account named exactly {user!r} in search results",
+                f"no account named exactly {user!r} in search results "
+                f"(found {', '.join(repr(clean_text(n.text)) for n in names) or 'none'})",
                 hint="check the username",
             )
-        ctx.device.tap(names[0])
+        ctx.device.tap(exact[0])  # the name, not the row: the row also holds its Follow button
     else:
         ctx.step(f"open profile @{user}")
         ctx.device.open_url(ctx.app.profile_url.format(user=user), ctx.package)
 
 
-def button_state(ctx: Ctx, user: str) -> tuple[str, object]:
+def button_state(ctx: Ctx, user: str) -> tuple[str, UiNode]:
+    """The profile's follow control and the state it shows (read on that control only)."""
     element, node = ctx.wait_any("profile.follow_button", "profile.missing", timeout=15)
     if element == "profile.missing":
         raise ctx.fail(
@@ -64,13 +61,14 @@ def button_state(ctx: Ctx, user: str) -> tuple[str, object]:
             f"account @{user} does not exist (the app says {node.text!r})",
             hint="check the username in the campaign",
         )
-    return node.text, node
+    control = control_of(ctx, node, "profile.follow_button")
+    return state_of(control), control
 
 
 def run(ctx: Ctx, *, follow: bool) -> ScriptResult:
     user = target_user(ctx)
     open_profile(ctx, user)
-    state, node = button_state(ctx, user)
+    state, control = button_state(ctx, user)
     action = "follow" if follow else "unfollow"
     details = {
         "target": user,
@@ -79,35 +77,43 @@ def run(ctx: Ctx, *, follow: bool) -> ScriptResult:
         "before": state,
         "account": ctx.task.username,
     }
-    if follow and state in FOLLOWING:
+    if follow and _follows(ctx, state):
         return ScriptResult(
             f"already following @{user}", {**details, "changed": False, "after": state}
         )
-    if not follow and state not in FOLLOWING:
+    if not follow and not _follows(ctx, state):
         return ScriptResult(f"not following @{user}", {**details, "changed": False, "after": state})
     ctx.step(f"{action} @{user}")
-    ctx.device.tap(node)  # type: ignore[arg-type]
+    ctx.device.tap(control)
     if not follow:
         ctx.tap("unfollow.confirm")
     after = ctx.until(6, lambda: _state_if(ctx, follow))
     if not after:
-        now = ctx.look("profile.follow_button")
+        now = _state_now(ctx)
         raise ctx.fail(
             FailureClass.VERIFICATION_FAILED,
-            f"pressed {state!r} for @{user} but the button shows "
-            f"{now.text if now else 'nothing'!r}",
+            f"pressed {state!r} for @{user} but the control shows {now or 'nothing'!r}",
             screen=True,
         )
     verb = "followed" if follow else "unfollowed"
     return ScriptResult(f"{verb} @{user}", {**details, "changed": True, "after": after})
 
 
-def _state_if(ctx: Ctx, follow: bool) -> str | None:
+def _state_now(ctx: Ctx) -> str | None:
     node = ctx.look("profile.follow_button")
-    if node is None:
+    return state_of(control_of(ctx, node, "profile.follow_button")) if node is not None else None
+
+
+def _state_if(ctx: Ctx, follow: bool) -> str | None:
+    state = _state_now(ctx)
+    if state is None:
         return None
-    done = node.text in FOLLOWING if follow else node.text not in FOLLOWING
-    return node.text if done else None
+    return state if _follows(ctx, state) == follow else None
+
+
+def _follows(ctx: Ctx, state: str) -> bool:
+    """Whether the control's word says the account follows (the app data's word groups)."""
+    return ctx.app.state_of(state) in FOLLOWING
 
 
 def run_follow(ctx: Ctx) -> ScriptResult:

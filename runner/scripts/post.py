@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import posixpath
-import re
 from pathlib import Path
 
 from runner.device.screen import dismiss_popup
 from runner.errors import FailureClass
 from runner.scripts import commit
-from runner.scripts.common import launch, search
+from runner.scripts.common import launch, newest_tiles, search
 from runner.scripts.context import Ctx, ScriptResult
 from runner.scripts.materials import VIDEO, choose_media
 
@@ -25,28 +23,23 @@ def via_share(ctx: Ctx, remote: list[str], files: list[Path]) -> None:
 
 
 def via_gallery(ctx: Ctx, remote: list[str]) -> None:
-    """In the picker: tap each file's tile (newest first, so they are near the top), then Next."""
-    for path in remote:
-        name = posixpath.basename(path)
-        ctx.step(f"select {name} in the gallery")
-        tile = ctx.until(
-            8,
-            lambda name=name: (
-                ctx.look("upload.gallery_item")
-                and ctx.device.last_dump
-                and ctx.device.last_dump.find(
-                    {"desc-matches": f"^(Video|Photo), {re.escape(name)}$"}
-                )
-            ),
+    """In the picker: the tiles carry no file name, and the files just pushed and scanned are
+    the newest, so they are the first tiles; selecting them oldest first keeps the push order."""
+    ctx.step(f"select the {len(remote)} newest tile(s) in the gallery")
+    ctx.wait("upload.gallery_item")
+    tree = ctx.device.last_dump
+    tiles = newest_tiles(ctx, ctx.find_all_in(tree, "upload.gallery_item") if tree else [])
+    if len(tiles) < len(remote):
+        raise ctx.fail(
+            FailureClass.ELEMENT_NOT_FOUND,
+            f"the gallery shows {len(tiles)} tile(s) for the {len(remote)} file(s) just pushed",
+            hint="the phone's media scanner may not have indexed them; check storage permission",
+            screen=True,
         )
-        if not tile:
-            raise ctx.fail(
-                FailureClass.ELEMENT_NOT_FOUND,
-                f"{name} is not in the gallery after the media scan",
-                hint="the phone's media scanner may not have indexed it; check storage permission",
-            )
+    for tile in reversed(tiles[: len(remote)]):
         ctx.device.tap(tile)
     ctx.tap("upload.next")
+    ctx.tap("upload.editor_next", timeout=15)
 
 
 def via_create(ctx: Ctx, remote: list[str]) -> None:

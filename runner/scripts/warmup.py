@@ -57,7 +57,7 @@ def engage(ctx: Ctx, stats: dict[str, Any]) -> None:
     """Maybe like, follow, favourite and comment on the video on screen."""
     tree = ctx.device.dump()
     like = ctx.find_in(tree, "video.like")
-    if like is not None and "Like video" in like.desc and _chance(ctx, "like_probable"):
+    if like is not None and like.attrs.get("selected") != "true" and _chance(ctx, "like_probable"):
         ctx.device.tap(like)
         stats["likes"] += 1
     follow = ctx.find_in(tree, "video.follow")

@@ -57,6 +57,7 @@ class SimPhone:
         self.imes_enabled = [LATIN_IME] + ([ADB_IME] if spec.adb_keyboard else [])
         self.storage_granted = spec.storage_granted
         self.media_index: dict[str, int] = {}  # path -> scan order (later scans sort first on ties)
+        _check_app(spec)
         self.truth = GroundTruth([a.username for a in spec.accounts])
         app_packages = [
             p
@@ -177,12 +178,17 @@ class SimPhone:
             drain.cancel()
 
     # --- state and controls (any thread) --------------------------------------------------
-    def app_version(self, package: str) -> str:
-        """versionName of an installed package; the TikTok apps follow the layout version."""
-        if package in self.display.app_packages:
-            from runner.sim.ui.tiktok.ids import version_name
+    @property
+    def layout_name(self) -> str:
+        """The TikTok layout the app renders: a layout fault, else the phone's app version."""
+        return self.faults.layout or self.spec.app_version
 
-            return version_name(self.faults.layout, self.spec.app_version)
+    def app_version(self, package: str) -> str:
+        """versionName of an installed package; the TikTok apps report their layout's version."""
+        if package in self.display.app_packages:
+            from runner.sim.ui.tiktok.layout import check_layout
+
+            return check_layout(self.layout_name).version_name
         return self.props["ro.build.version.release"] + ".0.0"
 
     def flush(self) -> None:
@@ -243,8 +249,9 @@ class SimPhone:
         self.faults.show_unexpected_dialog(title, buttons)
 
     def set_layout(self, layout: str, hide: tuple[str, ...] = ()) -> None:
-        """Switch the app's layout version ("default", "v2", "variant") and hidden elements."""
-        from runner.sim.ui.tiktok.ids import check_layout
+        """Switch the app's layout (a real version such as "43.1.4", or "variant") and the
+        elements it leaves out, as an app update would."""
+        from runner.sim.ui.tiktok.layout import check_layout
 
         check_layout(layout)
         with self.lock:
@@ -253,6 +260,14 @@ class SimPhone:
     def foreground(self) -> tuple[str, str]:
         with self.lock:
             return self.display.focus()
+
+
+def _check_app(spec: PhoneSpec) -> None:
+    """An unknown app version or locale is refused when the phone is made, naming the known ones."""
+    from runner.sim.ui.tiktok.layout import check_layout, check_locale
+
+    check_layout(spec.faults.layout if spec.faults and spec.faults.layout else spec.app_version)
+    check_locale(spec.locale)
 
 
 async def _discard_stdin(stream: Stream) -> None:
@@ -279,7 +294,7 @@ def _props(spec: PhoneSpec) -> dict[str, str]:
         "ro.adb.secure": "0",
         "ro.debuggable": "1",
         "ro.product.cpu.abi": "arm64-v8a",
-        "persist.sys.locale": "en-US",
+        "persist.sys.locale": {"en": "en-US", "fr": "fr-FR"}.get(spec.locale, spec.locale),
         "sys.boot_completed": "1",
         "init.svc.adbd": "running",
     }

@@ -12,6 +12,7 @@ from typing import Any
 TIKTOK = "com.zhiliaoapp.musically"
 TIKTOK_ASIA = "com.ss.android.ugc.trill"
 TIKTOK_PACKAGES = (TIKTOK, TIKTOK_ASIA)
+NEWEST_TIKTOK = "47.0.3"
 ADB_KEYBOARD = "com.android.adbkeyboard"
 BASE_PACKAGES = (
     "android",
@@ -44,8 +45,9 @@ class FaultSpec:
     - latency: seconds added to every command.
     - crash_after_taps: the app crashes back to the launcher on that tap.
     - dialog_after: an unexpected dialog covers the app after that many commands.
-    - layout: "default", "v2" (other resource-ids) or "variant" (elements moved); hide: logical
-      element names the app does not render.
+    - layout: the app's layout instead of the phone's ``app_version`` one (a real version, or
+      "variant": ids the shipped selector data does not know); hide: logical element names
+      (runner/sim/ui/tiktok/layouts.yaml) the app does not render.
     - unauthorized: answer CNXN with AUTH (the host shows the phone "unauthorized").
     - app_missing: no TikTok package installed.
     - hang_on: a command containing this text never answers ("" : every command).
@@ -71,7 +73,7 @@ class FaultSpec:
     latency: float = 0.0
     crash_after_taps: int | None = None
     dialog_after: int | None = None
-    layout: str = "default"
+    layout: str | None = None
     hide: tuple[str, ...] = ()
     unauthorized: bool = False
     app_missing: bool = False
@@ -98,7 +100,8 @@ class PhoneSpec:
     faults: FaultSpec | None = None
     android_release: str = "12"
     battery: int = 87
-    app_version: str = "34.1.3"
+    app_version: str = NEWEST_TIKTOK  # picks the app's layout (runner/sim/ui/tiktok/layouts.yaml)
+    locale: str = "en"  # the app's UI language: en, fr, pt-BR (runner/sim/ui/tiktok/strings.yaml)
     storage_granted: bool = True
     props: Mapping[str, str] = field(default_factory=dict)
 
@@ -150,8 +153,13 @@ def _phone_for_device(device: Any, options: dict[str, Any]) -> PhoneSpec:
     accounts = tuple(_account(a) for a in (get("accounts", None) or ()))
     packages = tuple(dict.fromkeys(TIKTOK_PACKAGES + tuple(a.package for a in accounts)))
     model = str(get("model", None) or "SimPhone")
+    per_phone = {k: str(get(k)) for k in ("app_version", "locale") if get(k, None)}
     return PhoneSpec(
-        serial=str(get("serial")), model=model, accounts=accounts, packages=packages, **options
+        serial=str(get("serial")),
+        model=model,
+        accounts=accounts,
+        packages=packages,
+        **{**options, **per_phone},
     )
 
 

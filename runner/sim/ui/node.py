@@ -61,16 +61,47 @@ def hit_test(root: Node, x: int, y: int) -> Node | None:
     return root if root.on_tap is not None or root.clickable else None
 
 
+STATUS_BAR = "com.android.systemui"
+
+
+def status_bar() -> Node:
+    """The status bar window: real multi-window dumps (Android 11+) list it before the app's."""
+    return Node(
+        bounds=(0, 0, WIDTH, 132),
+        package=STATUS_BAR,
+        rid=f"{STATUS_BAR}:id/status_bar_container",
+        children=[
+            Node(
+                cls="android.widget.TextView",
+                bounds=(47, 37, 145, 95),
+                text="12:00",
+                desc="12:00",
+                rid=f"{STATUS_BAR}:id/clock",
+                package=STATUS_BAR,
+            )
+        ],
+    )
+
+
 def dump_xml(root: Node, *, package: str) -> str:
-    """The document ``uiautomator dump`` writes, attribute for attribute in the real order."""
+    """The document ``uiautomator dump`` writes, attribute for attribute in the real order: the
+    status bar window first, then the window in front."""
     parts = ["<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>", '<hierarchy rotation="0">']
+    _emit(status_bar(), 0, STATUS_BAR, parts)
     _emit(root, 0, package, parts)
     parts.append("</hierarchy>")
     return "".join(parts)
 
 
+def as_dumped(value: str) -> str:
+    """Text as real dumps print it: a character outside the BMP (a 4-byte emoji) is two UTF-16
+    units, each shown as "." (the sim imports nothing of the runner, so it keeps its own copy of
+    runner.device.textinput.as_dumped)."""
+    return "".join(".." if ord(ch) > 0xFFFF else ch for ch in value)
+
+
 def _q(value: str) -> str:
-    return '"' + escape(value, {'"': "&quot;", "\n": "&#10;"}) + '"'
+    return '"' + escape(as_dumped(value), {'"': "&quot;", "\n": "&#10;"}) + '"'
 
 
 def _b(value: bool) -> str:

@@ -24,11 +24,7 @@ def logged_in(app: TikTokApp) -> bool:
     """True with an account; otherwise the app asks to log in, as it does for guests."""
     if app.current is not None:
         return True
-    app.popup = Dialog(
-        "Log in to TikTok",
-        ["Log in", "Cancel"],
-        message="Log in to follow accounts, like and comment.",
-    )
+    app.popup = Dialog(app.t("login_title"), [app.t("cancel")])
     return False
 
 
@@ -47,7 +43,8 @@ def screen_video(app: TikTokApp, screen: Screen) -> Video:
 
 
 def relation(app: TikTokApp, user: str) -> str:
-    """The profile button text: Follow, Following, or Friends when they follow back."""
+    """The relation the profile shows: Follow, Following, or Friends when they follow back
+    (the words on screen come from the locale's strings)."""
     account = app.account
     if account is None or user not in account.following:
         return "Follow"
@@ -62,11 +59,19 @@ def follow(app: TikTokApp, user: str) -> None:
 
 
 def ask_unfollow(app: TikTokApp, user: str) -> None:
-    def answer(button: str) -> None:
-        if button == "Unfollow":
-            unfollow(app, user)
+    """Following: the unfollow bottom sheet; Friends: the confirmation dialog (UF capture,
+    English texts: "Unfollow this person? You and this person are currently friends.")."""
+    if relation(app, user) == "Friends":
 
-    app.popup = Dialog(f"Unfollow {user}?", ["Cancel", "Unfollow"], on_button=answer)
+        def answer(button: str) -> None:
+            if button == app.t("unfollow"):
+                unfollow(app, user)
+
+        app.popup = Dialog(
+            app.t("unfollow_friend"), [app.t("cancel"), app.t("unfollow")], on_button=answer
+        )
+        return
+    app.top.params.update(sheet="unfollow", unfollow_user=user)
 
 
 def unfollow(app: TikTokApp, user: str) -> None:
@@ -94,7 +99,7 @@ def toggle_like(app: TikTokApp, video: Video) -> None:
 
 def toggle_favourite(app: TikTokApp, video: Video) -> None:
     if _toggle(app, video, "favourites", "favourites"):
-        app.toast = ("Added to Favorites", time.monotonic() + 2)
+        app.toast = (app.t("video_favourite"), time.monotonic() + 2)
 
 
 def _toggle(app: TikTokApp, video: Video, marks: str, kind: str) -> bool:
@@ -136,14 +141,13 @@ def post_comment(app: TikTokApp, video: Video, url: str) -> None:
     app.fields["comment"] = ""
     app.top.params["attachment"] = None
     app.focused = None
-    app.toast = ("Comment posted", time.monotonic() + 2)
 
 
 def submit_search(app: TikTokApp) -> None:
     query = app.fields.get("search", "").strip()
     if not query or app.top.kind != "search":
         return
-    app.top.params.update(query=query, tab="Top")
+    app.top.params.update(query=query, tab="top")
     app.focused = None
 
 
@@ -214,12 +218,11 @@ def toggle_media(app: TikTokApp, path: str) -> None:
 
 
 def gallery_next(app: TikTokApp) -> None:
-    """Picker "Next" goes straight to the caption screen (the documented flow); a share
-    intent lands in the editor first, whose "Next" leads to the same screen."""
+    """Picker "Next (<n>)" opens the editor, whose "Next" leads to the caption screen; a share
+    intent lands in the same editor."""
     selected = list(app.top.params.get("selected", []))
     if selected:
-        app.fields["caption"] = ""
-        app.push(Screen("post", {"media": selected}), popup=False)
+        app.push(Screen("editor", {"media": selected}), popup=False)
 
 
 def editor_next(app: TikTokApp) -> None:
@@ -233,14 +236,11 @@ def press_post(app: TikTokApp) -> None:
     if app.phone.popup_probability and app.phone.rng.random() < app.phone.popup_probability:
 
         def answer(button: str) -> None:
-            if button == "Publish now":
+            if button == app.t("publish_now"):
                 publish(app)
 
         app.popup = Dialog(
-            "Publish video publicly",
-            ["Cancel", "Publish now"],
-            message="Everyone can watch your video.",
-            on_button=answer,
+            app.t("publish_title"), [app.t("cancel"), app.t("publish_now")], on_button=answer
         )
         return
     publish(app)
@@ -267,7 +267,7 @@ def record_post(app: TikTokApp, upload: Upload) -> None:
     if account is not None:
         account.posts.append(post)
     app.phone.truth.record(upload.username, "posts", post)
-    app.toast = ("Your video has been posted", time.monotonic() + 3)
+    app.toast = (app.t("posted"), time.monotonic() + 3)
 
 
 def share_into_editor(app: TikTokApp, intent: Intent) -> None:
@@ -279,8 +279,6 @@ def share_into_editor(app: TikTokApp, intent: Intent) -> None:
         if entry is not None and not entry.is_dir:
             paths.append(path)
     if not paths:
-        app.popup = Dialog(
-            "Couldn't load media", ["OK"], message="The file may have been moved or deleted."
-        )
+        app.popup = Dialog("Couldn't load media", ["OK"])  # stand-in wording
         return
     app.push(Screen("editor", {"media": paths}), popup=False)

@@ -26,18 +26,18 @@ BAR_TOP = HEIGHT - 150
 def render_app(app: TikTokApp) -> Node:
     b = Builder(app)
     if app.popup is not None:  # an in-app dialog is its own (active) window
-        popup = app.popup
-        popup.ids = {"dialog_title": b.rid("dialog_title"), "dialog_button": b.rid("dialog_button")}
-        return render_dialog(popup, package=app.package, on_press=lambda label: _press(app, label))
-    root = Node(package=app.package, rid=b.rid("root"))
+        return render_dialog(
+            app.popup, package=app.package, on_press=lambda label: _press(app, label)
+        )
     screen = app.top
+    root = Node(package=app.package)
     renderer = SCREENS[screen.kind]
     root.add(renderer(b, screen))
     if screen.kind in ("feed", "friends", "inbox", "me"):
         root.add(bottom_bar(b, screen.kind))
         if app.uploads:
             percent = min(99, int(100 * actions_progress(app)))
-            root.add(b.text("upload_progress", (40, 220, 600, 290), f"Uploading {percent}%"))
+            root.add(b.text("", (40, 220, 600, 290), b.t("uploading", n=percent)))
     if screen.sheet:
         root.add(SHEETS[screen.sheet](b, screen))
     if app.toast:
@@ -67,65 +67,65 @@ def _press(app: TikTokApp, label: str) -> None:
 
 
 def bottom_bar(b: Builder, current: str) -> Node | None:
+    """The bottom bar (47.0.3 capture): FrameLayout tabs described by their label, holding a
+    TextView with it; "Create" is a Button with a description only."""
     app = b.app
     width = WIDTH // 5
     tabs = [
-        ("tab_home", "Home", "feed"),
-        ("tab_friends", "Friends", "friends"),
-        ("btn_create", "Create", ""),
-        ("tab_inbox", "Inbox", "inbox"),
-        ("tab_profile", "Profile", "me"),
+        ("tab_home", b.t("tab_home"), "feed"),
+        ("tab_friends", b.t("tab_friends"), "friends"),
+        ("btn_create", b.t("tab_create"), ""),
+        ("tab_inbox", b.t("tab_inbox"), "inbox"),
+        ("tab_profile", b.t("tab_profile"), "me"),
     ]
     items = []
     for i, (name, label, kind) in enumerate(tabs):
-        bounds = (i * width, BAR_TOP, (i + 1) * width, HEIGHT)
+        left, right = i * width, (i + 1) * width
+        bounds = (left, BAR_TOP, right, HEIGHT)
         if name == "btn_create":
             items.append(
                 b.node(
                     name,
                     "android.widget.Button",
                     bounds,
-                    desc="Create",
-                    text="",
+                    desc=label,
                     on_tap=lambda: actions.open_upload(app) if actions.logged_in(app) else None,
                 )
             )
-        else:
-            items.append(
-                b.node(
-                    name,
-                    "android.widget.FrameLayout",
-                    bounds,
-                    desc=label,
-                    selected=kind == current,
-                    on_tap=lambda kind=kind: app.switch_tab(kind),
-                )
-            )
-    return b.group("", (0, BAR_TOP, WIDTH, HEIGHT), *items, cls="android.widget.LinearLayout")
-
-
-def _simple(title_id: str, title: str, body: str) -> Callable[[Builder, Screen], Node | None]:
-    def render(b: Builder, screen: Screen) -> Node | None:
-        return b.group(
-            "",
-            (0, 0, WIDTH, BAR_TOP),
-            b.text(title_id, (0, 100, WIDTH, 200), title),
-            b.text("", (80, 900, WIDTH - 80, 1000), body),
+            continue
+        tab = b.node(
+            name,
+            "android.widget.FrameLayout",
+            bounds,
+            desc=label,
+            selected=kind == current,
+            on_tap=lambda kind=kind: app.switch_tab(kind),
         )
+        if tab is not None:
+            tab.add(b.text("", (left, HEIGHT - 112, right, HEIGHT - 78), label))
+        items.append(tab)
+    return b.group(
+        "bottom_bar", (0, BAR_TOP, WIDTH, HEIGHT), *items, cls="android.widget.LinearLayout"
+    )
+
+
+def _simple(title_key: str) -> Callable[[Builder, Screen], Node | None]:
+    """Friends and Inbox: tabs no script uses; a title only (stand-in, no capture)."""
+
+    def render(b: Builder, screen: Screen) -> Node | None:
+        return b.group("", (0, 0, WIDTH, BAR_TOP), b.text("", (0, 100, WIDTH, 200), b.t(title_key)))
 
     return render
 
 
 def _login(b: Builder, screen: Screen) -> Node | None:
+    """Stand-in (no capture of the login screen is used here)."""
     app = b.app
     return b.group(
         "",
         (0, 0, WIDTH, HEIGHT),
-        b.image("profile_back", (20, 90, 140, 210), "Back", on_tap=app.pop),
-        b.text("login_title", (0, 300, WIDTH, 420), "Log in to TikTok"),
-        b.button(
-            "", (80, 900, WIDTH - 80, 1030), "Use phone / email / username", on_tap=lambda: None
-        ),
+        b.image("", (20, 90, 140, 210), b.t("back"), on_tap=app.pop),
+        b.text("", (0, 300, WIDTH, 420), b.t("login_title")),
     )
 
 
@@ -136,8 +136,8 @@ SCREENS: dict[str, Callable[[Builder, Screen], Node | None]] = {
     "search": render_search.search,
     "profile": render_profile.profile,
     "me": render_profile.own_profile,
-    "friends": _simple("friends_title", "Friends", "Find friends to follow"),
-    "inbox": _simple("inbox_title", "Inbox", "Activity"),
+    "friends": _simple("tab_friends"),
+    "inbox": _simple("tab_inbox"),
     "camera": render_upload.camera,
     "gallery": render_upload.gallery,
     "editor": render_upload.editor,
@@ -148,4 +148,5 @@ SHEETS = {
     "comments": render_player.comment_sheet,
     "share": render_player.share_sheet,
     "switcher": render_profile.switcher,
+    "unfollow": render_profile.unfollow_sheet,
 }

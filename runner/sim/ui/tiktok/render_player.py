@@ -1,4 +1,11 @@
-"""The video player (For You feed and a video opened by link), lives, and the comment sheet."""
+"""The video player (For You feed and a video opened by link), lives, and the comment sheet.
+
+The rail follows the 43.1.4 captures: avatar ImageView "<name> profile", a Button described
+"Follow <name>", like as a Button "Like video. <n> likes" holding the heart and its count,
+comments "Read or add comments. <n> comments", favourites a non-clickable Button inside a
+clickable frame, share "Share video. <n> shares"; the author is the Button `title` with the
+plain name and the caption is `desc`.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +19,7 @@ from runner.sim.ui.tiktok.world import Video
 if TYPE_CHECKING:
     from runner.sim.ui.tiktok.build import Builder
 
-RAIL = 940
 SHEET_TOP = 840
-
-
-def _count(n: int) -> str:
-    return (
-        f"{n / 1_000_000:.1f}M" if n >= 1_000_000 else f"{n / 1000:.1f}K" if n >= 10_000 else str(n)
-    )
 
 
 def feed(b: Builder, screen: Screen) -> Node | None:
@@ -27,20 +27,39 @@ def feed(b: Builder, screen: Screen) -> Node | None:
     video = app.world.feed_item(app.phone.serial, screen.params["index"])
 
     def open_search() -> None:
-        app.push(Screen("search", {"query": None, "tab": "Top"}), popup=False)
+        app.push(Screen("search", {"query": None, "tab": "top"}), popup=False)
         app.focus("search")
 
     top = b.group(
         "",
-        (0, 80, WIDTH, 220),
-        b.text("feed_tab_following", (300, 110, 520, 190), "Following", on_tap=lambda: None),
-        b.text(
-            "feed_tab_foryou", (560, 110, 780, 190), "For You", selected=True, on_tap=lambda: None
+        (0, 132, WIDTH, 284),
+        _top_tab(
+            b, (440, 132, 573, 284), b.t("feed_following"), "android.widget.FrameLayout", False
         ),
-        b.image("feed_search", (960, 100, 1060, 200), "Search", on_tap=open_search),
+        _top_tab(b, (573, 132, 933, 284), b.t("for_you"), "android.widget.LinearLayout", True),
+        b.image("feed_search", (933, 134, 1080, 281), b.t("search_icon"), on_tap=open_search),
     )
     return b.group(
         "", (0, 0, WIDTH, HEIGHT - 150), player(b, video, video.url, bottom=HEIGHT - 150), top
+    )
+
+
+def _top_tab(
+    b: Builder, bounds: tuple[int, int, int, int], label: str, cls: str, selected: bool
+) -> Node | None:
+    """A top tab: a clickable wrapper, a view described by the label, the TextView text1."""
+    inner = Node(cls=cls, bounds=bounds, desc=label, selected=selected, package=b.package).add(
+        Node(
+            cls="android.widget.TextView",
+            bounds=bounds,
+            text=label,
+            rid="android:id/text1",
+            selected=selected,
+            package=b.package,
+        )
+    )
+    return b.group(
+        "", bounds, inner, cls="android.widget.FrameLayout", selected=selected, on_tap=lambda: None
     )
 
 
@@ -48,7 +67,7 @@ def video(b: Builder, screen: Screen) -> Node | None:
     app = b.app
     current = actions.screen_video(app, screen)
     url = actions.screen_url(screen, current)
-    back = b.image("video_back", (20, 90, 140, 210), "Back", on_tap=app.pop)
+    back = b.image("", (20, 90, 140, 210), b.t("back"), on_tap=app.pop)
     return b.group("", (0, 0, WIDTH, HEIGHT), player(b, current, url, bottom=HEIGHT), back)
 
 
@@ -59,118 +78,191 @@ def player(b: Builder, item: Video, url: str, *, bottom: int) -> Node | None:
         "video_player",
         "android.view.View",
         (0, 0, WIDTH, bottom),
-        desc="Video",
+        desc=b.t("video"),
         long_clickable=True,
         on_tap=(lambda: app.push(Screen("live"), popup=False))
         if item.kind == "live"
         else (lambda: None),
     )
-    group = b.group("", (0, 0, WIDTH, bottom), body)
+    group = b.group("", (0, 0, WIDTH, bottom), body, cls="android.widget.FrameLayout")
     if group is None:
         return None
-    if item.kind == "live":
+    if item.kind == "live":  # stand-in: no capture of a live preview is used here
         group.add(
-            b.text("live_label", (40, 1700, 200, 1770), "LIVE"),
+            b.text("", (40, 1700, 200, 1770), b.t("live_label")),
             b.text(
-                "live_enter",
+                "",
                 (40, 1780, 700, 1850),
-                "Tap to watch LIVE",
+                b.t("live_enter"),
                 on_tap=lambda: app.push(Screen("live"), popup=False),
             ),
-            b.text("video_author", (40, 1860, 700, 1930), f"@{item.creator}"),
         )
         return group
     group.add(*_rail(b, item, url, bottom))
-    shift = bottom - 2250
+    shift = bottom - 2208
+    caption_class = b.layout.flag("caption_class") or "android.widget.TextView"
     group.add(
-        b.text(
-            "video_author",
-            (40, 1900 + shift, 700, 1960 + shift),
-            f"@{item.creator}",
+        b.group(
+            "author_frame",
+            (32, 1936 + shift, 400, 1994 + shift),
+            b.button(
+                "video_author",
+                (32, 1936 + shift, 400, 1994 + shift),
+                item.creator,
+                on_tap=lambda: app.push(Screen("profile", {"user": item.creator})),
+            ),
+            cls="android.widget.LinearLayout",
             on_tap=lambda: app.push(Screen("profile", {"user": item.creator})),
         ),
-        b.text("video_caption", (40, 1970 + shift, 900, 2080 + shift), item.caption),
-    )
-    if item.kind == "ad":
-        group.add(
-            b.text("sponsored_label", (40, 1840 + shift, 260, 1890 + shift), "Sponsored"),
-            b.button(
-                "ad_cta", (40, 2090 + shift, 900, 2170 + shift), "Learn more", on_tap=lambda: None
+        b.group(
+            "caption_frame",
+            (32, 2015 + shift, 870, 2117 + shift),
+            b.node(
+                "video_caption",
+                caption_class,
+                (32, 2015 + shift, 870, 2117 + shift),
+                text=item.caption,
+                on_tap=lambda: None,
             ),
+            cls="android.widget.LinearLayout",
+            on_tap=lambda: None,
+        ),
+    )
+    if item.kind == "ad":  # the label is a Button (46.9.3 en: i8p "Ad"; pt-BR "Publicidade")
+        group.add(
+            b.button(
+                "ad_label",
+                (32, 2138 + shift, 200, 2188 + shift),
+                b.t("ad_label"),
+                on_tap=lambda: None,
+            )
         )
     return group
 
 
 def _rail(b: Builder, item: Video, url: str, bottom: int) -> list[Node | None]:
+    """The right rail, as the 46.9.3 / 47.0.3 captures nest it: each control in a clickable
+    frame (`evv` / `ewa`); the favourites Button itself is not clickable, its frame is."""
     app = b.app
     account = app.account
     liked = bool(account and item.id in account.liked)
     faved = bool(account and item.id in account.favourites)
     following = bool(account and item.creator in account.following)
-    y = bottom - 1250
-    nodes: list[Node | None] = [
+    comments = len(app.world.comments(item.id))
+    likes = item.likes + (1 if liked else 0)
+    y = bottom - 2208
+    rail = 912
+
+    def frame(top: int, bottom_: int, *children: Node | None, on_tap=None) -> Node | None:  # type: ignore[no-untyped-def]
+        return b.group(
+            "rail_frame",
+            (rail, top + y, WIDTH, bottom_ + y),
+            *children,
+            cls="android.widget.FrameLayout",
+            on_tap=on_tap or (lambda: None),
+        )
+
+    avatar = b.group(
+        "",
+        (921, 1236 + y, WIDTH, 1390 + y),
         b.image(
             "video_avatar",
-            (RAIL, y, RAIL + 120, y + 120),
-            item.creator,
+            (942, 1254 + y, 1059, 1371 + y),
+            b.t("video_avatar", name=item.creator),
             on_tap=lambda: app.push(Screen("profile", {"user": item.creator})),
         ),
-    ]
-    if item.kind == "video" and not following:
-        nodes.append(
-            b.image(
-                "video_follow",
-                (RAIL + 30, y + 100, RAIL + 90, y + 160),
-                "Follow",
-                on_tap=lambda: actions.follow(app, item.creator),
-            )
+        cls="android.widget.RelativeLayout",
+        on_tap=lambda: app.push(Screen("profile", {"user": item.creator})),
+    )
+    follow = (
+        b.node(
+            "video_follow",
+            "android.widget.Button",
+            (921, 1325 + y, WIDTH, 1414 + y),
+            desc=b.t("video_follow", name=item.creator),
+            on_tap=lambda: actions.follow(app, item.creator),
         )
-    likes = item.likes + (1 if liked else 0)
-    nodes += [
-        b.image(
-            "video_like",
-            (RAIL, y + 200, RAIL + 120, y + 320),
-            "Unlike" if liked else "Like video",
-            selected=liked,
-            on_tap=lambda: actions.toggle_like(app, item),
-        ),
-        b.text("video_like_count", (RAIL, y + 320, RAIL + 120, y + 370), _count(likes)),
-        b.image(
-            "video_comment",
-            (RAIL, y + 390, RAIL + 120, y + 510),
-            "Read or add comments",
-            on_tap=lambda: actions.open_comments(app),
-        ),
-        b.text(
-            "video_comment_count",
-            (RAIL, y + 510, RAIL + 120, y + 560),
-            str(len(app.world.comments(item.id))),
-        ),
-        b.image(
+        if item.kind == "video" and not following
+        else None
+    )
+    like = b.node(
+        "video_like",
+        "android.widget.Button",
+        (rail, 1414 + y, WIDTH, 1572 + y),
+        desc=b.t("video_like", n=likes),
+        selected=liked,  # stand-in: no capture shows how a liked heart is described
+        on_tap=lambda: actions.toggle_like(app, item),
+    )
+    if like is not None:
+        like.add(
+            b.node(
+                "video_like_icon",
+                "android.widget.ImageView",
+                (942, 1414 + y, 1060, 1531 + y),
+                desc=b.t("video_like_icon"),
+            ),
+            b.node(
+                "video_like_count",
+                "android.widget.Button",
+                (rail, 1531 + y, WIDTH, 1553 + y),
+                text=str(likes),
+                on_tap=lambda: actions.toggle_like(app, item),
+            ),
+        )
+    comment = b.node(
+        "video_comment",
+        "android.widget.Button",
+        (rail, 1572 + y, WIDTH, 1730 + y),
+        desc=b.t("video_comment", n=comments),
+        on_tap=lambda: actions.open_comments(app),
+    )
+    favourite = b.group(
+        "video_favourite_frame",
+        (rail, 1730 + y, WIDTH, 1888 + y),
+        b.node(
             "video_favourite",
-            (RAIL, y + 580, RAIL + 120, y + 700),
-            "Add or remove this video from Favourites",
+            "android.widget.Button",
+            (rail, 1730 + y, WIDTH, 1888 + y),
+            desc=b.t("video_favourite"),
             selected=faved,
-            on_tap=lambda: actions.toggle_favourite(app, item),
         ),
-        b.image(
-            "video_share",
-            (RAIL, y + 760, RAIL + 120, y + 880),
-            "Share video",
-            on_tap=lambda: app.top.params.__setitem__("sheet", "share"),
-        ),
+        cls="android.widget.FrameLayout",
+        on_tap=lambda: actions.toggle_favourite(app, item),
+    )
+    if "video_favourite" in b.hidden and favourite is not None:
+        favourite.children = []
+    share = b.node(
+        "video_share",
+        "android.widget.Button",
+        (rail, 1888 + y, WIDTH, 2046 + y),
+        desc=b.t("video_share", n=item.likes // 40),
+        on_tap=lambda: app.top.params.__setitem__("sheet", "share"),
+    )
+    sound = b.node(
+        "video_sound",
+        "android.widget.Button",
+        (rail, 2046 + y, WIDTH, 2208 + y),
+        desc=b.t("video_sound", name=item.creator),
+        on_tap=lambda: None,
+    )
+    return [
+        frame(1215, 1414, avatar, follow),
+        frame(1414, 1572, like),
+        frame(1572, 1730, comment),
+        frame(1730, 1888, favourite),
+        frame(1888, 2046, share),
+        frame(2046, 2208, sound),
     ]
-    return nodes
 
 
 def live(b: Builder, screen: Screen) -> Node | None:
+    """Stand-in: no capture of the live room is used here."""
     app = b.app
     return b.group(
         "",
         (0, 0, WIDTH, HEIGHT),
-        b.text("live_label", (40, 120, 200, 190), "LIVE"),
-        b.image("video_back", (940, 100, 1060, 220), "Close", on_tap=app.pop),
-        b.text("", (40, 2200, 800, 2300), "Say something..."),
+        b.text("", (40, 120, 200, 190), b.t("live_label")),
+        b.image("", (940, 100, 1060, 220), b.t("close"), on_tap=app.pop),
     )
 
 
@@ -185,6 +277,8 @@ def _scrim(b: Builder) -> Node:
 
 
 def comment_sheet(b: Builder, screen: Screen) -> Node | None:
+    """The composer is an EditText whose text is the hint and whose description is empty; the
+    add-image and close controls are unlabelled image buttons (46.9.3 / pt-BR captures)."""
     app = b.app
     item = (
         actions.screen_video(app, screen)
@@ -200,76 +294,95 @@ def comment_sheet(b: Builder, screen: Screen) -> Node | None:
             b.group(
                 "comment_row",
                 (0, top, WIDTH, top + 130),
-                b.text("comment_user", (140, top + 10, 900, top + 50), user),
-                b.text("comment_text", (140, top + 55, 1000, top + 120), text),
+                b.node(
+                    "",
+                    "android.widget.ImageView",
+                    (35, top + 10, 130, top + 105),
+                    on_tap=lambda: None,
+                ),
+                b.button(
+                    "comment_author", (167, top + 5, 600, top + 45), user, on_tap=lambda: None
+                ),
+                b.text("comment_text", (167, top + 50, 1048, top + 100), text),
+                b.button(
+                    "comment_reply",
+                    (298, top + 100, 459, top + 128),
+                    b.t("comment_reply"),
+                    on_tap=lambda: None,
+                ),
                 cls="android.widget.LinearLayout",
             )
         )
     attachment = screen.params.get("attachment")
+    typed = bool(app.fields.get("comment")) or bool(attachment)
     panel = b.group(
         "",
         (0, SHEET_TOP, WIDTH, HEIGHT),
-        b.text(
-            "comment_title",
-            (300, SHEET_TOP + 30, 780, SHEET_TOP + 110),
-            f"{len(comments)} comments",
+        b.group(
+            "comment_title_frame",
+            (0, SHEET_TOP, WIDTH, SHEET_TOP + 116),
+            b.text(
+                "comment_title",
+                (292, SHEET_TOP, 692, SHEET_TOP + 116),
+                b.t("comments_title", n=len(comments)),
+            ),
+            cls="android.widget.LinearLayout",
+            on_tap=lambda: None,
         ),
-        b.image(
+        b.node(
             "comment_close",
-            (960, SHEET_TOP + 20, 1060, SHEET_TOP + 120),
-            "Close",
+            "android.widget.ImageView",
+            (995, SHEET_TOP + 31, 1048, SHEET_TOP + 84),
             on_tap=lambda: screen.params.__setitem__("sheet", None),
         ),
         b.group(
             "comment_list",
-            (0, 980, WIDTH, 2150),
+            (0, 994, WIDTH, 2179),
             *rows,
             cls="androidx.recyclerview.widget.RecyclerView",
             scrollable=True,
         ),
-        b.image(
-            "comment_attachment",
+        b.image(  # stand-in: no capture shows an attached image
+            "",
             (40, 2040, 200, 2150),
-            "Attached image",
+            b.t("comment_attachment"),
             on_tap=lambda: screen.params.__setitem__("attachment", None),
         )
         if attachment
         else None,
-        b.edit(
-            "comment_input",
-            (40, 2200, 760, 2330),
-            "comment",
-            "Add comment...",
-            desc="Add comment...",
-        ),
-        b.image(
+        b.edit("comment_input", (189, 2201, 721, 2282), "comment", b.t("comment_hint")),
+        b.node(
             "comment_image",
-            (770, 2210, 870, 2320),
-            "Add image",
+            "android.widget.Button",
+            (732, 2210, 832, 2305),
+            desc=b.layout.flag("comment_image_desc") or "",
             on_tap=lambda: actions.open_gallery(app, mode="comment_image"),
         ),
-        b.image(
-            "comment_post",
-            (900, 2210, 1040, 2320),
-            "Post",
+        b.node(  # stand-in: the send control shows only once something is typed, and no capture
+            # shows it (pt-BR automation code names it "Enviar", id d1u)
+            "comment_send",
+            "android.widget.ImageView",
+            (937, 2210, 1032, 2305),
+            desc=b.t("comment_send"),
             on_tap=lambda: actions.post_comment(app, item, url),
-        ),
-        cls="android.widget.LinearLayout",
+        )
+        if typed
+        else None,
+        cls="android.widget.FrameLayout",
     )
     return Node(package=b.package).add(_scrim(b), panel)
 
 
 def share_sheet(b: Builder, screen: Screen) -> Node | None:
+    """Stand-in: no script uses the share sheet."""
+
     def close() -> None:
         screen.params["sheet"] = None
 
     panel = b.group(
-        "share_sheet",
+        "",
         (0, 1700, WIDTH, HEIGHT),
-        b.text("", (0, 1730, WIDTH, 1800), "Share to"),
-        b.button("share_option", (60, 1850, 300, 2000), "Copy link", on_tap=close),
-        b.button("share_option", (330, 1850, 570, 2000), "More", on_tap=close),
-        b.button("", (60, 2200, WIDTH - 60, 2320), "Cancel", on_tap=close),
+        b.button("", (60, 2200, WIDTH - 60, 2320), b.t("cancel"), on_tap=close),
     )
     return Node(package=b.package).add(
         Node(bounds=(0, 0, WIDTH, 1700), package=b.package, on_tap=close), panel

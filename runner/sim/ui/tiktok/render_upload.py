@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from typing import TYPE_CHECKING
 
 from runner.sim.ui.node import HEIGHT, WIDTH, Node
@@ -14,59 +13,87 @@ if TYPE_CHECKING:
 
 
 def camera(b: Builder, screen: Screen) -> Node | None:
+    """The camera: the Upload control is `upload_hot_area`, a clickable frame with no text and
+    no description (47.0.3); the rest is a stand-in."""
     app = b.app
     return b.group(
         "",
         (0, 0, WIDTH, HEIGHT),
-        b.image("camera_close", (20, 90, 140, 210), "Close", on_tap=app.pop),
-        b.text("", (380, 110, 700, 190), "Add sound"),
-        b.image("camera_record", (420, 1960, 660, 2200), "Record video", on_tap=lambda: None),
-        b.text("", (100, 2040, 300, 2120), "Effects"),
-        b.group(
+        b.image("", (20, 90, 140, 210), b.t("close"), on_tap=app.pop),
+        b.image("", (420, 1960, 660, 2200), b.t("camera_record"), on_tap=lambda: None),
+        b.node(
             "camera_upload",
-            (820, 1990, 1020, 2200),
-            b.image("", (860, 1990, 980, 2110), "Upload"),
-            b.text("", (820, 2120, 1020, 2190), "Upload"),
-            cls="android.widget.LinearLayout",
+            "android.widget.FrameLayout",
+            (0, 2118, 210, 2314),
             on_tap=lambda: actions.open_gallery(app),
         ),
-        b.text("", (300, 2260, 780, 2340), "Templates   Camera   Text"),
     )
 
 
 def gallery(b: Builder, screen: Screen) -> Node | None:
+    """The picker (47.0.3 capture): title `tv_title`, tabs described "Videos" / "Photos", a
+    GridView `jmm` of unlabelled clickable tiles, newest first, each with a selection Button `l34`
+    (text: the selection order) inside `imk`; Button `xyk` "Next (<n>)" once something is chosen."""
     app = b.app
     mode = screen.params.get("mode", "post")
-    tab = "Photos" if mode == "comment_image" else screen.params.get("tab", "All")
-    media = actions.gallery_media(app, tab)
+    media = actions.gallery_media(app, "Photos" if mode == "comment_image" else "All")
     selected: list[str] = screen.params.get("selected", [])
-    nodes: list[Node | None] = [
-        b.image("gallery_close", (20, 90, 140, 210), "Close", on_tap=app.pop),
-        b.text("", (380, 110, 700, 190), "Recents"),
-    ]
+    header = b.group(
+        "",
+        (0, 132, WIDTH, 258),
+        b.node("gallery_close", "android.widget.ImageView", (21, 142, 126, 247), on_tap=app.pop),
+        b.group(
+            "",
+            (396, 147, 683, 242),
+            b.text("gallery_title", (438, 169, 593, 219), b.t("gallery_title")),
+            cls="android.widget.LinearLayout",
+            on_tap=lambda: None,
+        ),
+        cls="android.widget.RelativeLayout",
+    )
+    nodes: list[Node | None] = [header]
     if mode != "comment_image":
-        for i, name in enumerate(("All", "Videos", "Photos")):
-            nodes.append(
-                b.text(
-                    "gallery_tab",
-                    (60 + i * 320, 230, 360 + i * 320, 310),
-                    name,
-                    selected=name == tab,
-                    on_tap=lambda name=name: screen.params.__setitem__("tab", name),
-                )
+        tabs = []
+        for i, key in enumerate(("gallery_videos", "gallery_photos")):
+            left = 346 + i * 344
+            tab = b.node(
+                "",
+                "android.widget.FrameLayout",
+                (left, 258, left + 344, 376),
+                desc=b.t(key),
+                on_tap=lambda: None,
             )
+            if tab is not None:
+                tab.add(b.text("", (left + 26, 258, left + 318, 376), b.t(key)))
+            tabs.append(tab)
+        nodes.append(
+            b.group("", (0, 258, WIDTH, 376), *tabs, cls="android.widget.HorizontalScrollView")
+        )
     if not media:
-        nodes.append(b.text("", (60, 900, WIDTH - 60, 1000), "No videos or photos"))
-    for i, path in enumerate(media[:24]):
-        nodes.append(_tile(b, i, path, selected))
-    if mode != "comment_image":
-        label = f"Next ({len(selected)})" if len(selected) > 1 else "Next"
+        nodes.append(b.text("", (60, 900, WIDTH - 60, 1000), b.t("gallery_empty")))
+    tiles = [_tile(b, i, path, selected) for i, path in enumerate(media[:24])]
+    grid = b.group(
+        "gallery_grid",
+        (0, 376, WIDTH, 1822),
+        *tiles,
+        cls="android.widget.GridView",
+        scrollable=True,
+    )
+    nodes.append(
+        b.group(
+            "gallery_pager",
+            (0, 376, WIDTH, 1822),
+            grid,
+            cls="androidx.viewpager.widget.ViewPager",
+            scrollable=True,
+        )
+    )
+    if mode != "comment_image" and selected:
         nodes.append(
             b.button(
                 "gallery_next",
-                (700, 2230, 1040, 2350),
-                label,
-                enabled=bool(selected),
+                (550, 2179, 1048, 2295),
+                b.t("gallery_next", n=len(selected)),
                 on_tap=lambda: actions.gallery_next(app),
             )
         )
@@ -75,68 +102,73 @@ def gallery(b: Builder, screen: Screen) -> Node | None:
 
 def _tile(b: Builder, index: int, path: str, selected: list[str]) -> Node | None:
     app = b.app
-    row, col = divmod(index, 4)
-    left, top = col * 270, 340 + row * 270
-    name = posixpath.basename(path)
+    row, col = divmod(index, 3)
+    left, top = 5 + col * 359, 381 + row * 362
     is_video = path.lower().endswith(actions.VIDEO_EXT)
     chosen = path in selected
+    toggle = lambda: actions.toggle_media(app, path)  # noqa: E731
     tile = b.node(
-        "gallery_item",
-        "android.widget.FrameLayout",
-        (left, top, left + 265, top + 265),
-        desc=f"{'Video' if is_video else 'Photo'}, {name}",
-        selected=chosen,
-        on_tap=lambda: actions.toggle_media(app, path),
+        "", "android.widget.FrameLayout", (left, top, left + 354, top + 357), on_tap=toggle
     )
     if tile is None:
         return None
     tile.add(
-        b.node(
-            "gallery_select",
-            "android.widget.CheckBox",
-            (left + 185, top + 10, left + 255, top + 80),
-            desc="Select",
-            checkable=True,
-            checked=chosen,
-            on_tap=lambda: actions.toggle_media(app, path),
+        b.node("gallery_thumb", "android.widget.ImageView", (left, top, left + 354, top + 357)),
+        b.group(
+            "gallery_tick_frame",
+            (left + 238, top, left + 354, top + 116),
+            b.button(
+                "gallery_tick",
+                (left + 275, top + 16, left + 338, top + 79),
+                str(selected.index(path) + 1) if chosen else "",
+                on_tap=toggle,
+            ),
+            cls="android.widget.FrameLayout",
+            on_tap=toggle,
         ),
-        b.text("", (left + 10, top + 215, left + 140, top + 260), "00:15") if is_video else None,
+        b.text("gallery_duration", (left + 229, top + 297, left + 354, top + 357), "00:15")
+        if is_video
+        else None,
     )
     return tile
 
 
 def editor(b: Builder, screen: Screen) -> Node | None:
+    """The editor: "Next" is a clickable LinearLayout `q03` holding TextView `q05` (47.0.3)."""
     app = b.app
-    tools = [
-        b.text("", (940, 300 + i * 160, 1060, 440 + i * 160), name, on_tap=lambda: None)
-        for i, name in enumerate(("Text", "Stickers", "Effects", "Filters", "Voice"))
-    ]
     return b.group(
         "",
         (0, 0, WIDTH, HEIGHT),
-        b.image("", (20, 90, 140, 210), "Back", on_tap=app.pop),
-        b.text("editor_sound", (380, 110, 700, 190), "Add sound", on_tap=lambda: None),
-        *tools,
-        b.button(
-            "editor_next", (700, 2230, 1040, 2350), "Next", on_tap=lambda: actions.editor_next(app)
+        b.image("", (20, 132, 140, 248), b.t("back"), on_tap=app.pop),
+        b.group(
+            "editor_next",
+            (545, 2192, 1048, 2308),
+            b.text("editor_next_text", (722, 2223, 871, 2276), b.t("editor_next")),
+            cls="android.widget.LinearLayout",
+            on_tap=lambda: actions.editor_next(app),
         ),
     )
 
 
 def post(b: Builder, screen: Screen) -> Node | None:
+    """The post screen (47.0.3): EditText `h8e` showing its hint, Buttons `ght` (drafts) and
+    `tiq` (post)."""
     app = b.app
     return b.group(
         "",
         (0, 0, WIDTH, HEIGHT),
-        b.image("", (20, 90, 140, 210), "Back", on_tap=app.pop),
-        b.edit("caption_input", (40, 260, 760, 620), "caption", "Add a description"),
-        b.image("", (800, 260, 1040, 620), "Select cover"),
-        b.text("", (40, 660, 300, 730), "# Hashtags", on_tap=lambda: None),
-        b.text("", (320, 660, 580, 730), "@ Mention", on_tap=lambda: None),
-        b.text("", (40, 800, 1040, 880), "Location", on_tap=lambda: None),
-        b.text("", (40, 900, 1040, 980), "Everyone can view this post", on_tap=lambda: None),
-        b.button("drafts_button", (40, 2230, 520, 2350), "Drafts", on_tap=lambda: None),
-        b.button(
-            "post_button", (560, 2230, 1040, 2350), "Post", on_tap=lambda: actions.press_post(app)
+        b.image("", (16, 132, 131, 248), b.t("back"), on_tap=app.pop),
+        b.edit("caption_input", (42, 270, 673, 677), "caption", b.t("caption_hint")),
+        b.group(
+            "",
+            (32, 2179, 1048, 2305),
+            b.button("drafts_button", (32, 2179, 529, 2305), b.t("drafts"), on_tap=lambda: None),
+            b.button(
+                "post_button",
+                (550, 2179, 1048, 2305),
+                b.t("post"),
+                on_tap=lambda: actions.press_post(app),
+            ),
+            cls="android.widget.LinearLayout",
         ),
     )

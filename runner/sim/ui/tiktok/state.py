@@ -21,10 +21,6 @@ ACTIVITIES = {
     "login": "com.ss.android.ugc.aweme.account.login.LoginActivity",
 }
 
-# Screens whose content never stops changing (a playing video, the camera preview): a plain
-# `uiautomator dump` never sees them idle. screens-sim's layouts may carry this per layout.
-ANIMATING = frozenset({"feed", "video", "live", "camera"})
-
 
 @dataclass
 class Screen:

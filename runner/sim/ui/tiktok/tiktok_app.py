@@ -14,7 +14,8 @@ from runner.sim.ui.dialog import POPUPS, Dialog
 from runner.sim.ui.intent import SEND, SEND_MULTIPLE, VIEW, Intent
 from runner.sim.ui.node import Node
 from runner.sim.ui.tiktok import actions
-from runner.sim.ui.tiktok.state import ACTIVITIES, ANIMATING, Account, Screen, Upload
+from runner.sim.ui.tiktok.layout import Strings, check_layout, check_locale
+from runner.sim.ui.tiktok.state import ACTIVITIES, Account, Screen, Upload
 from runner.sim.ui.tiktok.world import Video, World
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ class TikTokApp:
         self.toast: tuple[str, float] | None = None
         self.viewing: tuple[Video, str, float, str] | None = None  # video, url, since, username
 
+    @property
+    def t(self) -> Strings:
+        """The UI strings: the phone's locale, with the words its app version says differently."""
+        return check_locale(self.phone.spec.locale).for_layout(check_layout(self.phone.layout_name))
+
     # --- the App protocol ------------------------------------------------------------
     @property
     def top(self) -> Screen:
@@ -65,9 +71,10 @@ class TikTokApp:
         return render_app(self)
 
     def animating(self) -> bool:
-        """True while the screen keeps changing (a video plays, the camera previews)."""
+        """True while the screen keeps changing (a video plays, the camera previews): the
+        layout's `animating` screens (layouts.yaml)."""
         return bool(self.running and self.stack and self.popup is None) and (
-            self.top.kind in ANIMATING
+            self.top.kind in check_layout(self.phone.layout_name).animating
         )
 
     def launch(self) -> None:
