@@ -147,7 +147,11 @@ def _artifact_dir(svc: Services, task_id: int) -> Path | None:
 
 def _plain(record: Any) -> dict[str, Any]:
     """A device record as JSON: dataclass fields, enums by value, everything else as text."""
-    raw = dataclasses.asdict(record) if dataclasses.is_dataclass(record) else dict(vars(record))
+    raw = (
+        dataclasses.asdict(record)
+        if dataclasses.is_dataclass(record) and not isinstance(record, type)
+        else dict(vars(record))
+    )
     return {key: _jsonable(value) for key, value in raw.items() if not key.startswith("_")}
 
 

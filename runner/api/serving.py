@@ -131,7 +131,7 @@ class Runtime:
     def close(self) -> None:
         """Stop top-down; each step runs even if an earlier one failed."""
         steps = [
-            ("watcher", lambda: self.watcher and self.watcher.stop()),
+            ("watcher", lambda: self.watcher.stop() if self.watcher else None),
             ("runner", lambda: self.runner.shutdown(graceful=False)),
             ("pool", self.pool.stop),
             ("simulated phones", self.sim.close),

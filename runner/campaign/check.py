@@ -159,7 +159,7 @@ def schema_problems(
         if not (skip_script_name and list(err.absolute_path)[:1] == ["script_name"])
         and not (
             err.validator == "required"
-            and "script_name" in err.validator_value
+            and "script_name" in list(err.validator_value)  # type: ignore[arg-type]  # "required" holds a list
             and "script_name" not in data
         )
     ]
@@ -276,4 +276,4 @@ def _num(value: Any) -> bool:
 
 
 def _start_pattern() -> str:
-    return load_schema("campaign.schema.json")["properties"]["start_time"]["pattern"]
+    return str(load_schema("campaign.schema.json")["properties"]["start_time"]["pattern"])

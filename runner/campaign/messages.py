@@ -11,7 +11,7 @@ wording of an anyOf or pattern).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from runner.campaign.yamlload import Document, dotted
@@ -70,14 +70,16 @@ def schema_error(
     """One jsonschema error -> one or more located problems (one per unknown/missing key)."""
     path = prefix + tuple(err.absolute_path)
     notes = _annotations(root, list(err.absolute_schema_path)[:-1])
-    v, value, inst = err.validator, err.validator_value, err.instance
+    v, inst = err.validator, err.instance
+    value: Any = err.validator_value
+    schema = _schema_of(err)
 
     def at_value(reason: str, p: tuple[Any, ...] = path) -> CampaignError:
         line, column = doc.value_mark(p)
         return CampaignError(reason, path=doc.path, line=line, column=column, field=dotted(p))
 
     if v == "additionalProperties" and isinstance(inst, dict):
-        known = list(err.schema.get("properties", {}))
+        known = list(schema.get("properties", {}))
         out = []
         for key in inst:
             if key not in known:
@@ -114,18 +116,24 @@ def schema_error(
                 field=dotted(path + (inst,)),
             )
         ]
-    if v in ("anyOf", "oneOf") and "x-message" in err.schema:
+    if v in ("anyOf", "oneOf") and "x-message" in schema:
         line, column = doc.key_mark(path)
         return [
             CampaignError(
-                err.schema["x-message"], path=doc.path, line=line, column=column, field=dotted(path)
+                schema["x-message"], path=doc.path, line=line, column=column, field=dotted(path)
             )
         ]
     return [at_value(_reason(err, notes))]
 
 
+def _schema_of(err: ValidationError) -> Mapping[str, Any]:
+    """The failing subschema; ``True``/``False`` schemas carry no annotations to read."""
+    return err.schema if isinstance(err.schema, Mapping) else {}
+
+
 def _reason(err: ValidationError, notes: dict[str, str]) -> str:
-    v, value, inst = err.validator, err.validator_value, err.instance
+    v, inst = err.validator, err.instance
+    value: Any = err.validator_value
     when = f" when {notes['x-when']}" if "x-when" in notes else ""
     if v == "enum":
         hint = did_you_mean(inst, [str(c) for c in value]) if isinstance(inst, str) else ""
@@ -143,10 +151,10 @@ def _reason(err: ValidationError, notes: dict[str, str]) -> str:
     if v in ("minLength", "minItems") and value == 1:
         return f"must not be empty{when}"
     if v == "pattern":
-        wording: str | None = err.schema.get("x-expected") or notes.get("x-expected")
+        wording: str | None = _schema_of(err).get("x-expected") or notes.get("x-expected")
         if wording:
             return f"expected {wording}, found {inst!r}"
         return f"{inst!r} does not match {value!r}"
     if v == "const":
         return f"expected {value!r}, found {inst!r}"
-    return err.message
+    return str(err.message)

@@ -99,7 +99,8 @@ class Campaign:
 
     @property
     def config(self) -> dict[str, Any]:
-        return self.data["script_config"]
+        config: dict[str, Any] = self.data["script_config"]
+        return config
 
     def where(self, path: Path_, *, key: bool = False) -> SourceRef:
         """The file position of a value (or its key) of this campaign, for error messages."""

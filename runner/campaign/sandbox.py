@@ -74,8 +74,8 @@ class rendering:  # noqa: N801 - used as ``with rendering():``
     """A fresh budget for one render on this thread."""
 
     def __enter__(self) -> _Budget:
-        _local.budget = _Budget(limits())
-        return _local.budget
+        budget = _local.budget = _Budget(limits())
+        return budget
 
     def __exit__(self, *exc: object) -> None:
         _local.budget = None
@@ -210,18 +210,27 @@ class _Bounded(NodeTransformer):
     ``bounded_concat``: Jinja compiles both to plain Python, out of reach of the hooks."""
 
     def visit_For(self, node: nodes.For) -> nodes.Node:  # noqa: N802 - Jinja's visitor naming
-        node = self.generic_visit(node)
-        node.iter = _call("bounded_iter", [node.iter], node.lineno)
-        return node
+        visited = self.generic_visit(node)
+        assert isinstance(visited, nodes.For)  # generic_visit keeps the node it is given
+        visited.iter = _call("bounded_iter", [visited.iter], visited.lineno)
+        return visited
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:  # noqa: N802
-        node = self.generic_visit(node)
-        return _call("bounded_concat", [nodes.List(node.nodes, lineno=node.lineno)], node.lineno)
+        visited = self.generic_visit(node)
+        assert isinstance(visited, nodes.Concat)
+        return _call(
+            "bounded_concat", [nodes.List(visited.nodes, lineno=visited.lineno)], visited.lineno
+        )
 
 
-def _call(attribute: str, args: list[nodes.Expr], lineno: int) -> nodes.Call:
+def _call(attribute: str, args: list[nodes.Node], lineno: int) -> nodes.Call:
     return nodes.Call(
-        nodes.EnvironmentAttribute(attribute, lineno=lineno), args, [], None, None, lineno=lineno
+        nodes.EnvironmentAttribute(attribute, lineno=lineno),
+        list(args),
+        [],
+        None,
+        None,
+        lineno=lineno,
     )
 
 
@@ -283,7 +292,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
         self.bounded_iter = bounded_iter
         self.bounded_concat = bounded_concat
-        self.concat = bounded_concat  # type: ignore[assignment]
+        self.concat = bounded_concat  # type: ignore[method-assign]
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         budget().tick()
@@ -313,5 +322,6 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def bounded_parse(self, text: str) -> nodes.Template:
         """The template's syntax tree with loops and joins routed through the bounds."""
-        tree = self.parse(text)
-        return _Bounded().visit(tree)
+        tree = _Bounded().visit(self.parse(text))
+        assert isinstance(tree, nodes.Template)
+        return tree

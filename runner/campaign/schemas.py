@@ -37,7 +37,8 @@ TARGET_SCRIPTS = {"follow": "user", "unfollow": "user", "comment": "post_url"}
 def load_schema(name: str) -> dict[str, Any]:
     """A schema file under runner/schemas/ by relative name, e.g. ``scripts/post.schema.json``."""
     with open(SCHEMAS_DIR / name, encoding="utf-8") as fh:
-        return json.load(fh)
+        schema: dict[str, Any] = json.load(fh)
+    return schema
 
 
 def _compile(schema: dict[str, Any]) -> Validator:

@@ -7,6 +7,7 @@ and warnings (duplicates, serials missing from the inventory) are collected, nev
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from runner.campaign.messages import did_you_mean
@@ -130,14 +131,15 @@ def reference_problems(doc: Document, inventory: Inventory) -> list[CampaignErro
     out: list[CampaignError] = []
     data = doc.data if isinstance(doc.data, dict) else {}
     groups = inventory.group_names()
-    for key, known, reason in (
+    checks: tuple[tuple[str, Callable[[str], bool], Callable[[str], str]], ...] = (
         (
             "usernames",
             lambda v: inventory.account(v.lstrip("@")) is not None,
             lambda v: unknown_username(v.lstrip("@"), inventory),
         ),
         ("groups", lambda v: v in groups, lambda v: unknown_group(v, inventory)),
-    ):
+    )
+    for key, known, reason in checks:
         values = data.get(key)
         for i, value in enumerate(values if isinstance(values, list) else []):
             if isinstance(value, str) and value and not known(value):

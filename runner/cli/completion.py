@@ -20,9 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import argcomplete
+    from argcomplete.shell_integration import shellcode
 
-    print(argcomplete.shellcode(["campaign"], shell=args.shell), end="")
+    print(shellcode(["campaign"], shell=args.shell), end="")
     return 0
 
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from runner import __version__
 from runner.cli.output import FAILED, INTERNAL, INTERRUPTED, OK, STORAGE, USAGE
@@ -44,7 +45,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on its own; keep its wording
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on its own; keep its wording
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 

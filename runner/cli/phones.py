@@ -22,8 +22,8 @@ Server = tuple[str, int]
 
 def adb_servers(inventory: Any) -> list[Server] | None:
     """The inventory's servers; None for the default so ANDROID_ADB_SERVER_PORT is honoured."""
-    servers = [tuple(s) for s in getattr(inventory, "adb_servers", [])]
-    return None if servers in ([], [("127.0.0.1", 5037)]) else servers  # type: ignore[return-value]
+    servers: list[Server] = [(str(h), int(p)) for h, p in getattr(inventory, "adb_servers", [])]
+    return None if servers in ([], [("127.0.0.1", 5037)]) else servers
 
 
 def start_simulated(
@@ -128,7 +128,7 @@ def _sim_server(stack: ExitStack, adbhost: Any) -> int:
     if os.environ.get("ANDROID_ADB_SERVER_PORT"):
         adbhost.ensure_server()
         return int(adbhost.server_port())
-    port = adbhost.free_port()
+    port: int = adbhost.free_port()
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
     stack.callback(os.environ.pop, "ANDROID_ADB_SERVER_PORT", None)
     adbhost.ensure_server(port)

@@ -132,7 +132,8 @@ def selector_text(selector: Mapping[str, Any]) -> str:
 def _check_command(args: argparse.Namespace) -> int:
     from runner.device.appdata import selector_kind
 
-    screens, failed = [], False
+    screens: list[dict[str, Any]] = []
+    failed = False
     for path in args.dumps:
         try:
             xml = path.read_text(encoding="utf-8")

@@ -257,7 +257,10 @@ class Runner:
         """Why ``serial``'s next task cannot start now (None: it can); see DevicePool."""
         if self.pool is None or not serial:
             return None
-        return self.pool.waiting_reason(serial, grace=self.options.device_wait)
+        reason: tuple[str, bool] | None = self.pool.waiting_reason(
+            serial, grace=self.options.device_wait
+        )
+        return reason
 
     def _fire(self, campaign_name: str) -> None:
         """A recurring campaign's occurrence: expand its tasks (idempotent by key)."""

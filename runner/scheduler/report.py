@@ -131,7 +131,7 @@ def junit_xml(rows: Sequence[TaskRow], store: Store, seconds: float) -> bytes:
         )
         for row in members:
             _testcase(suite, row, store)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def _testcase(suite: ET.Element, row: TaskRow, store: Store) -> None:

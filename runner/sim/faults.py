@@ -17,7 +17,7 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import UsageError
 from runner.sim.spec import FaultSpec, PhoneSpec
@@ -178,7 +178,8 @@ class FaultOption:
 
 def parse_fault(text: str) -> FaultOption:
     """``NAME[=VALUE][@WHERE]`` -> FaultOption; UsageError says what is wrong and the forms."""
-    body, share, serials = text, None, ()
+    body, share = text, None
+    serials: tuple[str, ...] = ()
     head, at, where = text.rpartition("@")
     if at and _WHERE.fullmatch(where):
         body = head
@@ -216,7 +217,10 @@ def apply_faults(
             chosen = set(random.Random(f"{seed}:{option.text}").sample(known, count))
         for index, phone in enumerate(out):
             if phone.serial in chosen:
-                faults = replace(phone.faults or FaultSpec(), **dict(option.fields))
+                fields: dict[str, Any] = dict(
+                    option.fields
+                )  # each value parsed to its field's type
+                faults = replace(phone.faults or FaultSpec(), **fields)
                 out[index] = replace(phone, faults=faults)
     return out
 

@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from runner.campaign.model import TaskSpec
 from runner.state.rows import PENDING, RUNNING, iso
@@ -126,7 +127,7 @@ def plan_apply(
 
 
 def _removals(
-    existing: dict[str, tuple],
+    existing: dict[str, tuple[Any, ...]],
     seen: set[str],
     campaigns: set[str],
     gone: dict[str, str],

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from runner.campaign.model import TaskSpec
 from runner.errors import StateError, StorageError
@@ -175,7 +176,7 @@ class Store(QueryMixin):
             raise StateError(f"task {task_id} cannot start on {serial}: it is no longer pending")
         return attempt
 
-    def mark_completed(self, task_id: int, *, result: dict, summary: str) -> None:
+    def mark_completed(self, task_id: int, *, result: dict[str, Any], summary: str) -> None:
         with self._write() as conn:
             tr.complete(conn, task_id, result, summary, iso(utcnow()) or "")
 
@@ -217,7 +218,7 @@ class Store(QueryMixin):
             return tr.defer(conn, task_id, until=until, reason=reason, now=iso(utcnow()) or "")
 
     # -- at most once ------------------------------------------------------------------------
-    def mark_commit(self, task_id: int, *, action: str, detail: dict) -> None:
+    def mark_commit(self, task_id: int, *, action: str, detail: dict[str, Any]) -> None:
         """Durably record that the tap which cannot be undone comes next (for this attempt).
 
         Committed (fsync) before it returns; if it raises, the tap must not happen."""
@@ -236,7 +237,7 @@ class Store(QueryMixin):
                 conn, task_id, "commit_point", RUNNING, RUNNING, f"{action}, attempt {attempt}", now
             )
 
-    def commit_mark(self, task_id: int) -> dict | None:
+    def commit_mark(self, task_id: int) -> dict[str, Any] | None:
         """The last commit mark of the task: {attempt, action, detail, marked_at}, or None."""
         with self._read() as conn:
             row = conn.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
+from typing import Any
 
 from runner.errors import StateError
 from runner.state.rows import COMPLETED, FAILED, PENDING, RUNNING, STATUS_TEXT, iso
@@ -91,7 +92,9 @@ def require_running(conn: sqlite3.Connection, task_id: int, action: str) -> None
         )
 
 
-def complete(conn: sqlite3.Connection, task_id: int, result: dict, summary: str, now: str) -> None:
+def complete(
+    conn: sqlite3.Connection, task_id: int, result: dict[str, Any], summary: str, now: str
+) -> None:
     require_running(conn, task_id, "completed")
     conn.execute(
         "UPDATE tasks SET status = 2, ended_at = ?, remark = ?, result = ?, failure_class = NULL, "

@@ -131,7 +131,7 @@ class U2Reader:
     def alive(self, link: PhoneLink) -> bool:
         """The health check: ``/ping`` answers ``pong``."""
         try:
-            return _http_request(link, PORT, "GET", "/ping", timeout=2.0).content == b"pong"
+            return bool(_http_request(link, PORT, "GET", "/ping", timeout=2.0).content == b"pong")
         except _ERRORS:
             return False
 

@@ -36,7 +36,7 @@ def screen_url(screen: Screen, video: Video) -> str:
 
 def screen_video(app: TikTokApp, screen: Screen) -> Video:
     videos: list[Video] = screen.params["videos"]
-    index = screen.params.get("index", 0)
+    index: int = screen.params.get("index", 0)
     while index >= len(videos):
         videos.append(app.world.feed_item(app.phone.serial, 100_000 + len(videos)))
     return videos[index]
