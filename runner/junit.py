@@ -52,4 +52,4 @@ def problems_junit(problems: Sequence[Any], files: Sequence[Any]) -> bytes:
                 case, "failure", type="invalid", message=xml_text(problem.reason)
             )
             failure.text = xml_text(str(problem))
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))

@@ -81,7 +81,7 @@ def translate_ddl(statement: str) -> str:
     return out.replace("lower(hex(randomblob(16)))", "md5(random()::text || clock_timestamp())")
 
 
-class Row(tuple):
+class Row(tuple[Any, ...]):
     """A result row readable by index and by column name, like sqlite3.Row."""
 
     names: tuple[str, ...]
@@ -89,7 +89,7 @@ class Row(tuple):
     def keys(self) -> tuple[str, ...]:
         return self.names
 
-    def __getitem__(self, item: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, item: Any) -> Any:
         if isinstance(item, str):
             return tuple.__getitem__(self, self.names.index(item))
         return tuple.__getitem__(self, item)
@@ -217,12 +217,12 @@ class PgStore(Store):
             raise
 
     @contextmanager
-    def _read(self) -> Iterator[Any]:  # type: ignore[override]
+    def _read(self) -> Iterator[Any]:
         with self._faults(), self._pool.connection() as raw:
             yield Connection(raw)
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:  # type: ignore[override]
+    def _write(self) -> Iterator[Any]:
         with self._faults(), self._pool.connection() as raw, raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield Connection(raw)
@@ -253,7 +253,7 @@ class PgStore(Store):
     def release_lock(self, token: str) -> bool:
         return True
 
-    def lock_holder(self) -> None:  # type: ignore[override]
+    def lock_holder(self) -> None:
         return None
 
 
