@@ -21,18 +21,19 @@ import argparse
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runner.sim import SimFleet, adbhost, default_phones
-from runner.state import Store
 
 COMMENTS = """\
 name: comments
@@ -97,6 +98,14 @@ def start_run(root: Path, runner_src: Path | None, log: Path) -> subprocess.Pope
         )
 
 
+def lost_attempts(path: Path) -> int:
+    """Attempts that ended device_lost, read without migrating the file (--runner-src may be
+    an older runner that would refuse a newer schema)."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        query = "SELECT COUNT(*) FROM attempts WHERE failure_class = 'device_lost'"
+        return int(conn.execute(query).fetchone()[0])
+
+
 def published(fleet: SimFleet) -> Counter[tuple[str, str]]:
     seen: Counter[tuple[str, str]] = Counter()
     for accounts in fleet.ground_truth().values():
@@ -108,15 +117,10 @@ def published(fleet: SimFleet) -> Counter[tuple[str, str]]:
 
 def kill_at_commit(fleet: SimFleet, root: Path, args: argparse.Namespace, log: Path) -> int:
     """Runs killed right after a comment or post went through; returns the kills made."""
-    store: Store | None = None
     kills = 0
     step = max(1, args.tasks // (args.kills + 1))
     for _ in range(args.kills):
         proc = start_run(root, args.runner_src, log)
-        while store is None and proc.poll() is None:
-            if (root / "state.db").exists():
-                store = Store(root / "state.db")
-            time.sleep(0.1)
         done = sum(published(fleet).values())
         while proc.poll() is None and sum(published(fleet).values()) < done + step:
             time.sleep(0.1)  # let the run get some work done between kills
@@ -180,11 +184,7 @@ def main() -> int:
             log = root / "run.log"
             kills = kill_at_commit(fleet, root, args, log)
             code = finish_with_drops(fleet, root, args, log)
-            drops = sum(
-                1
-                for a in Store(root / "state.db").attempts()
-                if a["failure_class"] == "device_lost"
-            )
+            drops = lost_attempts(root / "state.db")
             seen = published(fleet)
             dup = Counter(kind for (kind, _), n in seen.items() for _ in range(n - 1))
             missing = comments + posts - len(seen)
