@@ -88,18 +88,22 @@ def workdir(tmp_path, monkeypatch, adb_server):  # type: ignore[no-untyped-def]
     main(["sim", "down"])
 
 
-def test_drops_after_each_comment_from_the_command_line_publish_nothing_twice(
-    workdir: Path, capsys
-) -> None:  # type: ignore[no-untyped-def]
-    (workdir / "inventory.yaml").write_text(
+def write_comment_repo(root: Path) -> None:
+    (root / "inventory.yaml").write_text(
         "devices:\n  - serial: SIM000001\n    accounts: [{username: user001_1}]\n"
     )
-    (workdir / "workflows").mkdir()
-    (workdir / "workflows" / "c.yaml").write_text(
+    (root / "workflows").mkdir()
+    (root / "workflows" / "c.yaml").write_text(
         "name: c\nscript_name: comment\nserials: [SIM000001]\nscript_config:\n"
         "  target_post_urls: [https://www.tiktok.com/@chef.marco/video/7300000000000000001]\n"
         "  comment_content: hello there\n"
     )
+
+
+def test_drops_after_each_comment_from_the_command_line_publish_nothing_twice(
+    workdir: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    write_comment_repo(workdir)
     assert main(["sim", "up", "--detach", "--fault", "disconnect-after=comments@SIM000001"]) == 0
     assert main(["run", "--state", str(workdir / "state.db")]) == 0
     capsys.readouterr()
@@ -108,3 +112,20 @@ def test_drops_after_each_comment_from_the_command_line_publish_nothing_twice(
     assert [c["text"] for c in truth["SIM000001"]["user001_1"]["comments"]] == ["hello there"]
     outcomes = [a["failure_class"] for a in Store(workdir / "state.db").attempts()]
     assert outcomes == ["device_lost", None]
+
+
+def test_run_sim_takes_the_same_faults_in_one_command(workdir: Path) -> None:
+    write_comment_repo(workdir)
+    state = workdir / "state" / "state.db"
+    argv = ["run", "--sim", "--fault", "disconnect-after=comments@SIM000001"]
+    assert main([*argv, "--state", str(state)]) == 0
+    truth = json.loads((state.parent / "sim" / "ground_truth.json").read_text())
+    assert [c["text"] for c in truth["SIM000001"]["user001_1"]["comments"]] == ["hello there"]
+    outcomes = [a["failure_class"] for a in Store(state).attempts()]
+    assert outcomes == ["device_lost", None]
+
+
+def test_fault_without_sim_is_a_usage_error(workdir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    write_comment_repo(workdir)
+    assert main(["run", "--fault", "latency=1"]) == 2
+    assert "--fault needs --sim" in capsys.readouterr().err

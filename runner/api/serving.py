@@ -48,6 +48,7 @@ class Runtime:
         root: Path,
         state: Path | None,
         sim: bool,
+        faults: Sequence[str] = (),
         stop_removed: bool = False,
     ) -> Runtime | None:
         """Everything but HTTP, started; None (problems printed) when the files are invalid."""
@@ -70,7 +71,7 @@ class Runtime:
         sim_stack = ExitStack()
         inventory = source.inventory
         servers = (
-            start_simulated(inventory, sim_stack, state_dir=store.path.parent)
+            start_simulated(inventory, sim_stack, state_dir=store.path.parent, faults=faults)
             if sim
             else adb_servers(inventory)
         )

@@ -7,10 +7,12 @@ Both commands must behave alike here: with ``--sim`` nothing of the user's own a
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -26,8 +28,30 @@ def adb_servers(inventory: Any) -> list[Server] | None:
     return None if servers in ([], [("127.0.0.1", 5037)]) else servers
 
 
+def add_fault_argument(parser: argparse.ArgumentParser) -> None:
+    """``--fault`` for the commands that take ``--sim`` (the same faults as `campaign sim up`)."""
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE][@WHERE]",
+        help="with --sim: a fault on the simulated phones, as `campaign sim up --fault` "
+        "(e.g. disconnect-after=comments@20%%); repeatable",
+    )
+
+
+def check_faults(args: argparse.Namespace) -> None:
+    """Refuse ``--fault`` without ``--sim`` and a malformed one, before anything starts."""
+    from runner.sim.faults import parse_fault
+
+    if args.fault and not args.sim:
+        raise UsageError("--fault needs --sim", hint="faults are for simulated phones")
+    for text in args.fault:
+        parse_fault(text)
+
+
 def start_simulated(
-    inventory: Any, stack: ExitStack, *, state_dir: Path | None = None
+    inventory: Any, stack: ExitStack, *, state_dir: Path | None = None, faults: Sequence[str] = ()
 ) -> list[Server]:
     """Simulated phones for the inventory behind an adb server; ``stack`` stops both.
 
@@ -45,9 +69,19 @@ def start_simulated(
         )
     running = _running_fleet(inventory)
     if running is not None:
+        if faults:
+            raise UsageError(
+                "--fault: the inventory's phones are already simulated by `campaign sim up`",
+                hint="give the faults to `campaign sim up --fault`, or stop it first",
+            )
         return [running]
+    from runner.sim.faults import apply_faults, parse_fault
+
+    phones = apply_faults(
+        phones_for_inventory(inventory.devices), [parse_fault(text) for text in faults]
+    )
     port = _sim_server(stack, adbhost)
-    fleet = SimFleet(phones_for_inventory(inventory.devices))
+    fleet = SimFleet(phones)
     fleet.start()
     stack.callback(fleet.stop)
     fleet.connect()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.cli.output import FAILED, OK, add_format_argument, print_json, task_json
-from runner.cli.phones import adb_servers, start_simulated
+from runner.cli.phones import adb_servers, add_fault_argument, check_faults, start_simulated
 from runner.cli.status import add_state_argument
 from runner.cli.validate import add_paths_argument, load_checked, print_warnings
 from runner.errors import UsageError
@@ -47,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="run on simulated phones for the inventory's devices",
     )
+    add_fault_argument(parser)
     parser.add_argument(
         "--junit",
         type=Path,
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.concurrency is not None and args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
+    check_faults(args)
     root = (args.root or Path.cwd()).resolve()
     repo = load_checked(args.paths, root, fmt=args.format, junit=args.junit)
     if repo is None:
@@ -111,7 +113,7 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     runner.acquire()  # a second runner is refused before it touches a phone
     stack.callback(runner.release)
     servers = (
-        start_simulated(repo.inventory, stack, state_dir=store.path.parent)
+        start_simulated(repo.inventory, stack, state_dir=store.path.parent, faults=args.fault)
         if args.sim
         else adb_servers(repo.inventory)
     )

@@ -16,6 +16,7 @@ import signal
 import socket
 from pathlib import Path
 
+from runner.cli.phones import add_fault_argument, check_faults
 from runner.cli.status import add_state_argument
 from runner.errors import UsageError
 
@@ -48,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sim", action="store_true", help="run the inventory's phones as simulated phones"
     )
+    add_fault_argument(parser)
     parser.add_argument(
         "--stop-removed",
         action="store_true",
@@ -140,6 +142,7 @@ def bind(host: str, port: int) -> socket.socket:
 def run(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get(TOKEN_ENV) or None
     check_bind(args.host, token)
+    check_faults(args)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -156,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         root=root,
         state=args.state,
         sim=args.sim,
+        faults=args.fault,
         stop_removed=args.stop_removed,
     )
     if runtime is None:
