@@ -29,9 +29,8 @@ from runner.api.services import Services
 from runner.campaign import tasks_from_api_body
 from runner.campaign.messages import did_you_mean
 from runner.errors import ApiError, StateError
-from runner.state import task_to_api
+from runner.state import FAILED, PENDING, RUNNING, task_to_api
 
-PENDING, RUNNING, FAILED = 0, 1, 3
 CANCELLED = "cancelled"  # the failure class of a stopped task
 STOP_WAIT = 5.0  # seconds /stop waits for a running task's script to reach its next step
 MAX_RETRIES = 10  # the original's upper bound on a task's retries; manual retries count too

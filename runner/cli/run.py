@@ -26,6 +26,7 @@ from runner.cli.phones import adb_servers, add_fault_argument, check_faults, sta
 from runner.cli.status import add_state_argument
 from runner.cli.validate import add_paths_argument, load_checked, print_warnings
 from runner.errors import UsageError
+from runner.state.rows import TaskStatus
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +145,7 @@ def _report_unknown_phones(store: Any, names: list[str], pool: Any) -> None:
     from runner.pool.identity import unknown_phone_text, unknown_serials
     from runner.scheduler.report import scope_rows
 
-    rows = [r for r in scope_rows(store, names) if r.status == 0]
+    rows = [r for r in scope_rows(store, names) if r.status == TaskStatus.PENDING]
     for serial in unknown_serials({r.serial for r in rows}, pool):
         count = sum(r.serial == serial for r in rows)
         print(
@@ -158,7 +159,11 @@ def _report_waiting(store: Any, names: list[str], waiting: dict[str, str]) -> No
     """A bounded run ended with tasks whose phone cannot take them: say which and why."""
     from runner.scheduler.report import scope_rows
 
-    rows = [r for r in scope_rows(store, names) if r.status == 0 and r.serial in waiting]
+    rows = [
+        r
+        for r in scope_rows(store, names)
+        if r.status == TaskStatus.PENDING and r.serial in waiting
+    ]
     for serial, why in sorted(waiting.items()):
         ids = [str(r.id) for r in rows if r.serial == serial]
         if ids:
@@ -203,11 +208,11 @@ def _finish(
 
     if args.junit:
         write_junit(args.junit, rows, store, seconds)
-    stuck = any(r.status == 0 and r.serial in waiting for r in rows)
+    stuck = any(r.status == TaskStatus.PENDING and r.serial in waiting for r in rows)
     if args.format == "json":
         print_json(run_json(rows, diff, seconds, task=task_json) | {"waiting_for_phones": waiting})
     elif args.format == "junit":
         sys.stdout.write(junit_xml(rows, store, seconds).decode("utf-8"))
     else:
         print("\n".join(summary_lines(rows, seconds)))
-    return FAILED if stuck or any(r.status == 3 for r in rows) else OK
+    return FAILED if stuck or any(r.status == TaskStatus.FAILED for r in rows) else OK

@@ -8,10 +8,13 @@ TikMatrix's local "YYYY-MM-DD HH:MM:SS".
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.cli.output import OK, add_format_argument, print_json, task_json
 from runner.errors import UsageError
+
+if TYPE_CHECKING:
+    from runner.state import TaskRow
 
 COLUMNS = (
     "id",
@@ -116,10 +119,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remark(row) -> str:  # type: ignore[no-untyped-def]
+def _remark(row: TaskRow) -> str:
+    from runner.state import TaskStatus
+
     text = (
         f"{row.failure_class}: {row.remark}"
-        if row.status == 3 and row.failure_class
+        if row.status == TaskStatus.FAILED and row.failure_class
         else row.remark
     )
     return text if len(text) <= 60 else text[:57] + "..."

@@ -36,10 +36,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stop(store: Store, task_id: int) -> tuple[int, bool, str]:
+    from runner.state import TaskStatus
+
     before = store.get(task_id)
     if before is None:
         return task_id, False, "no such task"
     if store.request_stop(task_id):
-        verb = "will stop at its next step" if before.status == 1 else "cancelled before it ran"
+        verb = (
+            "will stop at its next step"
+            if before.status == TaskStatus.RUNNING
+            else "cancelled before it ran"
+        )
         return task_id, True, verb
     return task_id, False, f"not stopped: it is already {before.status_text}"

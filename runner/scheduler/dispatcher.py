@@ -32,7 +32,7 @@ from runner.scheduler import jobs
 from runner.scheduler.executor import Job, Outcome, execute
 from runner.scheduler.options import RunnerOptions
 from runner.scheduler.queue import Claim, TaskQueue
-from runner.state import ApplyDiff, Store
+from runner.state import RUNNING, ApplyDiff, Store
 from runner.state.rows import utcnow
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ class Runner:
         )
         if diff.retired and self.options.stop_removed:
             retired = set(diff.retired)
-            for row in self.store.list(status=1, page_size=None)[0]:
+            for row in self.store.list(status=RUNNING, page_size=None)[0]:
                 if row.key in retired:
                     self.stop_task(row.id)
         self.queue.forget_waiting()

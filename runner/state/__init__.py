@@ -8,13 +8,13 @@ from runner.state.rows import (
     FAILED,
     PENDING,
     RUNNING,
-    STATUS_TEXT,
     TaskRow,
+    TaskStatus,
     task_to_api,
 )
 from runner.state.store import Store
 
 __all__ = [
-    "COMPLETED", "FAILED", "PENDING", "RUNNING", "STATUS_TEXT",
-    "ApplyDiff", "Store", "TaskRow", "task_to_api",
+    "COMPLETED", "FAILED", "PENDING", "RUNNING",
+    "ApplyDiff", "Store", "TaskRow", "TaskStatus", "task_to_api",
 ]  # fmt: skip

@@ -6,15 +6,26 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import IntEnum
 from typing import Any
 
-PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
-STATUS_TEXT = {
-    PENDING: "pending",
-    RUNNING: "running",
-    COMPLETED: "completed",
-    FAILED: "failed",
-}
+
+class TaskStatus(IntEnum):
+    """A task's status: the TikMatrix API's numbers, stored as they are in the state file."""
+
+    PENDING = 0
+    RUNNING = 1
+    COMPLETED = 2
+    FAILED = 3  # also a stopped or missed task (``failure_class`` says which)
+
+    @property
+    def text(self) -> str:
+        """The API's ``status_text``."""
+        return self.name.lower()
+
+
+# The members by their short names, for comparisons that read as prose (``row.status == FAILED``).
+PENDING, RUNNING, COMPLETED, FAILED = TaskStatus
 
 
 def utcnow() -> datetime:
@@ -48,7 +59,7 @@ class TaskRow:
     script_name: str
     target: str | None
     script_config: dict[str, Any]
-    status: int
+    status: TaskStatus
     failure_class: str | None
     remark: str
     result: dict[str, Any] | None
@@ -78,7 +89,7 @@ class TaskRow:
 
     @property
     def status_text(self) -> str:
-        return STATUS_TEXT.get(self.status, "unknown")
+        return self.status.text
 
     @property
     def end_time(self) -> datetime | None:
@@ -98,6 +109,7 @@ class TaskRow:
             "updated_at",
         ):
             data[name] = parse(data[name])
+        data["status"] = TaskStatus(data["status"])
         data["random_order"] = bool(data["random_order"])
         data["stop_requested"] = bool(data["stop_requested"])
         data["deferred"] = bool(data["deferred"])
@@ -117,7 +129,7 @@ def task_to_api(row: TaskRow) -> dict[str, Any]:
     or missed) has none, so ``start_time`` is never after ``end_time``. ``scheduled_time``
     always says when it was scheduled.
     """
-    waiting = row.start_time if row.status == 0 else None
+    waiting = row.start_time if row.status == TaskStatus.PENDING else None
     return {
         "id": row.id,
         "serial": row.serial,
@@ -125,7 +137,7 @@ def task_to_api(row: TaskRow) -> dict[str, Any]:
         "script_name": row.script_name,
         "script_config": row.script_config,
         "script_args": json.dumps(row.script_config, ensure_ascii=False),
-        "status": row.status,
+        "status": int(row.status),
         "status_text": row.status_text,
         "start_time": local_text(row.started_at or waiting),
         "end_time": local_text(row.ended_at),

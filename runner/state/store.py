@@ -22,7 +22,6 @@ from runner.state.rows import (
     FAILED,
     PENDING,
     RUNNING,
-    STATUS_TEXT,
     TaskRow,
     iso,
     utcnow,
@@ -125,7 +124,7 @@ class Store(QueryMixin):
             status = tr.status_of(conn, task_id)
             if status != FAILED:
                 raise StateError(
-                    f"task {task_id} is {STATUS_TEXT.get(status, status)}, only failed tasks can be retried"
+                    f"task {task_id} is {status.text}, only failed tasks can be retried"
                 )
             tr.requeue(conn, task_id, message="retry requested", now=iso(utcnow()) or "")
         return self._must_get(task_id)

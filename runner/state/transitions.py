@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from runner.errors import StateError
-from runner.state.rows import COMPLETED, FAILED, PENDING, RUNNING, STATUS_TEXT, iso
+from runner.state.rows import COMPLETED, FAILED, PENDING, RUNNING, TaskStatus, iso
 
 
 def event(
@@ -31,11 +31,11 @@ def event(
     )
 
 
-def status_of(conn: sqlite3.Connection, task_id: int) -> int:
+def status_of(conn: sqlite3.Connection, task_id: int) -> TaskStatus:
     row = conn.execute("SELECT status FROM tasks WHERE id = ?", (task_id,)).fetchone()
     if row is None:
         raise StateError(f"task {task_id} does not exist", hint="list tasks with `campaign status`")
-    return int(row[0])
+    return TaskStatus(row[0])
 
 
 def claim(
@@ -87,9 +87,7 @@ def _close_attempt(
 def require_running(conn: sqlite3.Connection, task_id: int, action: str) -> None:
     status = status_of(conn, task_id)
     if status != RUNNING:
-        raise StateError(
-            f"task {task_id} cannot be {action}: it is {STATUS_TEXT.get(status, status)}, not running"
-        )
+        raise StateError(f"task {task_id} cannot be {action}: it is {status.text}, not running")
 
 
 def complete(
