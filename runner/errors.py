@@ -26,6 +26,9 @@ one place each (the module that wraps the dependency), never scattered.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
+
+Severity = Literal["error", "warning"]  # a warning is reported and never blocks a run
 
 
 class FailureClass(StrEnum):
@@ -79,7 +82,7 @@ class CampaignError(CampaignRunnerError):
         line: int = 0,
         column: int = 0,
         field: str = "",
-        severity: str = "error",
+        severity: Severity = "error",
         hint: str | None = None,
     ) -> None:
         super().__init__(reason, hint=hint)
@@ -88,7 +91,7 @@ class CampaignError(CampaignRunnerError):
         self.line = line
         self.column = column
         self.field = field
-        self.severity = severity
+        self.severity: Severity = severity
 
     @property
     def location(self) -> str:

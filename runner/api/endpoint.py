@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -43,10 +43,11 @@ class Call:
 
 
 Handler = Callable[[Call], Any]
+BodyMode = Literal["none", "required", "optional"]  # whether the request carries a JSON body
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def endpoint(handler: Handler, *, body: str = "none") -> Endpoint:
+def endpoint(handler: Handler, *, body: BodyMode = "none") -> Endpoint:
     """Wrap ``handler``; ``body`` is "none", "required" (a JSON object) or "optional"."""
 
     async def run(request: Request) -> Response:

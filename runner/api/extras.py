@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import mimetypes
 import os
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from starlette.routing import BaseRoute
 
 from runner.api.campaigns import log_outcome
 from runner.api.docs_page import docs_html
-from runner.api.endpoint import Call, endpoint, route
+from runner.api.endpoint import Call, Endpoint, endpoint, route
 from runner.api.envelope import BAD_REQUEST, NOT_FOUND, EnvelopeResponse
 from runner.api.openapi import openapi_document
 from runner.api.params import task_id_param
@@ -30,7 +31,7 @@ from runner.errors import ApiError
 def extra_routes(svc: Services) -> list[BaseRoute]:
     one = "/api/v1/task/{task_id}"
 
-    def bound(handler: Any) -> Any:
+    def bound(handler: Callable[[Services, Call], Any]) -> Endpoint:
         return endpoint(partial(handler, svc))
 
     return [

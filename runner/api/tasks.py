@@ -9,12 +9,13 @@ why; without a runner (a bare state file) the store's stop request is written in
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from starlette.routing import BaseRoute
 
-from runner.api.endpoint import Call, endpoint, json_type, route
+from runner.api.endpoint import BodyMode, Call, Endpoint, endpoint, json_type, route
 from runner.api.envelope import BAD_REQUEST
 from runner.api.params import (
     SOURCES,
@@ -40,7 +41,7 @@ def task_routes(svc: Services) -> list[BaseRoute]:
     """Literal paths (stats, retry-all, batch) are their own routes, so they are never ids."""
     one = "/api/v1/task/{task_id}"
 
-    def bound(handler: Any, body: str = "none") -> Any:
+    def bound(handler: Callable[[Services, Call], Any], body: BodyMode = "none") -> Endpoint:
         return endpoint(partial(handler, svc), body=body)
 
     return [

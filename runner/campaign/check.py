@@ -29,7 +29,7 @@ from runner.campaign.schemas import (
 )
 from runner.campaign.start_times import cron_problem, start_time_problem, zone
 from runner.campaign.yamlload import Document, dotted
-from runner.errors import CampaignError
+from runner.errors import CampaignError, Severity
 
 ALIASES = {"follow_probable": "floow_probable", "target_username": "target_user"}
 API_MISSING_SCRIPT = 40002
@@ -111,7 +111,7 @@ def normalize_aliases(doc: Document, warnings: list[CampaignError]) -> dict[str,
     return data
 
 
-def _with(err: CampaignError, severity: str) -> CampaignError:
+def _with(err: CampaignError, severity: Severity) -> CampaignError:
     err.severity = severity
     return err
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from runner.campaign.model import SourceRef
 from runner.campaign.yamlload import Budget, Document, Path_, dotted
-from runner.errors import CampaignError
+from runner.errors import CampaignError, Severity
 
 DEFAULT_PACKAGE = "com.zhiliaoapp.musically"
 
@@ -110,7 +110,7 @@ class Campaign:
         return SourceRef(self.origin.path, line, column)
 
     def error(
-        self, path: Path_, reason: str, *, key: bool = False, severity: str = "error"
+        self, path: Path_, reason: str, *, key: bool = False, severity: Severity = "error"
     ) -> CampaignError:
         ref = self.where(path, key=key)
         return CampaignError(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from runner.cli.output import FAILED, OK, add_format_argument, print_json
-from runner.errors import CampaignError, UsageError
+from runner.errors import CampaignError, Severity, UsageError
 
 
 def add_paths_argument(parser: argparse.ArgumentParser) -> None:
@@ -155,14 +155,14 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _text(err: CampaignError, severity: str) -> str:
+def _text(err: CampaignError, severity: Severity) -> str:
     if severity == "error":
         return str(err)
     where = f"{err.field}: " if err.field else ""
     return f"{err.location}: warning: {where}{err.reason}"
 
 
-def _github(err: CampaignError, severity: str) -> str:
+def _github(err: CampaignError, severity: Severity) -> str:
     """A GitHub Actions workflow command; its properties and message need escaping."""
     props = [f"file={_prop(err.path)}"]
     if err.line:

@@ -10,6 +10,7 @@ from runner.errors import DeviceError
 
 if TYPE_CHECKING:
     from runner.pool.pool import DevicePool, Phone
+    from runner.pool.tracker import PhoneState
 
 DEFAULT_PACKAGE = "com.zhiliaoapp.musically"
 
@@ -18,7 +19,7 @@ DEFAULT_PACKAGE = "com.zhiliaoapp.musically"
 class DeviceInfo:
     serial: str
     hw_serial: str | None
-    state: str
+    state: PhoneState
     name: str = ""
     groups: tuple[str, ...] = ()
     model: str | None = None

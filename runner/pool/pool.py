@@ -32,7 +32,7 @@ from runner.errors import (
     TaskFailed,
     UsageError,
 )
-from runner.pool.tracker import Server, Tracker, list_devices
+from runner.pool.tracker import PhoneState, Server, Tracker, list_devices
 
 if TYPE_CHECKING:
     from runner.pool.info import DeviceInfo
@@ -56,7 +56,7 @@ class Phone:
 
     serial: str
     server: Server
-    state: str
+    state: PhoneState
     hw_serial: str | None = None
     failures: int = 0
     quarantine: str | None = None
@@ -146,7 +146,7 @@ class DevicePool:
             [p for p in self._snapshot() if p.state == "device" and p.hw_serial is None]
         )
 
-    def _update(self, server: Server, states: dict[str, str]) -> None:
+    def _update(self, server: Server, states: dict[str, PhoneState]) -> None:
         fetch = []
         with self._cond:
             for serial, phone in list(self._phones.items()):

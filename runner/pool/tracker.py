@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Literal, cast, get_args
 
 import adbutils
 
@@ -20,20 +21,44 @@ from runner.device.adblink import FastConnection
 
 log = logging.getLogger(__name__)
 Server = tuple[str, int]
-Update = Callable[[Server, dict[str, str]], None]
+# What the adb server says of a phone (adb's ConnectionState names), plus "gone": the pool's word
+# for a phone the server no longer lists. Anything else the server sends is "unknown".
+PhoneState = Literal[
+    "device",
+    "offline",
+    "unauthorized",
+    "authorizing",
+    "connecting",
+    "bootloader",
+    "recovery",
+    "rescue",
+    "sideload",
+    "host",
+    "no permissions",
+    "unknown",
+    "gone",
+]
+_ADB_STATES: frozenset[str] = frozenset(get_args(PhoneState)) - {"gone"}
+Update = Callable[[Server, dict[str, PhoneState]], None]
 
 
-def parse_devices(text: str) -> dict[str, str]:
+def phone_state(text: str) -> PhoneState:
+    """adb's state word; "no permissions" comes with a hint after it (udev rules)."""
+    word = "no permissions" if text.startswith("no permissions") else text
+    return cast(PhoneState, word) if word in _ADB_STATES else "unknown"
+
+
+def parse_devices(text: str) -> dict[str, PhoneState]:
     """``serial\\tstate`` lines into a dict (what host:devices and track-devices send)."""
-    states = {}
+    states: dict[str, PhoneState] = {}
     for line in text.splitlines():
         parts = line.strip().split("\t", 1)
         if len(parts) == 2:
-            states[parts[0]] = parts[1].strip()
+            states[parts[0]] = phone_state(parts[1].strip())
     return states
 
 
-def list_devices(server: Server, *, timeout: float = 5.0) -> dict[str, str]:
+def list_devices(server: Server, *, timeout: float = 5.0) -> dict[str, PhoneState]:
     """One snapshot of a server's phones (starting the local server if none runs)."""
     conn = FastConnection(*server)
     try:
