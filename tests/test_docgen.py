@@ -79,3 +79,11 @@ def test_published_schema_gives_markdown_hover_with_values_and_a_reference_link(
         "Default: `0`\n\n"
         "[Reference](https://github.com/campaign-runner/campaign-runner/blob/main/docs/scripts/post.md#content_type)"
     )
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_published_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
+    from jsonschema.validators import validator_for
+
+    schema = json.loads((REPO / "schemas" / name).read_text(encoding="utf-8"))
+    validator_for(schema).check_schema(schema)
