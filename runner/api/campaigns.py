@@ -13,9 +13,13 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.campaign import Inventory, Repo, load_repo
+
+if TYPE_CHECKING:
+    from runner.api.services import TaskRunner
+    from runner.state import ApplyDiff
 
 log = logging.getLogger("runner.api.campaigns")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -42,7 +46,7 @@ class CampaignSource:
             return self.paths
         return [self.root / "workflows", self.root / "inventory.yaml", self.root / "inventory.yml"]
 
-    def apply(self, runner: Any) -> dict[str, Any]:
+    def apply(self, runner: TaskRunner) -> dict[str, Any]:
         """Reload and apply; returns the outcome the API answers and the log prints."""
         with self._lock:
             self.seen = fingerprint(self.watched())
@@ -64,8 +68,8 @@ class CampaignSource:
         return fingerprint(self.watched()) != self.seen
 
 
-def diff_counts(diff: Any) -> dict[str, int]:
-    """ApplyDiff's key lists as counts (new, changed, unchanged, removed)."""
+def diff_counts(diff: ApplyDiff | None) -> dict[str, int]:
+    """ApplyDiff's key lists as counts (new, changed, unchanged, removed); None counts nothing."""
     return {
         name: len(getattr(diff, name, ()) or ())
         for name in ("new", "changed", "unchanged", "removed")
@@ -94,7 +98,9 @@ class Watcher:
     latency does not matter for a deploy.
     """
 
-    def __init__(self, source: CampaignSource, runner: Any, *, interval: float = 1.0) -> None:
+    def __init__(
+        self, source: CampaignSource, runner: TaskRunner, *, interval: float = 1.0
+    ) -> None:
         self.source, self.runner, self.interval = source, runner, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="campaign-watcher", daemon=True)

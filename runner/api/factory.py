@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -30,18 +30,21 @@ from runner.api.envelope import BAD_REQUEST, INTERNAL, NOT_FOUND, fail
 from runner.api.extras import extra_routes
 from runner.api.guard import LOOPBACK_NAMES, JsonBodyMiddleware, RequestGuardMiddleware
 from runner.api.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, TokenAuthMiddleware
-from runner.api.services import Services
+from runner.api.services import PhoneDirectory, Services, TaskRunner
 from runner.api.tasks import task_routes
+
+if TYPE_CHECKING:
+    from runner.state import Store
 
 log = logging.getLogger("runner.api")
 
 
 def create_app(
     *,
-    store: Any,
+    store: Store,
     campaigns: CampaignSource,
-    runner: Any = None,
-    pool: Any = None,
+    runner: TaskRunner | None = None,
+    pool: PhoneDirectory | None = None,
     token: str | None = None,
     media_roots: Sequence[Path] | None = None,
     artifacts_root: Path | None = None,

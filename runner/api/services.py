@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from runner.api.envelope import NOT_FOUND
 from runner.errors import ApiError
 
 if TYPE_CHECKING:
     from runner.api.campaigns import CampaignSource
-    from runner.state import Store, TaskRow
+    from runner.campaign import Repo
+    from runner.campaign.model import TaskSpec
+    from runner.pool.info import DeviceInfo
+    from runner.state import ApplyDiff, Store, TaskRow
+
+
+class TaskRunner(Protocol):
+    """What the API asks of the runner that executes tasks (``runner.scheduler.Runner``)."""
+
+    def submit(self, specs: Sequence[TaskSpec]) -> list[int]: ...
+
+    def stop_task(self, task_id: int) -> bool: ...
+
+    def apply(self, repo: Repo) -> ApplyDiff: ...
+
+
+class PhoneDirectory(Protocol):
+    """What the API asks of the phones (``runner.pool.DevicePool``): who they are, how they are."""
+
+    def devices(self, *, details: bool = True) -> list[DeviceInfo]: ...
 
 
 @dataclass(frozen=True)
@@ -20,8 +40,8 @@ class Services:
 
     store: Store
     campaigns: CampaignSource
-    runner: Any = None
-    pool: Any = None
+    runner: TaskRunner | None = None
+    pool: PhoneDirectory | None = None
     media_roots: tuple[Path, ...] = ()
     artifacts_root: Path | None = None
 

@@ -13,11 +13,11 @@ import logging
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -26,19 +26,23 @@ from runner.api.factory import create_app
 from runner.api.server import base_url, uvicorn_config
 from runner.cli.phones import adb_servers, start_simulated
 
+if TYPE_CHECKING:
+    from runner.pool import DevicePool
+    from runner.scheduler import Runner
+    from runner.state import Store
+
 log = logging.getLogger("runner.serve")
 
 
 @dataclass
 class Runtime:
     source: CampaignSource
-    store: Any
-    pool: Any
-    runner: Any
+    store: Store
+    pool: DevicePool
+    runner: Runner
     sim: ExitStack = field(default_factory=ExitStack)  # simulated phones and their adb server
     artifacts_root: Path | None = None
     watcher: Watcher | None = None
-    closers: list[Any] = field(default_factory=list)
 
     @classmethod
     def open(
@@ -66,8 +70,7 @@ class Runtime:
             return None
         from runner.state.location import open_state, state_path
 
-        state = state_path(state, root)
-        store = open_state(state, local_dir=root / ".campaign")
+        store = open_state(state_path(state, root), local_dir=root / ".campaign")
         sim_stack = ExitStack()
         inventory = source.inventory
         servers = (
@@ -131,7 +134,7 @@ class Runtime:
 
     def close(self) -> None:
         """Stop top-down; each step runs even if an earlier one failed."""
-        steps = [
+        steps: list[tuple[str, Callable[[], object]]] = [
             ("watcher", lambda: self.watcher.stop() if self.watcher else None),
             ("runner", lambda: self.runner.shutdown(graceful=False)),
             ("pool", self.pool.stop),

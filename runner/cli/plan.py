@@ -11,11 +11,16 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from runner.cli.output import FAILED, OK, add_format_argument, print_json
 from runner.cli.validate import add_paths_argument, load_checked
 from runner.errors import UsageError
+
+if TYPE_CHECKING:
+    from runner.campaign import Repo
+    from runner.campaign.model import TaskSpec
+    from runner.campaign.plan_model import CampaignPlan, Plan
 
 TEXT_WIDTH = 48
 COLUMNS = (
@@ -81,13 +86,13 @@ def _parse_at(value: str | None) -> datetime:
     return parsed
 
 
-def _diff(state: Path | None, root: Path, plan: Any, repo: Any) -> dict[str, Any] | None:
+def _diff(state: Path | None, root: Path, plan: Plan, repo: Repo) -> dict[str, Any] | None:
     """What applying would change, when a state file exists (never creates one): the same
     comparison `run` makes, including campaigns that left the files or were disabled."""
-    from runner.state.location import is_dsn, open_state, state_path
+    from runner.state.location import open_state, state_path
 
-    path = state_path(state, root)
-    if not is_dsn(path) and not path.is_file():
+    path = state_path(state, root)  # a str only for a PostgreSQL URL
+    if isinstance(path, Path) and not path.is_file():
         return None
     store = open_state(path)  # lazily: only when there is a state to compare with
     result = store.diff(
@@ -103,7 +108,7 @@ def _diff(state: Path | None, root: Path, plan: Any, repo: Any) -> dict[str, Any
     return out
 
 
-def _print_json(plan: Any, diff: dict[str, Any] | None, out: TextIO) -> None:
+def _print_json(plan: Plan, diff: dict[str, Any] | None, out: TextIO) -> None:
     from runner.campaign.plan_model import campaign_json, task_json
 
     shape = {
@@ -118,7 +123,7 @@ def _print_json(plan: Any, diff: dict[str, Any] | None, out: TextIO) -> None:
     print_json(shape, out)
 
 
-def _print_text(plan: Any, diff: dict[str, Any] | None, out: TextIO) -> None:
+def _print_text(plan: Plan, diff: dict[str, Any] | None, out: TextIO) -> None:
     rows = [_row(t) for t in plan.tasks]
     if rows:
         widths = [max(len(COLUMNS[i]), *(len(r[i]) for r in rows)) for i in range(len(COLUMNS))]
@@ -162,7 +167,7 @@ def _tasks(n: int) -> str:
     return f"{n} task{'' if n == 1 else 's'}"
 
 
-def _start(cp: Any) -> str:
+def _start(cp: CampaignPlan) -> str:
     first = next((t.start_time for t in cp.tasks if t.start_time), None)
     schedule = cp.campaign.schedule
     if schedule and first is not None:
@@ -173,7 +178,7 @@ def _start(cp: Any) -> str:
     return f"{first.isoformat()}{note}"
 
 
-def _row(task: Any) -> tuple[str, ...]:
+def _row(task: TaskSpec) -> tuple[str, ...]:
     start = task.start_time
     local = start.strftime("%Y-%m-%d %H:%M %Z") if start else "asap"
     utc = start.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if start else "asap"

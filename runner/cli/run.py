@@ -19,7 +19,7 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from runner.cli.output import FAILED, OK, add_format_argument, print_json, task_json
 from runner.cli.phones import adb_servers, add_fault_argument, check_faults, start_simulated
@@ -27,6 +27,12 @@ from runner.cli.status import add_state_argument
 from runner.cli.validate import add_paths_argument, load_checked, print_warnings
 from runner.errors import UsageError
 from runner.state.rows import TaskStatus
+
+if TYPE_CHECKING:
+    from runner.campaign import Repo
+    from runner.pool import DevicePool
+    from runner.scheduler import Runner
+    from runner.state import ApplyDiff, Store, TaskRow
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,7 +102,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) -> int:
+def _execute(args: argparse.Namespace, repo: Repo, root: Path, stack: ExitStack) -> int:
     from runner.pool import DevicePool
     from runner.scheduler import Runner, RunnerOptions
     from runner.scheduler.report import scope_rows
@@ -129,6 +135,7 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     for warning in runner.warnings:
         print(f"campaign run: warning: {warning}", file=sys.stderr)
     diff = runner.applied
+    assert diff is not None  # start() applied the files
     if args.format == "text":
         _report_unknown_phones(store, names, pool)
     _watch(args, runner, store, names, diff, store.path)
@@ -140,7 +147,7 @@ def _execute(args: argparse.Namespace, repo: Any, root: Path, stack: ExitStack) 
     return _finish(args, store, rows, diff, time.monotonic() - started, waiting)
 
 
-def _report_unknown_phones(store: Any, names: list[str], pool: Any) -> None:
+def _report_unknown_phones(store: Store, names: list[str], pool: DevicePool) -> None:
     """Before anything runs: tasks for phones no adb server has shown (typos, unplugged)."""
     from runner.pool.identity import unknown_phone_text, unknown_serials
     from runner.scheduler.report import scope_rows
@@ -155,7 +162,7 @@ def _report_unknown_phones(store: Any, names: list[str], pool: Any) -> None:
         )
 
 
-def _report_waiting(store: Any, names: list[str], waiting: dict[str, str]) -> None:
+def _report_waiting(store: Store, names: list[str], waiting: dict[str, str]) -> None:
     """A bounded run ended with tasks whose phone cannot take them: say which and why."""
     from runner.scheduler.report import scope_rows
 
@@ -176,10 +183,10 @@ def _report_waiting(store: Any, names: list[str], waiting: dict[str, str]) -> No
 
 def _watch(
     args: argparse.Namespace,
-    runner: Any,
-    store: Any,
+    runner: Runner,
+    store: Store,
     names: list[str],
-    diff: Any,
+    diff: ApplyDiff,
     path: Path,
 ) -> None:
     from runner.scheduler.progress import Progress
@@ -198,9 +205,9 @@ def _watch(
 
 def _finish(
     args: argparse.Namespace,
-    store: Any,
-    rows: list[Any],
-    diff: Any,
+    store: Store,
+    rows: list[TaskRow],
+    diff: ApplyDiff,
     seconds: float,
     waiting: dict[str, str],
 ) -> int:

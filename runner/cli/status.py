@@ -8,7 +8,8 @@ TikMatrix's local "YYYY-MM-DD HH:MM:SS".
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.cli.output import OK, add_format_argument, print_json, task_json
 from runner.errors import UsageError
@@ -43,13 +44,13 @@ def add_state_argument(parser: argparse.ArgumentParser, *, under: str = "") -> N
     )
 
 
-def existing_state(args: argparse.Namespace) -> Any:
+def existing_state(args: argparse.Namespace) -> Path | str:
     """Commands that only read or request need a state file that a run has created (a
     PostgreSQL URL is taken as it is: the database says whether it answers)."""
-    from runner.state.location import is_dsn, state_path
+    from runner.state.location import state_path
 
-    path = state_path(args.state)
-    if not is_dsn(path) and not path.is_file():
+    path = state_path(args.state)  # a str only for a PostgreSQL URL
+    if isinstance(path, Path) and not path.is_file():
         raise UsageError(
             f"no state file at {path}",
             hint="run `campaign run` first, or pass --state PATH",

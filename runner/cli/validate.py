@@ -10,10 +10,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from runner.cli.output import FAILED, OK, add_format_argument, print_json
 from runner.errors import CampaignError, Severity, UsageError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from runner.campaign import Repo
 
 
 def add_paths_argument(parser: argparse.ArgumentParser) -> None:
@@ -51,10 +56,10 @@ def load_checked(
     paths: Sequence[str],
     root: Path,
     *,
-    now: Any = None,
+    now: datetime | None = None,
     fmt: str = "text",
     junit: Path | None = None,
-) -> Any:
+) -> Repo | None:
     """The repo, or None after printing its problems (commands that cannot act on bad files):
     as text on stderr, or in ``fmt`` on stdout when that is json, github or junit (so
     `campaign plan --format json > plan.json` always holds one JSON object); with ``junit``
@@ -91,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     return FAILED if repo.problems else OK
 
 
-def report_repo(repo: Any, fmt: str, out: TextIO) -> None:
+def report_repo(repo: Repo, fmt: str, out: TextIO) -> None:
     """A loaded repo's problems and warnings in ``fmt`` (junit: a testcase per file)."""
     if fmt == "junit":
         from runner.junit import problems_junit

@@ -8,13 +8,16 @@ runner writes tasks under the phone's one identity (`DevicePool.identity`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from runner.campaign.model import TaskSpec
 from runner.errors import CampaignError
 
+if TYPE_CHECKING:
+    from runner.pool.pool import DevicePool
 
-def unknown_serials(serials: Iterable[str | None], pool: Any) -> list[str]:
+
+def unknown_serials(serials: Iterable[str | None], pool: DevicePool) -> list[str]:
     """The serials (adb or hardware) no adb server of ``pool`` has shown, sorted, once each."""
     return sorted({s for s in serials if s and not pool.known(s)})
 
@@ -29,7 +32,7 @@ def unknown_phone_text(unknown: Sequence[str]) -> str:
     )
 
 
-def refuse_unknown_phones(specs: Sequence[TaskSpec], pool: Any) -> None:
+def refuse_unknown_phones(specs: Sequence[TaskSpec], pool: DevicePool) -> None:
     """Raise CampaignError (API code 40001, field ``serials``) naming every unknown phone."""
     unknown = unknown_serials((s.serial for s in specs), pool)
     if unknown:

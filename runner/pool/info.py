@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from runner.errors import DeviceError
 
 if TYPE_CHECKING:
+    from runner.campaign import InventoryDevice
     from runner.pool.pool import DevicePool, Phone
     from runner.pool.tracker import PhoneState
 
@@ -37,7 +38,7 @@ class DeviceInfo:
     reader_note: str | None = None  # why the dump is used, the server's state
 
 
-def _inventory_entry(pool: DevicePool, phone: Phone) -> Any:
+def _inventory_entry(pool: DevicePool, phone: Phone) -> InventoryDevice | None:
     inventory = pool.inventory
     if inventory is None:
         return None

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import adbutils
 
@@ -35,6 +35,7 @@ from runner.errors import (
 from runner.pool.tracker import PhoneState, Server, Tracker, list_devices
 
 if TYPE_CHECKING:
+    from runner.campaign import Inventory
     from runner.pool.info import DeviceInfo
 
 LOCAL_DEFAULT = ("127.0.0.1", 5037)
@@ -70,7 +71,7 @@ class DevicePool:
         self,
         *,
         adb_servers: Sequence[tuple[str, int]] | None = None,
-        inventory: Any = None,
+        inventory: Inventory | None = None,
         quarantine_after: int = 3,
         command_timeout: float = 20.0,
         screen_reader: str | None = None,

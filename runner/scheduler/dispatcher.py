@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.campaign import Repo, expand_campaign
 from runner.campaign.model import TaskSpec
@@ -35,6 +35,9 @@ from runner.scheduler.queue import Claim, TaskQueue
 from runner.state import RUNNING, ApplyDiff, Store
 from runner.state.rows import utcnow
 
+if TYPE_CHECKING:
+    from runner.pool import DevicePool
+
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)
 
@@ -44,7 +47,7 @@ class Runner:
         self,
         *,
         store: Store,
-        pool: Any,
+        pool: DevicePool | None,
         repo: Repo | None = None,
         options: RunnerOptions | None = None,
     ) -> None:

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import (
     CampaignRunnerError,
@@ -25,6 +25,9 @@ from runner.errors import (
 )
 from runner.scheduler.queue import Claim
 from runner.state import Store, TaskRow
+
+if TYPE_CHECKING:
+    from runner.pool import DevicePool
 
 log = logging.getLogger(__name__)
 NEVER_RETRIED = {FailureClass.CONFIG_ERROR, FailureClass.CANCELLED, FailureClass.MISSED}
@@ -44,7 +47,7 @@ class Job:
     """What the executor needs beyond the task: where things go and how to stop it."""
 
     store: Store
-    pool: Any
+    pool: DevicePool | None
     artifacts_root: Path
     repo_root: Path | None
     lease_timeout: float
@@ -125,6 +128,8 @@ def _run(row: TaskRow, job: Job) -> Any:
     def on_commit(action: str, detail: dict[str, Any]) -> None:
         job.store.mark_commit(row.id, action=action, detail=detail)
 
+    if job.pool is None:  # a runner over a bare state file (the API without phones) runs nothing
+        raise TaskFailed(FailureClass.INTERNAL, "this runner has no phones", task_id=row.id)
     with job.pool.lease(row.serial, timeout=job.lease_timeout) as device:
         return run_script(
             device,

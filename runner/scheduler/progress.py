@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any, Self, TextIO
 
 from runner.errors import StateError
 from runner.scheduler.executor import Outcome
-from runner.state import COMPLETED, FAILED, PENDING, RUNNING, TaskRow
+from runner.state import COMPLETED, FAILED, PENDING, RUNNING, Store, TaskRow
 
 
 def clip(text: str, limit: int = 160) -> str:
@@ -86,7 +86,14 @@ def _duration(seconds: float) -> str:
 class Progress:
     """Prints outcomes as they come (plain) or refreshes the table (TTY); quiet with --json."""
 
-    def __init__(self, store: Any, fetch: Any, *, mode: str, out: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        fetch: Callable[[], Sequence[TaskRow]],
+        *,
+        mode: str,
+        out: TextIO | None = None,
+    ) -> None:
         self.store, self.fetch, self.mode = store, fetch, mode
         self.out = out or sys.stdout
         self._print_lock = threading.Lock()

@@ -16,6 +16,7 @@ from runner.state import (
     FAILED,
     PENDING,
     RUNNING,
+    ApplyDiff,
     Store,
     TaskRow,
     task_to_api,
@@ -77,7 +78,7 @@ def _per_campaign(rows: Sequence[TaskRow]) -> list[str]:
 
 def run_json(
     rows: Sequence[TaskRow],
-    diff: Any,
+    diff: ApplyDiff,
     seconds: float,
     task: Callable[[TaskRow], dict[str, Any]] = task_to_api,
 ) -> dict[str, Any]:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runner.state.store import Store
 
 
 def is_dsn(state: object) -> bool:
@@ -16,7 +19,7 @@ def is_dsn(state: object) -> bool:
     return str(state or "").startswith(("postgresql://", "postgres://"))
 
 
-def state_path(explicit: str | Path | None, root: Path | None = None) -> Any:
+def state_path(explicit: str | Path | None, root: Path | None = None) -> Path | str:
     """The state file's Path, or the database URL (a str) when the state is PostgreSQL."""
     chosen = explicit or os.environ.get("CAMPAIGN_STATE")
     if is_dsn(chosen):
@@ -24,7 +27,7 @@ def state_path(explicit: str | Path | None, root: Path | None = None) -> Any:
     return Path(chosen) if chosen else (root or Path.cwd()) / ".campaign" / "state.db"
 
 
-def open_state(location: str | Path, *, local_dir: Path | None = None) -> Any:
+def open_state(location: str | Path, *, local_dir: Path | None = None) -> Store:
     """The Store for a path, or the PostgreSQL store for a URL (one pool per URL)."""
     if is_dsn(location):
         from runner.state.pg import open_store

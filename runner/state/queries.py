@@ -8,10 +8,13 @@ from collections.abc import Collection
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.state.db import connect
 from runner.state.rows import TaskRow, iso
+
+if TYPE_CHECKING:
+    from runner.campaign.records import Repo
 
 # aliases: inside QueryMixin the name `list` is the method, not the builtin
 Rows = list[TaskRow]
@@ -234,7 +237,7 @@ class QueryMixin:
                 out[campaign] = f"campaign {campaign} is no longer in {file}"
         return out
 
-    def gone_campaigns(self, repo: Any) -> dict[str, str]:
+    def gone_campaigns(self, repo: Repo) -> dict[str, str]:
         """What an apply of ``repo`` retires: campaigns that left the files, and disabled ones."""
         read = {Path(f).resolve() for f in repo.files}
         gone = self.left_campaigns({c.name for c in repo.campaigns}, read)
