@@ -108,3 +108,31 @@ def test_up_and_down_with_format_json_print_one_object_each(workdir, capsys) -> 
         "stopped": 1,
         "ground_truth": str(Path(".campaign") / "sim" / "ground_truth.json"),
     }
+
+
+def test_up_deals_app_versions_and_locales_to_the_phones(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
+    import adbutils
+
+    main(
+        ["sim", "up", "--phones", "2", "--accounts", "1", "--detach"]
+        + ["--app-version", "43.1.4,47.0.3", "--locale", "fr"]
+    )
+    out = capsys.readouterr().out
+    serials = [line.split()[1] for line in out.splitlines() if line.startswith("  SIM")]
+    versions = [
+        adbutils.AdbClient().device(s).shell("dumpsys package com.zhiliaoapp.musically")
+        for s in serials
+    ]
+    locales = [adbutils.AdbClient().device(s).getprop("persist.sys.locale") for s in serials]
+    assert (
+        ["versionName=43.1.4" in versions[0], "versionName=47.0.3" in versions[1]],
+        locales,
+    ) == ([True, True], ["fr-FR", "fr-FR"])
+
+
+def test_up_with_an_unknown_app_version_names_the_known_ones(workdir, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["sim", "up", "--phones", "1", "--app-version", "34.1.3"]) == 2
+    assert capsys.readouterr().err == (
+        "campaign sim: error: --app-version 34.1.3: unknown TikTok app version '34.1.3'; "
+        "the sim knows: 47.0.3, 46.9.3, 43.1.4, variant\n"
+    )

@@ -78,7 +78,7 @@ def player(b: Builder, item: Video, url: str, *, bottom: int) -> Node | None:
         "video_player",
         "android.view.View",
         (0, 0, WIDTH, bottom),
-        desc=b.t("video"),
+        desc=b.t("live_label") if item.kind == "live" else b.t("video"),
         long_clickable=True,
         on_tap=(lambda: app.push(Screen("live"), popup=False))
         if item.kind == "live"
@@ -87,15 +87,28 @@ def player(b: Builder, item: Video, url: str, *, bottom: int) -> Node | None:
     group = b.group("", (0, 0, WIDTH, bottom), body, cls="android.widget.FrameLayout")
     if group is None:
         return None
-    if item.kind == "live":  # stand-in: no capture of a live preview is used here
+    if item.kind == "live":  # 46.9.3 fr capture: no rail, a tip, "LIVE now", the host's name
+        shift = bottom - 2208
         group.add(
-            b.text("", (40, 1700, 200, 1770), b.t("live_label")),
-            b.text(
+            b.group(
                 "",
-                (40, 1780, 700, 1850),
-                b.t("live_enter"),
-                on_tap=lambda: app.push(Screen("live"), popup=False),
-            ),
+                (0, 1829 + shift, WIDTH, 2176 + shift),
+                b.group(
+                    "",
+                    (0, 1829 + shift, WIDTH, 1887 + shift),
+                    b.text("live_tips", (267, 1829 + shift, 875, 1887 + shift), b.t("live_enter")),
+                    cls="android.widget.FrameLayout",
+                    on_tap=lambda: app.push(Screen("live"), popup=False),
+                ),
+                b.text("live_now", (45, 1971 + shift, 296, 2029 + shift), b.t("live_now")),
+                b.button(
+                    "live_nickname",
+                    (32, 2050 + shift, 264, 2108 + shift),
+                    item.creator,
+                    on_tap=lambda: app.push(Screen("live"), popup=False),
+                ),
+                b.text("live_title", (32, 2129 + shift, 537, 2176 + shift), item.caption),
+            )
         )
         return group
     group.add(*_rail(b, item, url, bottom))

@@ -99,7 +99,12 @@ def _user_rows(b: Builder, users: list[str], top: int) -> Node | None:
         inner = b.group(
             "user_row_inner",
             (0, y, WIDTH, y + 195),
-            b.node("user_avatar", "X.05wq", (45, y + 24, 192, y + 171), on_tap=open_profile),
+            b.node(
+                "user_avatar",
+                b.layout.flag("avatar_class") or "android.widget.ImageView",
+                (45, y + 24, 192, y + 171),
+                on_tap=open_profile,
+            ),
             b.group(
                 "user_text",
                 (226, y + 30, 775, y + 164),
@@ -108,7 +113,11 @@ def _user_rows(b: Builder, users: list[str], top: int) -> Node | None:
                     (226, y + 30, 600, y + 80),
                     f"\u200e\u2068{user}\u2069" if bidi else user,
                 ),
-                b.text("user_nickname", (226, y + 80, 775, y + 122), display_name(user)),
+                b.text(
+                    "user_nickname",
+                    (226, y + 80, 775, y + 122),
+                    f"@{user}" if b.layout.flag("handle_line_has_at") else display_name(user),
+                ),
                 b.text("user_desc", (226, y + 122, 734, y + 164), b.t("user_desc", n=(i + 3) * 17)),
                 cls="android.widget.LinearLayout",
             ),
