@@ -68,9 +68,9 @@ def test_completion_answers_subcommands_and_their_flags(tmp_path: Path) -> None:
 def test_every_command_that_prints_results_takes_format_text_and_json() -> None:
     parser = build_parser(every=True)
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
-    # serve runs until stopped; schemas and completion print messages or scripts; screens and sim
-    # print results from some of their actions
-    printing = set(SUBCOMMANDS) - {"serve", "sim", "schemas", "completion", "screens"}
+    # serve and worker run until stopped; schemas and completion print messages or scripts;
+    # screens and sim print results from some of their actions
+    printing = set(SUBCOMMANDS) - {"serve", "worker", "sim", "schemas", "completion", "screens"}
 
     def action(command: str, name: str) -> argparse.ArgumentParser:
         return next(a for a in subparsers[command]._actions if a.dest == "action").choices[name]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -49,6 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="how many phones (default: one per inventory device)",
+    )
+    up.add_argument(
+        "--serial-prefix",
+        default="SIM",
+        metavar="P",
+        help="hardware serials P000001... with --phones (default SIM): one fleet per host",
     )
     up.add_argument(
         "--accounts", type=int, default=2, help="accounts per phone with --phones (default 2)"
@@ -149,6 +156,11 @@ def _specs(args: argparse.Namespace) -> list[Any]:
 def _phones(args: argparse.Namespace) -> list[Any]:
     from runner.sim import default_phones, phones_for_inventory
 
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{0,7}", args.serial_prefix):
+        raise UsageError(
+            f"--serial-prefix {args.serial_prefix!r} is not a usable prefix",
+            hint="1-8 upper-case letters or digits, starting with a letter (e.g. A, RACK2)",
+        )
     if args.phones is not None and (args.phones < 1 or args.accounts < 0):
         raise UsageError("--phones must be at least 1 and --accounts at least 0")
     if not 0.0 <= args.popups <= 1.0:
@@ -161,7 +173,7 @@ def _phones(args: argparse.Namespace) -> list[Any]:
             hint="use 6000-65000 (5555-5585 is adb's emulator range)",
         )
     phones = (
-        default_phones(args.phones, args.accounts)
+        default_phones(args.phones, args.accounts, prefix=args.serial_prefix)
         if args.phones is not None
         else phones_for_inventory(_inventory_devices(args.inventory))
     )
@@ -240,6 +252,7 @@ def _detach(args: argparse.Namespace) -> int:
         str(args.popups),
     ]
     argv += ["--phones", str(args.phones)] if args.phones is not None else []
+    argv += ["--serial-prefix", args.serial_prefix]
     argv += ["--inventory", str(args.inventory)] if args.inventory else []
     argv += ["--base-port", str(args.base_port)] if args.base_port else []
     argv += ["--realistic"] if args.realistic else []

@@ -125,13 +125,16 @@ class PhoneSpec:
 
 
 def default_phones(
-    count: int, accounts: int = 2, *, first: int = 1, **options: Any
+    count: int, accounts: int = 2, *, first: int = 1, prefix: str = "SIM", **options: Any
 ) -> list[PhoneSpec]:
-    """``count`` phones SIM000001.. each with ``accounts`` TikTok accounts user<phone>_<n>."""
+    """``count`` phones <prefix>000001.. each with ``accounts`` TikTok accounts user<phone>_<n>
+    (another prefix than SIM names the accounts after it too: two fleets, two sets of phones
+    and accounts, e.g. one per host)."""
     phones = []
+    who = "user" if prefix == "SIM" else prefix.lower()
     for number in range(first, first + count):
-        users = tuple(AccountSpec(f"user{number:03d}_{n}") for n in range(1, accounts + 1))
-        phones.append(PhoneSpec(serial=f"SIM{number:06d}", accounts=users, **options))
+        users = tuple(AccountSpec(f"{who}{number:03d}_{n}") for n in range(1, accounts + 1))
+        phones.append(PhoneSpec(serial=f"{prefix}{number:06d}", accounts=users, **options))
     return phones
 
 

@@ -227,6 +227,12 @@ class PgStore(Store):
             raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield Connection(raw)
 
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        """A raw psycopg connection (autocommit) from the pool, for the hosts' own tables."""
+        with self._faults(), self._pool.connection() as raw:
+            yield raw
+
     def _migrate(self) -> None:
         with self._faults(), self._pool.connection() as raw, raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))

@@ -1,0 +1,94 @@
+"""`campaign worker --state postgresql://URL`: this host's phones run the shared campaigns.
+
+One per host (docs/hosts.md). It drives the phones of this host's adb server
+(ANDROID_ADB_SERVER_PORT, default 5037) until SIGTERM/SIGINT, registers the host, keeps
+``phones`` current and heartbeats. Exit 0 when stopped, 2 for usage, 3 when the database
+could not be reached at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from runner.cli.status import add_state_argument
+from runner.errors import UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_state_argument(parser)
+    parser.add_argument(
+        "--host-id",
+        default=None,
+        metavar="NAME",
+        help="this host's name: its queue is host-NAME (default: the host name; [a-z0-9-])",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="repository root: materials/ for posts, .campaign/ for artifacts (default: .)",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=200, metavar="N", help="at most N tasks at once"
+    )
+    parser.add_argument(
+        "--heartbeat",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds between heartbeats (default 10)",
+    )
+    parser.add_argument(
+        "--stall",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="a host silent this long is dead: its tasks are retried elsewhere (default 30)",
+    )
+    parser.add_argument(
+        "--polling",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="how often to look for jobs besides notifications (default 1)",
+    )
+    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning"])
+
+
+def run(args: argparse.Namespace) -> int:
+    from runner.state.location import is_dsn, state_path
+
+    location = state_path(args.state)
+    if not is_dsn(location):
+        raise UsageError(
+            "campaign worker needs a shared postgresql:// state",
+            hint="pass --state postgresql://USER@HOST/DB or set CAMPAIGN_STATE; on one PC "
+            "`campaign run` or `campaign serve` runs the tasks",
+        )
+    if args.concurrency < 1 or args.heartbeat <= 0 or args.stall <= args.heartbeat:
+        raise UsageError(
+            "--concurrency must be at least 1 and --stall longer than --heartbeat",
+            hint="e.g. --heartbeat 10 --stall 30 (tests: 1 and 5)",
+        )
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        from runner.hosts import engine, worker
+    except ImportError:
+        raise UsageError(
+            "campaign worker needs the hosts extra",
+            hint="pip install 'campaign-runner[hosts]'",
+        ) from None
+    root = (args.root or Path.cwd()).resolve()
+    options = worker.WorkerOptions(
+        dsn=str(location),
+        host_id=worker.check_host_id(args.host_id or worker.default_host_id()),
+        settings=engine.Settings(heartbeat=args.heartbeat, stall=args.stall, polling=args.polling),
+        concurrency=args.concurrency,
+        repo_root=root,
+        local_dir=root / ".campaign",
+    )
+    return worker.run(options)

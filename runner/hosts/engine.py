@@ -1,0 +1,296 @@
+"""The procrastinate side of several hosts: one job per attempt, routed to the phone's host.
+
+- ``run_task`` (queue ``host-<id>``, lock ``phone:<hardware serial>``, queueing lock
+  ``task:<id>``): one attempt of one task on this host's phone. The lock is what the database
+  enforces: one running job per phone, across hosts. A job that starts on a host that no
+  longer holds the phone re-defers itself to the right queue.
+- ``dispatch`` (queue ``control``, every second, run by whichever host takes it): defers the
+  jobs of pending tasks **when they are due**, never earlier: a future-dated job holding the
+  phone lock would block every newer job of that phone (procrastinate's lock trap).
+- ``janitor`` (queue ``control``, every second): jobs of hosts whose heartbeat stopped are
+  ended (their phone locks freed) and their tasks recorded as interrupted, counted as an
+  attempt and queued again under their retry policy; queued jobs of a phone that moved are
+  moved to its new host's queue (procrastinate has no API for that: an UPDATE of its table,
+  version pinned in pyproject.toml); phones of silent hosts are attached nowhere.
+
+The task records (tasks, attempts, events) are the Store's, on the same database: the API,
+`campaign status` and the executor read and write them exactly as with one SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from procrastinate import App, JobContext, PsycopgConnector
+from procrastinate.exceptions import AlreadyEnqueued
+
+from runner.hosts import tables
+from runner.state.rows import PENDING, iso, utcnow
+
+log = logging.getLogger("runner.hosts")
+CONTROL = "control"
+app = App(connector=PsycopgConnector())
+
+
+@dataclass
+class Settings:
+    """Failure detection: a host is dead after ``stall`` seconds without a heartbeat."""
+
+    heartbeat: float = 10.0
+    stall: float = 30.0
+    polling: float = 1.0
+
+
+@dataclass
+class Host:
+    """What the jobs of this worker process run with (set by runner.hosts.worker)."""
+
+    host_id: str
+    store: Any
+    pool: Any
+    settings: Settings
+    artifacts_root: Path
+    repo_root: Path | None = None
+    running: dict[int, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+HOST: Host | None = None
+
+
+def _host() -> Host:
+    if HOST is None:
+        raise RuntimeError("run_task runs only inside `campaign worker`")
+    return HOST
+
+
+# -- one attempt ---------------------------------------------------------------------------------
+@app.task(name="run_task", pass_context=True)
+def run_task(context: JobContext, task_id: int, serial: str) -> str:
+    """One attempt of task ``task_id`` on phone ``serial`` (runs in a worker thread)."""
+    host = _host()
+    with host.store.connection() as raw:
+        where = tables.host_of(raw, serial)
+    if where != host.host_id:
+        if where is None:
+            return f"phone {serial} is attached to no host: the dispatcher defers it again"
+        defer_run(task_id, serial, where)
+        return f"phone {serial} is on host {where}: re-deferred there"
+    row = host.store.get(task_id)
+    if row is None or row.status != PENDING or row.stop_requested:
+        return "nothing to do: the task is no longer pending"
+    if _over_cap(host, row):
+        return "deferred: daily cap"
+    attempt = host.store.claim(task_id, serial=serial)
+    if attempt is None:
+        return "claimed elsewhere"
+    with host.store.connection() as raw:  # which host ran which attempt, for status and tests
+        raw.execute(
+            "INSERT INTO events (task_id, at, kind, from_status, to_status, message) "
+            "VALUES (%s, %s, 'host', 1, 1, %s)",
+            (task_id, iso(utcnow()), f"attempt {attempt} on host {host.host_id}"),
+        )
+    return _execute(host, task_id, attempt)
+
+
+def _execute(host: Host, task_id: int, attempt: int) -> str:
+    from runner.scheduler.executor import Job, execute
+    from runner.scheduler.queue import Claim
+
+    row = host.store.get(task_id)
+    job = Job(
+        store=host.store,
+        pool=host.pool,
+        artifacts_root=host.artifacts_root,
+        repo_root=host.repo_root,
+        lease_timeout=10.0,
+        cancel=threading.Event(),
+        stopped=threading.Event(),
+        interrupted=threading.Event(),
+    )
+    with host.lock:
+        host.running[task_id] = job
+    try:
+        outcome = execute(Claim(row=row, attempt=attempt), job)
+    finally:
+        with host.lock:
+            host.running.pop(task_id, None)
+    low = row.min_interval
+    time.sleep(random.uniform(low, max(low, row.max_interval)))  # the phone's pause, lock held
+    return f"{'completed' if outcome.completed else outcome.failure_class}: {outcome.message}"
+
+
+def _over_cap(host: Host, row: Any) -> bool:
+    """Per-account daily cap per script, from the files' inventory (written by apply)."""
+    caps, zone_name = read_caps(host.store)
+    cap = caps.get(row.script_name)
+    if cap is None or not row.username:
+        return False
+    zone = ZoneInfo(zone_name)
+    start = datetime.combine(datetime.now(zone).date(), datetime.min.time(), tzinfo=zone)
+    tomorrow = start + timedelta(days=1)
+    done = host.store.count_done(
+        username=row.username, script_name=row.script_name, since=start, until=tomorrow
+    )
+    if done < cap:
+        return False
+    reason = (
+        f"daily cap reached: {done} of {cap} {row.script_name} tasks for @{row.username} today; "
+        f"deferred to {tomorrow.isoformat()}"
+    )
+    host.store.defer(row.id, until=tomorrow, reason=reason)
+    return True
+
+
+def read_caps(store: Any) -> tuple[dict[str, int], str]:
+    import json
+
+    with store.connection() as raw:
+        rows = dict(
+            raw.execute(
+                "SELECT key, value FROM meta WHERE key IN ('daily_caps', 'cap_zone')"
+            ).fetchall()
+        )
+    return json.loads(rows.get("daily_caps") or "{}"), rows.get("cap_zone") or "UTC"
+
+
+def defer_run(task_id: int, serial: str, host_id: str) -> int | None:
+    """Queue one attempt on ``host_id``; None when the task already has a queued job."""
+    try:
+        return run_task.configure(
+            queue=tables.queue_of(host_id),
+            lock=tables.phone_lock(serial),
+            queueing_lock=tables.task_lock(task_id),
+        ).defer(task_id=task_id, serial=serial)
+    except AlreadyEnqueued:
+        return None
+
+
+# -- the control queue ---------------------------------------------------------------------------
+DUE = """
+SELECT t.id, t.serial, p.host FROM tasks t LEFT JOIN phones p ON p.serial = t.serial
+WHERE t.status = 0 AND t.stop_requested = 0 AND t.retired IS NULL
+  AND (t.next_run_at IS NULL OR t.next_run_at <= %s)
+  AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.queueing_lock = 'task:' || t.id
+                  AND j.status IN ('todo', 'doing'))
+ORDER BY t.serial, t.next_run_at NULLS FIRST, t.id LIMIT 5000
+"""
+WAITING = (
+    "UPDATE tasks SET remark = %s WHERE status = 0 AND serial = %s AND remark <> %s "
+    "AND deferred = 0"
+)
+
+
+@app.periodic(cron="* * * * * *", periodic_id="dispatch")
+@app.task(name="dispatch", queue=CONTROL)
+async def dispatch(timestamp: int) -> int:
+    """Defer the jobs of every due pending task to its phone's host; note phones attached nowhere."""
+    host = _host()
+    due = await asyncio.to_thread(_due, host.store, timestamp)
+    count = 0
+    waiting: set[str] = set()
+    for task_id, serial, where in due:
+        if not serial:
+            continue
+        if where is None:
+            waiting.add(serial)
+            continue
+        try:
+            await run_task.configure(
+                queue=tables.queue_of(where),
+                lock=tables.phone_lock(serial),
+                queueing_lock=tables.task_lock(task_id),
+            ).defer_async(task_id=task_id, serial=serial)
+            count += 1
+        except AlreadyEnqueued:
+            pass
+    if waiting:
+        await asyncio.to_thread(_note_waiting, host.store, waiting)
+    return count
+
+
+def _due(store: Any, timestamp: int) -> list[tuple[int, str | None, str | None]]:
+    moment = max(utcnow(), datetime.fromtimestamp(timestamp, UTC))
+    with store.connection() as raw:
+        return [tuple(r) for r in raw.execute(DUE, (iso(moment),)).fetchall()]
+
+
+def _note_waiting(store: Any, serials: set[str]) -> None:
+    with store.connection() as raw:
+        for serial in sorted(serials):
+            reason = (
+                f"waiting: phone {serial} is attached to no host (no worker's adb server shows it)"
+            )
+            raw.execute(WAITING, (reason, serial, reason))
+
+
+ORPHANS = """
+SELECT t.id FROM tasks t WHERE t.status = 1
+  AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.queueing_lock = 'task:' || t.id
+                  AND j.status = 'doing')
+ORDER BY t.id
+"""
+REROUTE = """
+UPDATE procrastinate_jobs j SET queue_name = 'host-' || p.host FROM phones p
+WHERE j.status = 'todo' AND j.task_name = 'run_task' AND j.lock = 'phone:' || p.serial
+  AND p.host IS NOT NULL AND j.queue_name <> 'host-' || p.host
+"""
+
+
+@app.periodic(cron="* * * * * *", periodic_id="janitor")
+@app.task(name="janitor", queue=CONTROL, pass_context=True)
+async def janitor(context: JobContext, timestamp: int) -> str:
+    """End the jobs of dead hosts, re-queue their tasks, re-route a moved phone's jobs."""
+    from procrastinate.jobs import Status
+
+    host = _host()
+    manager = context.app.job_manager
+    stalled = await manager.get_stalled_jobs(
+        task_name="run_task", seconds_since_heartbeat=host.settings.stall
+    )
+    for job in stalled:
+        await manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+    requeued = await asyncio.to_thread(_janitor_sql, host.store, host.settings.stall)
+    return f"{len(stalled)} stalled job(s) ended; {requeued}"
+
+
+def _janitor_sql(store: Any, stall: float) -> str:
+    with store.connection() as raw:
+        released = tables.release_stale(raw, stall)
+        orphans = [r[0] for r in raw.execute(ORPHANS).fetchall()]
+    for task_id in orphans:
+        _interrupted(store, task_id, stall)
+    with store.connection() as raw:
+        moved = raw.execute(REROUTE).rowcount
+    return f"{len(orphans)} task(s) re-queued, {moved} job(s) re-routed, {released} phone(s) let go"
+
+
+def _interrupted(store: Any, task_id: int, stall: float) -> None:
+    """A task whose host died: the attempt counts, the retry policy decides what comes next."""
+    from runner.errors import StateError
+
+    row = store.get(task_id)
+    if row is None or row.status != 1:
+        return
+    retry_at = utcnow() if row.retry_count < row.retry_max and not row.stop_requested else None
+    try:
+        store.mark_failed(
+            task_id,
+            failure_class="cancelled" if row.stop_requested else "interrupted",
+            message=f"its host stopped answering (no heartbeat for {stall:g} s) while it ran "
+            f"on {row.serial}",
+            retry_at=retry_at,
+            count_retry=True,
+            outcome="interrupted",
+        )
+    except StateError:  # it ended meanwhile
+        log.debug("task %s ended before the janitor re-queued it", task_id)

@@ -1,0 +1,182 @@
+"""`campaign worker`: one host's process: its adb server's phones, jobs of its queue, heartbeats.
+
+Besides procrastinate's worker (queues ``host-<id>`` and ``control``), two threads run:
+- the phone tracker: every heartbeat, writes the phones this adb server shows (by hardware
+  serial) into ``phones`` and the host into ``hosts``. When the database cannot be reached for
+  ``stall`` seconds the worker stops (a host cut off from the database must stop claiming: its
+  work is retried elsewhere once its heartbeat is stale);
+- the stop watcher: `campaign stop` / the API write a stop request, the task running here is
+  cancelled at its next step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runner.errors import UsageError
+from runner.hosts import engine, tables
+from runner.state.rows import utcnow
+
+log = logging.getLogger("runner.hosts")
+HOST_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass
+class WorkerOptions:
+    dsn: str
+    host_id: str
+    settings: engine.Settings
+    concurrency: int = 200
+    repo_root: Path | None = None
+    local_dir: Path = Path(".campaign")
+
+
+def default_host_id() -> str:
+    """The host name, lower-cased, restricted to ``[a-z0-9-]``."""
+    name = re.sub(r"[^a-z0-9-]+", "-", socket.gethostname().lower()).strip("-")
+    return name[:63] or "host"
+
+
+def check_host_id(host_id: str) -> str:
+    if not HOST_ID.match(host_id):
+        raise UsageError(
+            f"--host-id {host_id!r} is not a usable host name",
+            hint="use lower-case letters, digits and '-' (at most 63), e.g. --host-id rack-2",
+        )
+    return host_id
+
+
+def run(options: WorkerOptions) -> int:
+    """Run until SIGTERM/SIGINT or until the database is unreachable for the stall limit."""
+    from runner.pool import DevicePool
+    from runner.pool.pool import default_server
+    from runner.state.pg import PgStore
+
+    store = PgStore(options.dsn, local_dir=options.local_dir, pool_size=16)
+    with store.connection() as raw:
+        tables.ensure(raw)
+    pool = DevicePool()
+    pool.start()
+    host, port = default_server()
+    server = f"{host}:{port}"
+    engine.HOST = engine.Host(
+        host_id=options.host_id,
+        store=store,
+        pool=pool,
+        settings=options.settings,
+        artifacts_root=options.local_dir / "artifacts",
+        repo_root=options.repo_root,
+    )
+    stopping = threading.Event()
+    tracker = threading.Thread(
+        target=_track, args=(options, store, pool, server, stopping), daemon=True
+    )
+    tracker.start()
+    threading.Thread(target=_watch_stops, args=(store, stopping), daemon=True).start()
+    print(
+        f"campaign worker: host {options.host_id}, adb server {server}, "
+        f"{len(pool.devices(details=False))} phone(s), queues {tables.queue_of(options.host_id)}"
+        f" and {engine.CONTROL}",
+        flush=True,
+    )
+    try:
+        asyncio.run(_work(options, stopping))
+    finally:
+        stopping.set()
+        with engine.HOST.lock:
+            for job in engine.HOST.running.values():
+                job.interrupted.set()
+                job.cancel.set()
+        pool.stop()
+        store.close()
+    return 0
+
+
+async def _work(options: WorkerOptions, stopping: threading.Event) -> None:
+    from procrastinate import PsycopgConnector
+
+    loop = asyncio.get_running_loop()
+    # sync jobs (one per busy phone) run in the loop's default executor: size it for them
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=options.concurrency + 8))
+    app = engine.app
+    settings = options.settings
+    with app.replace_connector(PsycopgConnector(conninfo=options.dsn)):
+        async with app.open_async():
+            worker = asyncio.create_task(
+                app.run_worker_async(
+                    queues=[tables.queue_of(options.host_id), engine.CONTROL],
+                    name=options.host_id,
+                    concurrency=options.concurrency,
+                    fetch_job_polling_interval=settings.polling,
+                    abort_job_polling_interval=settings.polling,
+                    update_heartbeat_interval=settings.heartbeat,
+                    stalled_worker_timeout=settings.stall,
+                    delete_jobs="successful",
+                    install_signal_handlers=True,
+                    shutdown_graceful_timeout=10.0,
+                )
+            )
+            cut_off = asyncio.create_task(asyncio.to_thread(stopping.wait))
+            done, _ = await asyncio.wait({worker, cut_off}, return_when=asyncio.FIRST_COMPLETED)
+            if cut_off in done and not worker.done():
+                log.error("the database could not be reached: this host stops claiming work")
+                os.kill(os.getpid(), signal.SIGTERM)  # procrastinate's own graceful stop
+                await worker
+            stopping.set()  # ends the tracker, the stop watcher and the cut-off wait
+            await worker
+
+
+def _track(
+    options: WorkerOptions, store: Any, pool: Any, server: str, stopping: threading.Event
+) -> None:
+    """Keep ``phones`` and ``hosts`` current; stop the worker when the database is gone."""
+    started = utcnow()
+    last_ok = time.monotonic()
+    while not stopping.is_set():
+        attached = {
+            d.hw_serial or d.serial: d.serial
+            for d in pool.devices(details=False)
+            if d.state == "device" and not d.quarantined
+        }
+        try:
+            with store.connection() as raw:
+                tables.beat(
+                    raw, options.host_id, socket.gethostname(), os.getpid(), server, started
+                )
+                tables.hold(raw, options.host_id, attached)
+            last_ok = time.monotonic()
+        except Exception as exc:  # noqa: BLE001 - any failure to write is "cut off"
+            log.warning("heartbeat to the database failed: %s", exc)
+            if time.monotonic() - last_ok >= options.settings.stall:
+                stopping.set()
+                return
+        stopping.wait(options.settings.heartbeat)
+
+
+def _watch_stops(store: Any, stopping: threading.Event) -> None:
+    """Stop requests written by `campaign stop` or the API on any host."""
+    host = engine._host()
+    while not stopping.wait(0.5):
+        with host.lock:
+            mine = dict(host.running)
+        if not mine:
+            continue
+        try:
+            requested = set(store.stop_requested_ids())
+        except Exception:  # noqa: BLE001 - the tracker decides about a lost database
+            continue
+        for task_id, job in mine.items():
+            if task_id in requested and not job.cancel.is_set():
+                job.stopped.set()
+                job.cancel.set()
