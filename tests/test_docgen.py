@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -87,3 +88,41 @@ def test_published_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
 
     schema = json.loads((REPO / "schemas" / name).read_text(encoding="utf-8"))
     validator_for(schema).check_schema(schema)
+
+
+def test_template_page_documents_every_name_the_planner_gives_templates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expand = importlib.import_module("runner.campaign.expand")  # the package re-exports a function
+    seen: list[dict] = []
+    real = expand.render
+
+    def recording(text: str, context: dict) -> str:
+        seen.append(context)
+        return real(text, context)
+
+    monkeypatch.setattr(expand, "render", recording)
+    rendered_examples()
+    given = set()
+    for context in seen:
+        for name, value in context.items():
+            nested = isinstance(value, dict) and name != "vars"  # vars are the user's own names
+            given |= {f"{name}.{sub}" for sub in value} if nested else {name}
+    documented = {re.match(r"\{\{ ([\w.]+)", template)[1] for template, _ in VARIABLES}  # type: ignore[index]
+    documented = {"vars" if d.startswith("vars.") else d for d in documented}
+    assert (
+        given
+        == documented
+        == {
+            "vars",
+            "device.serial",
+            "device.name",
+            "device.groups",
+            "account.username",
+            "account.package",
+            "target",
+            "campaign.name",
+            "campaign.script_name",
+            "date",
+        }
+    )
