@@ -84,15 +84,11 @@ class Display:
         return render_launcher(self.app_packages, self.launch), LAUNCHER
 
     def animating(self) -> bool:
-        """The screen never goes idle: the app in front plays something and no dialog covers it.
-
-        Either the rendered window says so (an ``animating`` root, set from the layout data) or
-        the app does (``App.animating()``)."""
+        """The screen never goes idle: the app in front plays something (its layout's
+        `animating` screens, asked through ``App.animating()``) and no dialog covers it."""
         app = self.front_app()
         if not self.awake or self.dialog is not None or app is None:
             return False
-        if getattr(self.render()[0], "animating", False):
-            return True
         check = getattr(app, "animating", None)
         return bool(callable(check) and check())
 
