@@ -8,11 +8,15 @@ against the phones' ground truth. The tests run in order on one shared set-up.
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from runner.hosts import testbed
@@ -141,6 +145,54 @@ def test_a_phone_attached_nowhere_waits_with_the_reason_shown(bed: Bed) -> None:
     assert waiting[0]["remark"] == (
         "waiting: phone Z000001 is attached to no host (no worker's adb server shows it)"
     )
+
+
+def test_the_api_of_a_third_process_creates_tasks_the_hosts_run_and_shows_them(
+    bed: Bed,
+) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "runner", "serve", "--port", "0", "--log-level", "warning"],
+        cwd=bed.repo,
+        env=bed.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = _listening(server)
+        body = {
+            "serials": ["A000002", "B000002"],
+            "script_name": "account_warmup",
+            "script_config": {"task_duration": 1, "min_duration": 0.2, "max_duration": 0.3},
+        }
+        answer = httpx.post(f"{url}/api/v1/task", json=body, timeout=30).json()
+        assert answer["code"] == 0, answer
+        ids = answer["data"]["task_ids"]
+
+        def done() -> list[dict[str, Any]] | None:
+            rows = [httpx.get(f"{url}/api/v1/task/{i}", timeout=30).json()["data"] for i in ids]
+            return rows if all(r["status"] == 2 for r in rows) else None
+
+        rows = wait_for(done, 60, 0.5)
+        assert rows, [httpx.get(f"{url}/api/v1/task/{i}", timeout=30).json() for i in ids]
+        assert [bed.hosts_of(i) for i in ids] == [["a"], ["b"]]
+        phones = httpx.get(f"{url}/api/v1/devices", timeout=30).json()["data"]
+        assert {"A000001", "B000001"} <= {p.get("hw_serial") or p["serial"] for p in phones}
+    finally:
+        server.terminate()
+        server.wait(30)
+        if server.stdout is not None:
+            server.stdout.close()
+
+
+def _listening(server: subprocess.Popen[str]) -> str:
+    assert server.stdout is not None
+    seen = []
+    for line in server.stdout:
+        seen.append(line)
+        if match := re.search(r"listening on (http://\S+)/api/v1", line):
+            return match.group(1)
+    raise AssertionError("serve did not start:\n" + "".join(seen))
 
 
 def test_kill_9_of_a_host_reruns_only_its_interrupted_tasks_on_the_phones_current_host(

@@ -10,7 +10,10 @@ stop top-down (HTTP, watcher, runner, pool, phones). The runner is shut down wit
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -43,6 +46,32 @@ class Runtime:
     sim: ExitStack = field(default_factory=ExitStack)  # simulated phones and their adb server
     artifacts_root: Path | None = None
     watcher: Watcher | None = None
+    child: subprocess.Popen[bytes] | None = None  # the executor, with --executor child
+
+    @classmethod
+    def _over_hosts(
+        cls, source: CampaignSource, store: Store, *, sim: bool, stop_removed: bool
+    ) -> Runtime:
+        """The API over a shared PostgreSQL state: requests are written, workers run them."""
+        from runner.errors import UsageError
+        from runner.hosts.directory import HostPhones
+        from runner.scheduler import Runner, RunnerOptions
+
+        if sim:
+            raise UsageError(
+                "--sim runs phones for this process, and with a postgresql:// state this "
+                "process runs no phone",
+                hint="start `campaign sim up` and `campaign worker` on each host instead",
+            )
+        phones = HostPhones(store)
+        options = RunnerOptions(stop_removed=stop_removed)
+        runner = Runner(store=store, pool=phones, repo=source.repo, options=options)  # type: ignore[arg-type]
+        runner.applied = runner.apply(source.repo)  # written; the hosts' workers run it
+        runtime = cls(source=source, store=store, pool=phones, runner=runner)  # type: ignore[arg-type]
+        log_outcome({"applied": True, **diff_counts(runner.applied)})
+        runtime.watcher = Watcher(source, runner)
+        runtime.watcher.start()
+        return runtime
 
     @classmethod
     def open(
@@ -54,8 +83,14 @@ class Runtime:
         sim: bool,
         faults: Sequence[str] = (),
         stop_removed: bool = False,
+        executor: str = "inline",
     ) -> Runtime | None:
-        """Everything but HTTP, started; None (problems printed) when the files are invalid."""
+        """Everything but HTTP, started; None (problems printed) when the files are invalid.
+
+        ``executor``: "inline" runs the scripts in this process (one PC, as before); "child"
+        runs them in a `campaign worker` child process on the same state file, so the API's
+        interpreter serves requests only; a ``postgresql://`` state runs none here at all: the
+        hosts' `campaign worker` processes do (docs/hosts.md)."""
         from runner.pool import DevicePool
         from runner.scheduler import Runner, RunnerOptions
 
@@ -68,9 +103,12 @@ class Runtime:
                 file=sys.stderr,
             )
             return None
-        from runner.state.location import open_state, state_path
+        from runner.state.location import is_dsn, open_state, state_path
 
-        store = open_state(state_path(state, root), local_dir=root / ".campaign")
+        location = state_path(state, root)
+        store = open_state(location, local_dir=root / ".campaign")
+        if is_dsn(location):
+            return cls._over_hosts(source, store, sim=sim, stop_removed=stop_removed)
         sim_stack = ExitStack()
         inventory = source.inventory
         servers = (
@@ -82,7 +120,14 @@ class Runtime:
         pool.start()
         options = RunnerOptions(stop_removed=stop_removed)
         runner = Runner(store=store, pool=pool, repo=source.repo, options=options)
-        runner.start()  # applies the files before anything is claimed
+        child = None
+        if executor == "child":  # this process writes requests; the child runs the scripts
+            runner.applied = runner.apply(source.repo)
+            from runner.pool.pool import default_server
+
+            child = spawn_executor(location, root, paths, servers or [default_server()])
+        else:
+            runner.start()  # applies the files before anything is claimed
         runtime = cls(
             source=source,
             store=store,
@@ -90,6 +135,7 @@ class Runtime:
             runner=runner,
             sim=sim_stack,
             artifacts_root=store.path.parent / "artifacts",
+            child=child,
         )  # where the executor writes them
         log_outcome({"applied": True, **diff_counts(runner.applied)})
         runtime.watcher = Watcher(source, runner)
@@ -136,6 +182,7 @@ class Runtime:
         """Stop top-down; each step runs even if an earlier one failed."""
         steps: list[tuple[str, Callable[[], object]]] = [
             ("watcher", lambda: self.watcher.stop() if self.watcher else None),
+            ("executor", lambda: stop_executor(self.child) if self.child else None),
             ("runner", lambda: self.runner.shutdown(graceful=False)),
             ("pool", self.pool.stop),
             ("simulated phones", self.sim.close),
@@ -148,3 +195,26 @@ class Runtime:
                 log.exception("stopping the %s failed", name)
             log.info("stopped the %s in %.1f s", name, time.monotonic() - began)
         print("campaign serve: stopped", flush=True)
+
+
+def spawn_executor(
+    state: Path, root: Path, paths: Sequence[str] | None, servers: Sequence[tuple[str, int]]
+) -> subprocess.Popen[bytes]:
+    """`campaign worker --state FILE` beside the API: the scripts run in their own interpreter.
+
+    It takes the state file's lock, follows the same files and the first adb server."""
+    host, port = servers[0]
+    env = {**os.environ, "ANDROID_ADB_SERVER_HOST": host, "ANDROID_ADB_SERVER_PORT": str(port)}
+    argv = [sys.executable, "-m", "runner", "worker", "--state", str(state), "--root", str(root)]
+    return subprocess.Popen([*argv, *(paths or [])], cwd=root, env=env)
+
+
+def stop_executor(child: subprocess.Popen[bytes]) -> None:
+    """SIGTERM: running tasks are interrupted and re-queued, as when `serve` stops inline."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(10)

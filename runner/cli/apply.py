@@ -36,7 +36,11 @@ def run(args: argparse.Namespace) -> int:
         return FAILED
     location = state_path(args.state, root)
     store = open_state(location, local_dir=root / ".campaign")
-    directory = PhoneDirectory(store) if is_dsn(location) else None
+    directory = None
+    if is_dsn(location):
+        from runner.hosts.directory import HostPhones
+
+        directory = HostPhones(store)
     runner = Runner(store=store, pool=directory, repo=repo)
     diff = runner.apply(repo)
     if is_dsn(location):
@@ -52,21 +56,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 _KINDS = ("new", "changed", "unchanged", "removed", "retired")
-
-
-class PhoneDirectory:
-    """The phones every host reports (the ``phones`` table), as the apply step's pool: tasks
-    are written under the phone's hardware serial even when the files name its adb serial."""
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-
-    def identity(self, serial: str) -> str:
-        from runner.hosts import tables
-
-        with self.store.connection() as raw:
-            tables.ensure(raw)
-            return tables.identity(raw, serial)
 
 
 def write_caps(store: Any, inventory: Any) -> None:

@@ -84,6 +84,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
+    parser.add_argument(
+        "--executor",
+        choices=["inline", "child"],
+        default="inline",
+        help="where the scripts run with a state file: in this process (inline, default) or in "
+        "a `campaign worker` child process, so the API's interpreter only serves requests; "
+        "with a postgresql:// state the hosts' workers run them",
+    )
 
 
 def check_bind(host: str, token: str | None) -> None:
@@ -161,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
         sim=args.sim,
         faults=args.fault,
         stop_removed=args.stop_removed,
+        executor=args.executor,
     )
     if runtime is None:
         return 1

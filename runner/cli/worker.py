@@ -4,6 +4,10 @@ One per host (docs/hosts.md). It drives the phones of this host's adb server
 (ANDROID_ADB_SERVER_PORT, default 5037) until SIGTERM/SIGINT, registers the host, keeps
 ``phones`` current and heartbeats. Exit 0 when stopped, 2 for usage, 3 when the database
 could not be reached at start.
+
+With a state file instead (``--state .campaign/state.db [PATHS]``) it is the executor of one
+PC without the API: the runner of `campaign run`, until stopped (what `serve --executor child`
+starts beside the API).
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ from runner.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="with a state file: the campaign files to follow (default: workflows/)",
+    )
     add_state_argument(parser)
     parser.add_argument(
         "--host-id",
@@ -31,7 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="repository root: materials/ for posts, .campaign/ for artifacts (default: .)",
     )
     parser.add_argument(
-        "--concurrency", type=int, default=200, metavar="N", help="at most N tasks at once"
+        "--concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help="at most N tasks at once (default: 200 per host; no limit with a state file)",
     )
     parser.add_argument(
         "--heartbeat",
@@ -60,13 +74,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from runner.state.location import is_dsn, state_path
 
-    location = state_path(args.state)
+    root = (args.root or Path.cwd()).resolve()
+    location = state_path(args.state, root)
     if not is_dsn(location):
-        raise UsageError(
-            "campaign worker needs a shared postgresql:// state",
-            hint="pass --state postgresql://USER@HOST/DB or set CAMPAIGN_STATE; on one PC "
-            "`campaign run` or `campaign serve` runs the tasks",
-        )
+        return _run_local(args, location, root)
+    args.concurrency = 200 if args.concurrency is None else args.concurrency
     if args.concurrency < 1 or args.heartbeat <= 0 or args.stall <= args.heartbeat:
         raise UsageError(
             "--concurrency must be at least 1 and --stall longer than --heartbeat",
@@ -82,7 +94,6 @@ def run(args: argparse.Namespace) -> int:
             "campaign worker needs the hosts extra",
             hint="pip install 'campaign-runner[hosts]'",
         ) from None
-    root = (args.root or Path.cwd()).resolve()
     options = worker.WorkerOptions(
         dsn=str(location),
         host_id=worker.check_host_id(args.host_id or worker.default_host_id()),
@@ -92,3 +103,43 @@ def run(args: argparse.Namespace) -> int:
         local_dir=root / ".campaign",
     )
     return worker.run(options)
+
+
+def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
+    """The one-PC executor: a Runner on the state file and the files' phones, until stopped."""
+    import signal
+    import threading
+
+    from runner.cli.phones import adb_servers
+    from runner.cli.validate import load_checked
+    from runner.pool import DevicePool
+    from runner.scheduler import Runner, RunnerOptions
+    from runner.state import Store
+
+    repo = load_checked(args.paths, root, fmt="text")
+    if repo is None:
+        return 1
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    pool = DevicePool(adb_servers=adb_servers(repo.inventory), inventory=repo.inventory)
+    pool.start()
+    runner = Runner(
+        store=Store(path),
+        pool=pool,
+        repo=repo,
+        options=RunnerOptions(concurrency=args.concurrency, repo_root=root),
+    )
+    try:
+        runner.start()
+        print(f"campaign worker: running the tasks of {path}", flush=True)
+        while not stop.wait(0.5):
+            if runner.fault is not None:
+                raise runner.fault
+    finally:
+        runner.shutdown(graceful=False)
+        pool.stop()
+    return 0
