@@ -75,3 +75,33 @@ def test_sequential_comment_order_picks_the_task_turn(sim_fleet, run_task) -> No
         task_id=4,
     )
     assert [c["text"] for c in _comments(fleet)] == ["two"]
+
+
+def test_an_image_the_app_data_cannot_see_attached_is_element_not_found(
+    sim_fleet, run_task, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """rules.comment_image says how an attached image shows; a capture that disagrees (here an
+    override expecting another description) fails the step, naming the rule, before sending."""
+    monkeypatch.setattr("runner.scripts.context.WAIT_SCALE", 0.1)
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "tiktok.yaml").write_text(
+        "rules:\n  comment_image: {desc-matches: '^Image jointe$'}\n", encoding="utf-8"
+    )
+    image = tmp_path / "pic.jpg"
+    image.write_bytes(
+        (Path(__file__).resolve().parent.parent / "materials" / "demo-2.jpg").read_bytes()
+    )
+    fleet = sim_fleet(phones=1, accounts=1)
+    with pytest.raises(TaskFailed) as info:
+        run_task(
+            fleet,
+            "comment",
+            {"comment_content": "hi", "comment_image_path": str(image)},
+            target=URL,
+            repo_root=tmp_path,
+        )
+    assert (info.value.failure_class, _comments(fleet)) == (FailureClass.ELEMENT_NOT_FOUND, [])
+    assert info.value.message.startswith(
+        "no attached image shows after picking pic.jpg (rules.comment_image: "
+        "{'desc-matches': '^Image jointe$'})"
+    )

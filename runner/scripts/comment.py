@@ -54,7 +54,17 @@ def attach_image(ctx: Ctx, raw: str) -> str:
     ctx.device.tap(
         newest_tiles(ctx, ctx.find_all_in(tree, "upload.gallery_item") if tree else [])[0]
     )
-    ctx.wait("comment.attachment")
+    attached = {k: v for k, v in ctx.app.rule("comment_image").items() if k != "source"}
+    if not attached:
+        ctx.wait("comment.attachment")
+    elif not ctx.until(8, lambda: ctx.device.dump().find(attached) is not None):
+        raise ctx.fail(
+            FailureClass.ELEMENT_NOT_FOUND,
+            f"no attached image shows after picking {posixpath.basename(remote)} "
+            f"(rules.comment_image: {attached})",
+            hint="update rules.comment_image in apps/tiktok.yaml from a capture",
+            screen=True,
+        )
     return posixpath.basename(remote)
 
 
