@@ -218,6 +218,47 @@ class TaskFailed(CampaignRunnerError):
         return f"{text} ({self.hint})" if self.hint else text
 
 
+def failure_class_of(exc: BaseException) -> FailureClass:
+    """The one rule turning an exception into why a task failed (scripts, executor and pool
+    alike): a phone that went away or is unavailable is ``device_lost``, one that stopped
+    answering is ``timeout``, an unreadable screen is ``screen_unreadable``, a script's own
+    TaskFailed says its class, and anything else (a bug, a state error) is ``internal``."""
+    if isinstance(exc, TaskFailed):
+        return exc.failure_class
+    if isinstance(exc, (DeviceLostError, DeviceUnavailableError)):
+        return FailureClass.DEVICE_LOST
+    if isinstance(exc, DeviceTimeoutError):
+        return FailureClass.TIMEOUT
+    if isinstance(exc, ScreenUnreadableError):
+        return FailureClass.SCREEN_UNREADABLE
+    return FailureClass.INTERNAL
+
+
+def as_task_failure(
+    exc: BaseException, *, serial: str | None = None, task_id: int | None = None
+) -> TaskFailed:
+    """``exc`` as a TaskFailed of its ``failure_class_of``, keeping what a phone command sent and
+    answered (``details``) so the task's record shows it."""
+    if isinstance(exc, TaskFailed):
+        return exc
+    if isinstance(exc, DeviceError):
+        message = f"{exc.message} (command: {exc.command})" if exc.command else exc.message
+        return TaskFailed(
+            failure_class_of(exc),
+            message,
+            serial=exc.serial or serial,
+            task_id=task_id,
+            hint=exc.hint,
+            details={
+                "command": exc.command,
+                "exit_code": exc.exit_code,
+                "output": exc.output[:500],
+            },
+        )
+    message = str(exc) if isinstance(exc, CampaignRunnerError) else f"{type(exc).__name__}: {exc}"
+    return TaskFailed(failure_class_of(exc), message, serial=serial, task_id=task_id)
+
+
 class ApiError(CampaignRunnerError):
     """An API answer that is not success; ``code`` is the TikMatrix envelope code."""
 

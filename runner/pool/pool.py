@@ -25,12 +25,10 @@ from runner.device.adb_errors import translated
 from runner.device.readers import READER_KINDS, ScreenReader, make_reader
 from runner.errors import (
     DeviceError,
-    DeviceLostError,
-    DeviceTimeoutError,
     DeviceUnavailableError,
     FailureClass,
-    TaskFailed,
     UsageError,
+    failure_class_of,
 )
 from runner.pool.tracker import PhoneState, Server, Tracker, list_devices
 
@@ -348,9 +346,7 @@ class DevicePool:
         return phone
 
     def _record(self, phone: Phone, exc: BaseException | None, leased_at: float) -> None:
-        infra = isinstance(exc, (DeviceLostError, DeviceTimeoutError)) or (
-            isinstance(exc, TaskFailed) and exc.failure_class in INFRA_FAILURES
-        )
+        infra = exc is not None and failure_class_of(exc) in INFRA_FAILURES
         with self._cond:
             if not infra:
                 phone.failures = 0

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from runner.errors import (
     CampaignRunnerError,
-    DeviceLostError,
-    DeviceUnavailableError,
     FailureClass,
     StorageError,
     TaskFailed,
+    as_task_failure,
 )
 from runner.scheduler.queue import Claim
 from runner.state import Store, TaskRow
@@ -76,24 +75,12 @@ def execute(claim: Claim, job: Job) -> Outcome:
     timer = _timeout_timer(row, job)
     try:
         result = _run(row, job)
-    except TaskFailed as exc:
-        failure = exc
-    except DeviceLostError as exc:
-        failure = TaskFailed(FailureClass.DEVICE_LOST, exc.message, serial=serial, task_id=row.id)
-    except DeviceUnavailableError as exc:
-        failure = TaskFailed(FailureClass.DEVICE_LOST, str(exc), serial=serial, task_id=row.id)
     except StorageError:  # e.g. the commit mark could not be written: the runner stops
         raise
-    except CampaignRunnerError as exc:
-        failure = TaskFailed(FailureClass.INTERNAL, str(exc), serial=serial, task_id=row.id)
-    except Exception as exc:  # a bug in a script must not take the runner down
-        log.exception("task %s on %s crashed", row.id, serial)
-        failure = TaskFailed(
-            FailureClass.INTERNAL,
-            f"{type(exc).__name__}: {exc}",
-            serial=serial,
-            task_id=row.id,
-        )
+    except Exception as exc:  # a bug in a script must not take the runner down either
+        if not isinstance(exc, CampaignRunnerError):
+            log.exception("task %s on %s crashed", row.id, serial)
+        failure = as_task_failure(exc, serial=serial, task_id=row.id)
     else:
         job.store.mark_completed(row.id, result=dict(result.details), summary=result.summary)
         return Outcome(row.id, serial, True, None, result.summary)

@@ -10,15 +10,7 @@ from typing import Any
 
 from runner.device import Device
 from runner.device.appdata import load_app
-from runner.errors import (
-    DeviceError,
-    DeviceLostError,
-    DeviceTimeoutError,
-    DeviceUnavailableError,
-    FailureClass,
-    ScreenUnreadableError,
-    TaskFailed,
-)
+from runner.errors import DeviceError, FailureClass, TaskFailed, as_task_failure
 from runner.scripts import comment, follow, post, warmup
 from runner.scripts.artifacts import save_artifacts
 from runner.scripts.common import switch_account
@@ -69,13 +61,8 @@ def run_script(
     except TaskFailed as exc:
         raise _with_artifacts(device, task, exc, artifacts_dir, live=True) from exc
     except DeviceError as exc:
-        raise _with_artifacts(
-            device,
-            task,
-            _classify(exc),
-            artifacts_dir,
-            live=not isinstance(exc, (DeviceLostError, DeviceTimeoutError, DeviceUnavailableError)),
-        ) from exc
+        failure = as_task_failure(exc, task_id=task.task_id)
+        raise _with_artifacts(device, task, failure, artifacts_dir, live=True) from exc
 
 
 def _prepare(
@@ -115,25 +102,6 @@ def _installed_tiktok(device: Device) -> str:
         f"TikTok is not installed on {device.serial}",
         serial=device.serial,
         hint="install TikTok (com.zhiliaoapp.musically) or set the account's package",
-    )
-
-
-def _classify(exc: DeviceError) -> TaskFailed:
-    if isinstance(exc, (DeviceLostError, DeviceUnavailableError)):
-        cls = FailureClass.DEVICE_LOST
-    elif isinstance(exc, DeviceTimeoutError):
-        cls = FailureClass.TIMEOUT
-    elif isinstance(exc, ScreenUnreadableError):
-        cls = FailureClass.SCREEN_UNREADABLE
-    else:
-        cls = FailureClass.INTERNAL
-    message = f"{exc.message} (command: {exc.command})" if exc.command else exc.message
-    return TaskFailed(
-        cls,
-        message,
-        serial=exc.serial,
-        hint=exc.hint,
-        details={"command": exc.command, "exit_code": exc.exit_code, "output": exc.output[:500]},
     )
 
 
