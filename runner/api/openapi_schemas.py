@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from runner.campaign.schemas import SUPPORTED_SCRIPTS, load_schema
+from runner.campaign.schemas import load_schema
+from runner.campaign.script_registry import SCRIPT_SPECS
 
 COMPONENT_PREFIX = "#/components/schemas/"
 CREATE_BODY = "CreateTaskBody"
@@ -26,7 +27,7 @@ def script_component(script: str) -> str:
 
 def schema_components() -> dict[str, Any]:
     """Every request-body schema the API validates with, keyed by component name."""
-    files = {f"scripts/{s}.schema.json": script_component(s) for s in SUPPORTED_SCRIPTS}
+    files = {s.schema_file: script_component(s.name) for s in SCRIPT_SPECS.values()}
     components: dict[str, Any] = {}
     for filename, name in files.items():
         _embed(load_schema(filename), name, files, components)

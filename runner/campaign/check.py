@@ -27,6 +27,7 @@ from runner.campaign.schemas import (
     script_validator,
     unusable_values,
 )
+from runner.campaign.script_registry import script_spec
 from runner.campaign.start_times import cron_problem, start_time_problem, zone
 from runner.campaign.yamlload import Document, dotted
 from runner.errors import CampaignError, Severity
@@ -180,23 +181,15 @@ def _most_telling(errors: list[Any]) -> list[Any]:
 def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
     """Rules across fields, and values only code can judge (zones, cron, real dates)."""
     out: list[CampaignError] = []
-    raw_config, raw_retry = data.get("script_config"), data.get("retry")
-    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
+    raw_retry = data.get("retry")
     retry: dict[str, Any] = raw_retry if isinstance(raw_retry, dict) else {}
-    pairs: list[tuple[tuple[str, ...], str, str, dict[str, Any]]] = [
-        (("retry",), "delay_min", "delay_max", retry),
-        (
-            ("script_config",),
-            "min_duration",
-            "max_duration",
-            config if data.get("script_name") == "account_warmup" else {},
-        ),
-    ]
-    for base, low, high, obj in pairs:
-        a: Any = obj.get(low)
-        b: Any = obj.get(high)
-        if _num(a) and _num(b) and a > b:
-            out.append(_at(doc, base + (high,), f"must be >= {low} ({a}), found {b}"))
+    a: Any = retry.get("delay_min")
+    b: Any = retry.get("delay_max")
+    if _num(a) and _num(b) and a > b:
+        out.append(_at(doc, ("retry", "delay_max"), f"must be >= delay_min ({a}), found {b}"))
+    spec = script_spec(str(data.get("script_name")))
+    if spec is not None and spec.rules is not None:
+        out += [_at(doc, path, reason) for path, reason in spec.rules(data)]
     out += [_at(doc, (key,), reason) for key, reason in interval_problems(data)]
     tz = data.get("timezone")
     if isinstance(tz, str) and tz and zone(tz) is None:
@@ -237,7 +230,6 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
 def rule_warnings(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
     """Settings that are allowed but probably not what the author meant."""
     out: list[CampaignError] = []
-    config = data.get("script_config") or {}
     if data.get("usernames") and data.get("enable_multi_account"):
         out.append(
             _warn(
@@ -247,19 +239,9 @@ def rule_warnings(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
             )
         )
     out += [_warn(doc, (key,), reason) for key, reason in bare_number_warnings(data)]
-    timeout: Any = data.get("timeout")
-    duration: Any = config.get("task_duration", 600)
-    if (
-        data.get("script_name") == "account_warmup"
-        and _num(timeout)
-        and _num(duration)
-        and timeout < duration
-    ):
-        out.append(
-            _warn(
-                doc, ("timeout",), f"{timeout:g} s is shorter than task_duration ({duration:g} s)"
-            )
-        )
+    spec = script_spec(str(data.get("script_name")))
+    if spec is not None and spec.warnings is not None:
+        out += [_warn(doc, path, reason) for path, reason in spec.warnings(data)]
     return out
 
 

@@ -7,7 +7,6 @@ per task only for strings that are templates; everything else is shared.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ from runner.campaign.messages import schema_error
 from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
 from runner.campaign.records import Campaign, Inventory
 from runner.campaign.schemas import fast_is_valid, load_schema, script_validator
-from runner.campaign.spintax import SPINTAX_FIELDS, Picks, spin
+from runner.campaign.script_registry import SCRIPT_SPECS, ScriptSpec
+from runner.campaign.spintax import Picks, spin
 from runner.campaign.start_times import now_utc, resolve_start, zone
 from runner.campaign.targets import Unit, targets, units
 from runner.campaign.templates import TemplateProblem, is_template, located, render
@@ -97,7 +97,7 @@ def expand(
     warnings: list[CampaignError] = []
     where = units(campaign, inventory, problems, warnings)
     what = targets(campaign, warnings)
-    problems += _bad_target_urls(campaign, what)
+    problems += _bad_targets(campaign, what)
     start, note = _when(campaign, occurrence, now, warnings)
     if not problems:
         warnings += _nothing_to_do(campaign, bool(where), bool(what))
@@ -177,18 +177,17 @@ def _unique(problems: list[CampaignError]) -> list[CampaignError]:
     return list(seen.values())
 
 
-def _bad_target_urls(campaign: Campaign, what: list[str | None]) -> list[CampaignError]:
-    """Post URLs written in the one-string form are checked here (the schema checks the list)."""
-    if campaign.script_name != "comment" or campaign.config.get("target_post_urls"):
+def _bad_targets(campaign: Campaign, what: list[str | None]) -> list[CampaignError]:
+    """Targets written in the one-string form are checked here (the schema checks the list)."""
+    spec = SCRIPT_SPECS[campaign.script_name]
+    judge = spec.target_problem
+    if judge is None or spec.target_keys is None or campaign.config.get(spec.target_keys[0]):
         return []
-    schema = load_schema("scripts/comment.schema.json")["$defs"]["post_url"]
-    pattern = re.compile(schema["pattern"])
+    where = ("script_config", spec.target_keys[1])
     return [
-        campaign.error(
-            ("script_config", "target_post_url"), f"expected {schema['x-expected']}, found {t!r}"
-        )
+        campaign.error(where, reason)
         for t in what
-        if t is not None and not pattern.match(t)
+        if t is not None and (reason := judge(t)) is not None
     ]
 
 
@@ -225,12 +224,15 @@ class _TaskBuilder:
         self.templates = _template_paths(self.config)
         if media_roots is not None:  # values as written; rendered ones are checked per render
             self._check_media(self.config, {p for p, _ in self.templates})
+        self.spec = SCRIPT_SPECS[campaign.script_name]
         self.spins = [
             k
-            for k in SPINTAX_FIELDS
+            for k in self.spec.spintax
             if isinstance(self.config.get(k), str) and "|" in self.config[k]
         ]
-        self.comments = _comment_lines(self.config) if campaign.script_name == "comment" else None
+        self.comments = (
+            _lines(self.config.get(self.spec.lines, "")) if self.spec.lines is not None else None
+        )
         self.date = (start or now).astimezone(zone(campaign.timezone) or UTC).date().isoformat()
         retry = data.get("retry", {})
         self.common: dict[str, Any] = dict(
@@ -267,10 +269,11 @@ class _TaskBuilder:
         )
         config = dict(config)
         if target is not None:
-            _set_target(self.campaign.script_name, config, target)
+            _set_target(self.spec, config, target)
         picks = Picks(key) if (self.spins or comments) else None
         if comments is not None:
-            config["comment_content"] = self._pick_comment(n, comments, picks)
+            assert self.spec.lines is not None  # comments are the lines of that field
+            config[self.spec.lines] = self._pick_comment(n, comments, picks)
         for name in self.spins:
             config[name] = spin(config[name], picks)
         fields = self._base.copy()
@@ -300,7 +303,7 @@ class _TaskBuilder:
             config = dict(self.config)
             _apply_rendered(config, values)
             self._check_rendered(config, values)
-            comment = values.get(("comment_content",))
+            comment = values.get((self.spec.lines,)) if self.spec.lines else None
             lines = (
                 _lines(comment)
                 if comment is not None and self.comments is not None
@@ -448,13 +451,8 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _comment_lines(config: dict[str, Any]) -> list[str]:
-    return _lines(config.get("comment_content", ""))
-
-
-def _set_target(script_name: str, config: dict[str, Any], target: str) -> None:
+def _set_target(spec: ScriptSpec, config: dict[str, Any], target: str) -> None:
     """Narrow the script's target keys to the one target of this task."""
-    if script_name == "comment":
-        config["target_post_urls"], config["target_post_url"] = [target], target
-    else:
-        config["target_users"], config["target_user"] = [target], target
+    assert spec.target_keys is not None  # only scripts with targets have them
+    plural, single = spec.target_keys
+    config[plural], config[single] = [target], target

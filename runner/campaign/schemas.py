@@ -20,17 +20,17 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from runner.campaign.limits import limits
+from runner.campaign.script_registry import SCRIPT_SPECS
 from runner.paths import SCHEMAS_DIR
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
-SUPPORTED_SCRIPTS = ("account_warmup", "comment", "follow", "post", "unfollow")
+SUPPORTED_SCRIPTS = tuple(SCRIPT_SPECS)  # what each one is: runner/campaign/script_registry.py
 COMING_SOON = ("like", "message", "super_marketing", "scrape_user")
 # TikMatrix's current API reference supports these; this runner has no script for them yet
 # (no real capture of their screens to build one from): refused with 40003 like coming-soon.
 NOT_HERE_YET = ("login", "match_accounts", "profile")
-TARGET_SCRIPTS = {"follow": "user", "unfollow": "user", "comment": "post_url"}
 
 
 @cache
@@ -69,7 +69,7 @@ def _fast_validators() -> dict[str, Any]:
     except ImportError:
         return {}
     schemas = {"envelope": envelope_schema(), "inventory": load_schema("inventory.schema.json")}
-    schemas.update({s: load_schema(f"scripts/{s}.schema.json") for s in SUPPORTED_SCRIPTS})
+    schemas.update({s.name: load_schema(s.schema_file) for s in SCRIPT_SPECS.values()})
     return {name: jsonschema_rs.validator_for(schema) for name, schema in schemas.items()}
 
 

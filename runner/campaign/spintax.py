@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from hashlib import blake2b
 
-SPINTAX_FIELDS = frozenset({"captions", "comment_content", "comment"})
-
 
 class Picks:
     """Deterministic choices for one task, drawn from hashes of the task key.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from runner.campaign.messages import did_you_mean
 from runner.campaign.records import Campaign, Inventory, InventoryDevice
-from runner.campaign.schemas import TARGET_SCRIPTS
+from runner.campaign.script_registry import SCRIPT_SPECS
 from runner.campaign.yamlload import Document
 from runner.errors import CampaignError
 
@@ -158,14 +158,10 @@ def targets(campaign: Campaign, warnings: list[CampaignError]) -> list[str | Non
     The list key wins over the string key; strings split on newlines and commas; duplicates
     are dropped with a warning (a target is one task, twice would do the same thing twice).
     """
-    kind = TARGET_SCRIPTS.get(campaign.script_name)
-    if kind is None:
+    spec = SCRIPT_SPECS[campaign.script_name]
+    if spec.target_keys is None:
         return [None]
-    plural, single = (
-        ("target_users", "target_user")
-        if kind == "user"
-        else ("target_post_urls", "target_post_url")
-    )
+    kind, (plural, single) = spec.target, spec.target_keys
     config = campaign.config
     if config.get(plural):
         raw, path = list(config[plural]), ("script_config", plural)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from runner.campaign.script_registry import SCRIPT_SPECS
 from runner.cli.output import FAILED, OK, add_format_argument, print_json
 from runner.cli.validate import add_paths_argument, load_checked
 from runner.errors import UsageError
@@ -182,13 +183,8 @@ def _row(task: TaskSpec) -> tuple[str, ...]:
     start = task.start_time
     local = start.strftime("%Y-%m-%d %H:%M %Z") if start else "asap"
     utc = start.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if start else "asap"
-    config = task.script_config
-    text = (
-        config.get("captions")
-        or (config.get("comment_content") if task.script_name == "comment" else "")
-        or ""
-    )
-    text = " ".join(str(text).split())
+    spec = SCRIPT_SPECS.get(task.script_name)
+    text = " ".join((spec.task_text(task.script_config) if spec else "").split())
     if len(text) > TEXT_WIDTH:
         text = text[: TEXT_WIDTH - 3] + "..."
     return (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from runner.scripts.context import ScriptResult, ScriptTask
-from runner.scripts.execute import SCRIPTS, run_script
+from runner.scripts.execute import run_script
+from runner.scripts.registry import SCRIPTS, Script
 
-__all__ = ["SCRIPTS", "ScriptResult", "ScriptTask", "run_script"]
+__all__ = ["SCRIPTS", "Script", "ScriptResult", "ScriptTask", "run_script"]

@@ -11,6 +11,8 @@ from runner.scripts import commit
 from runner.scripts.common import local_path, newest_tiles, pick_line, with_emoji
 from runner.scripts.context import Ctx, ScriptResult
 
+ACTION = commit.action_of("comment")  # the commit mark's action: its at-most-once tap
+
 
 def post_url(ctx: Ctx) -> str:
     raw = (
@@ -104,7 +106,7 @@ def run(ctx: Ctx) -> ScriptResult:
     image = str(ctx.config.get("comment_image_path") or "")
     if not text and not image:
         raise ctx.fail(FailureClass.CONFIG_ERROR, "nothing to comment", hint="set comment_content")
-    earlier = commit.earlier(ctx, "comment")
+    earlier = commit.earlier(ctx, ACTION)
     if earlier is not None:  # the same words as the attempt that may have posted them
         text = str(earlier.get("text", text))
     ctx.step(f"open {url}")
@@ -113,7 +115,7 @@ def run(ctx: Ctx) -> ScriptResult:
     details = {"url": url, "comment": text, "image": None, "account": ctx.task.username}
     if earlier is not None:
         if not text:
-            raise commit.unverifiable(ctx, "comment", "an image-only comment cannot be found")
+            raise commit.unverifiable(ctx, ACTION, "an image-only comment cannot be found")
         if ctx.until(3, lambda: _listed(ctx, text)):
             ctx.device.back()
             details["image"] = earlier.get("image")
@@ -121,7 +123,7 @@ def run(ctx: Ctx) -> ScriptResult:
             return ScriptResult(summary, {**details, "recovered": True})
     detail = {"url": url, "text": text, "image": posixpath.basename(image) if image else None}
     attached = write_comment(
-        ctx, text, image=image, before_send=lambda: commit.mark(ctx, "comment", detail)
+        ctx, text, image=image, before_send=lambda: commit.mark(ctx, ACTION, detail)
     )
     ctx.device.back()
     return ScriptResult(f"commented {text!r} on {url}", {**details, "image": attached})

@@ -18,8 +18,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from runner.campaign.script_registry import SCRIPT_SPECS
 from runner.errors import FailureClass, TaskFailed
 from runner.scripts.context import Ctx
+
+
+def action_of(script: str) -> str:
+    """The script's commit action from its registry entry (``ScriptSpec.commit``)."""
+    action = SCRIPT_SPECS[script].commit
+    if action is None:
+        raise RuntimeError(f"{script} publishes nothing: it has no commit point")
+    return action
 
 
 def earlier(ctx: Ctx, action: str) -> dict[str, Any] | None:

@@ -11,18 +11,11 @@ from typing import Any
 from runner.device import Device
 from runner.device.appdata import load_app
 from runner.errors import DeviceError, FailureClass, TaskFailed, as_task_failure
-from runner.scripts import comment, follow, post, warmup
 from runner.scripts.artifacts import save_artifacts
 from runner.scripts.common import switch_account
 from runner.scripts.context import Ctx, ScriptResult, ScriptTask
+from runner.scripts.registry import SCRIPTS
 
-SCRIPTS: dict[str, Callable[[Ctx], ScriptResult]] = {
-    "follow": follow.run_follow,
-    "unfollow": follow.run_unfollow,
-    "comment": comment.run,
-    "post": post.run,
-    "account_warmup": warmup.run,
-}
 TIKTOK_PACKAGES = ("com.zhiliaoapp.musically", "com.ss.android.ugc.trill")
 
 
@@ -55,7 +48,7 @@ def run_script(
     try:
         ctx = _prepare(device, task, cancel, repo_root)
         ctx.on_commit = on_commit
-        result = script(ctx)
+        result = script.run(ctx)
         device.note(f"done: {result.summary}")
         return result
     except TaskFailed as exc:

@@ -11,6 +11,8 @@ from runner.scripts.common import launch, newest_tiles, search
 from runner.scripts.context import Ctx, ScriptResult
 from runner.scripts.materials import VIDEO, choose_media
 
+ACTION = commit.action_of("post")  # the commit mark's action: its at-most-once tap
+
 
 def _mime(files: list[Path]) -> str:
     return "video/*" if all(f.suffix.lower() in VIDEO for f in files) else "image/*"
@@ -109,11 +111,11 @@ def run(ctx: Ctx) -> ScriptResult:
     files = choose_media(ctx)
     caption = str(ctx.config.get("captions", "") or "")
     way = str(ctx.config.get("post_way", "share"))
-    earlier = commit.earlier(ctx, "post")
+    earlier = commit.earlier(ctx, ACTION)
     if earlier is not None:
         caption = str(earlier.get("caption", caption))
         if not caption:
-            raise commit.unverifiable(ctx, "post", "a post without a caption cannot be told apart")
+            raise commit.unverifiable(ctx, ACTION, "a post without a caption cannot be told apart")
         wait = min(float(ctx.config.get("upload_wait_time", 30)), 15.0)
         if on_profile(ctx, caption, wait):
             media = list(earlier.get("media") or [p.name for p in files])
@@ -147,7 +149,7 @@ def run(ctx: Ctx) -> ScriptResult:
             hint="share, addButton or useSound",
         )
     write_caption(ctx, caption)
-    commit.mark(ctx, "post", {"caption": caption, "media": [p.name for p in files]})
+    commit.mark(ctx, ACTION, {"caption": caption, "media": [p.name for p in files]})
     ctx.step("post")
     ctx.tap("upload.post")
     how = wait_posted(ctx, caption, float(ctx.config.get("upload_wait_time", 30)))
