@@ -30,7 +30,7 @@ from runner.api.envelope import BAD_REQUEST, INTERNAL, NOT_FOUND, fail
 from runner.api.extras import extra_routes
 from runner.api.guard import LOOPBACK_NAMES, JsonBodyMiddleware, RequestGuardMiddleware
 from runner.api.middleware import MAX_BODY_BYTES, BodyLimitMiddleware, TokenAuthMiddleware
-from runner.api.services import PhoneDirectory, Services, TaskRunner
+from runner.api.services import PhoneRoster, Services, TaskRunner
 from runner.api.tasks import task_routes
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def create_app(
     store: Store,
     campaigns: CampaignSource,
     runner: TaskRunner | None = None,
-    pool: PhoneDirectory | None = None,
+    pool: PhoneRoster | None = None,
     token: str | None = None,
     media_roots: Sequence[Path] | None = None,
     artifacts_root: Path | None = None,

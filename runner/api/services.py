@@ -28,7 +28,7 @@ class TaskRunner(Protocol):
     def apply(self, repo: Repo) -> ApplyDiff: ...
 
 
-class PhoneDirectory(Protocol):
+class PhoneRoster(Protocol):
     """What the API asks of the phones (``runner.pool.DevicePool``): who they are, how they are."""
 
     def devices(self, *, details: bool = True) -> list[DeviceInfo]: ...
@@ -41,7 +41,7 @@ class Services:
     store: Store
     campaigns: CampaignSource
     runner: TaskRunner | None = None
-    pool: PhoneDirectory | None = None
+    pool: PhoneRoster | None = None
     media_roots: tuple[Path, ...] = ()
     artifacts_root: Path | None = None
 

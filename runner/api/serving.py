@@ -65,7 +65,7 @@ class Runtime:
             )
         phones = HostPhones(store)
         options = RunnerOptions(stop_removed=stop_removed)
-        runner = Runner(store=store, pool=phones, repo=source.repo, options=options)  # type: ignore[arg-type]
+        runner = Runner(store=store, pool=phones, repo=source.repo, options=options)
         runner.applied = runner.apply(source.repo)  # written; the hosts' workers run it
         runtime = cls(source=source, store=store, pool=phones, runner=runner)  # type: ignore[arg-type]
         log_outcome({"applied": True, **diff_counts(runner.applied)})
@@ -198,7 +198,7 @@ class Runtime:
 
 
 def spawn_executor(
-    state: Path, root: Path, paths: Sequence[str] | None, servers: Sequence[tuple[str, int]]
+    state: Path | str, root: Path, paths: Sequence[str] | None, servers: Sequence[tuple[str, int]]
 ) -> subprocess.Popen[bytes]:
     """`campaign worker --state FILE` beside the API: the scripts run in their own interpreter.
 

@@ -72,11 +72,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from runner.state.location import is_dsn, state_path
+    from runner.state.location import state_path
 
     root = (args.root or Path.cwd()).resolve()
     location = state_path(args.state, root)
-    if not is_dsn(location):
+    if isinstance(location, Path):  # a state file (a str is a postgresql:// URL)
         return _run_local(args, location, root)
     args.concurrency = 200 if args.concurrency is None else args.concurrency
     if args.concurrency < 1 or args.heartbeat <= 0 or args.stall <= args.heartbeat:

@@ -1,14 +1,16 @@
 """The phones of every host, as the API and `campaign apply` see them: the ``phones`` table.
 
-Stands where a DevicePool stands in one process (``PhoneDirectory`` of runner/api/services.py,
+Stands where a DevicePool stands in one process (``PhoneRoster`` of runner/api/services.py,
 and ``identity``/``known`` for the apply and the API door) without touching adb: a process that
 serves the API or applies files runs no script worker and drives no phone.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
+from runner.errors import UsageError
 from runner.hosts import tables
 from runner.pool.info import DeviceInfo
 
@@ -51,6 +53,12 @@ class HostPhones:
         with self.store.connection() as raw:
             host = tables.host_of(raw, self.identity(serial))
         return None if host else (f"phone {serial} is attached to no host", True)
+
+    def lease(self, serial: str, *, timeout: float | None = None) -> AbstractContextManager[Any]:
+        """Never: this process drives no phone (the scheduler's PhonePool asks for it)."""
+        raise UsageError(
+            f"phone {serial}: this process runs no task", hint="tasks run in `campaign worker`"
+        )
 
     def start(self) -> None:
         """Nothing to follow: the workers keep the table current."""

@@ -254,11 +254,14 @@ async def janitor(context: JobContext, timestamp: int) -> str:
 
     host = _host()
     manager = context.app.job_manager
-    stalled = await manager.get_stalled_jobs(
-        task_name="run_task", seconds_since_heartbeat=host.settings.stall
+    stalled = list(
+        await manager.get_stalled_jobs(
+            task_name="run_task", seconds_since_heartbeat=host.settings.stall
+        )
     )
     for job in stalled:
-        await manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+        if job.id is not None:  # a stored job always has one
+            await manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
     requeued = await asyncio.to_thread(_janitor_sql, host.store, host.settings.stall)
     return f"{len(stalled)} stalled job(s) ended; {requeued}"
 

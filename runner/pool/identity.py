@@ -8,16 +8,19 @@ runner writes tasks under the phone's one identity (`DevicePool.identity`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from runner.campaign.model import TaskSpec
 from runner.errors import CampaignError
 
-if TYPE_CHECKING:
-    from runner.pool.pool import DevicePool
+
+class KnowsPhones(Protocol):
+    """A pool that can say whether an adb server ever showed a phone (``DevicePool``)."""
+
+    def known(self, serial: str) -> bool: ...
 
 
-def unknown_serials(serials: Iterable[str | None], pool: DevicePool) -> list[str]:
+def unknown_serials(serials: Iterable[str | None], pool: KnowsPhones) -> list[str]:
     """The serials (adb or hardware) no adb server of ``pool`` has shown, sorted, once each."""
     return sorted({s for s in serials if s and not pool.known(s)})
 
@@ -32,7 +35,7 @@ def unknown_phone_text(unknown: Sequence[str]) -> str:
     )
 
 
-def refuse_unknown_phones(specs: Sequence[TaskSpec], pool: DevicePool) -> None:
+def refuse_unknown_phones(specs: Sequence[TaskSpec], pool: KnowsPhones) -> None:
     """Raise CampaignError (API code 40001, field ``serials``) naming every unknown phone."""
     unknown = unknown_serials((s.serial for s in specs), pool)
     if unknown:

@@ -36,7 +36,7 @@ from runner.state import RUNNING, ApplyDiff, Store
 from runner.state.rows import utcnow
 
 if TYPE_CHECKING:
-    from runner.pool import DevicePool
+    from runner.scheduler.phones import PhonePool
 
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)
@@ -47,7 +47,7 @@ class Runner:
         self,
         *,
         store: Store,
-        pool: DevicePool | None,
+        pool: PhonePool | None,
         repo: Repo | None = None,
         options: RunnerOptions | None = None,
     ) -> None:

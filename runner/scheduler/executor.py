@@ -26,7 +26,7 @@ from runner.scheduler.queue import Claim
 from runner.state import Store, TaskRow
 
 if TYPE_CHECKING:
-    from runner.pool import DevicePool
+    from runner.scheduler.phones import PhonePool
 
 log = logging.getLogger(__name__)
 NEVER_RETRIED = {FailureClass.CONFIG_ERROR, FailureClass.CANCELLED, FailureClass.MISSED}
@@ -46,7 +46,7 @@ class Job:
     """What the executor needs beyond the task: where things go and how to stop it."""
 
     store: Store
-    pool: DevicePool | None
+    pool: PhonePool | None
     artifacts_root: Path
     repo_root: Path | None
     lease_timeout: float
