@@ -96,6 +96,20 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "video.caption": (32, 2135, 870, 2186),
         },
     ),
+    "47.0.3/fr/video_liked.xml": (
+        None,
+        {
+            # no tabs, no follow button, no author title on this video page; the "Rechercher" Button
+            # of its suggestion bar is not search.submit (no search field)
+            "feed.video": (0, 0, 1080, 2208),
+            "video.like": (912, 1419, 1080, 1577),  # "Vidéo aimée"
+            "video.liked": (912, 1419, 1080, 1577),
+            "video.comment": (912, 1577, 1080, 1735),
+            "video.favourite": (912, 1735, 1080, 1893),
+            "video.share": (912, 1893, 1080, 2051),
+            "video.caption": (32, 2137, 870, 2188),
+        },
+    ),
     "43.1.4/fr/profile_not_followed.xml": (
         None,
         {
@@ -260,6 +274,15 @@ def test_the_dump_header_names_the_version_per_version_ids_use() -> None:
     assert elements["video.follow"]["selector"] == '{id: "ivs"}'
     _, without_ids = check_screen(xml, version="0.0")  # a version nobody captured
     assert without_ids["video.follow"]["selector"].startswith("{class:")
+
+
+def test_a_liked_video_is_told_apart_from_one_not_liked() -> None:
+    liked = (SCREENS / "47.0.3/fr/video_liked.xml").read_text(encoding="utf-8")
+    not_liked = (SCREENS / "47.0.3/fr/feed_video.xml").read_text(encoding="utf-8")
+    for version in (None, "0.0"):  # by the release's ids, and without them (words, structure)
+        assert check_screen(liked, version=version)[1]["video.liked"]["found"]
+        assert check_screen(liked, version=version)[1]["video.like"]["found"]
+        assert not check_screen(not_liked, version=version)[1]["video.liked"]["found"]
 
 
 def test_check_prints_the_documented_json(capsys: pytest.CaptureFixture[str]) -> None:
