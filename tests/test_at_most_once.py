@@ -20,14 +20,14 @@ from test_run_crash import start_run, wait_for, write_inventory
 from runner.errors import FailureClass, TaskFailed
 from runner.state import Store
 
-URLS = [f"https://www.tiktok.com/@chef.marco/video/73000000000000001{n:02d}" for n in range(8)]
+URLS = [f"https://www.tiktok.com/@chef.marco/video/7300000000000000{n:02d}" for n in range(8)]
 COMMENTS = """\
-name: comments
+name: comments-{phone}
 script_name: comment
-serials: [{serials}]
+serials: [{phone}]
 script_config:
   target_post_urls: [{urls}]
-  comment_content: "nice {{{{ target[-2:] }}}} from {{{{ device.serial }}}}"
+  comment_content: "nice {{{{ target[-3:] }}}} from {{{{ device.serial }}}}"
 retry: {{max: 3, delay_min: 0.1, delay_max: 0.2}}
 timeout: 60
 """
@@ -52,7 +52,9 @@ def write_repo(root: Path, fleet: Any) -> int:
     (root / "workflows").mkdir()
     serials = ", ".join(p.serial for p in fleet.phones)
     flows = root / "workflows"
-    (flows / "comments.yaml").write_text(COMMENTS.format(serials=serials, urls=", ".join(URLS)))
+    for n, phone in enumerate(fleet.phones):  # each phone its own videos: counts move only by it
+        urls = ", ".join(url + str(n) for url in URLS)
+        (flows / f"comments{n}.yaml").write_text(COMMENTS.format(phone=phone.serial, urls=urls))
     for n in (1, 2):
         (flows / f"posts{n}.yaml").write_text(POSTS.format(n=n, serials=serials))
     return len(fleet.phones) * (len(URLS) + 2)
@@ -164,7 +166,10 @@ def test_comment_marks_its_commit_point_before_the_send_tap(sim_fleet, run_task)
         marks.append((action, detail, len(_truth(fleet, "comments"))))
 
     run_task(fleet, "comment", {"comment_content": "hi"}, target=URL, on_commit=on_commit)
-    assert marks == [("comment", {"url": URL, "text": "hi", "image": None}, 0)]
+    [(action, detail, before)] = marks
+    assert (action, before) == ("comment", 0)
+    assert detail == {"url": URL, "text": "hi", "image": None, "count": detail["count"]}
+    assert isinstance(detail["count"], int)
     assert len(_truth(fleet, "comments")) == 1
 
 
@@ -192,16 +197,51 @@ def test_interrupted_comment_found_in_the_list_is_not_sent_again(sim_fleet, run_
     assert [c["text"] for c in _truth(fleet, "comments")] == ["first words"]
 
 
-def test_interrupted_comment_not_in_the_list_is_sent_with_the_marked_words(
-    sim_fleet, run_task
-) -> None:  # type: ignore[no-untyped-def]
+def _comment_detail(fleet, run_task) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Comment once on URL; returns the commit mark's detail (with the count it saw)."""
+    marks: list[dict[str, Any]] = []
+    config = {"comment_content": "first"}
+    run_task(fleet, "comment", config, target=URL, on_commit=lambda _, d: marks.append(d))
+    return marks[0]
+
+
+def test_interrupted_comment_neither_listed_nor_counted_is_sent_again(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    """Not in the list and the video has the count the attempt saw: its tap never took."""
     fleet = sim_fleet(phones=1, accounts=1)
-    mark = {"action": "comment", "detail": {"url": URL, "text": "marked words", "image": None}}
+    seen = _comment_detail(fleet, run_task)["count"] + 1  # "first" is on the video since
+    detail = {"url": URL, "text": "marked words", "image": None, "count": seen}
     result = run_task(
-        fleet, "comment", {"comment_content": "other words"}, target=URL, commit_mark=mark
+        fleet,
+        "comment",
+        {"comment_content": "other"},
+        target=URL,
+        commit_mark={"action": "comment", "detail": detail},
     )
     assert "recovered" not in result.details
-    assert [c["text"] for c in _truth(fleet, "comments")] == ["marked words"]
+    assert [c["text"] for c in _truth(fleet, "comments")] == ["first", "marked words"]
+
+
+def test_interrupted_comment_not_listed_after_the_count_moved_is_not_sent_again(
+    sim_fleet, run_task
+) -> None:  # type: ignore[no-untyped-def]
+    """The list shows only some comments: once others commented, absence proves nothing."""
+    fleet = sim_fleet(phones=1, accounts=1)
+    seen = _comment_detail(fleet, run_task)["count"]  # "first" came after this count
+    detail = {"url": URL, "text": "marked words", "image": None, "count": seen}
+    with pytest.raises(TaskFailed) as info:
+        run_task(
+            fleet,
+            "comment",
+            {"comment_content": "other"},
+            target=URL,
+            commit_mark={"action": "comment", "detail": detail},
+        )
+    assert info.value.failure_class is FailureClass.VERIFICATION_FAILED
+    assert (
+        f"'marked words' is not among the comments shown, while the video's comment count moved ({seen} then, {seen + 1} now)"
+        in info.value.message
+    )
+    assert [c["text"] for c in _truth(fleet, "comments")] == ["first"]
 
 
 def test_interrupted_image_only_comment_is_not_sent_again(

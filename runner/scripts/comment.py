@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 
 from runner.device.textinput import as_dumped
@@ -79,10 +80,11 @@ def write_comment(
     if text:
         ctx.fill("comment.input", text)
     attached = attach_image(ctx, image) if image else None
-    if before_send is not None:
-        before_send()
     ctx.step("send the comment")
-    ctx.tap("comment.send")
+    send = ctx.wait("comment.send")
+    if before_send is not None:  # as close to the tap as it gets: nothing can fail in between
+        before_send()
+    ctx.device.tap(send)
     if text and not ctx.until(8, lambda: _listed(ctx, text)):
         raise ctx.fail(
             FailureClass.VERIFICATION_FAILED,
@@ -91,6 +93,34 @@ def write_comment(
             screen=True,
         )
     return attached
+
+
+def comment_count(desc: str) -> int | None:
+    """The exact comment count in the comment button's description ("Read or add comments.
+    42 comments"); None when there is none or it is rounded (1.2K, 1,2 mil)."""
+    match = re.search(r"(\d[\d.,\s]*)(K|M|mil|k)?\b\D*$", desc)
+    if match is None or match.group(2):
+        return None
+    return int(re.sub(r"\D", "", match.group(1)))
+
+
+def _published_before(ctx: Ctx, earlier: dict[str, object], text: str, count: int | None) -> bool:
+    """Did the interrupted attempt's comment go through? True: it is listed. False: it is not,
+    and the video has exactly as many comments as when that attempt opened it, so its tap never
+    took. Otherwise nothing proves it absent (the list shows a few comments, ours may be out of
+    view): sending again could publish it twice, so the task fails instead."""
+    if not text:
+        raise commit.unverifiable(ctx, ACTION, "an image-only comment cannot be found")
+    if ctx.until(3, lambda: _listed(ctx, text)):
+        return True
+    if count is not None and earlier.get("count") == count:
+        return False
+    raise commit.unverifiable(
+        ctx,
+        ACTION,
+        f"{text!r} is not among the comments shown, while the video's comment count moved "
+        f"({earlier.get('count')} then, {count} now): it may be further down the list",
+    )
 
 
 def _listed(ctx: Ctx, text: str) -> bool:
@@ -107,21 +137,23 @@ def run(ctx: Ctx) -> ScriptResult:
     if not text and not image:
         raise ctx.fail(FailureClass.CONFIG_ERROR, "nothing to comment", hint="set comment_content")
     earlier = commit.earlier(ctx, ACTION)
-    if earlier is not None:  # the same words as the attempt that may have posted them
+    if earlier is not None:  # the words of the attempt that may have posted them
         text = str(earlier.get("text", text))
     ctx.step(f"open {url}")
     ctx.device.open_url(url, ctx.package)
-    ctx.tap("video.comment", timeout=15)
+    count = comment_count(ctx.tap("video.comment", timeout=15).desc)
     details = {"url": url, "comment": text, "image": None, "account": ctx.task.username}
-    if earlier is not None:
-        if not text:
-            raise commit.unverifiable(ctx, ACTION, "an image-only comment cannot be found")
-        if ctx.until(3, lambda: _listed(ctx, text)):
-            ctx.device.back()
-            details["image"] = earlier.get("image")
-            summary = f"commented {text!r} on {url} (found after an interrupted attempt)"
-            return ScriptResult(summary, {**details, "recovered": True})
-    detail = {"url": url, "text": text, "image": posixpath.basename(image) if image else None}
+    if earlier is not None and _published_before(ctx, earlier, text, count):
+        ctx.device.back()
+        details["image"] = earlier.get("image")
+        summary = f"commented {text!r} on {url} (found after an interrupted attempt)"
+        return ScriptResult(summary, {**details, "recovered": True})
+    detail = {
+        "url": url,
+        "text": text,
+        "image": posixpath.basename(image) if image else None,
+        "count": count,  # comments on the video when it was opened, for an interrupted attempt
+    }
     attached = write_comment(
         ctx, text, image=image, before_send=lambda: commit.mark(ctx, ACTION, detail)
     )

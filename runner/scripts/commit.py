@@ -7,8 +7,11 @@ killed, the phone dropped) used to run again from the start and publish twice. S
    "about to commit" mark (action and what is published) in the state file, committed before
    the tap; if the mark cannot be written the tap does not happen;
 2. an attempt that finds an earlier attempt's mark (`earlier`) first looks on the phone for
-   the effect (the comment in the list, the post on the profile) and, when it is there,
-   completes without tapping again; it publishes again only when the effect is not there.
+   the effect and, when it is there, completes without tapping again. When it is not there:
+   a post publishes again when the own profile (newest first) does not show it; a comment
+   only when the video still has exactly the comment count it had when the interrupted
+   attempt opened it (the list shows only some comments, ours may be out of view); otherwise
+   the task fails (`unverifiable`) rather than risk a copy the world can see.
 
 Scripts whose taps read their state first (follow, unfollow, like: the button says whether it
 is done) need no mark.
