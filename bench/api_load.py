@@ -1,6 +1,7 @@
 """API load figures: task creation throughput, and list latency while phones run tasks.
 
     .venv/bin/python bench/api_load.py [--tasks 10000] [--phones 200] [--clients 50] [--seconds 20]
+                                       [--modes inline,child,hosts]
 
 Deployment as in real use, one process per role: the phones (`campaign sim up --detach`) behind a
 private adb server, the server (`campaign serve`: API, runner, pool), and this process as the
@@ -11,6 +12,12 @@ clients (threads with their own httpx connections).
 2. Give every phone a long warm-up task; once they run, ``--clients`` concurrent clients call
    GET /api/v1/task (page 1, 20 tasks, over the whole table) for ``--seconds``: p50/p99/max
    latency and requests/s, with how many tasks were running meanwhile.
+
+``--modes`` repeats both on the same phones with a fresh state per mode, and prints each list
+p99 against the first mode's: ``inline`` (`serve` runs the scripts in its own interpreter, as
+before), ``child`` (`serve --executor child`: the scripts run in a `campaign worker` child on
+the same state file), ``hosts`` (a private PostgreSQL, one `campaign worker` on the phones'
+adb server, and `serve --state postgresql://...` running no script).
 """
 
 from __future__ import annotations
@@ -67,7 +74,7 @@ def start_phones(work: Path, phones: int, adb_port: int) -> None:
     (work / "workflows").mkdir(exist_ok=True)
 
 
-def start_server(work: Path) -> tuple[subprocess.Popen[str], str]:
+def start_server(work: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     proc = campaign(
         work,
         "serve",
@@ -75,6 +82,7 @@ def start_server(work: Path) -> tuple[subprocess.Popen[str], str]:
         "0",
         "--log-level",
         "warning",
+        *extra,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -145,7 +153,7 @@ def running(url: str) -> int:
     return int(httpx.get(f"{url}/api/v1/task/stats", timeout=60).json()["data"]["running"])
 
 
-def bench_list(url: str, clients: int, seconds: float) -> None:
+def bench_list(url: str, clients: int, seconds: float) -> float:
     latencies: list[float] = []
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
@@ -185,6 +193,45 @@ def bench_list(url: str, clients: int, seconds: float) -> None:
         f"max {latencies[-1] * 1000:.1f} ms; tasks running meanwhile: {min(seen, default=0)}-{max(seen, default=0)}",
         flush=True,
     )
+    return ms(0.99)
+
+
+def run_mode(mode: str, work: Path, args: argparse.Namespace) -> float:
+    """One server set-up over the same phones, a fresh state: the list p99 in ms."""
+    stack: list[subprocess.Popen[str]] = []
+    cluster = None
+    try:
+        if mode == "hosts":
+            from runner.hosts import cluster as pg
+
+            cluster = pg.start(free_port())
+            dsn = cluster.createdb("apiload")
+            worker = campaign(
+                work, "worker", "--state", dsn, "--host-id", "bench",
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            stack.append(worker)
+            extra = ["--state", dsn]
+        else:
+            extra = ["--state", str(work / f"{mode}.db"), "--executor", mode]
+        server, url = start_server(work, *extra)
+        stack.append(server)
+        print(f"-- {mode}: server {url} ({' '.join(extra)})", flush=True)
+        bench_create(url, args.tasks, args.phones)
+        start_warmups(url, args.phones, args.seconds)
+        return bench_list(url, args.clients, args.seconds)
+    finally:
+        for proc in reversed(stack):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=120)
+        if cluster is not None:
+            cluster.stop()
+
+
+def free_port() -> int:
+    from runner.sim import adbhost
+
+    return adbhost.free_port()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--modes", default="inline", help="comma-separated: inline, child, hosts")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from runner.sim import adbhost
@@ -201,21 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["ANDROID_ADB_SERVER_PORT"] = str(adb_port)
     adbhost.ensure_server(adb_port)
     work = Path(tempfile.mkdtemp(prefix="api-load-"))
-    server = None
     try:
         start_phones(work, args.phones, adb_port)
-        server, url = start_server(work)
-        print(
-            f"{args.phones} simulated phones, server {url}, state {work / '.campaign' / 'state.db'}",
-            flush=True,
-        )
-        bench_create(url, args.tasks, args.phones)
-        start_warmups(url, args.phones, args.seconds)
-        bench_list(url, args.clients, args.seconds)
+        print(f"{args.phones} simulated phones, work directory {work}", flush=True)
+        p99 = {mode: run_mode(mode, work, args) for mode in args.modes.split(",")}
+        first = next(iter(p99.values()))
+        for mode, value in p99.items():
+            print(f"list p99 {mode}: {value:.1f} ms ({value / first:.2f} x {next(iter(p99))})")
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=120)
         campaign(work, "sim", "down", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait(
             timeout=120
         )

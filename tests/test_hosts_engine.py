@@ -252,3 +252,20 @@ def _queued_on(bed: Bed, queue: str) -> int:
             )
     finally:
         store.close()
+
+
+def test_a_stopped_worker_queues_its_running_task_again_without_burning_an_attempt(
+    bed: Bed,
+) -> None:
+    [task] = bed.apply("sigterm", ["A000002"], seconds=60)
+    assert wait_for(lambda: bed.tasks("sigterm")[0]["status"] == 1, 60, 0.2)
+    bed.a.stop_worker()  # SIGTERM: the 60 s warm-up is cancelled at its next step
+    [row] = bed.tasks("sigterm")
+    store = bed.store()
+    try:
+        outcomes = [(a["outcome"], a["failure_class"]) for a in store.attempts(task["id"])]
+    finally:
+        store.close()
+    assert (row["status_text"], row["retry_count"]) == ("pending", 0)
+    assert outcomes == [("interrupted", "interrupted")]
+    bed.a.start_worker(*WORKER)

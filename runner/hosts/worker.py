@@ -12,6 +12,7 @@ Besides procrastinate's worker (queues ``host-<id>`` and ``control``), two threa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -123,18 +124,32 @@ async def _work(options: WorkerOptions, stopping: threading.Event) -> None:
                     update_heartbeat_interval=settings.heartbeat,
                     stalled_worker_timeout=settings.stall,
                     delete_jobs="successful",
-                    install_signal_handlers=True,
+                    install_signal_handlers=False,  # ours interrupt the scripts first
                     shutdown_graceful_timeout=10.0,
                 )
             )
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, _stop, worker)
             cut_off = asyncio.create_task(asyncio.to_thread(stopping.wait))
             done, _ = await asyncio.wait({worker, cut_off}, return_when=asyncio.FIRST_COMPLETED)
             if cut_off in done and not worker.done():
                 log.error("the database could not be reached: this host stops claiming work")
-                os.kill(os.getpid(), signal.SIGTERM)  # procrastinate's own graceful stop
+                _stop(worker)
                 await worker
             stopping.set()  # ends the tracker, the stop watcher and the cut-off wait
-            await worker
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+
+
+def _stop(worker: asyncio.Task[None]) -> None:
+    """Stop now, as `serve` does: running scripts are cancelled at their next step and their
+    tasks queued again as interrupted (no attempt burnt); then procrastinate stops."""
+    host = engine._host()
+    with host.lock:
+        for job in host.running.values():
+            job.interrupted.set()
+            job.cancel.set()
+    worker.cancel()
 
 
 def _track(
