@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.campaign import Inventory, Repo, load_repo
+from runner.device.appdata import apps_problems
 
 if TYPE_CHECKING:
     from runner.api.services import TaskRunner
@@ -34,7 +35,11 @@ class CampaignSource:
         self.paths = [Path(p) for p in paths] if paths else None
         self.root = Path(root)
         self._lock = threading.Lock()
-        self.repo = repo if repo is not None else load_repo(self.paths, root=self.root)
+        self.repo = (
+            repo
+            if repo is not None
+            else load_repo(self.paths, root=self.root, apps_check=apps_problems)
+        )
         self.seen = fingerprint(self.watched())
 
     @property
@@ -50,7 +55,7 @@ class CampaignSource:
         """Reload and apply; returns the outcome the API answers and the log prints."""
         with self._lock:
             self.seen = fingerprint(self.watched())
-            repo = load_repo(self.paths, root=self.root)
+            repo = load_repo(self.paths, root=self.root, apps_check=apps_problems)
             if repo.problems:
                 return {
                     "applied": False,

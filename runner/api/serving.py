@@ -27,7 +27,7 @@ import uvicorn
 from runner.api.campaigns import CampaignSource, Watcher, diff_counts, log_outcome
 from runner.api.factory import create_app
 from runner.api.server import base_url, uvicorn_config
-from runner.cli.phones import adb_servers, start_simulated
+from runner.pool.servers import PhoneSource, inventory_phones
 
 if TYPE_CHECKING:
     from runner.pool import DevicePool
@@ -43,26 +43,17 @@ class Runtime:
     store: Store
     pool: DevicePool
     runner: Runner
-    sim: ExitStack = field(default_factory=ExitStack)  # simulated phones and their adb server
+    started: ExitStack = field(default_factory=ExitStack)  # what the PhoneSource started
     artifacts_root: Path | None = None
     watcher: Watcher | None = None
     child: subprocess.Popen[bytes] | None = None  # the executor, with --executor child
 
     @classmethod
-    def _over_hosts(
-        cls, source: CampaignSource, store: Store, *, sim: bool, stop_removed: bool
-    ) -> Runtime:
+    def _over_hosts(cls, source: CampaignSource, store: Store, *, stop_removed: bool) -> Runtime:
         """The API over a shared PostgreSQL state: requests are written, workers run them."""
-        from runner.errors import UsageError
         from runner.hosts.directory import HostPhones
         from runner.scheduler import Runner, RunnerOptions
 
-        if sim:
-            raise UsageError(
-                "--sim runs phones for this process, and with a postgresql:// state this "
-                "process runs no phone",
-                hint="start `campaign sim up` and `campaign worker` on each host instead",
-            )
         phones = HostPhones(store)
         options = RunnerOptions(stop_removed=stop_removed)
         runner = Runner(store=store, pool=phones, repo=source.repo, options=options)
@@ -80,8 +71,7 @@ class Runtime:
         *,
         root: Path,
         state: Path | None,
-        sim: bool,
-        faults: Sequence[str] = (),
+        phones: PhoneSource = inventory_phones,
         stop_removed: bool = False,
         executor: str = "inline",
     ) -> Runtime | None:
@@ -108,14 +98,10 @@ class Runtime:
         location = state_path(state, root)
         store = open_state(location, local_dir=root / ".campaign")
         if is_dsn(location):
-            return cls._over_hosts(source, store, sim=sim, stop_removed=stop_removed)
-        sim_stack = ExitStack()
+            return cls._over_hosts(source, store, stop_removed=stop_removed)
+        started = ExitStack()
         inventory = source.inventory
-        servers = (
-            start_simulated(inventory, sim_stack, state_dir=store.path.parent, faults=faults)
-            if sim
-            else adb_servers(inventory)
-        )
+        servers = phones(inventory, started, state_dir=store.path.parent)
         pool = DevicePool(adb_servers=servers, inventory=inventory)
         pool.start()
         options = RunnerOptions(stop_removed=stop_removed)
@@ -133,7 +119,7 @@ class Runtime:
             store=store,
             pool=pool,
             runner=runner,
-            sim=sim_stack,
+            started=started,
             artifacts_root=store.path.parent / "artifacts",
             child=child,
         )  # where the executor writes them
@@ -185,7 +171,7 @@ class Runtime:
             ("executor", lambda: stop_executor(self.child) if self.child else None),
             ("runner", lambda: self.runner.shutdown(graceful=False)),
             ("pool", self.pool.stop),
-            ("simulated phones", self.sim.close),
+            ("phones started for this serve (--sim)", self.started.close),
         ]
         for name, step in steps:
             began = time.monotonic()

@@ -8,7 +8,7 @@ expansion (unknown usernames, undefined template variables) is reported by `vali
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -32,8 +32,13 @@ def load_repo(
     *,
     root: Path | None = None,
     now: datetime | None = None,
+    apps_check: Callable[[Path], list[CampaignError]] | None = None,
 ) -> Repo:
-    """Campaigns and inventory from ``paths`` (default: workflows/ and inventory.yaml of root)."""
+    """Campaigns and inventory from ``paths`` (default: workflows/ and inventory.yaml of root).
+
+    ``apps_check`` judges the repository's apps/ overrides (selector data belongs to the device
+    room, which this pure room does not import): the doors that run campaigns pass
+    ``runner.device.appdata.apps_problems`` (`validate`, `plan`, `run`, `serve`)."""
     root = Path(root) if root is not None else Path.cwd()
     if paths is None:
         # defaults that do not exist are simply absent (an API-only server has no workflows/)
@@ -56,10 +61,8 @@ def load_repo(
             _load_campaign_file(path, repo, default_tz)
     _check_unique_names(repo)
     _expand_all(repo, now)
-    if (root / "apps").is_dir():  # selector overrides: checked here so errors show at validate
-        from runner.device.appdata import apps_problems
-
-        repo.problems += apps_problems(root)
+    if apps_check is not None and (root / "apps").is_dir():  # selector overrides: shown at validate
+        repo.problems += apps_check(root)
         repo.files += [display(p) for p in sorted((root / "apps").glob("*.y*ml"))]
     repo.problems.sort(key=_order)
     repo.warnings.sort(key=_order)

@@ -1,8 +1,10 @@
-"""Where `run` and `serve` get their phones: the inventory's adb servers, or (``--sim``) simulated
-phones for the inventory behind a private adb server.
+"""The one seam to simulated phones outside the sim package: ``--sim`` of `run` and `serve`.
 
-Both commands must behave alike here: with ``--sim`` nothing of the user's own adb server
-(5037) is started or touched, and everything started is stopped with the command.
+Both commands ask a ``runner.pool.servers.PhoneSource`` for their phones; this module makes the
+one that starts simulated phones for the inventory behind a private adb server (or reuses a
+`campaign sim up` fleet). Both must behave alike here: nothing of the user's own adb server
+(5037) is started or touched, and everything started is stopped with the command. The adb
+server's port is handed on explicitly (the servers returned), never through os.environ.
 """
 
 from __future__ import annotations
@@ -15,17 +17,27 @@ import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import UsageError
+from runner.pool.servers import PhoneSource, Server, inventory_phones
 
-Server = tuple[str, int]
+if TYPE_CHECKING:
+    from runner.campaign import Inventory
 
 
-def adb_servers(inventory: Any) -> list[Server] | None:
-    """The inventory's servers; None for the default so ANDROID_ADB_SERVER_PORT is honoured."""
-    servers: list[Server] = [(str(h), int(p)) for h, p in getattr(inventory, "adb_servers", [])]
-    return None if servers in ([], [("127.0.0.1", 5037)]) else servers
+def phone_source(args: argparse.Namespace) -> PhoneSource:
+    """The phones of a command that takes ``--sim`` and ``--fault``."""
+    if not args.sim:
+        return inventory_phones
+    faults = tuple(args.fault)
+
+    def simulated(
+        inventory: Inventory, stack: ExitStack, *, state_dir: Path | None
+    ) -> list[Server] | None:
+        return start_simulated(inventory, stack, state_dir=state_dir, faults=faults)
+
+    return simulated
 
 
 def add_fault_argument(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +63,11 @@ def check_faults(args: argparse.Namespace) -> None:
 
 
 def start_simulated(
-    inventory: Any, stack: ExitStack, *, state_dir: Path | None = None, faults: Sequence[str] = ()
+    inventory: Inventory,
+    stack: ExitStack,
+    *,
+    state_dir: Path | None = None,
+    faults: Sequence[str] = (),
 ) -> list[Server]:
     """Simulated phones for the inventory behind an adb server; ``stack`` stops both.
 
@@ -84,13 +100,13 @@ def start_simulated(
     fleet = SimFleet(phones)
     fleet.start()
     stack.callback(fleet.stop)
-    fleet.connect()
+    fleet.connect(server_port=port)
     if state_dir is not None:
-        _keep_evidence(fleet, stack, state_dir / "sim")
+        _keep_evidence(fleet, stack, state_dir / "sim", port)
     return [("127.0.0.1", port)]
 
 
-def _running_fleet(inventory: Any) -> Server | None:
+def _running_fleet(inventory: Inventory) -> Server | None:
     """The adb server ANDROID_ADB_SERVER_PORT names, when it already shows all inventory phones.
 
     None when it shows none of them (or no server is named: --sim then uses a private one).
@@ -128,11 +144,10 @@ def _running_fleet(inventory: Any) -> Server | None:
     return server
 
 
-def _keep_evidence(fleet: Any, stack: ExitStack, sim_dir: Path) -> None:
+def _keep_evidence(fleet: Any, stack: ExitStack, sim_dir: Path, port: int) -> None:
     """The control file while the fleet runs, the ground truth once it stops (before it stops:
     the stack runs this callback before the fleet's own)."""
     from runner.cli.sim import INFO_FILE, TRUTH_FILE
-    from runner.sim import adbhost
     from runner.sim.control import ControlServer
 
     sim_dir.mkdir(parents=True, exist_ok=True)
@@ -141,7 +156,7 @@ def _keep_evidence(fleet: Any, stack: ExitStack, sim_dir: Path) -> None:
     info = {
         "pid": os.getpid(),
         "control": f"http://127.0.0.1:{control.port}",
-        "adb_server_port": adbhost.server_port(),
+        "adb_server_port": port,
         "phones": fleet.serials(),
     }
     tmp = sim_dir / (INFO_FILE + ".tmp")
@@ -163,8 +178,6 @@ def _sim_server(stack: ExitStack, adbhost: Any) -> int:
         adbhost.ensure_server()
         return int(adbhost.server_port())
     port: int = adbhost.free_port()
-    os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
-    stack.callback(os.environ.pop, "ANDROID_ADB_SERVER_PORT", None)
     adbhost.ensure_server(port)
     kill = [adbhost.adb_binary(), "-P", str(port), "kill-server"]
     stack.callback(lambda: subprocess.run(kill, capture_output=True, timeout=30, check=False))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runner.cli.output import FAILED, OK, add_format_argument, print_json, task_json
-from runner.cli.phones import adb_servers, add_fault_argument, check_faults, start_simulated
+from runner.cli.phones import add_fault_argument, check_faults, phone_source
 from runner.cli.status import add_state_argument
 from runner.cli.validate import add_paths_argument, load_checked, print_warnings
 from runner.errors import UsageError
@@ -119,11 +119,7 @@ def _execute(args: argparse.Namespace, repo: Repo, root: Path, stack: ExitStack)
     runner = Runner(store=store, pool=None, repo=repo, options=options)
     runner.acquire()  # a second runner is refused before it touches a phone
     stack.callback(runner.release)
-    servers = (
-        start_simulated(repo.inventory, stack, state_dir=store.path.parent, faults=args.fault)
-        if args.sim
-        else adb_servers(repo.inventory)
-    )
+    servers = phone_source(args)(repo.inventory, stack, state_dir=store.path.parent)
     pool = DevicePool(adb_servers=servers, inventory=repo.inventory)
     pool.start()
     stack.callback(pool.stop)

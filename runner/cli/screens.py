@@ -182,9 +182,7 @@ def capture(
     adb: str | None = None,
 ) -> Path:
     """Dump, screenshot and app version of ``serial`` into a new folder under ``output``."""
-    import adbutils
-
-    from runner.device.adblink import PhoneLink
+    from runner.device.adblink import link_to
     from runner.device.appdata import load_app
     from runner.device.device import Device
     from runner.pool.pool import default_server
@@ -195,7 +193,7 @@ def capture(
         if not host or not raw_port.isdigit():
             raise UsageError(f"--adb wants HOST:PORT, not {adb!r}")
         port = int(raw_port)
-    device = Device(PhoneLink(adbutils.AdbClient(host=host, port=port), serial))
+    device = Device(link_to(serial, (host, port)))
     if package is None:
         candidates = load_app(app).packages
         package = next((p for p in candidates if device.app_installed(p)), None)

@@ -16,7 +16,7 @@ import signal
 import socket
 from pathlib import Path
 
-from runner.cli.phones import add_fault_argument, check_faults
+from runner.cli.phones import add_fault_argument, check_faults, phone_source
 from runner.cli.status import add_state_argument
 from runner.errors import UsageError
 
@@ -151,6 +151,14 @@ def run(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get(TOKEN_ENV) or None
     check_bind(args.host, token)
     check_faults(args)
+    from runner.state.location import is_dsn, state_path
+
+    if args.sim and is_dsn(state_path(args.state)):
+        raise UsageError(
+            "--sim runs phones for this process, and with a postgresql:// state this "
+            "process runs no phone",
+            hint="start `campaign sim up` and `campaign worker` on each host instead",
+        )
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -166,8 +174,7 @@ def run(args: argparse.Namespace) -> int:
         args.paths or None,
         root=root,
         state=args.state,
-        sim=args.sim,
-        faults=args.fault,
+        phones=phone_source(args),
         stop_removed=args.stop_removed,
         executor=args.executor,
     )

@@ -66,7 +66,7 @@ def load_checked(
     also as a JUnit file there (`run --junit FILE` reports invalid files to CI too)."""
     from runner.campaign import load_repo
 
-    repo = load_repo(check_paths(paths, root), root=root, now=now)
+    repo = load_repo(check_paths(paths, root), root=root, now=now, apps_check=apps_problems)
     if not repo.problems:
         return repo
     machine = fmt in ("json", "github", "junit")
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from runner.campaign import load_repo
 
     root = args.root or Path.cwd()
-    repo = load_repo(check_paths(args.paths, root), root=root)
+    repo = load_repo(check_paths(args.paths, root), root=root, apps_check=apps_problems)
     report_repo(repo, args.format, sys.stdout)
     return FAILED if repo.problems else OK
 
@@ -182,3 +182,10 @@ def _data(text: str) -> str:
 
 def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def apps_problems(root: Path) -> list[CampaignError]:
+    """The apps/ overrides' problems; the device room is imported only for a repo that has one."""
+    from runner.device.appdata import apps_problems as check
+
+    return check(root)

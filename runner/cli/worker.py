@@ -110,9 +110,9 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
     import signal
     import threading
 
-    from runner.cli.phones import adb_servers
     from runner.cli.validate import load_checked
     from runner.pool import DevicePool
+    from runner.pool.servers import adb_servers
     from runner.scheduler import Runner, RunnerOptions
     from runner.state import Store
 

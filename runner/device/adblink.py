@@ -169,3 +169,9 @@ def shell_v2(link: PhoneLink, command: str, *, timeout: float) -> ShellResult:
             hint="the phone dropped or adbd restarted; it is retried once the phone is back",
         )
     return ShellResult(stdout, stderr, code)
+
+
+def link_to(serial: str, server: tuple[str, int]) -> PhoneLink:
+    """A link to ``serial`` through the adb server at ``server`` (host, port)."""
+    host, port = server
+    return PhoneLink(adbutils.AdbClient(host=host, port=port), serial)
