@@ -77,11 +77,10 @@ def test_the_unfollow_confirmation_is_not_a_popup(rules) -> None:  # type: ignor
 
 
 def test_version_override_puts_its_selectors_first() -> None:
-    assert load_app("tiktok", PKG, "35.2.0").selectors("video.like")[:2] == (
-        {"id": "zdy"},
-        {"id": "t8w"},
-    )
-    assert load_app("tiktok", PKG, "34.1.3").selectors("video.like")[0] == {"id": "t8w"}
+    assert load_app("tiktok", PKG, "47.0.3").selectors("video.follow")[0] == {"id": "ivs"}
+    assert load_app("tiktok", PKG, "46.9.3").selectors("video.follow")[0] == {"id": "ivc"}
+    # a version nobody captured: words and structure only
+    assert "id" not in load_app("tiktok", PKG, "48.0.0").selectors("video.follow")[0]
 
 
 def test_repo_apps_folder_overrides_elements_and_popups(tmp_path: Path) -> None:
@@ -90,8 +89,9 @@ def test_repo_apps_folder_overrides_elements_and_popups(tmp_path: Path) -> None:
         "elements:\n  video.like: [{content-desc: 'Me gusta'}]\n"
     )
     (tmp_path / "apps" / "popups.yaml").write_text("rules:\n  - {title: 'Hola', press: ['Vale']}\n")
-    app = load_app("tiktok", PKG, "34.1.3", repo_root=tmp_path)
-    assert app.selectors("video.like")[:2] == ({"content-desc": "Me gusta"}, {"id": "t8w"})
+    app = load_app("tiktok", PKG, "47.0.3", repo_root=tmp_path)
+    assert app.selectors("video.like")[0] == {"content-desc": "Me gusta"}
+    assert app.selectors("video.like")[1]["id"] == "g75"
     assert app.popups[0] == {"title": "Hola", "press": ["Vale"]}
 
 
