@@ -247,7 +247,15 @@ def test_openapi_document_embeds_the_project_schemas(api_server):
     branches = {
         b["properties"]["script_name"]["const"]: b for b in schemas["CreateTaskBody"]["anyOf"]
     }
-    assert sorted(branches) == ["account_warmup", "comment", "follow", "post", "unfollow"]
+    assert sorted(branches) == [
+        "account_warmup",
+        "comment",
+        "follow",
+        "match_accounts",
+        "post",
+        "profile",
+        "unfollow",
+    ]
     assert (
         branches["post"]["properties"]["script_config"]["$ref"] == "#/components/schemas/PostConfig"
     )

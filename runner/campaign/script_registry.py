@@ -33,7 +33,8 @@ class ScriptSpec:
     the choices of one per task (a comment campaign's comments). ``text`` is what `plan`
     shows of a task. ``rules`` and ``warnings`` judge a campaign's whole data beyond its
     schema; ``target_problem`` judges one target written in the one-string form. ``commit``
-    names the action whose tap cannot be undone (the commit mark's ``action``)."""
+    names the action whose tap cannot be undone (the commit mark's ``action``);
+    ``multi_account`` overrides ``enable_multi_account`` where TikMatrix does."""
 
     name: str
     summary: str
@@ -46,6 +47,9 @@ class ScriptSpec:
     warnings: Callable[[Mapping[str, Any]], list[Finding]] | None = None
     target_problem: Callable[[str], str | None] | None = None
     commit: str | None = None
+    # TikMatrix forces enable_multi_account for some scripts whatever the body says (False for
+    # match_accounts: it reads the whole phone once); None: as the campaign says
+    multi_account: bool | None = None
 
     @property
     def schema_file(self) -> str:
@@ -82,6 +86,43 @@ def _warmup_warnings(data: Mapping[str, Any]) -> list[Finding]:
     if _num(timeout) and _num(duration) and timeout < duration:
         return [(("timeout",), f"{timeout:g} s is shorter than task_duration ({duration:g} s)")]
     return []
+
+
+_PROFILE_USERNAME = re.compile(r"^@?[A-Za-z0-9._]{2,24}$")
+
+
+def _profile_rules(data: Mapping[str, Any]) -> list[Finding]:
+    """Checked before a phone is touched: something to set, usernames TikTok accepts, and no
+    avatars (not supported here yet: no capture of the photo picker to build it from)."""
+    config = data.get("script_config")
+    if not isinstance(config, Mapping):
+        return []
+    found: list[Finding] = []
+    if str(config.get("avatars_path") or "").strip():
+        found.append(
+            (
+                ("script_config", "avatars_path"),
+                "not supported by this runner yet (no capture of the edit-profile photo picker); "
+                "leave it empty",
+            )
+        )
+    usernames: Any = config.get("usernames")
+    if isinstance(usernames, str):
+        for line in (line.strip() for line in usernames.splitlines()):
+            if line and not _PROFILE_USERNAME.match(line) and "{" not in line:
+                found.append(
+                    (
+                        ("script_config", "usernames"),
+                        f"{line!r} is not a username TikTok accepts (2 to 24 letters, digits, "
+                        "'.' or '_')",
+                    )
+                )
+    keys = ("nicknames", "usernames", "bios", "link_url")
+    if not any(isinstance(config.get(k), str) and config[k].strip() for k in keys):
+        found.append(
+            (("script_config",), "nothing to set: give nicknames, usernames, bios or link_url")
+        )
+    return found
 
 
 @cache
@@ -127,11 +168,21 @@ SCRIPT_SPECS: dict[str, ScriptSpec] = {
             target_keys=_USERS,
         ),
         ScriptSpec(
+            "match_accounts",
+            "read which accounts are logged in on the phone (the task's result lists them)",
+            multi_account=False,
+        ),
+        ScriptSpec(
             "post",
             "publish a video or photos with a caption",
             spintax=("captions",),
             text="captions",
             commit="post",
+        ),
+        ScriptSpec(
+            "profile",
+            "set the account's name, username, bio and link: one line of each list per task",
+            rules=_profile_rules,
         ),
         ScriptSpec(
             "unfollow",

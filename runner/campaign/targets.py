@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from runner.campaign.messages import did_you_mean
 from runner.campaign.records import Campaign, Inventory, InventoryDevice
@@ -43,7 +44,7 @@ def units(
     for serial in serials:
         device = inventory.device(serial)
         first = device.accounts[0] if device and device.accounts else None
-        if data.get("enable_multi_account"):
+        if _multi_account(data):
             if device and device.accounts:
                 out += [Unit(serial, a.username, a.package, device) for a in device.accounts]
                 continue
@@ -56,6 +57,13 @@ def units(
             )
         out.append(Unit(serial, None, first.package if first else None, device))
     return out
+
+
+def _multi_account(data: dict[str, Any]) -> bool:
+    """``enable_multi_account``, unless TikMatrix forces it for the script (match_accounts)."""
+    spec = SCRIPT_SPECS.get(str(data.get("script_name")))
+    forced = spec.multi_account if spec is not None else None
+    return bool(data.get("enable_multi_account")) if forced is None else forced
 
 
 def _account_units(

@@ -57,13 +57,10 @@ def switch_account(ctx: Ctx, username: str) -> bool:
     launch(ctx)
     ctx.step(f"switch to account {username}")
     ctx.tap("profile.tab")
-    if _own_handle(ctx) == username:
+    if own_handle(ctx) == username:
         ctx.device.note(f"already on {username}")
         return False
-    ctx.tap("profile.account_switcher")
-    ctx.wait("switcher.title")
-    tree = ctx.device.last_dump
-    rows = ctx.find_all_in(tree, "switcher.account_row") if tree is not None else []
+    rows = switcher_rows(ctx)
     row = next((r for r in rows if account_of_row(ctx, r) == username), None)
     if row is None:
         raise ctx.fail(
@@ -74,13 +71,21 @@ def switch_account(ctx: Ctx, username: str) -> bool:
             hint="log it in on the phone or fix the inventory",
         )
     ctx.device.tap(row)
-    if not ctx.until(5, lambda: _own_handle(ctx) == username):
+    if not ctx.until(5, lambda: own_handle(ctx) == username):
         raise ctx.fail(
             FailureClass.VERIFICATION_FAILED,
-            f"switched to {username!r} but the profile still shows {_own_handle(ctx)!r}",
+            f"switched to {username!r} but the profile still shows {own_handle(ctx)!r}",
             screen=True,
         )
     return True
+
+
+def switcher_rows(ctx: Ctx) -> list[UiNode]:
+    """Open the account switcher from the own profile; its rows, one per logged-in account."""
+    ctx.tap("profile.account_switcher")
+    ctx.wait("switcher.title")
+    tree = ctx.device.last_dump
+    return ctx.find_all_in(tree, "switcher.account_row") if tree is not None else []
 
 
 def account_of_row(ctx: Ctx, row: UiNode) -> str:
@@ -91,7 +96,8 @@ def account_of_row(ctx: Ctx, row: UiNode) -> str:
     return clean_text(raw).strip(str(rule.get("strip", "")))
 
 
-def _own_handle(ctx: Ctx) -> str:
+def own_handle(ctx: Ctx) -> str:
+    """The handle the own profile shows (the account really active), without "@"."""
     node = ctx.wait("own.username")
     return clean_text(node.text).lstrip("@")
 

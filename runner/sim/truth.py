@@ -2,7 +2,7 @@
 
 Tests and `plan`-vs-result checks compare this with what the runner believes it did. Shape:
 ``{hw_serial: {username: {follows, unfollows, likes, favourites, comments, posts, watched,
-switches}}}``; every list is in the order things happened.
+switches, profile}}}``; every list is in the order things happened.
 """
 
 from __future__ import annotations
@@ -12,7 +12,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-KINDS = ("follows", "unfollows", "likes", "favourites", "comments", "posts", "watched", "switches")
+KINDS = (
+    "follows",
+    "unfollows",
+    "likes",
+    "favourites",
+    "comments",
+    "posts",
+    "watched",
+    "switches",
+    "profile",  # {"field": name|username|bio|link, "value": ...}: a profile field saved
+)
 
 
 class GroundTruth:

@@ -11,7 +11,7 @@ from runner.sim.fs import normalize
 from runner.sim.ui.dialog import Dialog
 from runner.sim.ui.intent import Intent
 from runner.sim.ui.tiktok.state import Screen, Upload
-from runner.sim.ui.tiktok.world import Video
+from runner.sim.ui.tiktok.world import USERNAME, Video
 
 if TYPE_CHECKING:
     from runner.sim.ui.tiktok.tiktok_app import TikTokApp
@@ -159,6 +159,42 @@ def switch_account(app: TikTokApp, username: str) -> None:
     previous, app.current = app.current, username
     app.phone.truth.record(username, "switches", {"from": previous, "to": username})
     app.switch_tab("me")
+
+
+PROFILE_FIELDS = ("name", "username", "bio", "link")
+
+
+def open_profile_field(app: TikTokApp, field: str) -> None:
+    """The edit-profile screen's row: a screen of one field, filled with what it holds now."""
+    account = app.account
+    if account is None:
+        return
+    current = account.username if field == "username" else account.profile.get(field, "")
+    app.push(Screen("edit_field", {"field": field}), popup=False)
+    app.fields[f"profile_{field}"] = current
+    app.focus(f"profile_{field}")
+
+
+def save_profile_field(app: TikTokApp, field: str) -> None:
+    """Save: the field takes the typed value (a username must be free and well formed; a taken
+    or malformed one shows a toast and stays on the field, as the app refuses it)."""
+    account = app.account
+    if account is None:
+        return
+    value = app.fields.get(f"profile_{field}", "")
+    before = account.username
+    if field == "username":
+        if value != before and (not USERNAME.match(value) or value in app.accounts):
+            app.toast = (app.t("username_unavailable"), time.monotonic() + 2)
+            return
+        if value != before:
+            app.accounts = {(value if k == before else k): v for k, v in app.accounts.items()}
+            account.username = value
+            app.current = value
+    else:
+        account.profile[field] = value
+    app.phone.truth.record(before, "profile", {"field": field, "value": value})
+    app.pop()
 
 
 def open_upload(app: TikTokApp) -> None:

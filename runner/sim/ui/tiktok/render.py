@@ -143,6 +143,8 @@ SCREENS: dict[str, Callable[[Builder, Screen], Node | None]] = {
     "editor": render_upload.editor,
     "post": render_upload.post,
     "login": _login,
+    "edit_profile": render_profile.edit_profile,
+    "edit_field": render_profile.edit_field,
 }
 SHEETS = {
     "comments": render_player.comment_sheet,

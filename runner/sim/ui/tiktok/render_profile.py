@@ -159,13 +159,23 @@ def own_profile(b: Builder, screen: Screen) -> Node | None:
         b.group(
             "",
             (374, 333, 744, 402),
-            b.button("own_name", (374, 333, 744, 402), display_name(name), on_tap=lambda: None),
+            b.button(
+                "own_name",
+                (374, 333, 744, 402),
+                account.profile.get("name") or display_name(name),
+                on_tap=lambda: None,
+            ),
             cls="android.widget.FrameLayout",
             on_tap=lambda: None,
         ),
         b.button("own_username", (319, 402, 700, 458), f"@{name}", on_tap=lambda: None),
         _own_stats(b, len(account.following)),
-        b.button("", (300, 760, 780, 880), b.t("own_edit"), on_tap=lambda: None),
+        b.button(
+            "edit_button",
+            (300, 760, 780, 880),
+            b.t("own_edit"),
+            on_tap=lambda: app.push(Screen("edit_profile"), popup=False),
+        ),
     ]
     for i, post in enumerate(reversed(account.posts[-9:])):
         row, col = divmod(i, 3)
@@ -199,6 +209,64 @@ def _own_stats(b: Builder, following: int) -> Node | None:
             )
         )
     return b.group("", (100, 620, 980, 720), *cells, cls=LINEAR)
+
+
+EDIT_ROWS = (
+    ("name", "edit_name"),
+    ("username", "edit_username"),
+    ("bio", "edit_bio"),
+    ("link", "edit_link"),
+)
+
+
+def edit_profile(b: Builder, screen: Screen) -> Node | None:
+    """The edit-profile screen, a stand-in (no capture shows it in any version): one clickable
+    row per field holding its label and its value, without resource-ids."""
+    app = b.app
+    account = app.account
+    if account is None:
+        return None
+    rows: list[Node | None] = [
+        b.image("", (20, 90, 140, 210), b.t("back"), on_tap=app.pop),
+        b.text("", (300, 110, 780, 190), b.t("own_edit")),
+    ]
+    for i, (field, label) in enumerate(EDIT_ROWS):
+        top = 600 + i * 140
+        value = account.username if field == "username" else account.profile.get(field, "")
+        rows.append(
+            b.group(
+                "edit_row",
+                (0, top, WIDTH, top + 130),
+                b.text("", (40, top + 40, 400, top + 90), b.t(label)),
+                b.text("", (420, top + 40, 1000, top + 90), value) if value else None,
+                cls=LINEAR,
+                on_tap=lambda field=field: actions.open_profile_field(app, field),
+            )
+        )
+    return b.group("", (0, 0, WIDTH, HEIGHT), *rows)
+
+
+def edit_field(b: Builder, screen: Screen) -> Node | None:
+    """One field of the edit-profile screen, a stand-in (no capture): its label as the title, an
+    EditText holding the value, Save."""
+    app = b.app
+    field = screen.params["field"]
+    label = dict(EDIT_ROWS)[field]
+    return b.group(
+        "",
+        (0, 0, WIDTH, HEIGHT),
+        b.image("", (20, 90, 140, 210), b.t("back"), on_tap=app.pop),
+        b.text("", (300, 110, 780, 190), b.t(label)),
+        b.button(
+            "edit_save",
+            (880, 100, 1060, 200),
+            b.t("edit_save"),
+            on_tap=lambda: actions.save_profile_field(app, field),
+        ),
+        b.edit(
+            "edit_input", (40, 300, 1040, 420 if field != "bio" else 700), f"profile_{field}", ""
+        ),
+    )
 
 
 def switcher(b: Builder, screen: Screen) -> Node | None:

@@ -19,6 +19,9 @@ ACTIVITIES = {
     "editor": "com.ss.android.ugc.aweme.shortvideo.edit.VEVideoPublishEditActivity",
     "post": "com.ss.android.ugc.aweme.shortvideo.ui.VideoPublishActivity",
     "login": "com.ss.android.ugc.aweme.account.login.LoginActivity",
+    # the activity name is from automation code (liuzika/script_project), not a capture
+    "edit_profile": "com.ss.android.ugc.aweme.profile.ui.ProfileEditActivity",
+    "edit_field": "com.ss.android.ugc.aweme.profile.ui.ProfileEditActivity",
 }
 
 
@@ -41,6 +44,8 @@ class Account:
     liked: set[str] = field(default_factory=set)
     favourites: set[str] = field(default_factory=set)
     posts: list[dict[str, Any]] = field(default_factory=list)
+    # the editable profile (edit-profile screen); "" = never set (the name shows a default)
+    profile: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -193,7 +193,7 @@ class TikTokApp:
         elif code == KEY_ENTER:
             if self.focused == "search":
                 actions.submit_search(self)
-            elif self.focused == "caption":
+            elif self.focused in ("caption", "profile_bio"):
                 self.type_text("\n")
 
     def type_text(self, text: str) -> bool:

@@ -1,0 +1,29 @@
+"""`match_accounts`: which accounts are logged in on the phone, read from the app itself.
+
+TikMatrix's script of that name scans a phone and adds what it finds to its account list; it
+takes no parameters. Here the accounts are the task's result (``details.accounts``); the
+inventory file is the user's and is not rewritten. Nothing on the phone changes (the switcher is
+opened and closed again), so running it twice is harmless, as TikMatrix documents.
+"""
+
+from __future__ import annotations
+
+from runner.scripts.common import account_of_row, launch, own_handle, switcher_rows
+from runner.scripts.context import Ctx, ScriptResult
+
+
+def run(ctx: Ctx) -> ScriptResult:
+    launch(ctx)
+    ctx.step("read the accounts logged in")
+    ctx.tap("profile.tab")
+    active = own_handle(ctx)
+    listed = [account_of_row(ctx, row) for row in switcher_rows(ctx)]
+    ctx.device.back()  # close the switcher without choosing
+    accounts = list(dict.fromkeys(name for name in (active, *listed) if name))
+    return ScriptResult(
+        f"{len(accounts)} account(s) logged in: {', '.join('@' + a for a in accounts)}",
+        {
+            "accounts": [{"username": a, "package": ctx.package} for a in accounts],
+            "active": active,
+        },
+    )
