@@ -101,6 +101,18 @@ def test_stopping_a_pending_task_marks_it_cancelled_with_consistent_times(api_se
     assert stopped["scheduled_time"].startswith("2099-01-01")
 
 
+def test_a_retried_task_shows_the_start_it_is_due_at_not_its_first_schedule(api_server):
+    api = api_server()
+    [task_id] = api.ok("POST", "/api/v1/task", json={**FOLLOW, "start_time": "2099-01-01T10:00Z"})[
+        "task_ids"
+    ]
+    api.ok("POST", f"/api/v1/task/{task_id}/stop")
+    retried = api.ok("POST", f"/api/v1/task/{task_id}/retry")
+    assert retried["status"] == 0
+    assert not retried["start_time"].startswith("2099"), "a retry is due now"
+    assert retried["scheduled_time"].startswith("2099-01-01")
+
+
 def test_retry_all_skips_stopped_tasks_unless_asked(api_server):
     api = api_server()
     body = {**FOLLOW, "script_config": {"target_users": ["a", "b"]}}

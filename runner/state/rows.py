@@ -124,12 +124,12 @@ def local_text(moment: datetime | None) -> str | None:
 def task_to_api(row: TaskRow) -> dict[str, Any]:
     """The TikMatrix task object (plus our additions); the API and `status --json` share it.
 
-    ``start_time`` is when the task actually started, or, while it waits, when it is scheduled
-    to start (null: as soon as a phone is free); a task that ended without starting (stopped
-    or missed) has none, so ``start_time`` is never after ``end_time``. ``scheduled_time``
-    always says when it was scheduled.
+    ``start_time`` is when the task actually started, or, while it waits, when it is due to
+    start (its next run: a retry or a back-off moves it; null: as soon as a phone is free); a
+    task that ended without starting (stopped or missed) has none, so ``start_time`` is never
+    after ``end_time``. ``scheduled_time`` always says when it was first scheduled.
     """
-    waiting = row.start_time if row.status == TaskStatus.PENDING else None
+    waiting = (row.next_run_at or row.start_time) if row.status == TaskStatus.PENDING else None
     return {
         "id": row.id,
         "serial": row.serial,
