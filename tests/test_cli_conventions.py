@@ -127,6 +127,32 @@ def test_a_state_file_that_is_not_sqlite_is_an_error_not_a_traceback(tmp_path: P
     assert result.stderr.startswith(f"campaign status: error: {bad}: not a usable state file")
 
 
+def test_a_json_command_that_fails_before_printing_leaves_its_error_as_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "state.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    assert main(["status", "--state", str(bad), "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    shape = json.loads(out)
+    assert shape["exit_code"] == 1
+    assert shape["error"].startswith(f"{bad}: not a usable state file")
+    assert err.startswith(f"campaign status: error: {bad}: not a usable state file")
+    missing = tmp_path / "none.db"
+    assert main(["stop", "1", "--state", str(missing), "--format", "json"]) == 2
+    assert json.loads(capsys.readouterr().out)["exit_code"] == 2
+
+
+def test_sim_state_takes_format_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["sim", "state", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"].startswith(
+        "no simulated phones are running and none have run here"
+    )
+
+
 def test_an_internal_error_leaves_a_crash_log_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,7 +18,16 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from runner import __version__
-from runner.cli.output import FAILED, INTERNAL, INTERRUPTED, OK, STORAGE, USAGE
+from runner.cli.output import (
+    FAILED,
+    INTERNAL,
+    INTERRUPTED,
+    OK,
+    STORAGE,
+    USAGE,
+    json_printed,
+    print_json_error,
+)
 from runner.errors import CampaignRunnerError, StorageError, UsageError
 
 # name -> (module, one-line help)
@@ -80,6 +89,7 @@ def _load(module_name: str):  # type: ignore[no-untyped-def]
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    json_printed.clear()  # one document per command, also when main() is called again
     if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (`campaign completion`)
         from runner.cli.completion import complete
 
@@ -89,14 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_load(args._module).run(args))
     except UsageError as exc:
-        print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
-        return USAGE
+        return _error(args, exc, USAGE)
     except StorageError as exc:  # disk full, state file gone or read-only: the run stopped
-        print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
-        return STORAGE
+        return _error(args, exc, STORAGE)
     except CampaignRunnerError as exc:
-        print(f"campaign {args.command}: error: {exc}", file=sys.stderr)
-        return FAILED
+        return _error(args, exc, FAILED)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
@@ -108,9 +115,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         fd, log_path = tempfile.mkstemp(prefix="campaign-crash-", suffix=".log")
         with os.fdopen(fd, "w") as fh:
             traceback.print_exc(file=fh)
-        print(
-            f"campaign {args.command}: internal error; the traceback is in {log_path} "
-            "(please attach it to a bug report)",
-            file=sys.stderr,
+        message = (
+            f"internal error; the traceback is in {log_path} (please attach it to a bug report)"
         )
+        print(f"campaign {args.command}: {message}", file=sys.stderr)
+        if getattr(args, "format", None) == "json":
+            print_json_error(message, INTERNAL)
         return INTERNAL
+
+
+def _error(args: argparse.Namespace, error: object, code: int) -> int:
+    """The message on stderr; with ``--format json`` also as JSON on stdout (one document)."""
+    print(f"campaign {args.command}: error: {error}", file=sys.stderr)
+    if getattr(args, "format", None) == "json":
+        print_json_error(str(error), code)
+    return code

@@ -3,7 +3,10 @@ timestamps and exit codes, so scripts can rely on one convention across commands
 
 - ``--format text|json`` (plus ``github`` / ``junit`` where they apply); the old ``--json`` flag
   stays as a hidden alias. JSON goes to stdout, one object, also when the input is invalid (the
-  problems are listed in it); messages and errors go to stderr.
+  problems are listed in it) and when the command fails with an error before it printed
+  anything (``{"error": message, "exit_code": code}``: a missing or corrupt state file, no
+  simulated phones), so ``campaign status --format json > s.json`` always leaves JSON; messages
+  and errors go to stderr.
 - Exit codes: ``OK`` 0, ``FAILED`` 1 (invalid input or a failed task), ``USAGE`` 2 (bad flags, a
   missing path), ``STORAGE`` 3 (the state file failed under a command: disk full, deleted,
   replaced or read-only; one message says which), 130 Ctrl-C, ``INTERNAL`` 70 (a bug: the
@@ -49,10 +52,22 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+json_printed: list[bool] = []  # a JSON document went to stdout in this process
+
+
 def print_json(data: Any, out: TextIO | None = None) -> None:
     """One JSON document on stdout (datetimes with offset, anything else unknown as text)."""
     out = out or sys.stdout
     out.write(json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n")
+    if out is sys.stdout:
+        json_printed.append(True)
+
+
+def print_json_error(message: str, code: int) -> None:
+    """The error a ``--format json`` command ended with, as its one JSON document on stdout,
+    unless it already printed one (then stdout holds that, and the error is on stderr only)."""
+    if not json_printed:
+        print_json({"error": message, "exit_code": code})
 
 
 def task_json(row: Any) -> dict[str, Any]:

@@ -103,7 +103,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_format_argument(up)  # json: {"pid", "adb_server_port", "phones": {hw serial: adb serial}}
     down = sub.add_parser("down", help="stop the simulated phones started with `sim up --detach`")
     add_format_argument(down)
-    sub.add_parser("state", help="print the ground truth (what happened on each account) as JSON")
+    state = sub.add_parser(
+        "state", help="print the ground truth (what happened on each account) as JSON"
+    )
+    state.add_argument(
+        "--format", choices=("json",), default="json", help="output format: json (the only one)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
