@@ -30,6 +30,8 @@ groups:
 
 def _repo(tmp_path: Path, campaign: str, inventory: str = INVENTORY):  # type: ignore[no-untyped-def]
     (tmp_path / "inventory.yaml").write_text(inventory, encoding="utf-8")
+    (tmp_path / "materials").mkdir(exist_ok=True)  # posts need a video in the library
+    (tmp_path / "materials" / "clip.mp4").write_bytes(b"")
     (tmp_path / "c.yaml").write_text(campaign, encoding="utf-8")
     repo = load_repo([tmp_path / "c.yaml"], root=tmp_path, now=NOW)
     assert [str(p) for p in repo.problems] == []
@@ -254,6 +256,8 @@ def test_fast_built_task_equals_the_normal_constructor(tmp_path: Path) -> None:
 
 def test_templates_inside_lists_are_rendered_per_task(tmp_path: Path) -> None:
     text = "script_name: post\nserials: [P1, P2]\nscript_config:\n  material_list: ['m/{{ device.serial }}.mp4', m/x.jpg]\n"
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "x.jpg").write_bytes(b"")  # media as written must exist
     tasks = _tasks(tmp_path, text)
     assert [t.script_config["material_list"] for t in tasks] == [
         ["m/P1.mp4", "m/x.jpg"],

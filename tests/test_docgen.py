@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ def test_script_page_example_is_a_valid_campaign(script: str, tmp_path: Path) ->
     page = (REPO / "docs" / "scripts" / f"{script}.md").read_text(encoding="utf-8")
     [example] = re.findall(r"```yaml\n(.*?)```", page, flags=re.DOTALL)
     (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    shutil.copytree(REPO / "materials", tmp_path / "materials")  # media the examples name
     repo = load_repo([tmp_path / "example.yaml"], root=tmp_path)
     assert (repo.problems, [c.script_name for c in repo.campaigns]) == ([], [script])
 

@@ -150,3 +150,47 @@ def test_one_phone_seen_twice_runs_one_task_at_a_time(sim_fleet, pool) -> None: 
         first,
         second,
     }
+
+
+def test_a_hung_phone_is_quarantined_after_one_timeout_and_its_lease_fails_fast(
+    sim_fleet, adb_server
+) -> None:  # type: ignore[no-untyped-def]
+    from runner.errors import DeviceTimeoutError
+
+    fleet = sim_fleet(phones=1, accounts=1)
+    phone = fleet.phones[0]
+    pool = DevicePool(adb_servers=[("127.0.0.1", adb_server)], command_timeout=1.0)
+    pool.start()
+    try:
+        phone.hang_on("")  # no command answers from here on, `echo` included
+        with pytest.raises(DeviceTimeoutError) as second, pool.lease(phone.serial) as device:
+            with pytest.raises(DeviceTimeoutError):
+                device.shell("getprop ro.build.version.release")
+            device.shell("input tap 1 1")
+        assert second.value.message.startswith("not sent: the phone is hung: ")
+        assert pool.waiting_reason(phone.serial)[0] == (  # type: ignore[index]
+            "quarantined: hung: `getprop ro.build.version.release` timed out and `echo` got "
+            "no answer in 3 s"
+        )
+    finally:
+        phone.hang_on(None)
+        pool.stop()
+
+
+def test_a_slow_command_on_a_phone_that_answers_is_no_quarantine(sim_fleet, adb_server) -> None:  # type: ignore[no-untyped-def]
+    from runner.errors import DeviceTimeoutError
+
+    fleet = sim_fleet(phones=1, accounts=1)
+    phone = fleet.phones[0]
+    pool = DevicePool(adb_servers=[("127.0.0.1", adb_server)], command_timeout=1.0)
+    pool.start()
+    try:
+        phone.hang_on("sleep-forever")
+        with pool.lease(phone.serial) as device:
+            with pytest.raises(DeviceTimeoutError):
+                device.shell("sleep-forever")
+            assert device.shell("echo ok").text.strip() == "ok"
+        assert pool.waiting_reason(phone.serial) is None
+    finally:
+        phone.hang_on(None)
+        pool.stop()

@@ -96,7 +96,17 @@ def validate_api_body(
             max_tasks=limits().tasks_per_request,
         )
         problems += _no_position(result.problems)
+        if media_roots and not result.problems:
+            problems += _no_position(_media_errors(campaign, media_roots))
     return problems
+
+
+def _media_errors(campaign: Campaign, roots: Sequence[Path]) -> list[CampaignError]:
+    """Media that does not exist or is of a kind the script cannot take (40001), before any
+    task is written; relative paths start at the first media root (the repository)."""
+    from runner.campaign.pretouch import media_problems
+
+    return [p for p in media_problems(campaign, Path(roots[0])) if p.severity != "warning"]
 
 
 def tasks_from_api_body(
@@ -125,6 +135,8 @@ def tasks_from_api_body(
     )
     if result.problems:
         raise _no_position(result.problems)[0]
+    if media_roots and (missing := _media_errors(campaign, media_roots)):
+        raise _no_position(missing)[0]
     if not result.tasks:
         raise CampaignError(
             "no tasks to create: the serials, usernames or groups name no phone", path=BODY

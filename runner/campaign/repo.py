@@ -17,6 +17,7 @@ from runner.campaign.expand import expand
 from runner.campaign.inventory import check_inventory
 from runner.campaign.limits import limits, over
 from runner.campaign.media import media_roots
+from runner.campaign.pretouch import pretouch_problems
 from runner.campaign.records import Campaign, Inventory, Repo
 from runner.campaign.start_times import machine_timezone
 from runner.campaign.targets import reference_problems
@@ -202,6 +203,11 @@ def _expand_all(repo: Repo, now: datetime | None) -> None:
         repo.problems += result.problems
         repo.warnings += result.warnings
         if result.problems:
+            continue
+        found = pretouch_problems(campaign, repo.root, now=now)  # media files, schedules
+        repo.warnings += [p for p in found if p.severity == "warning"]
+        if problems := [p for p in found if p.severity != "warning"]:
+            repo.problems += problems
             continue
         if campaign.enabled and total + result.count > limits().tasks_per_apply:
             what = f"too many tasks in the repository with this campaign's {result.count:,}"

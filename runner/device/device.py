@@ -20,7 +20,7 @@ from runner.device.adb_errors import translated
 from runner.device.adblink import PhoneLink, ShellResult, shell_v2
 from runner.device.readers import DumpReader, ScreenReader
 from runner.device.uitree import Selector, UiNode, UiTree
-from runner.errors import DeviceError, FailureClass, TaskFailed
+from runner.errors import DeviceError, DeviceTimeoutError, FailureClass, TaskFailed
 
 CAMERA_DIR = "/sdcard/DCIM/Camera"
 KEYS = {"back": 4, "home": 3, "enter": 66, "wakeup": 224, "delete": 67}
@@ -47,6 +47,7 @@ class Device:
         self.log: list[str] = []
         self.last_dump: UiTree | None = None
         self.on_command: Callable[[str], None] | None = None
+        self.on_timeout: Callable[[str], None] | None = None  # the pool checks for a hung phone
         self._ime_ready = False
 
     # --- shell -------------------------------------------------------------------------------
@@ -59,7 +60,12 @@ class Device:
         """Run a command; with ``check`` a non-zero exit raises DeviceError with the output."""
         if self.on_command is not None:
             self.on_command(command)
-        result = shell_v2(self.link, command, timeout=timeout or self.timeout)
+        try:
+            result = shell_v2(self.link, command, timeout=timeout or self.timeout)
+        except DeviceTimeoutError:
+            if self.on_timeout is not None:
+                self.on_timeout(command)
+            raise
         if check and result.exit_code != 0:
             output = (result.stdout + result.stderr).decode("utf-8", "replace").strip()
             raise DeviceError(

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 LOCAL_DEFAULT = ("127.0.0.1", 5037)
 READER_ENV = "CAMPAIGN_SCREEN_READER"
 INFRA_FAILURES = (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
+PROBE_TIMEOUT = 3.0  # seconds a phone has to answer `echo` after a timeout before it counts as hung
 QUARANTINE_SETTLE = 2.0  # seconds a quarantine holds before a bounded run stops waiting on it
 
 
@@ -306,6 +307,9 @@ class DevicePool:
         leased_at = time.monotonic()
         try:
             device = self._device(phone, reader=self.reader(phone.serial))
+            hung: list[str] = []  # set once the phone stops answering: later commands fail fast
+            device.on_timeout = lambda command: self._check_hung(phone, command, hung)
+            device.on_command = lambda command: self._refuse_if_hung(phone, command, hung)
             try:
                 yield device
             except BaseException as exc:
@@ -345,6 +349,33 @@ class DevicePool:
             raise DeviceUnavailableError(f"the phone is {phone.state}", serial=serial, hint=hint)
         return phone
 
+    def _check_hung(self, phone: Phone, command: str, hung: list[str]) -> None:
+        """A command timed out: does the phone still answer `echo` quickly? A slow command on
+        a healthy phone leaves it alone; a hung phone is quarantined at once, and the rest of
+        this lease fails fast, instead of every later command and task waiting a full timeout."""
+        if hung or phone.state != "device":
+            return  # already known, or a drop: reconnecting decides
+        try:
+            self._device(phone).shell("echo ok", timeout=PROBE_TIMEOUT)
+        except DeviceError:
+            reason = (
+                f"hung: `{command[:60]}` timed out and `echo` got no answer in {PROBE_TIMEOUT:g} s"
+            )
+            hung.append(reason)
+            with self._cond:
+                phone.quarantine, phone.quarantined_at = reason, time.monotonic()
+                phone.reconnected = False
+                self._cond.notify_all()
+
+    def _refuse_if_hung(self, phone: Phone, command: str, hung: list[str]) -> None:
+        if hung:
+            raise DeviceTimeoutError(
+                f"not sent: the phone is {hung[0]}",
+                serial=phone.serial,
+                command=command,
+                hint="it is released when it reconnects healthy (replug or `adb reconnect`)",
+            )
+
     def _record(self, phone: Phone, exc: BaseException | None, leased_at: float) -> None:
         infra = exc is not None and failure_class_of(exc) in INFRA_FAILURES
         with self._cond:
@@ -353,6 +384,8 @@ class DevicePool:
                 return
             phone.failures += 1
             back = phone.state == "device" and phone.since > leased_at
+            if phone.quarantine:  # found hung during the lease (_check_hung)
+                return
             if phone.failures >= self.quarantine_after and not back:
                 # a phone that already dropped and came back answering is what releases a
                 # quarantine: setting one now would keep a healthy phone out for good

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import yaml
 
+from runner.campaign.pretouch import IMAGE, VIDEO
 from runner.errors import FailureClass
 from runner.scripts.common import local_path, media_file
 from runner.scripts.context import Ctx
-
-VIDEO = (".mp4", ".mov", ".3gp", ".mkv", ".webm")
-IMAGE = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
 
 
 def _tags(folder: Path) -> dict[str, set[str]]:
