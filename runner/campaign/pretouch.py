@@ -65,7 +65,7 @@ def schedule_problems(campaign: Campaign, *, now: datetime | None = None) -> lis
     """A cron schedule no date matches (`0 0 30 2 *`) would wait forever without a word."""
     if not campaign.schedule:
         return []
-    from runner.campaign.plan import next_fire
+    from runner.campaign.plan_model import next_fire
 
     if next_fire(campaign, now or datetime.now(UTC)) is not None:
         return []
