@@ -25,6 +25,7 @@ from runner.device.adb_errors import translated
 from runner.device.readers import READER_KINDS, ScreenReader, make_reader
 from runner.errors import (
     DeviceError,
+    DeviceTimeoutError,
     DeviceUnavailableError,
     FailureClass,
     UsageError,
