@@ -96,6 +96,16 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "video.caption": (32, 2135, 870, 2186),
         },
     ),
+    "43.1.4/fr/comment_sheet.xml": (
+        None,
+        {
+            # the "Rechercher" icon of the sheet's suggestion bar is not search.button
+            "comment.input": (199, 1949, 704, 2030),
+            "comment.add_image": (715, 1956, 820, 2055),  # Button jfd, desc unresolved
+            "comment.close": (992, 707, 1047, 762),
+            "comment.list_item": (0, 905, 1080, 1128),
+        },
+    ),
     "47.0.3/fr/video_liked.xml": (
         None,
         {
