@@ -90,6 +90,51 @@ def test_serve_refuses_a_short_token_on_an_open_bind(tmp_path: Path):
     )
 
 
+def test_serve_on_a_busy_port_fails_before_it_applies_anything(tmp_path: Path):
+    import socket
+
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "f.yaml").write_text(
+        "name: f\nscript_name: follow\nserials: [SIM000001]\n"
+        "script_config: {target_users: [alice]}\n"
+    )
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "runner", "serve", "--port", str(port)],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.endswith(
+        f"campaign serve: error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(pick another --port)\n"
+    )
+    assert not (tmp_path / ".campaign" / "state.db").exists()
+
+
+def test_serve_refuses_a_port_out_of_range_as_usage(tmp_path: Path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "runner", "serve", "--port", "99999"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.endswith(
+        "campaign serve: error: argument --port: a port is 0-65535, got 99999\n"
+    )
+
+
 def test_serve_on_ipv6_loopback(tmp_path: Path, adb_server):
     root = tmp_path / "repo"
     (root / "workflows").mkdir(parents=True)

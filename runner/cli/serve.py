@@ -38,7 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks one)"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0 picks one)",
     )
     parser.add_argument(
         "--token",
@@ -128,6 +131,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535; argparse words the refusal as a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535, got {port}")
+    return port
+
+
 def bind(host: str, port: int) -> socket.socket:
     """Bind and listen before anything else starts, so a busy port fails fast and clearly."""
     host = bare_host(host)
@@ -170,17 +184,23 @@ def run(args: argparse.Namespace) -> int:
         extra = [os.environ.get(MEDIA_ROOTS_ENV, ""), *map(str, args.media_roots)]
         os.environ[MEDIA_ROOTS_ENV] = os.pathsep.join(p for p in extra if p)
     root = Path.cwd()
-    runtime = Runtime.open(
-        args.paths or None,
-        root=root,
-        state=args.state,
-        phones=phone_source(args),
-        stop_removed=args.stop_removed,
-        executor=args.executor,
-    )
-    if runtime is None:
-        return 1
+    # the port first: a busy one must fail before phones start or the files are applied
     sock = bind(args.host, args.port)
+    try:
+        runtime = Runtime.open(
+            args.paths or None,
+            root=root,
+            state=args.state,
+            phones=phone_source(args),
+            stop_removed=args.stop_removed,
+            executor=args.executor,
+        )
+    except BaseException:
+        sock.close()
+        raise
+    if runtime is None:
+        sock.close()
+        return 1
     received: list[int] = []
     previous = {
         sig: signal.signal(sig, lambda s, f: received.append(s))
