@@ -76,6 +76,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "profile.tab": (864, 2208, 1080, 2337),
             "upload.create": (432, 2208, 648, 2337),
             "search.button": (933, 135, 1080, 282),
+            "upload.progress": (56, 344, 127, 383),  # tvProgress "66%", a window of its own
         },
     ),
     "43.1.4/fr/feed_video.xml": (
