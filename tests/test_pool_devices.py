@@ -139,6 +139,12 @@ def test_one_phone_seen_twice_runs_one_task_at_a_time(sim_fleet, pool) -> None: 
     usb = sim_fleet(specs=[PhoneSpec("SIMDUP001")])
     tcp = sim_fleet(specs=[PhoneSpec("SIMDUP001")])
     first, second = usb.phones[0].adb_serial, tcp.phones[0].adb_serial
+
+    def both_seen_as_one() -> bool:  # the pool learns each serial's hardware serial on its own time
+        twins = {d.serial for d in pool.devices(details=False) if d.hw_serial == "SIMDUP001"}
+        return twins == {first, second}
+
+    assert _wait(both_seen_as_one, 15.0)
     with (
         pool.lease(first, timeout=1),
         pytest.raises(DeviceUnavailableError) as info,
@@ -146,10 +152,6 @@ def test_one_phone_seen_twice_runs_one_task_at_a_time(sim_fleet, pool) -> None: 
     ):
         pass
     assert info.value.message == "busy with another task for over 0.1 s"
-    assert {d.serial for d in pool.devices(details=False) if d.hw_serial == "SIMDUP001"} == {
-        first,
-        second,
-    }
 
 
 def test_a_hung_phone_is_quarantined_after_one_timeout_and_its_lease_fails_fast(

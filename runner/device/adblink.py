@@ -37,28 +37,18 @@ class FastConnection(AdbConnection):
     Also fixes two things of adbutils 2.12's connect: a failed connect leaked its socket, and
     any failure started a *local* server on the default port even for a remote host. Here only
     a local server is started, on the port asked for, with the adb binary adbutils would use.
+    ``_safe_connect`` is the one private method overridden: adbutils has no public way to give
+    a connection its socket (its constructor calls it).
     """
 
     def __init__(self, host: str, port: int) -> None:
         self._address = (host, port)
         super().__init__(host, port)
 
-    def _create_socket(self) -> socket.socket:
-        try:
-            sock = socket.create_connection(self._address, timeout=3)
-        except TimeoutError as exc:
-            raise AdbTimeout("connect to adb server timeout") from exc
-        except OSError as exc:
-            raise AdbConnectionError(f"connect to adb server failed: {exc}") from exc
-        sock.settimeout(None)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        return sock
-
     def _safe_connect(self) -> socket.socket:
         host, port = self._address
         try:
-            return self._create_socket()
+            return _connect(self._address)
         except (AdbTimeout, AdbConnectionError):
             if host not in LOCAL_HOSTS:
                 raise
@@ -68,7 +58,7 @@ class FastConnection(AdbConnection):
             capture_output=True,
             check=False,
         )  # the connect below reports a failure with its reason
-        return self._create_socket()
+        return _connect(self._address)
 
     def close(self) -> None:
         with contextlib.suppress(adbutils.AdbError):  # already closed
@@ -80,6 +70,19 @@ class FastConnection(AdbConnection):
         while chunk := self.conn.recv(65536):
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _connect(address: tuple[str, int]) -> socket.socket:
+    try:
+        sock = socket.create_connection(address, timeout=3)
+    except TimeoutError as exc:
+        raise AdbTimeout("connect to adb server timeout") from exc
+    except OSError as exc:
+        raise AdbConnectionError(f"connect to adb server failed: {exc}") from exc
+    sock.settimeout(None)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    return sock
 
 
 class PhoneLink(adbutils.AdbDevice):

@@ -274,11 +274,7 @@ class Device:
         """Push a file with adbutils' sync, bounded by a socket timeout (sync has none by default)."""
         self.note(f"push {local.name} -> {remote}")
         with translated(self.serial, f"push {local} {remote}"):
-            self.link.io_timeout = timeout
-            try:
-                self.link.sync.push(local, remote, mode=0o644)
-            finally:
-                self.link.io_timeout = PhoneLink.io_timeout
+            self.link.with_timeout(timeout).sync.push(local, remote, mode=0o644)
 
     def push_media(self, local: Path, *, folder: str = CAMERA_DIR) -> str:
         """Push into the camera folder and have the media scanner index it for the gallery."""

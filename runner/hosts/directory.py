@@ -54,6 +54,9 @@ class HostPhones:
             host = tables.host_of(raw, self.identity(serial))
         return None if host else (f"phone {serial} is attached to no host", True)
 
+    def use_inventory(self, inventory: Any) -> None:
+        """Nothing to keep: the phones table is the hosts' own report."""
+
     def lease(self, serial: str, *, timeout: float | None = None) -> AbstractContextManager[Any]:
         """Never: this process drives no phone (the scheduler's PhonePool asks for it)."""
         raise UsageError(

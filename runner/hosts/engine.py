@@ -113,9 +113,6 @@ def _execute(host: Host, task_id: int, attempt: int) -> str:
         artifacts_root=host.artifacts_root,
         repo_root=host.repo_root,
         lease_timeout=10.0,
-        cancel=threading.Event(),
-        stopped=threading.Event(),
-        interrupted=threading.Event(),
     )
     with host.lock:
         host.running[task_id] = job

@@ -27,6 +27,7 @@ from typing import Any
 
 from runner.errors import UsageError
 from runner.hosts import engine, tables
+from runner.scheduler.executor import Stop
 from runner.state.rows import utcnow
 
 log = logging.getLogger("runner.hosts")
@@ -97,8 +98,7 @@ def run(options: WorkerOptions) -> int:
         stopping.set()
         with engine.HOST.lock:
             for job in engine.HOST.running.values():
-                job.interrupted.set()
-                job.cancel.set()
+                job.stop(Stop.INTERRUPTED)
         pool.stop()
         store.close()
     return 0
@@ -147,8 +147,7 @@ def _stop(worker: asyncio.Task[None]) -> None:
     host = engine._host()
     with host.lock:
         for job in host.running.values():
-            job.interrupted.set()
-            job.cancel.set()
+            job.stop(Stop.INTERRUPTED)
     worker.cancel()
 
 
@@ -192,6 +191,5 @@ def _watch_stops(store: Any, stopping: threading.Event) -> None:
         except Exception:  # noqa: BLE001 - the tracker decides about a lost database
             continue
         for task_id, job in mine.items():
-            if task_id in requested and not job.cancel.is_set():
-                job.stopped.set()
-                job.cancel.set()
+            if task_id in requested and job.stop_reason is None:
+                job.stop(Stop.REQUESTED)

@@ -106,6 +106,12 @@ class DevicePool:
         self.screen_reader = screen_reader
         self._readers: dict[str, ScreenReader] = {}  # by hardware serial, like the locks
 
+    def use_inventory(self, inventory: Inventory | None) -> None:
+        """The inventory as just applied (`serve` re-reads edited files): names, groups and
+        accounts of the phones. The adb servers watched stay those given at start."""
+        with self._cond:
+            self.inventory = inventory
+
     # --- tracking --------------------------------------------------------------------------
     def start(self) -> None:
         """Take a first snapshot of every server, then follow changes live."""

@@ -14,12 +14,12 @@ keep it from publishing a comment or post twice.
 
 from __future__ import annotations
 
-import _thread
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +29,7 @@ from runner.campaign import Repo, expand_campaign
 from runner.campaign.model import TaskSpec
 from runner.errors import CampaignError, FailureClass, StateError, StorageError
 from runner.scheduler import jobs
-from runner.scheduler.executor import Job, Outcome, execute
+from runner.scheduler.executor import Job, Outcome, Stop, execute
 from runner.scheduler.options import RunnerOptions
 from runner.scheduler.queue import Claim, TaskQueue
 from runner.state import RUNNING, ApplyDiff, Store
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=1)
+LAUNCHERS = 8  # threads that start worker threads (see Runner._launcher)
 
 
 class Runner:
@@ -63,17 +64,21 @@ class Runner:
         self.applied: ApplyDiff | None = None  # what start() applied of ``repo``
         self.scheduler = jobs.new_scheduler()
         self.warnings: list[str] = []
-        self.outcomes: list[Outcome] = []
         self.on_outcome: Callable[[Outcome], None] | None = None
         self.fault: StorageError | None = None  # set once: the runner stopped on it
         self.on_fault: Callable[[StorageError], None] | None = None  # e.g. serve stops its server
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._running: dict[int, Job] = {}
-        self._workers: dict[int, threading.Event] = {}
+        self._workers: dict[int, threading.Thread] = {}
         self._lock = threading.Lock()
         self._token: str | None = None
         self._dispatcher: threading.Thread | None = None
+        # A worker thread per running task, named for it ("task-12@SERIAL"). ``Thread.start``
+        # waits until the new thread has run, which under hundreds of busy workers takes
+        # milliseconds each: started one after another, a wave of 1,000 phones began its last
+        # task 2.8 s late. A few launcher threads start them side by side instead.
+        self._launcher = ThreadPoolExecutor(max_workers=LAUNCHERS, thread_name_prefix="launcher")
 
     # -- life cycle ----------------------------------------------------------------------------
     def acquire(self) -> None:
@@ -112,12 +117,12 @@ class Runner:
         self._wake.set()
         if self._dispatcher is not None:
             self._dispatcher.join(30)
+        self._launcher.shutdown(wait=True)  # every claimed task's thread has started
         if graceful:
             self._join_workers(timeout)
         with self._lock:
             for job in self._running.values():
-                job.interrupted.set()
-                job.cancel.set()
+                job.stop(Stop.INTERRUPTED)
         self._join_workers(60)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -132,8 +137,8 @@ class Runner:
         deadline = time.monotonic() + timeout
         with self._lock:
             workers = list(self._workers.values())
-        for finished in workers:
-            finished.wait(max(0.0, deadline - time.monotonic()))
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
 
     def release(self) -> None:
         """Give the state file's lock back (idempotent)."""
@@ -145,7 +150,9 @@ class Runner:
     def apply(self, repo: Repo) -> ApplyDiff:
         """Write the files' one-shot tasks, schedule the recurring ones; re-callable on change."""
         self.repo = repo
-        self.queue.daily_caps = _caps(repo)["daily_caps"]
+        self.queue.set_caps(**_caps(repo))  # the caps and the zone whose midnight resets them
+        if self.pool is not None:
+            self.pool.use_inventory(repo.inventory)
         now = utcnow()
         specs: list[TaskSpec] = []
         for campaign in repo.campaigns:
@@ -192,8 +199,7 @@ class Runner:
         with self._lock:
             job = self._running.get(task_id)
         if done and job is not None:
-            job.stopped.set()
-            job.cancel.set()
+            job.stop(Stop.REQUESTED)
         return done
 
     def wait_idle(self, timeout: float | None = None, *, include_future: bool = False) -> bool:
@@ -244,8 +250,7 @@ class Runner:
                 message += f" and interrupted the {len(running)} running task(s) ({ids})"
             self.fault = StorageError(message, hint=exc.hint)
             for job in self._running.values():
-                job.interrupted.set()
-                job.cancel.set()
+                job.stop(Stop.INTERRUPTED)
         log.debug("storage fault: %s", exc)
         self._stopping.set()
         self._wake.set()
@@ -335,9 +340,8 @@ class Runner:
         for task_id in self.store.stop_requested_ids():
             with self._lock:
                 job = self._running.get(task_id)
-            if job is not None and not job.cancel.is_set():
-                job.stopped.set()
-                job.cancel.set()
+            if job is not None and job.stop_reason is None:
+                job.stop(Stop.REQUESTED)
 
     def _start_worker(self, claim: Claim) -> None:
         job = Job(
@@ -346,13 +350,13 @@ class Runner:
             artifacts_root=self._artifacts_root(),
             repo_root=self.options.repo_root or (self.repo.root if self.repo else None),
             lease_timeout=self.options.lease_timeout,
-            cancel=threading.Event(),
-            stopped=threading.Event(),
-            interrupted=threading.Event(),
         )
+        name = f"task-{claim.row.id}@{claim.row.serial or '-'}"
+        worker = threading.Thread(target=self._work, args=(claim, job), name=name, daemon=True)
         with self._lock:
             self._running[claim.row.id] = job
-            self._workers[claim.row.id] = spawn(self._work, claim, job)
+            self._workers[claim.row.id] = worker
+        self._launcher.submit(worker.start)
 
     def _work(self, claim: Claim, job: Job) -> None:
         """A worker thread's whole life: run the task, free the phone, report; never raises."""
@@ -380,8 +384,7 @@ class Runner:
             low = row.min_interval
             self.queue.done(row.serial or "", pause=random.uniform(low, max(low, row.max_interval)))
             self._wake.set()
-        try:
-            self.outcomes.append(outcome)
+        try:  # outcomes are reported, never kept: a long-running serve holds nothing per task
             if self.on_outcome is not None and self.fault is None:
                 try:
                     self.on_outcome(outcome)
@@ -395,25 +398,6 @@ class Runner:
 
     def _artifacts_root(self) -> Path:
         return (self.options.state_dir or self.store.path.parent) / "artifacts"
-
-
-def spawn(fn: Callable[..., None], *args: Any) -> threading.Event:
-    """Run ``fn`` in a new thread; the Event is set when it returns.
-
-    ``threading.Thread.start`` waits for each new thread to check in; with hundreds of busy
-    workers sharing the GIL that costs milliseconds per thread, so a wave of 1,000 phones took
-    2 s to begin (bench/scheduler_lag.py). The low-level start returns at once: 0.36 s p99.
-    """
-    finished = threading.Event()
-
-    def body() -> None:
-        try:
-            fn(*args)
-        finally:
-            finished.set()
-
-    _thread.start_new_thread(body, ())
-    return finished
 
 
 def _caps(repo: Repo | None) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,18 +42,36 @@ class Outcome:
     message: str
 
 
+class Stop(IntEnum):
+    """Why a running task is asked to end; a stronger reason replaces a weaker one."""
+
+    TIMEOUT = 1  # its own timeout passed: failed as timeout (retried by its policy)
+    REQUESTED = 2  # `campaign stop` / the API: failed as cancelled, never retried
+    INTERRUPTED = 3  # the runner shuts down: queued again, no attempt burnt
+
+
 @dataclass
 class Job:
-    """What the executor needs beyond the task: where things go and how to stop it."""
+    """What the executor needs beyond the task: where things go and how to stop it.
+
+    One state says whether and why the task is being stopped (``stop_reason``); ``cancel`` is
+    the signal the script waits on between its steps, set by ``stop`` and nothing else."""
 
     store: Store
     pool: PhonePool | None
     artifacts_root: Path
     repo_root: Path | None
     lease_timeout: float
-    cancel: threading.Event
-    stopped: threading.Event  # set with cancel when the user asked (not a timeout)
-    interrupted: threading.Event  # set with cancel when the runner shuts down: re-queue
+    cancel: threading.Event = field(default_factory=threading.Event)
+    stop_reason: Stop | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def stop(self, reason: Stop) -> None:
+        """Ask the task to end (at the script's next step) for ``reason``."""
+        with self._lock:
+            if self.stop_reason is None or reason > self.stop_reason:
+                self.stop_reason = reason
+        self.cancel.set()
 
 
 def retry_time(
@@ -87,7 +106,7 @@ def execute(claim: Claim, job: Job) -> Outcome:
     finally:
         if timer is not None:
             timer.cancel()
-    return _record_failure(row, _reclassify(failure, row, job, timer), job)
+    return _record_failure(row, _reclassify(failure, row, job), job)
 
 
 def _run(row: TaskRow, job: Job) -> Any:
@@ -131,32 +150,31 @@ def _run(row: TaskRow, job: Job) -> Any:
 def _timeout_timer(row: TaskRow, job: Job) -> threading.Timer | None:
     if not row.timeout:
         return None
-    timer = threading.Timer(row.timeout, job.cancel.set)
+    timer = threading.Timer(row.timeout, job.stop, args=(Stop.TIMEOUT,))
     timer.daemon = True
     timer.start()
     return timer
 
 
-def _reclassify(
-    failure: TaskFailed, row: TaskRow, job: Job, timer: threading.Timer | None
-) -> TaskFailed:
-    """A cancel we caused by the clock is a timeout, not a user's stop."""
-    if job.interrupted.is_set():
+def _reclassify(failure: TaskFailed, row: TaskRow, job: Job) -> TaskFailed:
+    """A task we stopped failed for the reason we stopped it (a cancel by the clock is a
+    timeout, not a user's stop)."""
+    reason = job.stop_reason
+    if reason is Stop.INTERRUPTED:
         return TaskFailed(
             FailureClass.INTERRUPTED,
             "the runner was stopped while the task ran",
             serial=row.serial,
             task_id=row.id,
         )
-    timed_out = timer is not None and job.cancel.is_set() and not job.stopped.is_set()
-    if timed_out:
+    if reason is Stop.TIMEOUT:
         return TaskFailed(
             FailureClass.TIMEOUT,
             f"took longer than its timeout of {row.timeout:g} s",
             serial=row.serial,
             task_id=row.id,
         )
-    if job.stopped.is_set() and failure.failure_class is not FailureClass.CANCELLED:
+    if reason is Stop.REQUESTED and failure.failure_class is not FailureClass.CANCELLED:
         return TaskFailed(
             FailureClass.CANCELLED,
             f"stopped by request ({failure.message})",

@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from runner.campaign import Inventory
     from runner.device import Device
 
 
@@ -25,6 +26,10 @@ class PhonePool(Protocol):
 
     def waiting_reason(self, serial: str, *, grace: float = 0.0) -> tuple[str, bool] | None:
         """Why a task for ``serial`` cannot start now, and whether that is settled."""
+        ...
+
+    def use_inventory(self, inventory: Inventory) -> None:
+        """The inventory as just applied (names, groups, accounts of the phones)."""
         ...
 
     def lease(self, serial: str, *, timeout: float | None = None) -> AbstractContextManager[Device]:

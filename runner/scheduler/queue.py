@@ -53,64 +53,76 @@ class TaskQueue:
         self.rng = rng or random.Random()
         self._busy: set[str] = set()
         self._free_at: dict[str, datetime] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the in-memory state only: never held over the store
+        self._taking = threading.Lock()  # one take at a time (the dispatcher's)
+        self._forgotten = 0  # forget_waiting calls: a take that saw an older count keeps none
 
     def take(self, now: datetime) -> list[Claim]:
         """Claim the next task of every free phone whose pause is over, within the cap.
 
-        The choice is made in memory, the claims in one transaction (one fsync per wave)."""
-        with self._lock:
+        Three steps: a snapshot of which phones are busy or paused (under the lock); the
+        choice, the notes on waiting tasks, the cap deferrals and the claims in the store
+        (without it: workers ending their tasks never wait on the database); then the claimed
+        phones marked busy. The claims are one transaction (one fsync per wave)."""
+        with self._taking:
+            with self._lock:
+                busy, waiting, forgotten = set(self._busy), dict(self.waiting), self._forgotten
+                room = None if self.concurrency is None else self.concurrency - len(busy)
+                paused = {s for s, t in self._free_at.items() if t > now}
+                caps, zone = dict(self.daily_caps), self.cap_zone
+            notes: dict[str, str] = {}
+            waiting = self._recheck_waiting(waiting, notes)
+            due = self.store.due(now, exclude=busy | paused | set(waiting), campaigns=self.scope)
             chosen: dict[int, TaskRow] = {}
-            room = None if self.concurrency is None else self.concurrency - len(self._busy)
-            paused = {s for s, t in self._free_at.items() if t > now}
-            self._recheck_waiting()
-            due = self.store.due(
-                now, exclude=self._busy | paused | set(self.waiting), campaigns=self.scope
-            )
             for serial, rows in self._by_phone(due).items():
                 if room is not None and len(chosen) >= room:
                     break
-                if serial in self._busy or self._free_at.get(serial, now) > now:
+                found = self.blocked(serial) if self.blocked is not None and serial else None
+                if found is not None:  # cannot take a task now: remember it, say so on its tasks
+                    waiting[serial], notes[serial] = found, found[0]
                     continue
-                if self._unavailable(serial):
-                    continue
-                row = self._choose(rows, now)
+                row = self._choose(rows, now, caps, zone)
                 if row is not None:
                     chosen[row.id] = row
+            for serial, why in notes.items():
+                self.store.note_waiting(serial, why)
             attempts = self.store.claim_many(list(chosen.values())) if chosen else {}
             claims = [Claim(row=chosen[i], attempt=n) for i, n in attempts.items()]
-            self._busy.update(c.row.serial or "" for c in claims)
+            with self._lock:
+                self.waiting = waiting if forgotten == self._forgotten else {}
+                self._busy.update(c.row.serial or "" for c in claims)
             return claims
+
+    def set_caps(self, *, daily_caps: dict[str, int], cap_zone: tzinfo) -> None:
+        """New daily caps and time zone (an edited inventory); the next take counts by them."""
+        with self._lock:
+            self.daily_caps, self.cap_zone = dict(daily_caps), cap_zone
 
     def forget_waiting(self) -> None:
         """Look at every waiting phone's tasks again at the next take (an apply added some)."""
         with self._lock:
-            self.waiting.clear()
+            self.waiting = {}
+            self._forgotten += 1
 
     def settled_waiting(self) -> dict[str, str]:
         """Phones whose tasks wait for good as far as a bounded run is concerned, and why."""
         with self._lock:
             return {s: why for s, (why, settled) in self.waiting.items() if settled}
 
-    def _unavailable(self, serial: str) -> bool:
-        """A phone that cannot take a task now: remember it and say so on its tasks."""
-        found = self.blocked(serial) if self.blocked is not None else None
-        if found is None:
-            return False
-        self.waiting[serial] = found
-        self.store.note_waiting(serial, found[0])
-        return True
-
-    def _recheck_waiting(self) -> None:
-        """Waiting phones that came back take tasks again; the others may have new reasons."""
-        for serial, old in list(self.waiting.items()):
+    def _recheck_waiting(
+        self, waiting: dict[str, tuple[str, bool]], notes: dict[str, str]
+    ) -> dict[str, tuple[str, bool]]:
+        """Waiting phones that came back take tasks again; the others may have new reasons
+        (collected in ``notes`` for the store)."""
+        out = {}
+        for serial, old in waiting.items():
             found = self.blocked(serial) if self.blocked is not None else None
             if found is None:
-                del self.waiting[serial]
-            elif found != old:
-                self.waiting[serial] = found
-                if found[0] != old[0]:
-                    self.store.note_waiting(serial, found[0])
+                continue
+            out[serial] = found
+            if found[0] != old[0]:
+                notes[serial] = found[0]
+        return out
 
     def done(self, serial: str, *, pause: float) -> None:
         """The phone finished a task; it takes its next one after ``pause`` seconds."""
@@ -136,20 +148,31 @@ class TaskQueue:
             phones[row.serial or ""].append(row)
         return phones
 
-    def _choose(self, rows: list[TaskRow], now: datetime) -> TaskRow | None:
-        """The phone's next task: start-time order, or random when the head asks for it."""
+    def _choose(
+        self, rows: list[TaskRow], now: datetime, caps: dict[str, int], zone: tzinfo
+    ) -> TaskRow | None:
+        """The phone's next task: start-time order, or random when the head asks for it; a
+        task over its account's daily cap is deferred to tomorrow, saying why."""
         candidates = list(rows)
         if candidates[0].random_order:
             self.rng.shuffle(candidates)
-        return next((row for row in candidates if not self._over_cap(row, now)), None)
+        for row in candidates:
+            over = self._cap_reached(row, now, caps, zone)
+            if over is None:
+                return row
+            self.store.defer(row.id, until=over[0], reason=over[1])
+        return None
 
-    def _over_cap(self, row: TaskRow, now: datetime) -> bool:
-        """Per-account daily cap per script (across campaigns): defer to tomorrow, say why."""
-        cap = self.daily_caps.get(row.script_name)
+    def _cap_reached(
+        self, row: TaskRow, now: datetime, caps: dict[str, int], zone: tzinfo
+    ) -> tuple[datetime, str] | None:
+        """(tomorrow, why) when the account already did its daily cap of this script (across
+        campaigns, counted from midnight in ``zone``); a question only, the store is not changed."""
+        cap = caps.get(row.script_name)
         if cap is None or not row.username:
-            return False
-        local = now.astimezone(self.cap_zone)
-        start = datetime.combine(local.date(), time(0), tzinfo=self.cap_zone)
+            return None
+        local = now.astimezone(zone)
+        start = datetime.combine(local.date(), time(0), tzinfo=zone)
         tomorrow = start + timedelta(days=1)
         done = self.store.count_done(
             username=row.username,
@@ -158,10 +181,9 @@ class TaskQueue:
             until=tomorrow,
         )
         if done < cap:
-            return False
+            return None
         reason = (
             f"daily cap reached: {done} of {cap} {row.script_name} tasks for @{row.username} today; "
             f"deferred to {tomorrow.isoformat()}"
         )
-        self.store.defer(row.id, until=tomorrow, reason=reason)
-        return True
+        return tomorrow, reason
