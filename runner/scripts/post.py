@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from runner.campaign.pretouch import VIDEO
 from runner.device.screen import dismiss_popup
 from runner.errors import FailureClass
 from runner.scripts import commit
 from runner.scripts.common import launch, newest_tiles, search
 from runner.scripts.context import Ctx, ScriptResult
-from runner.scripts.materials import VIDEO, choose_media
+from runner.scripts.materials import choose_media
 
 ACTION = commit.action_of("post")  # the commit mark's action: its at-most-once tap
 
