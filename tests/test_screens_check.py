@@ -107,6 +107,15 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "comment.list_item": (0, 905, 1080, 1128),
         },
     ),
+    "47.0.3/fr/own_profile.xml": (
+        None,
+        {
+            # the handle Button t3y, not the TextView t3y "Compte non recommandé"; no follow control:
+            # the stats' "Suivis" label sits in a box with two TextViews
+            "profile.username": (42, 390, 412, 429),
+            "own.username": (42, 390, 412, 429),
+        },
+    ),
     "47.0.3/fr/video_liked.xml": (
         None,
         {
