@@ -251,6 +251,7 @@ def test_openapi_document_embeds_the_project_schemas(api_server):
         "account_warmup",
         "comment",
         "follow",
+        "login",
         "match_accounts",
         "post",
         "profile",

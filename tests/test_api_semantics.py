@@ -190,15 +190,3 @@ def test_paging_bounds_are_human(api_server):
     assert api.call("GET", "/api/v1/task?page=10000000000000000000")["message"] == (
         "page: too large, got 10000000000000000000"
     )
-
-
-def test_login_answers_40003_saying_this_runner_lacks_it(api_server):
-    api = api_server()
-    body = {"serials": ["SIM000001"], "script_name": "login", "script_config": {}}
-    assert api.call("POST", "/api/v1/task", json=body) == {
-        "code": 40003,
-        "message": "script_name: script 'login' is supported by TikMatrix but not by this "
-        "runner yet; supported: account_warmup, comment, follow, match_accounts, post, profile, "
-        "unfollow",
-        "data": None,
-    }

@@ -1,6 +1,6 @@
-"""TikMatrix's profile and match_accounts scripts through the API and `validate`: the documented
-bodies create tasks (code 0), run on the phones (ground truth), and bad configs are refused
-before a phone is touched."""
+"""TikMatrix's profile, match_accounts and login scripts through the API and `validate`: the
+documented bodies create tasks (code 0), run on the phones (ground truth), and bad configs are
+refused before a phone is touched."""
 
 from __future__ import annotations
 
@@ -84,6 +84,25 @@ def test_match_accounts_runs_once_per_phone_even_with_multi_account(api_stack):
     assert task["remark"] == "2 account(s) logged in: @user001_1, @user001_2"
 
 
+def test_documented_login_body_makes_one_task_per_inventory_account(api_stack):
+    api = api_stack(phones=1, accounts=2)
+    body = {
+        "serials": ["SIM000001"],
+        "script_name": "login",
+        "script_config": {},
+        "retry": NO_RETRY,
+    }
+    created = api.ok("POST", "/api/v1/task", json=body)  # enable_multi_account is always on
+    tasks = wait_finished(api, created["task_ids"])
+    # the generated inventory names no password_env: each task says so, before touching the phone
+    assert [(t["username"], t["status"], t["remark"]) for t in tasks] == [
+        (user, 3, f"account '{user}' has no password_env in inventory.yaml")
+        for user in ("user001_1", "user001_2")
+    ]
+    truth = api.fleet.ground_truth()["SIM000001"]
+    assert all(not kinds["logins"] for kinds in truth.values())
+
+
 def test_match_accounts_takes_no_parameters(api_server):
     api = api_server()
     body = {"serials": ["SIM000001"], "script_name": "match_accounts", "script_config": {"x": 1}}
@@ -91,7 +110,7 @@ def test_match_accounts_takes_no_parameters(api_server):
     assert answer["code"] == 40001 and "x" in answer["message"]
 
 
-def test_validate_accepts_campaign_files_of_both_scripts(
+def test_validate_accepts_campaign_files_of_the_three_scripts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "profile.yaml").write_text(
@@ -105,7 +124,16 @@ def test_validate_accepts_campaign_files_of_both_scripts(
         "script_config: {}\n",
         encoding="utf-8",
     )
+    (tmp_path / "login.yaml").write_text(
+        "name: log-in\nscript_name: login\nserials: [SIM000001]\nscript_config: {}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "inventory.yaml").write_text(
+        "devices:\n  - serial: SIM000001\n    accounts:\n"
+        "      - {username: brand, email: brand@example.com, password_env: BRAND_PASSWORD}\n",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
-    code = main(["validate", "profile.yaml", "match.yaml"])
+    code = main(["validate", "profile.yaml", "match.yaml", "login.yaml", "inventory.yaml"])
     out, _ = capsys.readouterr()
-    assert (code, out.splitlines()[-1]) == (0, "ok: 2 files, 2 campaigns")
+    assert (code, out) == (0, "ok: 4 files, 3 campaigns\n")

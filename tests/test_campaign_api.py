@@ -70,7 +70,7 @@ def test_missing_script_name_is_40002() -> None:
     assert (err.api_code, err.field, err.reason) == (
         40002,
         "script_name",
-        "missing; expected one of account_warmup, comment, follow, match_accounts, post, profile, unfollow",
+        "missing; expected one of account_warmup, comment, follow, login, match_accounts, post, profile, unfollow",
     )
 
 
@@ -79,7 +79,7 @@ def test_coming_soon_script_is_40003() -> None:
     assert err.api_code == 40003
     assert str(err) == (
         "<request body>: script_name: script 'super_marketing' is not supported yet "
-        "(coming soon in the original); supported: account_warmup, comment, follow, match_accounts, post, profile, unfollow"
+        "(coming soon in the original); supported: account_warmup, comment, follow, login, match_accounts, post, profile, unfollow"
     )
 
 

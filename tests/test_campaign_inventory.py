@@ -31,7 +31,8 @@ def test_schema_problems_are_located(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "inventory.yaml:3:5: devices[0].acounts: unknown key 'acounts' (did you mean 'accounts'?)",
         "inventory.yaml:5:28: adb_servers[0].port: expected at most 65535, found 70000",
         "inventory.yaml:7:3: daily_caps.folow: 'folow' is not one of "
-        "['post', 'follow', 'unfollow', 'comment', 'account_warmup'] (did you mean 'follow'?)",
+        "['post', 'follow', 'unfollow', 'comment', 'account_warmup', 'profile', 'match_accounts', "
+        "'login'] (did you mean 'follow'?)",
     ]
 
 

@@ -53,7 +53,7 @@ def test_schemas_export_writes_every_schema_into_a_campaign_repo(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["schemas", "export", str(tmp_path / "schemas")]) == 0
-    assert capsys.readouterr().out == f"wrote 11 schema files to {tmp_path / 'schemas'}\n"
+    assert capsys.readouterr().out == f"wrote 12 schema files to {tmp_path / 'schemas'}\n"
     written = sorted(p.relative_to(tmp_path / "schemas").as_posix() for p in tmp_path.rglob("*"))
     assert [w for w in written if w.endswith(".json")] == sorted(published_files())
 

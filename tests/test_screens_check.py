@@ -154,7 +154,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
         # no capture shows what opens the account switcher: not expected
         {"profile.username": (319, 402, 531, 458), "own.username": (319, 402, 531, 458)},
     ),
-    "43.1.4/fr/login_phone.xml": (None, {}),  # no script logs in yet: no login.* elements
+    "43.1.4/fr/login_phone.xml": (
+        None,
+        # the phone tab: the e-mail tab to switch to and Continue; no e-mail/password field shows
+        {"login.email_tab": (540, 279, 997, 389), "login.continue": (88, 1309, 992, 1452)},
+    ),
     "43.1.4/fr/popup_collections.xml": (None, {}),
     "43.1.4/fr/popup_update_prompt.xml": (None, {}),  # its "Accueil" is the system's home key
     "47.0.3/fr/comment_sheet.xml": (

@@ -17,7 +17,6 @@ from runner.campaign.model import SourceRef
 from runner.campaign.records import Campaign
 from runner.campaign.schemas import (
     COMING_SOON,
-    NOT_HERE_YET,
     SUPPORTED_SCRIPTS,
     envelope_defaults,
     envelope_validator,
@@ -130,12 +129,6 @@ def script_name_problems(doc: Document, data: dict[str, Any]) -> list[CampaignEr
     supported = ", ".join(SUPPORTED_SCRIPTS)
     if name in COMING_SOON:
         reason = f"script '{name}' is not supported yet (coming soon in the original); supported: {supported}"
-        return [_at(doc, ("script_name",), reason, code=API_NOT_SUPPORTED)]
-    if name in NOT_HERE_YET:
-        reason = (
-            f"script '{name}' is supported by TikMatrix but not by this runner yet; "
-            f"supported: {supported}"
-        )
         return [_at(doc, ("script_name",), reason, code=API_NOT_SUPPORTED)]
     if name not in SUPPORTED_SCRIPTS:
         hint = did_you_mean(name, SUPPORTED_SCRIPTS)

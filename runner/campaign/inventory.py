@@ -88,7 +88,12 @@ def _build(doc: Document) -> Inventory:
             groups=tuple(d.get("groups", ())),
             vars=dict(d.get("vars", {})),
             accounts=tuple(
-                Account(a["username"].lstrip("@"), a.get("package", DEFAULT_PACKAGE))
+                Account(
+                    a["username"].lstrip("@"),
+                    a.get("package", DEFAULT_PACKAGE),
+                    a.get("email", ""),
+                    a.get("password_env", ""),
+                )
                 for a in d.get("accounts", ())
             ),
         )

@@ -17,6 +17,8 @@ DEFAULT_PACKAGE = "com.zhiliaoapp.musically"
 class Account:
     username: str
     package: str = DEFAULT_PACKAGE
+    email: str = ""
+    password_env: str = ""  # the environment variable holding its password (login script)
 
 
 @dataclass(frozen=True)

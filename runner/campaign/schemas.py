@@ -28,9 +28,6 @@ if TYPE_CHECKING:
 
 SUPPORTED_SCRIPTS = tuple(SCRIPT_SPECS)  # what each one is: runner/campaign/script_registry.py
 COMING_SOON = ("like", "message", "super_marketing", "scrape_user")
-# TikMatrix's current API reference supports it; this runner has no script for it yet (no
-# capture of the email/username + password login screens to build one from): 40003.
-NOT_HERE_YET = ("login",)
 
 
 @cache

@@ -50,6 +50,9 @@ class ScriptSpec:
     # TikMatrix forces enable_multi_account for some scripts whatever the body says (False for
     # match_accounts: it reads the whole phone once); None: as the campaign says
     multi_account: bool | None = None
+    # False: the task's account is not switched to before the script runs (login: it is not
+    # logged in yet; the script makes it the active account itself)
+    switch_first: bool = True
 
     @property
     def schema_file(self) -> str:
@@ -166,6 +169,12 @@ SCRIPT_SPECS: dict[str, ScriptSpec] = {
             "follow users: one task per user",
             target="user",
             target_keys=_USERS,
+        ),
+        ScriptSpec(
+            "login",
+            "log the phone's inventory accounts in (e-mail or username, password from the environment)",
+            multi_account=True,
+            switch_first=False,
         ),
         ScriptSpec(
             "match_accounts",

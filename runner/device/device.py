@@ -224,14 +224,34 @@ class Device:
         verification failure, never a silently shorter text.
         """
         self.note(f"type {text!r}")
+        self._send_text(text)
+        if verify:
+            self._check_typed(text)
+
+    def type_secret(self, text: str) -> None:
+        """Type a password into the focused field without it reaching the step log, the task's
+        failure details or an error message (they say "a secret of N characters")."""
+        self.note(f"type a secret of {len(text)} characters")
+        try:
+            self._send_text(text)
+        except DeviceError as exc:  # same kind (a lost phone stays device_lost), text redacted
+            raise type(exc)(
+                "typing a secret failed",
+                serial=self.serial,
+                command="input text <secret>",
+                exit_code=exc.exit_code,
+                output="",
+                hint=exc.hint,
+            ) from None
+
+    def _send_text(self, text: str) -> None:
+        """``input text`` for plain ASCII, the ADB keyboard's broadcast for anything else."""
         if textinput.is_plain(text):
             for command in textinput.input_text_commands(text):
                 self.run(command)
         else:
             self._ensure_adb_keyboard(text)
             self.run(textinput.broadcast_command(text))
-        if verify:
-            self._check_typed(text)
 
     def clear_field(self, field: UiNode) -> None:
         """Empty a focused text field: cursor to the end, then one delete per character shown.

@@ -46,7 +46,7 @@ def run_script(
         f"(account {task.username or 'current'}, target {task.target or '-'})"
     )
     try:
-        ctx = _prepare(device, task, cancel, repo_root)
+        ctx = _prepare(device, task, cancel, repo_root, switch=script.spec.switch_first)
         ctx.on_commit = on_commit
         result = script.run(ctx)
         device.note(f"done: {result.summary}")
@@ -59,9 +59,15 @@ def run_script(
 
 
 def _prepare(
-    device: Device, task: ScriptTask, cancel: threading.Event, repo_root: Path | None
+    device: Device,
+    task: ScriptTask,
+    cancel: threading.Event,
+    repo_root: Path | None,
+    *,
+    switch: bool = True,
 ) -> Ctx:
-    """Wake the phone, check the app, load its selectors, switch to the task's account."""
+    """Wake the phone, check the app, load its selectors, switch to the task's account (unless
+    the script makes it active itself: login)."""
     if cancel.is_set():
         raise TaskFailed(
             FailureClass.CANCELLED,
@@ -81,7 +87,7 @@ def _prepare(
         repo_root,
         random.Random(f"{task.task_id}:{task.serial}:{task.target}"),
     )
-    if task.username:
+    if task.username and switch:
         switch_account(ctx, task.username)
     return ctx
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from runner.campaign.script_registry import SCRIPT_SPECS, ScriptSpec
-from runner.scripts import comment, follow, match_accounts, post, profile, warmup
+from runner.scripts import comment, follow, login, match_accounts, post, profile, warmup
 from runner.scripts.context import Ctx, ScriptResult
 
 Run = Callable[[Ctx], ScriptResult]
@@ -47,6 +47,7 @@ SCRIPTS: dict[str, Script] = bind(
         "account_warmup": warmup.run,
         "comment": comment.run,
         "follow": follow.run_follow,
+        "login": login.run,
         "match_accounts": match_accounts.run,
         "post": post.run,
         "profile": profile.run,

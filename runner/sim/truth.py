@@ -2,7 +2,7 @@
 
 Tests and `plan`-vs-result checks compare this with what the runner believes it did. Shape:
 ``{hw_serial: {username: {follows, unfollows, likes, favourites, comments, posts, watched,
-switches, profile}}}``; every list is in the order things happened.
+switches, profile, logins}}}``; every list is in the order things happened.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ KINDS = (
     "watched",
     "switches",
     "profile",  # {"field": name|username|bio|link, "value": ...}: a profile field saved
+    "logins",  # {"identifier": username or e-mail typed, "from": the account active before}
 )
 
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlparse
 from runner.sim.fs import normalize
 from runner.sim.ui.dialog import Dialog
 from runner.sim.ui.intent import Intent
-from runner.sim.ui.tiktok.state import Screen, Upload
+from runner.sim.ui.tiktok.state import Account, Screen, Upload
 from runner.sim.ui.tiktok.world import USERNAME, Video
 
 if TYPE_CHECKING:
@@ -195,6 +195,32 @@ def save_profile_field(app: TikTokApp, field: str) -> None:
         account.profile[field] = value
     app.phone.truth.record(before, "profile", {"field": field, "value": value})
     app.pop()
+
+
+def login_continue(app: TikTokApp) -> None:
+    """The e-mail/username tab's Continue: on to the password step with what was typed."""
+    identifier = app.fields.get("login_identifier", "").strip()
+    if not identifier:
+        return
+    app.top.params["step"] = "password"
+    app.fields["login_password"] = ""
+    app.focus("login_password")
+
+
+def login_submit(app: TikTokApp) -> None:
+    """Log in: a known (username or e-mail, password) adds the account and makes it active;
+    anything else shows the app's error and stays."""
+    identifier = app.fields.get("login_identifier", "").strip()
+    username = app.world.check_login(identifier, app.fields.get("login_password", ""))
+    if username is None:
+        app.toast = (app.t("login_failed"), time.monotonic() + 2)
+        return
+    app.background()
+    app.accounts.setdefault(username, Account(username))
+    previous, app.current = app.current, username
+    app.phone.truth.record(username, "logins", {"identifier": identifier, "from": previous})
+    app.fields.pop("login_password", None)
+    app.switch_tab("me")
 
 
 def open_upload(app: TikTokApp) -> None:

@@ -9,6 +9,7 @@ from runner.sim.ui.dialog import render_dialog
 from runner.sim.ui.node import HEIGHT, WIDTH, Node
 from runner.sim.ui.tiktok import (
     actions,
+    render_login,
     render_player,
     render_profile,
     render_search,
@@ -118,17 +119,6 @@ def _simple(title_key: str) -> Callable[[Builder, Screen], Node | None]:
     return render
 
 
-def _login(b: Builder, screen: Screen) -> Node | None:
-    """Stand-in (no capture of the login screen is used here)."""
-    app = b.app
-    return b.group(
-        "",
-        (0, 0, WIDTH, HEIGHT),
-        b.image("", (20, 90, 140, 210), b.t("back"), on_tap=app.pop),
-        b.text("", (0, 300, WIDTH, 420), b.t("login_title")),
-    )
-
-
 SCREENS: dict[str, Callable[[Builder, Screen], Node | None]] = {
     "feed": render_player.feed,
     "video": render_player.video,
@@ -142,7 +132,7 @@ SCREENS: dict[str, Callable[[Builder, Screen], Node | None]] = {
     "gallery": render_upload.gallery,
     "editor": render_upload.editor,
     "post": render_upload.post,
-    "login": _login,
+    "login": render_login.login,
     "edit_profile": render_profile.edit_profile,
     "edit_field": render_profile.edit_field,
 }

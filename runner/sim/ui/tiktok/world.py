@@ -72,6 +72,19 @@ class World:
         self.mutual_users = {u.lower() for u in mutual_users}
         self._comments: dict[str, list[tuple[str, str]]] = {}
         self._lock = threading.Lock()
+        # accounts that exist on the service with their e-mail and password (log-in checks)
+        self.credentials: dict[str, tuple[str, str]] = {}
+
+    def register(self, username: str, email: str, password: str) -> None:
+        """An account anyone can log in to with (username or e-mail) and password."""
+        self.credentials[username] = (email, password)
+
+    def check_login(self, identifier: str, password: str) -> str | None:
+        """The username that ``identifier`` (username or e-mail) and ``password`` log in to."""
+        for username, (email, secret) in self.credentials.items():
+            if (identifier == username or (email and identifier == email)) and password == secret:
+                return username
+        return None
 
     def _video(self, rng: random.Random, creator: str | None = None, kind: str = "video") -> Video:
         creator = creator or rng.choice(CREATORS)
