@@ -58,7 +58,16 @@ json_printed: list[bool] = []  # a JSON document went to stdout in this process
 def print_json(data: Any, out: TextIO | None = None) -> None:
     """One JSON document on stdout (datetimes with offset, anything else unknown as text)."""
     out = out or sys.stdout
-    out.write(json.dumps(data, indent=2, ensure_ascii=False, default=_default) + "\n")
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=_default)
+    chunk: list[str] = []  # streamed in 64 KiB pieces: a 100,000-task plan is never one string
+    size = 0
+    for piece in encoder.iterencode(data):
+        chunk.append(piece)
+        size += len(piece)
+        if size > 65536:
+            out.write("".join(chunk))
+            chunk, size = [], 0
+    out.write("".join(chunk) + "\n")
     if out is sys.stdout:
         json_printed.append(True)
 
