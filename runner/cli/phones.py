@@ -81,7 +81,8 @@ def start_simulated(
     if not inventory.devices:
         raise UsageError(
             "--sim needs an inventory.yaml that lists the phones",
-            hint="see inventory.yaml in the demo",
+            hint="e.g. `devices: [{serial: SIM000001, accounts: [{username: alice}]}]`: each "
+            "simulated phone is logged in to the accounts listed for it",
         )
     running = _running_fleet(inventory)
     if running is not None:
