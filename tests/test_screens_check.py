@@ -116,6 +116,13 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "own.username": (42, 390, 412, 429),
         },
     ),
+    "43.1.4/fr/camera.xml": (
+        None,
+        {
+            "upload.upload": (0, 2118, 210, 2314),  # FrameLayout ymg (47.0.3: upload_hot_area)
+            "upload.add_sound": (332, 203, 748, 319),
+        },
+    ),
     "47.0.3/fr/video_liked.xml": (
         None,
         {
@@ -343,32 +350,47 @@ def test_check_of_a_file_that_is_not_a_dump_fails_and_says_why(
 def test_an_override_in_the_repo_fixes_a_changed_id_without_touching_python(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A new release renames the Upload control: the shipped data misses it, one line of the
-    campaign repo's apps/tiktok.yaml finds it again."""
-    variant = tmp_path / "camera.xml"
+    """A new release renames the comment sheet's add-image Button (found by its id only: it has no
+    readable label): the shipped data misses it, one line of the campaign repo's apps/tiktok.yaml
+    finds it again."""
+    variant = tmp_path / "comment_sheet.xml"
     variant.write_text(
-        (SCREENS / "47.0.3/fr/camera.xml")
+        (SCREENS / "47.0.3/fr/comment_sheet.xml")
         .read_text(encoding="utf-8")
         .replace("app-version: 47.0.3", "app-version: 47.1.0")
-        .replace(":id/upload_hot_area", ":id/ua1"),
+        .replace(":id/l12", ":id/q9z"),
         encoding="utf-8",
     )
     _, shipped = check_screen(variant.read_text(encoding="utf-8"))
-    assert not shipped["upload.upload"]["found"]
+    assert not shipped["comment.add_image"]["found"]
     (tmp_path / "apps").mkdir()
     (tmp_path / "apps" / "tiktok.yaml").write_text(
-        'versions:\n  "47.1.*":\n    elements:\n      upload.upload: [{id: ua1}]\n',
+        'versions:\n  "47.1.*":\n    elements:\n      comment.add_image: [{id: q9z}]\n',
         encoding="utf-8",
     )
     args = ["screens", "check", "--root", str(tmp_path), "--format", "json", str(variant)]
     assert main(args) == 0
-    fixed = json.loads(capsys.readouterr().out)["screens"][0]["elements"]["upload.upload"]
+    fixed = json.loads(capsys.readouterr().out)["screens"][0]["elements"]["comment.add_image"]
     assert fixed == {
         "found": True,
-        "selector": '{id: "ua1"}',
-        "bounds": [0, 2118, 210, 2314],
-        "tap": [105, 2216],
+        "selector": '{id: "q9z"}',
+        "bounds": [732, 2210, 832, 2305],
+        "tap": [782, 2257],
     }
+
+
+def test_a_renamed_upload_control_is_still_found_by_its_structure() -> None:
+    """The Upload control has no label; a release that renames its id (43.1.4 ymg, 47.0.3
+    upload_hot_area) is still found by where it sits."""
+    variant = (
+        (SCREENS / "47.0.3/fr/camera.xml")
+        .read_text(encoding="utf-8")
+        .replace("app-version: 47.0.3", "app-version: 47.1.0")
+        .replace(":id/upload_hot_area", ":id/ua1")
+    )
+    found = check_screen(variant)[1]["upload.upload"]
+    assert found["found"] and found["bounds"] == [0, 2118, 210, 2314]
+    assert found["selector"].startswith("{xpath:")
 
 
 def test_capture_saves_the_dump_with_its_version_a_screenshot_and_info(
