@@ -153,6 +153,25 @@ def test_sim_state_takes_format_json(
     )
 
 
+def test_sim_state_reads_the_ground_truth_beside_the_state_file_a_rehearsal_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # where `run --sim --state elsewhere/state.db` leaves the fleet's ground truth when it stops
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "sim").mkdir(parents=True)
+    truth = {"SIM000001": {"alice": {"follows": ["bob"]}}}
+    (elsewhere / "sim" / "ground_truth.json").write_text(json.dumps(truth))
+    here = tmp_path / "repo"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.delenv("CAMPAIGN_STATE", raising=False)
+    assert main(["sim", "state", "--state", str(elsewhere / "state.db")]) == 0
+    assert json.loads(capsys.readouterr().out) == truth
+    monkeypatch.setenv("CAMPAIGN_STATE", str(elsewhere / "state.db"))
+    assert main(["sim", "state"]) == 0
+    assert json.loads(capsys.readouterr().out) == truth
+
+
 def test_an_internal_error_leaves_a_crash_log_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -109,6 +109,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     state.add_argument(
         "--format", choices=("json",), default="json", help="output format: json (the only one)"
     )
+    state.add_argument(
+        "--state",
+        default=None,
+        metavar="PATH",
+        help="the state file a `run --sim` or `serve --sim` used: its fleet's ground truth is "
+        "beside it (default: $CAMPAIGN_STATE, else .campaign/state.db in the current directory)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -369,15 +376,15 @@ def _finish(truth: dict[str, Any]) -> None:
 
 
 # --- down / state --------------------------------------------------------------------------------
-def _read_info() -> dict[str, Any] | None:
+def _read_info(sim_dir: Path = SIM_DIR) -> dict[str, Any] | None:
     try:
-        return dict(json.loads((SIM_DIR / INFO_FILE).read_text()))
+        return dict(json.loads((sim_dir / INFO_FILE).read_text()))
     except (OSError, ValueError):
         return None
 
 
-def _running() -> dict[str, Any] | None:
-    info = _read_info()
+def _running(sim_dir: Path = SIM_DIR) -> dict[str, Any] | None:
+    info = _read_info(sim_dir)
     if info is None or not pid_alive(int(info.get("pid", 0))):
         return None
     return info
@@ -432,12 +439,23 @@ def _down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evidence_dir(args: argparse.Namespace) -> Path:
+    """Where `run --sim` / `serve --sim` left the fleet's files: beside the state file they
+    used (``--state``, ``$CAMPAIGN_STATE``; default ``.campaign/``, where `sim up` keeps them)."""
+    from runner.state.location import state_path
+
+    path = state_path(args.state)
+    return path.parent / "sim" if isinstance(path, Path) else SIM_DIR
+
+
 def _state(args: argparse.Namespace) -> int:
-    info = _running()
-    if info is not None:
-        truth = _control(info, "GET", "/state")
-    elif (SIM_DIR / TRUTH_FILE).is_file():
-        truth = json.loads((SIM_DIR / TRUTH_FILE).read_text())
+    places = list(dict.fromkeys([_evidence_dir(args), SIM_DIR]))  # a `sim up` fleet: SIM_DIR
+    running = next((info for d in places if (info := _running(d)) is not None), None)
+    stopped = next((d / TRUTH_FILE for d in places if (d / TRUTH_FILE).is_file()), None)
+    if running is not None:
+        truth = _control(running, "GET", "/state")
+    elif stopped is not None:
+        truth = json.loads(stopped.read_text())
     else:
         raise CampaignRunnerError(
             "no simulated phones are running and none have run here",
