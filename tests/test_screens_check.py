@@ -116,6 +116,17 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "own.username": (42, 390, 412, 429),
         },
     ),
+    "43.1.4/fr/search_users.xml": (
+        None,
+        {
+            "search.input": (137, 99, 947, 198),
+            "search.users_tab": (188, 220, 468, 330),
+            "search.videos_tab": (468, 220, 659, 330),
+            "search.user_row": (0, 352, 1080, 555),
+            "search.user_name": (236, 375, 381, 427),
+            "search.user_handle": (236, 427, 761, 471),
+        },
+    ),
     "43.1.4/fr/camera.xml": (
         None,
         {
