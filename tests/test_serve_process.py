@@ -257,3 +257,61 @@ def test_serve_with_token_checks_bearer(tmp_path: Path, adb_server, header, code
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=60)
     assert proc.returncode == 130
+
+
+def test_serve_holds_unknown_phones_tasks_waiting_stops_them_at_once_and_shuts_down_quickly(
+    tmp_path: Path, sim_fleet
+):
+    from runner.state import Store
+
+    fleet = sim_fleet(phones=1, accounts=1)
+    root = tmp_path / "repo"
+    (root / "workflows").mkdir(parents=True)
+    write_inventory(root, fleet)
+    campaign = {
+        "name": "typo",
+        "script_name": "account_warmup",
+        "serials": ["SIMTYPO98", "SIMTYPO99"],
+        "script_config": {"task_duration": 1, "min_duration": 0.3, "max_duration": 0.5},
+    }
+    (root / "workflows" / "typo.yaml").write_text(yaml.safe_dump(campaign), encoding="utf-8")
+    state = tmp_path / "state.db"
+    proc = serve(root, "--port", "0", "--state", str(state), "--log-level", "warning")
+    try:
+        url = base_url(proc)
+        store = Store(state)
+
+        def remarks() -> list[str]:
+            return [r.remark for r in store.list(page_size=None)[0]]
+
+        wait_for(lambda: all(r.startswith("waiting for phone SIMTYPO") for r in remarks()))
+        with httpx.Client(base_url=url, timeout=30) as client:
+            [first, second] = store.list(page_size=None)[0]
+            stopped = client.post(f"/api/v1/task/{first.id}/stop").json()
+            assert stopped["code"] == 0, stopped
+            refused = client.post(
+                "/api/v1/task",
+                json={
+                    "serials": ["device_serial_1"],
+                    "script_name": "account_warmup",
+                    "script_config": {"task_duration": 1},
+                },
+            ).json()
+        assert refused["code"] == 40001
+        assert "no phone device_serial_1 on the adb server(s)" in refused["message"]
+        assert (store.get(first.id).status, store.get(first.id).failure_class) == (  # type: ignore[union-attr]
+            3,
+            "cancelled",
+        )
+        began = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=60)
+        assert time.monotonic() - began < 20, output  # generous: waiting tasks hold no worker
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, output
+    assert store.get(second.id).status == 0  # type: ignore[union-attr]
+    kinds = [e["kind"] for i in (first.id, second.id) for e in store.events(i)]
+    assert "started" not in kinds

@@ -89,12 +89,10 @@ def _library_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
         folder, field = root / LIBRARY, ("script_config", "materials_tags")
     if not folder.is_dir():
         return [_problem(campaign, field, f"no such folder: {folder}")]
-    wanted = {
-        t.strip().lower() for t in str(config.get("materials_tags") or "").split(",") if t.strip()
-    }
+    wanted = wanted_tags(config)
     files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in kind]
     if wanted:
-        tags = _tags(folder)
+        tags = library_tags(folder)
         files = [p for p in files if tags.get(p.name, set()) & wanted]
     if len(files) >= count:
         return []
@@ -109,7 +107,14 @@ def _library_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
     ]
 
 
-def _tags(folder: Path) -> dict[str, set[str]]:
+def wanted_tags(config: dict[str, Any]) -> set[str]:
+    """`materials_tags: "dance, food"` as lower-case tags (a file with any of them is taken)."""
+    return {
+        t.strip().lower() for t in str(config.get("materials_tags") or "").split(",") if t.strip()
+    }
+
+
+def library_tags(folder: Path) -> dict[str, set[str]]:
     """`tags.yaml` of a media folder: file name -> lower-case tags (unreadable: none)."""
     path = folder / "tags.yaml"
     try:

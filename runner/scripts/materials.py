@@ -9,25 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from runner.campaign.pretouch import IMAGE, VIDEO
+from runner.campaign.pretouch import IMAGE, VIDEO, library_tags, wanted_tags
 from runner.errors import FailureClass
 from runner.scripts.common import local_path, media_file
 from runner.scripts.context import Ctx
 
 
-def _tags(folder: Path) -> dict[str, set[str]]:
-    path = folder / "tags.yaml"
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
-        str(name): {str(t).strip().lower() for t in (tags or [])} for name, tags in data.items()
-    }
-
-
-def _folder_files(ctx: Ctx, folder: Path, wanted_tags: set[str]) -> list[Path]:
+def _folder_files(ctx: Ctx, folder: Path, wanted: set[str]) -> list[Path]:
     if not folder.is_dir():
         raise ctx.fail(
             FailureClass.CONFIG_ERROR,
@@ -35,9 +23,9 @@ def _folder_files(ctx: Ctx, folder: Path, wanted_tags: set[str]) -> list[Path]:
             hint="set material_path, or create materials/ in the campaign repo",
         )
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in VIDEO + IMAGE)
-    if wanted_tags:
-        tags = _tags(folder)
-        files = [p for p in files if tags.get(p.name, set()) & wanted_tags]
+    if wanted:
+        tags = library_tags(folder)
+        files = [p for p in files if tags.get(p.name, set()) & wanted]
     return files
 
 
@@ -53,9 +41,7 @@ def choose_media(ctx: Ctx) -> list[Path]:
         folder = media_file(ctx, str(config.get("material_path", "")))
     else:
         folder = (ctx.repo_root or Path.cwd()) / "materials"
-    wanted = {
-        t.strip().lower() for t in str(config.get("materials_tags", "")).split(",") if t.strip()
-    }
+    wanted = wanted_tags(config)
     kind = IMAGE if images else VIDEO
     pool = [p for p in _folder_files(ctx, folder, wanted) if p.suffix.lower() in kind]
     if len(pool) < count:
