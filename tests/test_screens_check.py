@@ -116,6 +116,16 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "own.username": (42, 390, 412, 429),
         },
     ),
+    "unversioned/fr/profile_follows_us.xml": (
+        None,
+        {
+            # "Suivre en retour": the follow-back state of the control
+            "profile.follow_button": (42, 584, 912, 689),
+            "profile.follow_state": (42, 584, 912, 689),
+            "profile.username": (42, 380, 239, 419),
+            "own.username": (42, 380, 239, 419),
+        },
+    ),
     "43.1.4/fr/search_users.xml": (
         None,
         {
