@@ -116,6 +116,20 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "own.username": (42, 390, 412, 429),
         },
     ),
+    "46.9.3/fr/feed_ad.xml": (
+        None,
+        {
+            "feed.video": (0, 0, 1080, 2208),
+            "feed.ad_marker": (32, 2086, 190, 2136),  # Button i8p "Publicité"
+            "video.follow": (921, 1325, 1080, 1414),
+            "video.like": (912, 1414, 1080, 1572),
+            "video.comment": (912, 1572, 1080, 1730),
+            "video.favourite": (912, 1730, 1080, 1888),
+            "video.share": (912, 1888, 1080, 2046),
+            "video.author": (32, 1895, 359, 1953),
+            "video.caption": (32, 1974, 870, 2076),
+        },
+    ),
     "unversioned/fr/profile_follows_us.xml": (
         None,
         {
