@@ -116,6 +116,21 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "own.username": (42, 390, 412, 429),
         },
     ),
+    "46.9.3/en/feed_ad_promoted_sound.xml": (
+        None,
+        {
+            "feed.video": (0, 0, 1080, 2208),
+            # no "Ad" label: the sound Button "Sound: Promoted Music by ..." tells the ad
+            "feed.ad_marker": (870, 2046, 1080, 2208),
+            "video.follow": (921, 1325, 1080, 1414),
+            "video.like": (912, 1414, 1080, 1572),
+            "video.comment": (870, 1572, 1080, 1730),
+            "video.favourite": (870, 1730, 1080, 1888),
+            "video.share": (912, 1888, 1080, 2046),
+            "video.author": (32, 1907, 268, 1965),
+            "video.caption": (32, 1976, 870, 2078),
+        },
+    ),
     "46.9.3/fr/feed_ad.xml": (
         None,
         {
