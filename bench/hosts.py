@@ -11,6 +11,9 @@ stall limit 5 s), and this process as the third one (`campaign apply`, `campaign
    between two tasks of one phone.
 2. kill -9: one 20 s warm-up per phone of host a; once they run, host a's worker is killed and
    started again; re-run delay = second attempt's start minus the kill (min / median / max).
+3. ``--side-by-side``: both backends on host a's phones alone, the same warm-ups run by
+   `campaign worker --state FILE` (the SQLite executor of one PC) and by one
+   `campaign worker --state postgresql://...`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phones", type=int, default=200, help="over two hosts")
     parser.add_argument("--per-phone", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--side-by-side", action="store_true", help="also figure 3")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from runner.hosts import cluster, testbed
@@ -56,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.phones} phones on 2 hosts up in {time.monotonic() - began:.0f} s", flush=True)
         _throughput(args, hosts, repo, env, store)
         _kill(hosts[0], repo, env, store)
+        if args.side_by_side:
+            _side_by_side(args, hosts, work / "side", pg)
     finally:
         for host in hosts:
             host.stop()
@@ -89,7 +95,41 @@ def _throughput(
 ) -> None:
     serials = [s for h in hosts for s in h.serials()]
     _apply(repo, env, "tp", serials, seconds=args.seconds, per_phone=args.per_phone)
-    rows = _finished(store, "tp-", 600)
+    _measure(args, store, "tp", "2 hosts, PostgreSQL")
+
+
+def _side_by_side(args: argparse.Namespace, hosts: list, side: Path, pg: object) -> None:
+    """Host a's phones alone, once per backend, each on a fresh state."""
+    from runner.hosts import testbed
+    from runner.state import Store
+    from runner.state.pg import PgStore
+
+    for host in hosts:
+        host.stop_worker()
+    a = hosts[0]
+    testbed.write_inventory(side, a.serials())
+    states = (("sqlite", str(side / "state.db")), ("postgresql", pg.createdb("side")))  # type: ignore[attr-defined]
+    for name, state in states:
+        for old in (side / "workflows").glob("*.yaml"):
+            old.unlink()
+        path = testbed.write_campaign(
+            side, name, a.serials(), seconds=args.seconds, per_phone=args.per_phone
+        )
+        env = {**a.env, "CAMPAIGN_STATE": state, "ANDROID_ADB_SERVER_PORT": "1"}
+        if name == "postgresql":
+            testbed.campaign("apply", str(path), cwd=side, env=env, timeout=600)
+            store = PgStore(state, pool_size=2)
+        a.start_worker("--state", state, "--root", str(side), *WORKER)  # a file: applies itself
+        if name == "sqlite":
+            testbed.wait_for(lambda: Path(state).exists(), 60)  # noqa: B023
+            store = Store(state)
+        _measure(args, store, name, f"1 host, {name}")
+        a.stop_worker()
+
+
+def _measure(args: argparse.Namespace, store: object, name: str, label: str) -> None:
+    rows = _finished(store, f"{name}-", 900)
+    serials = {r.serial for r in rows}  # type: ignore[attr-defined]
     attempts = [a for r in rows for a in store.attempts(r.id)]  # type: ignore[attr-defined]
     starts = [datetime.fromisoformat(a["started_at"]) for a in attempts]
     ends = [datetime.fromisoformat(a["ended_at"]) for a in attempts]
@@ -106,10 +146,10 @@ def _throughput(
             )
             gaps.append(gap.total_seconds())
     took = [(e - s).total_seconds() for s, e in zip(starts, ends, strict=True)]
-    completed = sum(r.status == 2 for r in rows)
+    completed = sum(r.status == 2 for r in rows)  # type: ignore[attr-defined]
     print(
-        f"throughput: {len(rows)} tasks of {args.seconds:g} s over {len(serials)} phones on 2 "
-        f"hosts: {completed} completed, {len(attempts)} attempts in {span:.1f} s = "
+        f"throughput ({label}): {len(rows)} tasks of {args.seconds:g} s over {len(serials)} "
+        f"phones: {completed} completed, {len(attempts)} attempts in {span:.1f} s = "
         f"{len(attempts) / span:.1f} tasks/s (ideal {len(serials) / args.seconds:.0f}); "
         f"attempt {statistics.mean(took):.2f} s mean; gap between a phone's tasks "
         f"{statistics.median(gaps):.2f} s median, {max(gaps):.2f} s max",
