@@ -25,9 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.errors import UsageError
+from procrastinate.exceptions import ConnectorException
+
+from runner.errors import StorageError, UsageError
 from runner.hosts import engine, tables
 from runner.scheduler.executor import Stop
+from runner.state.pg import HINT_DOWN
 from runner.state.rows import utcnow
 
 log = logging.getLogger("runner.hosts")
@@ -80,9 +83,9 @@ def run(options: WorkerOptions) -> int:
         artifacts_root=options.local_dir / "artifacts",
         repo_root=options.repo_root,
     )
-    stopping = threading.Event()
+    stopping, cut = threading.Event(), threading.Event()
     tracker = threading.Thread(
-        target=_track, args=(options, store, pool, server, stopping), daemon=True
+        target=_track, args=(options, store, pool, server, stopping, cut), daemon=True
     )
     tracker.start()
     threading.Thread(target=_watch_stops, args=(store, stopping), daemon=True).start()
@@ -93,7 +96,13 @@ def run(options: WorkerOptions) -> int:
         flush=True,
     )
     try:
-        asyncio.run(_work(options, stopping))
+        asyncio.run(_work(options, stopping, cut))
+    except ConnectorException as exc:  # procrastinate lost the database (heartbeat, fetch)
+        raise StorageError(
+            f"host {options.host_id}: the state database stopped answering ({exc.__cause__ or exc}); "
+            "this host stopped claiming work",
+            hint=HINT_DOWN,
+        ) from None
     finally:
         stopping.set()
         with engine.HOST.lock:
@@ -101,10 +110,18 @@ def run(options: WorkerOptions) -> int:
                 job.stop(Stop.INTERRUPTED)
         pool.stop()
         store.close()
+    if cut.is_set():
+        raise StorageError(
+            f"host {options.host_id}: no heartbeat reached the state database for "
+            f"{options.settings.stall:g} s; this host stopped claiming work",
+            hint=HINT_DOWN,
+        )
     return 0
 
 
-async def _work(options: WorkerOptions, stopping: threading.Event) -> None:
+async def _work(options: WorkerOptions, stopping: threading.Event, cut: threading.Event) -> None:
+    """procrastinate's worker until a signal; ``cut`` is set when it ended for another reason
+    (the database went away: procrastinate stops itself when its heartbeat fails)."""
     from procrastinate import PsycopgConnector
 
     loop = asyncio.get_running_loop()
@@ -112,7 +129,9 @@ async def _work(options: WorkerOptions, stopping: threading.Event) -> None:
     loop.set_default_executor(ThreadPoolExecutor(max_workers=options.concurrency + 8))
     app = engine.app
     settings = options.settings
-    with app.replace_connector(PsycopgConnector(conninfo=options.dsn)):
+    # a lost database must end the worker in seconds, not after psycopg_pool's 30 s waits
+    connector = PsycopgConnector(conninfo=options.dsn, timeout=5.0, reconnect_timeout=10.0)
+    with app.replace_connector(connector):
         async with app.open_async():
             worker = asyncio.create_task(
                 app.run_worker_async(
@@ -128,14 +147,16 @@ async def _work(options: WorkerOptions, stopping: threading.Event) -> None:
                     shutdown_graceful_timeout=10.0,
                 )
             )
+            asked = threading.Event()
             for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, _stop, worker)
+                loop.add_signal_handler(sig, lambda: (asked.set(), _stop(worker)))
             cut_off = asyncio.create_task(asyncio.to_thread(stopping.wait))
             done, _ = await asyncio.wait({worker, cut_off}, return_when=asyncio.FIRST_COMPLETED)
             if cut_off in done and not worker.done():
                 log.error("the database could not be reached: this host stops claiming work")
                 _stop(worker)
-                await worker
+            elif worker in done and not asked.is_set():
+                cut.set()  # procrastinate stopped on its own: its database calls failed
             stopping.set()  # ends the tracker, the stop watcher and the cut-off wait
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
@@ -152,7 +173,12 @@ def _stop(worker: asyncio.Task[None]) -> None:
 
 
 def _track(
-    options: WorkerOptions, store: Any, pool: Any, server: str, stopping: threading.Event
+    options: WorkerOptions,
+    store: Any,
+    pool: Any,
+    server: str,
+    stopping: threading.Event,
+    cut: threading.Event,
 ) -> None:
     """Keep ``phones`` and ``hosts`` current; stop the worker when the database is gone."""
     started = utcnow()
@@ -173,6 +199,7 @@ def _track(
         except Exception as exc:  # noqa: BLE001 - any failure to write is "cut off"
             log.warning("heartbeat to the database failed: %s", exc)
             if time.monotonic() - last_ok >= options.settings.stall:
+                cut.set()
                 stopping.set()
                 return
         stopping.wait(options.settings.heartbeat)

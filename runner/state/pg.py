@@ -169,9 +169,10 @@ class PgStore(Store):
             dsn,
             min_size=1,
             max_size=pool_size,
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "connect_timeout": 10},
             open=False,
             name="campaign-state",
+            timeout=10.0,  # waiting for a connection: an unreachable database is a fault, soon
         )
         with self._faults():
             self._pool.open(wait=True, timeout=10)
@@ -185,7 +186,7 @@ class PgStore(Store):
         return redacted(self.dsn)
 
     def close(self) -> None:
-        self._pool.close()
+        self._pool.close(timeout=2.0)
 
     @contextmanager
     def _faults(self) -> Iterator[None]:
