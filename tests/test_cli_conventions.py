@@ -113,6 +113,13 @@ def test_a_missing_path_is_a_usage_error_on_stderr(
     )
 
 
+def test_a_device_file_as_path_is_named_as_not_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--root", str(tmp_path), "/dev/null"]) == 1
+    assert capsys.readouterr().out.startswith("/dev/null: not a file or a directory\n")
+
+
 def test_a_state_file_that_is_not_sqlite_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "state.db"
     bad.write_bytes(b"this is not a database" * 100)

@@ -91,7 +91,8 @@ def _collect(paths: Sequence[str | Path], repo: Repo) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            repo.problems.append(CampaignError("no such file or directory", path=display(path)))
+            what = "not a file or a directory" if path.exists() else "no such file or directory"
+            repo.problems.append(CampaignError(what, path=display(path)))  # /dev/null, a FIFO
     seen: set[Path] = set()
     unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # type: ignore[func-returns-value]
     repo.files = [display(f) for f in unique]
