@@ -142,6 +142,22 @@ def test_retry_failed_requeues_every_failed_task(
     assert Store(state).get(2).status == 0  # type: ignore[union-attr]
 
 
+def test_retry_failed_leaves_stopped_tasks_and_says_so(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stop", "--state", str(state), "4"]) == 0  # pending: cancelled before it ran
+    capsys.readouterr()
+    assert main(["retry", "--state", str(state), "--failed"]) == 0
+    assert capsys.readouterr().out == (
+        "1 failed task(s) queued again; 1 stopped task(s) left as they are"
+        " (--include-cancelled retries them too)\n"
+    )
+    assert Store(state).get(4).status == 3  # type: ignore[union-attr]
+    args = ["retry", "--state", str(state), "--failed", "--include-cancelled", "--format", "json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out) == {"queued": 1, "tasks": None, "left_stopped": 0}
+
+
 def test_retry_of_a_completed_task_says_why_not(
     state: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
