@@ -173,6 +173,16 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "upload.add_sound": (332, 203, 748, 319),
         },
     ),
+    "43.1.4/fr/video_liked.xml": (
+        None,
+        {
+            "video.follow": (914, 1033, 1080, 1128),
+            "video.like": (904, 1128, 1080, 1293),  # "Vidéo aimée"
+            "video.liked": (904, 1128, 1080, 1293),
+            "video.comment": (904, 1293, 1080, 1458),
+            "video.favourite": (904, 1458, 1080, 1623),
+        },
+    ),
     "47.0.3/fr/video_liked.xml": (
         None,
         {
@@ -359,12 +369,13 @@ def test_the_dump_header_names_the_version_per_version_ids_use() -> None:
 
 
 def test_a_liked_video_is_told_apart_from_one_not_liked() -> None:
-    liked = (SCREENS / "47.0.3/fr/video_liked.xml").read_text(encoding="utf-8")
-    not_liked = (SCREENS / "47.0.3/fr/feed_video.xml").read_text(encoding="utf-8")
-    for version in (None, "0.0"):  # by the release's ids, and without them (words, structure)
-        assert check_screen(liked, version=version)[1]["video.liked"]["found"]
-        assert check_screen(liked, version=version)[1]["video.like"]["found"]
-        assert not check_screen(not_liked, version=version)[1]["video.liked"]["found"]
+    for release in ("43.1.4", "47.0.3"):
+        liked = (SCREENS / release / "fr/video_liked.xml").read_text(encoding="utf-8")
+        not_liked = (SCREENS / release / "fr/feed_video.xml").read_text(encoding="utf-8")
+        for version in (None, "0.0"):  # by the release's ids, and without them (words, structure)
+            assert check_screen(liked, version=version)[1]["video.liked"]["found"]
+            assert check_screen(liked, version=version)[1]["video.like"]["found"]
+            assert not check_screen(not_liked, version=version)[1]["video.liked"]["found"]
 
 
 def test_check_prints_the_documented_json(capsys: pytest.CaptureFixture[str]) -> None:
