@@ -54,6 +54,33 @@ def test_a_template_cannot_build_a_path_outside_the_media_roots(api_server):
     )
 
 
+def test_a_templated_media_path_to_a_missing_file_is_refused_before_a_phone(api_server):
+    api = api_server()
+    body = {
+        "serials": [PHONE],
+        "vars": {"p": "clips/launch.mp4"},
+        "script_name": "post",
+        "script_config": {"material_list": ["{{ vars.p }}"]},
+    }
+    assert _refused(api, body) == (
+        "script_config.material_list[0]: no such file: clips/launch.mp4 (rendered from a"
+        f" template; looked at {api.root.resolve() / 'clips' / 'launch.mp4'})"
+    )
+
+
+def test_a_templated_media_path_to_a_file_that_exists_is_accepted(api_server):
+    api = api_server()
+    (api.root / "launch.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    body = {
+        "serials": [PHONE],
+        "vars": {"p": "launch.mp4"},
+        "script_name": "post",
+        "script_config": {"material_list": ["{{ vars.p }}"]},
+    }
+    answer = api.call("POST", "/api/v1/task", json=body)
+    assert answer["code"] == 0, answer
+
+
 def test_a_symlink_inside_the_root_to_a_file_outside_is_refused(api_server):
     api = api_server()
     (api.root / "clip.mp4").symlink_to("/etc/passwd")

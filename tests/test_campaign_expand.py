@@ -257,7 +257,8 @@ def test_fast_built_task_equals_the_normal_constructor(tmp_path: Path) -> None:
 def test_templates_inside_lists_are_rendered_per_task(tmp_path: Path) -> None:
     text = "script_name: post\nserials: [P1, P2]\nscript_config:\n  material_list: ['m/{{ device.serial }}.mp4', m/x.jpg]\n"
     (tmp_path / "m").mkdir()
-    (tmp_path / "m" / "x.jpg").write_bytes(b"")  # media as written must exist
+    for name in ("x.jpg", "P1.mp4", "P2.mp4"):  # media must exist, as written or rendered
+        (tmp_path / "m" / name).write_bytes(b"")
     tasks = _tasks(tmp_path, text)
     assert [t.script_config["material_list"] for t in tasks] == [
         ["m/P1.mp4", "m/x.jpg"],

@@ -118,3 +118,26 @@ def test_the_api_refuses_missing_media_with_40001(tmp_path: Path) -> None:
     [err] = validate_api_body(body, media_roots=[tmp_path])
     assert (err.api_code, err.field) == (40001, "script_config.material_list[0]")
     assert err.reason == f"no such file: x.mp4 (looked at {tmp_path / 'x.mp4'})"
+
+
+def test_a_templated_media_path_is_checked_once_rendered(tmp_path: Path) -> None:
+    found, _ = problems(
+        tmp_path,
+        "script_name: post\nserials: [P1]\nvars: {clip: launch}\nscript_config:\n"
+        "  material_list: ['clips/{{ vars.clip }}.mp4']\n",
+    )
+    assert found == [
+        "ROOT/c.yaml:5:19: script_config.material_list[0]: no such file: clips/launch.mp4 "
+        "(rendered from a template; looked at ROOT/clips/launch.mp4) "
+        "(relative paths start at the campaign repository)"
+    ]
+
+
+def test_a_templated_media_path_to_a_file_that_exists_is_no_problem(tmp_path: Path) -> None:
+    media(tmp_path, "clips/launch.mp4")
+    found, _ = problems(
+        tmp_path,
+        "script_name: post\nserials: [P1]\nvars: {clip: launch}\nscript_config:\n"
+        "  material_list: ['clips/{{ vars.clip }}.mp4']\n",
+    )
+    assert found == []

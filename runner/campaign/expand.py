@@ -21,6 +21,7 @@ from runner.campaign.limits import beyond, limits, over
 from runner.campaign.media import OutsideMediaRoots, confine, media_paths
 from runner.campaign.messages import schema_error
 from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
+from runner.campaign.pretouch import media_problem
 from runner.campaign.records import Campaign, Inventory
 from runner.campaign.schemas import fast_is_valid, load_schema, script_validator
 from runner.campaign.script_registry import SCRIPT_SPECS, ScriptSpec
@@ -342,11 +343,24 @@ class _TaskBuilder:
             if (skip is not None and path in skip) or (only is not None and path not in only):
                 continue
             try:
-                confine(value, self.media_roots)
+                full = confine(value, self.media_roots)
             except OutsideMediaRoots as exc:
                 err = self.campaign.error(("script_config", *path), str(exc))
                 err.hint = "add the folder with serve --media-root or CAMPAIGN_RUNNER_MEDIA_ROOTS"
                 self.problems.append(err)
+                continue
+            if only is not None:  # a rendered value: pretouch could not look at it as written
+                self._check_exists(path, value, full)
+
+    def _check_exists(self, path: ConfigPath, value: str, full: Path) -> None:
+        """A rendered media path must name something that is there, as pretouch demands of
+        paths written out, so a templated typo is a problem before a phone is touched."""
+        folder = path[0] == "material_path"
+        if full.is_dir() if folder else full.is_file():
+            return
+        kind = "folder" if folder else "file"
+        reason = f"no such {kind}: {value} (rendered from a template; looked at {full})"
+        self.problems.append(media_problem(self.campaign, ("script_config", *path), reason))
 
     def _pick_comment(self, n: int, lines: list[str], picks: Picks | None) -> str:
         if not lines:

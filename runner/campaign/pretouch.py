@@ -46,13 +46,15 @@ def media_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
         if path[0] == "material_path":
             continue  # the folder itself: judged with the library below
         if not full.is_file():
-            out.append(_problem(campaign, field, f"no such file: {value} (looked at {full})"))
+            out.append(media_problem(campaign, field, f"no such file: {value} (looked at {full})"))
             continue
         kinds = _kinds(campaign, path[0])
         suffix = full.suffix.lower()
         if kinds and suffix not in kinds[1]:
             accepted = VIDEO + IMAGE if path[0] == "material_list" else kinds[1]
-            err = _problem(campaign, field, f"{value} is not {kinds[0]} ({', '.join(kinds[1])})")
+            err = media_problem(
+                campaign, field, f"{value} is not {kinds[0]} ({', '.join(kinds[1])})"
+            )
             if suffix in accepted:  # an image in a video post (or the reverse): allowed, odd
                 err.severity = "warning"
             out.append(err)
@@ -88,7 +90,7 @@ def _library_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
     else:
         folder, field = root / LIBRARY, ("script_config", "materials_tags")
     if not folder.is_dir():
-        return [_problem(campaign, field, f"no such folder: {folder}")]
+        return [media_problem(campaign, field, f"no such folder: {folder}")]
     wanted = wanted_tags(config)
     files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in kind]
     if wanted:
@@ -99,7 +101,7 @@ def _library_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
     what = f"{count} image(s)" if images else "a video"
     tagged = f" tagged {', '.join(sorted(wanted))}" if wanted else ""
     return [
-        _problem(
+        media_problem(
             campaign,
             field,
             f"needs {what}{tagged} in {folder}, found {len(files)}",
@@ -149,7 +151,8 @@ def _full(raw: str, root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def _problem(campaign: Campaign, field: tuple[Any, ...], reason: str) -> CampaignError:
+def media_problem(campaign: Campaign, field: tuple[Any, ...], reason: str) -> CampaignError:
+    """A media problem with the hint that says where relative paths start."""
     err = campaign.error(field, reason)
     err.hint = "relative paths start at the campaign repository"
     return err
