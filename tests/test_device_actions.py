@@ -75,7 +75,9 @@ def test_dump_find_and_tap_like(sim_fleet, adb_server) -> None:  # type: ignore[
     device = _device(fleet, adb_server)
     device.app_start(TIKTOK)
     device.tap(device.dump().find({"desc-contains": "Like video"}))
-    assert device.dump().find({"desc-contains": "Like video"}).attrs["selected"] == "true"
+    # as on the real app: the Button stays unselected, its heart image is selected
+    heart = device.dump().find({"xpath": "//node[starts-with(@content-desc,'Like video')]/node"})
+    assert heart.attrs["selected"] == "true"
     assert len(fleet.ground_truth()[fleet.phones[0].serial]["user001_1"]["likes"]) == 1
 
 

@@ -104,3 +104,22 @@ def test_warmup_template_comments_with_emoji(sim_fleet, run_task) -> None:  # ty
         t.rsplit(" ", 1)[0] in ("so fun", "love it") and len(t.rsplit(" ", 1)[1]) <= 2
         for t in texts
     )
+
+
+def test_warmup_leaves_a_video_that_is_already_liked_liked(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    serial = fleet.phones[0].serial
+    phone = fleet.phone(serial)
+    app = phone.display.app(phone.packages[0]) or phone.display.app("com.zhiliaoapp.musically")
+    assert app is not None
+    account = app.accounts["user001_1"]  # type: ignore[attr-defined]
+    feed = [phone.world.feed_item(serial, i) for i in range(60)]
+    account.liked.update(v.id for v in feed)  # every video in the feed was liked before
+    result = run_task(
+        fleet,
+        "account_warmup",
+        {"task_duration": 2, "min_duration": 0.05, "max_duration": 0.1, "like_probable": 100},
+    )
+    assert result.details["videos"] >= 1
+    assert result.details["likes"] == 0
+    assert account.liked >= {v.id for v in feed}  # no tap took a like away

@@ -57,14 +57,18 @@ def test_adbutils_dump_hierarchy_fails_on_the_playing_feed_like_on_a_real_phone(
         device.dump_hierarchy()
 
 
-def test_tap_on_like_selects_it_and_records_the_like(phone) -> None:  # type: ignore[no-untyped-def]
+def test_tap_on_like_selects_its_heart_and_records_the_like(phone) -> None:  # type: ignore[no-untyped-def]
+    """As the 43.1.4 and 47.0.3 captures of a liked video show: the like Button itself stays
+    selected="false", the heart image inside it turns selected="true"."""
     fleet, device = phone
     device.app_start(TIKTOK)
     before = _desc_starting(device, "Like video. ")
     _tap(device, before)
     after = _desc_starting(device, "Like video. ")
-    assert (before["class"], after["selected"], len(_truth(fleet)["likes"])) == (
+    heart = next(n for n in ui_nodes(device) if n["content-desc"] == "Like")
+    assert (before["class"], after["selected"], heart["selected"], len(_truth(fleet)["likes"])) == (
         "android.widget.Button",
+        "false",
         "true",
         1,
     )

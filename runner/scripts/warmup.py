@@ -57,7 +57,9 @@ def engage(ctx: Ctx, stats: dict[str, Any]) -> None:
     """Maybe like, follow, favourite and comment on the video on screen."""
     tree = ctx.device.dump()
     like = ctx.find_in(tree, "video.like")
-    if like is not None and like.attrs.get("selected") != "true" and _chance(ctx, "like_probable"):
+    # the real like Button stays selected="false" once liked: ask the app data (video.liked)
+    liked = ctx.find_in(tree, "video.liked") is not None
+    if like is not None and not liked and _chance(ctx, "like_probable"):
         ctx.device.tap(like)
         stats["likes"] += 1
     follow = ctx.find_in(tree, "video.follow")

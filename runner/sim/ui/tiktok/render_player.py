@@ -202,8 +202,9 @@ def _rail(b: Builder, item: Video, url: str, bottom: int) -> list[Node | None]:
         "video_like",
         "android.widget.Button",
         (rail, 1414 + y, WIDTH, 1572 + y),
-        desc=b.t("video_like", n=likes),
-        selected=liked,  # stand-in: no capture shows how a liked heart is described
+        # a liked video: the Button's description changes (fr "Vidéo aimée", TB 43.1.4 and
+        # 47.0.3 video_liked) and stays selected="false"; its heart image is selected="true"
+        desc=b.t("video_liked" if liked else "video_like", n=likes),
         on_tap=lambda: actions.toggle_like(app, item),
     )
     if like is not None:
@@ -213,6 +214,7 @@ def _rail(b: Builder, item: Video, url: str, bottom: int) -> list[Node | None]:
                 "android.widget.ImageView",
                 (942, 1414 + y, 1060, 1531 + y),
                 desc=b.t("video_like_icon"),
+                selected=liked,
             ),
             b.node(
                 "video_like_count",
