@@ -148,8 +148,13 @@ async def _work(options: WorkerOptions, stopping: threading.Event, cut: threadin
                 )
             )
             asked = threading.Event()
+
+            def on_signal() -> None:
+                asked.set()
+                _stop(worker)
+
             for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, lambda: (asked.set(), _stop(worker)))
+                loop.add_signal_handler(sig, on_signal)
             cut_off = asyncio.create_task(asyncio.to_thread(stopping.wait))
             done, _ = await asyncio.wait({worker, cut_off}, return_when=asyncio.FIRST_COMPLETED)
             if cut_off in done and not worker.done():
