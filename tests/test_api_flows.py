@@ -400,3 +400,15 @@ def test_campaigns_apply_reads_the_files_and_refuses_a_broken_repository(api_sta
         and broken["data"]["problems"][0]["field"] == "script_config.target_users"
     )
     assert api.ok("GET", "/api/v1/task/stats")["total"] == 2
+
+
+def test_a_phone_given_by_adb_serial_and_hardware_serial_is_one_queue_by_either_name(api_stack):
+    api = api_stack(phones=1, accounts=1)
+    phone = api.fleet.phones[0]
+    later = {"start_time": "23:59"}
+    for name in (phone.adb_serial, phone.serial):
+        body = {"serials": [name], "script_name": "follow", "script_config": {"target_user": "a"}}
+        api.ok("POST", "/api/v1/task", json={**body, **later})
+    by = lambda serial: api.ok("GET", "/api/v1/task", params={"serial": serial})  # noqa: E731
+    assert [t["serial"] for t in by(phone.adb_serial)["tasks"]] == [phone.serial] * 2
+    assert by(phone.serial)["total"] == 2

@@ -33,6 +33,8 @@ class PhoneRoster(Protocol):
 
     def devices(self, *, details: bool = True) -> list[DeviceInfo]: ...
 
+    def identity(self, serial: str) -> str: ...
+
 
 @dataclass(frozen=True)
 class Services:
@@ -44,6 +46,13 @@ class Services:
     pool: PhoneRoster | None = None
     media_roots: tuple[Path, ...] = ()
     artifacts_root: Path | None = None
+
+    def phone(self, serial: str | None) -> str | None:
+        """The name tasks are filed under for a phone given by adb or hardware serial, so a
+        filter by `127.0.0.1:5555` finds the queue of the phone behind it."""
+        if serial is None or self.pool is None:
+            return serial
+        return self.pool.identity(serial)
 
     def task(self, task_id: int) -> TaskRow:
         """The task row, or the 40401 answer every per-task endpoint gives for an unknown id."""

@@ -69,7 +69,7 @@ def list_tasks(svc: Services, call: Call) -> dict[str, Any]:
     page, size = paging(call.query)
     rows, total = svc.store.list(
         status=int_param(call.query, "status", default=None, low=0, high=3),
-        serial=text_param(call.query, "serial"),
+        serial=svc.phone(text_param(call.query, "serial")),
         script_name=text_param(call.query, "script_name"),
         source=choice_param(call.query, "source", SOURCES),
         campaign=text_param(call.query, "campaign"),
