@@ -174,7 +174,7 @@ def defer_run(task_id: int, serial: str, host_id: str) -> int | None:
 
 # -- the control queue ---------------------------------------------------------------------------
 DUE = """
-SELECT t.id, t.serial, p.host FROM tasks t LEFT JOIN phones p ON p.serial = t.serial
+SELECT t.id, t.serial, p.host, t.random_order FROM tasks t LEFT JOIN phones p ON p.serial = t.serial
 WHERE t.status = 0 AND t.stop_requested = 0 AND t.retired IS NULL
   AND (t.next_run_at IS NULL OR t.next_run_at <= %s)
   AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.queueing_lock = 'task:' || t.id
@@ -192,10 +192,10 @@ WAITING = (
 async def dispatch(timestamp: int) -> int:
     """Defer the jobs of every due pending task to its phone's host; note phones attached nowhere."""
     host = _host()
-    due = await asyncio.to_thread(_due, host.store, timestamp)
+    due = in_run_order(await asyncio.to_thread(_due, host.store, timestamp), RNG)
     count = 0
     waiting: set[str] = set()
-    for task_id, serial, where in due:
+    for task_id, serial, where, _ in due:
         if not serial:
             continue
         if where is None:
@@ -215,7 +215,26 @@ async def dispatch(timestamp: int) -> int:
     return count
 
 
-def _due(store: Any, timestamp: int) -> list[tuple[int, str | None, str | None]]:
+Due = tuple[int, str | None, str | None, int]
+RNG = random.Random()
+
+
+def in_run_order(due: list[Due], rng: random.Random) -> list[Due]:
+    """The order a phone's jobs are deferred in is the order they run (procrastinate runs the
+    jobs of one lock by id): start-time order, or shuffled when the phone's first due task is
+    ``random_order``, as the SQLite queue picks a random due task."""
+    by_phone: dict[str | None, list[Due]] = {}
+    for row in due:
+        by_phone.setdefault(row[1], []).append(row)
+    ordered: list[Due] = []
+    for rows in by_phone.values():
+        if rows[0][3]:
+            rng.shuffle(rows)  # lists of this call's own
+        ordered += rows
+    return ordered
+
+
+def _due(store: Any, timestamp: int) -> list[Due]:
     moment = max(utcnow(), datetime.fromtimestamp(timestamp, UTC))
     with store.connection() as raw:
         return [tuple(r) for r in raw.execute(DUE, (iso(moment),)).fetchall()]
