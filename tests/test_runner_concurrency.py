@@ -3,6 +3,7 @@ queue's lock never held over the state file, and inventory settings re-read on a
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -138,3 +139,30 @@ def test_apply_rereads_the_daily_caps_and_their_time_zone(tmp_path: Path) -> Non
         ZoneInfo("Asia/Tokyo"),
         {"follow": 20},
     )
+
+
+def test_a_runner_keeps_nothing_of_the_tasks_it_ran(
+    tmp_path: Path, sim_fleet: Callable[..., Any], runner_on: Callable[[Store], Runner]
+) -> None:
+    """What a long `serve` must not do: hold an object per task once the task ended
+    (bench/serve_soak.py measures the process over thousands of tasks)."""
+    from runner.scheduler.executor import Outcome
+    from runner.scheduler.queue import Claim
+
+    fleet = sim_fleet(phones=2, accounts=1)
+    runner = runner_on(Store(tmp_path / "state.db"))
+    specs = [
+        warmup(p.serial, seconds=0.05, key=f"{p.serial}-{n}")
+        for p in fleet.phones
+        for n in range(6)
+    ]
+    runner.submit(specs)
+    assert runner.wait_idle(timeout=60)
+    deadline = time.monotonic() + 20  # a worker ends just after it reported its outcome
+    while any(t.name.startswith("task-") for t in threading.enumerate()):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert [t.name for t in threading.enumerate() if t.name.startswith("task-")] == []
+    gc.collect()
+    assert [o for o in gc.get_objects() if isinstance(o, (Outcome, Job, Claim))] == []

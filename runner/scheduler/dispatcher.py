@@ -322,8 +322,7 @@ class Runner:
                 self._cancel_requested()
                 if woken or rescan:
                     last_take = time.monotonic()
-                    for claim in self.queue.take(now):
-                        self._start_worker(claim)
+                    self._start_workers(self.queue.take(now))
             except StorageError as exc:  # disk full, file gone or read-only: stop, not retry
                 self._storage_fault(exc)
                 return
@@ -342,6 +341,11 @@ class Runner:
                 job = self._running.get(task_id)
             if job is not None and job.stop_reason is None:
                 job.stop(Stop.REQUESTED)
+
+    def _start_workers(self, claims: list[Claim]) -> None:
+        """(A function of its own: the loop's last claim is not kept alive by the dispatcher.)"""
+        for claim in claims:
+            self._start_worker(claim)
 
     def _start_worker(self, claim: Claim) -> None:
         job = Job(
