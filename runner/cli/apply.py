@@ -29,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from runner.scheduler import Runner
     from runner.state.location import is_dsn, open_state, state_path
+    from runner.state.rows import utcnow
 
     root = (args.root or Path.cwd()).resolve()
     repo = load_checked(args.paths, root, fmt=args.format)
@@ -42,9 +43,13 @@ def run(args: argparse.Namespace) -> int:
 
         directory = HostPhones(store)
     runner = Runner(store=store, pool=directory, repo=repo)
+    now = utcnow()  # occurrences after it are the dispatcher's (runner.hosts.recurring)
     diff = runner.apply(repo)
     if is_dsn(location):
+        from runner.hosts import recurring
+
         write_caps(store, repo.inventory)
+        recurring.save(store, repo, now)
     counts = {name: len(getattr(diff, name, []) or []) for name in _KINDS}
     if args.format == "json":
         print_json({"applied": counts, "state": str(store) if is_dsn(location) else str(location)})

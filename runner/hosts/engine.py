@@ -38,6 +38,7 @@ from runner.state.rows import PENDING, iso, utcnow
 
 log = logging.getLogger("runner.hosts")
 CONTROL = "control"
+SKIP_GRACE = 60.0  # on_missed: skip without a grace: this late is still on time (RunnerOptions)
 app = App(connector=PsycopgConnector())
 
 
@@ -235,7 +236,14 @@ def in_run_order(due: list[Due], rng: random.Random) -> list[Due]:
 
 
 def _due(store: Any, timestamp: int) -> list[Due]:
+    """Fire the recurring campaigns whose time came, mark what is too late missed (on_missed,
+    grace: as the SQLite runner does), then the tasks to defer."""
+    from runner.hosts import recurring
+    from runner.scheduler import jobs
+
     moment = max(utcnow(), datetime.fromtimestamp(timestamp, UTC))
+    recurring.fire(store, moment, skip_grace=SKIP_GRACE)
+    jobs.mark_missed(store, store.never_started_before(moment), moment, skip_grace=SKIP_GRACE)
     with store.connection() as raw:
         return [tuple(r) for r in raw.execute(DUE, (iso(moment),)).fetchall()]
 

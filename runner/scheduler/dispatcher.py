@@ -299,14 +299,7 @@ class Runner:
         self._wake.set()
 
     def _apply_missed(self, rows: Sequence[Any]) -> None:
-        now = utcnow()
-        for row in rows:
-            if jobs.is_missed(row, now, skip_grace=self.options.missed_skip_grace):
-                late = (now - row.start_time).total_seconds()
-                self.store.mark_missed(
-                    row.id,
-                    message=f"missed: due {late:.0f} s ago while no runner was up",
-                )
+        jobs.mark_missed(self.store, rows, utcnow(), skip_grace=self.options.missed_skip_grace)
 
     def _dispatch_loop(self) -> None:
         """Take tasks when something happened (a wake: a task ended, a submit, an apply, a

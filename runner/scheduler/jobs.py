@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -103,3 +104,14 @@ def is_missed(row: TaskRow, now: datetime, *, skip_grace: float) -> bool:
     if row.on_missed == "skip":
         return late > (row.grace if row.grace is not None else skip_grace)
     return row.grace is not None and late > row.grace
+
+
+def mark_missed(store: Any, rows: Iterable[TaskRow], now: datetime, *, skip_grace: float) -> int:
+    """Mark the never-started ``rows`` that are too late (``is_missed``) missed; how many."""
+    count = 0
+    for row in rows:
+        if row.start_time is not None and is_missed(row, now, skip_grace=skip_grace):
+            late = (now - row.start_time).total_seconds()
+            message = f"missed: due {late:.0f} s ago while no runner was up"
+            count += bool(store.mark_missed(row.id, message=message))
+    return count
