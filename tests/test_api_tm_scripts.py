@@ -84,23 +84,43 @@ def test_match_accounts_runs_once_per_phone_even_with_multi_account(api_stack):
     assert task["remark"] == "2 account(s) logged in: @user001_1, @user001_2"
 
 
-def test_documented_login_body_makes_one_task_per_inventory_account(api_stack):
-    api = api_stack(phones=1, accounts=2)
-    body = {
-        "serials": ["SIM000001"],
-        "script_name": "login",
-        "script_config": {},
-        "retry": NO_RETRY,
-    }
-    created = api.ok("POST", "/api/v1/task", json=body)  # enable_multi_account is always on
-    tasks = wait_finished(api, created["task_ids"])
-    # the generated inventory names no password_env: each task says so, before touching the phone
-    assert [(t["username"], t["status"], t["remark"]) for t in tasks] == [
-        (user, 3, f"account '{user}' has no password_env in inventory.yaml")
-        for user in ("user001_1", "user001_2")
-    ]
+def test_login_body_for_accounts_without_password_env_answers_40001(api_stack):
+    api = api_stack(phones=1, accounts=2)  # the generated inventory names no password_env
+    body = {"serials": ["SIM000001"], "script_name": "login", "script_config": {}}
+    answer = api.call("POST", "/api/v1/task", json=body)
+    assert (answer["code"], answer["message"]) == (
+        40001,
+        "devices[0].accounts[0]: account 'user001_1' has no password_env in inventory.yaml: "
+        "the login script reads the account's password from that environment variable",
+    )
+    assert api.call("GET", "/api/v1/task")["data"]["total"] == 0
     truth = api.fleet.ground_truth()["SIM000001"]
     assert all(not kinds["logins"] for kinds in truth.values())
+
+
+def test_validate_flags_a_login_account_without_password_env_at_its_inventory_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "login.yaml").write_text(
+        "name: log-in\nscript_name: login\nserials: [SIM000001]\nscript_config: {}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "inventory.yaml").write_text(
+        "devices:\n  - serial: SIM000001\n    accounts:\n"
+        "      - {username: brand, password_env: BRAND_PASSWORD}\n"
+        "      - {username: other}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code = main(["validate", "login.yaml", "inventory.yaml"])
+    out, _ = capsys.readouterr()
+    assert (code, out.splitlines()[0]) == (
+        1,
+        "inventory.yaml:5:9: devices[0].accounts[1]: account 'other' has no password_env in "
+        "inventory.yaml: the login script reads the account's password from that environment "
+        "variable (set password_env: NAME on the account and export NAME=<password> for the "
+        "runner)",
+    )
 
 
 def test_match_accounts_takes_no_parameters(api_server):

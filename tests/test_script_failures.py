@@ -149,7 +149,7 @@ def test_hung_phone_is_a_timeout_with_the_log_kept(sim_fleet, adb_server, tmp_pa
         pool.stop()
     assert info.value.failure_class is FailureClass.TIMEOUT
     assert (info.value.message, info.value.hint) == (
-        "no answer from the phone (timed out) (command: input tap 477 636)",
+        "no answer from the phone (timed out) (command: input tap 108 2325)",  # the Home tab
         "the phone or the adb server is stuck; check `adb devices`",
     )
     assert sorted(p.name for p in (tmp_path / "3").iterdir()) == ["steps.log", "ui.xml"]
@@ -160,7 +160,9 @@ def test_app_crash_after_the_tap_says_the_app_is_not_in_front(
     sim_fleet, run_task, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("runner.scripts.context.WAIT_SCALE", 0.1)
-    fleet = sim_fleet(phones=1, accounts=1, faults=FaultSpec(crash_after_taps=1))
+    fleet = sim_fleet(
+        phones=1, accounts=1, faults=FaultSpec(crash_after_taps=3)
+    )  # Home, Profile, Follow
     failure = _fail(run_task, fleet, target="rita")
     assert (failure.failure_class, failure.message) == (
         FailureClass.VERIFICATION_FAILED,

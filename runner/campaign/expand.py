@@ -27,7 +27,7 @@ from runner.campaign.schemas import fast_is_valid, load_schema, script_validator
 from runner.campaign.script_registry import SCRIPT_SPECS, ScriptSpec
 from runner.campaign.spintax import Picks, spin
 from runner.campaign.start_times import now_utc, resolve_start, zone
-from runner.campaign.targets import Unit, targets, units
+from runner.campaign.targets import Unit, login_problems, targets, units
 from runner.campaign.templates import TemplateProblem, is_template, located, render
 from runner.campaign.yamlload import dotted
 from runner.errors import CampaignError
@@ -97,6 +97,7 @@ def expand(
     problems: list[CampaignError] = []
     warnings: list[CampaignError] = []
     where = units(campaign, inventory, problems, warnings)
+    problems += login_problems(campaign, inventory, where)
     what = targets(campaign, warnings)
     problems += _bad_targets(campaign, what)
     start, note = _when(campaign, occurrence, now, warnings)

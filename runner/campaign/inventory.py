@@ -93,11 +93,12 @@ def _build(doc: Document) -> Inventory:
                     a.get("package", DEFAULT_PACKAGE),
                     a.get("email", ""),
                     a.get("password_env", ""),
+                    SourceRef(doc.path, *doc.value_mark(("devices", i, "accounts", j))),
                 )
-                for a in d.get("accounts", ())
+                for j, a in enumerate(d.get("accounts", ()))
             ),
         )
-        for d in data["devices"]
+        for i, d in enumerate(data["devices"])
     )
     servers = tuple(
         (s.get("host", "127.0.0.1"), int(s.get("port", 5037))) for s in data["adb_servers"]

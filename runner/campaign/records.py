@@ -19,6 +19,8 @@ class Account:
     package: str = DEFAULT_PACKAGE
     email: str = ""
     password_env: str = ""  # the environment variable holding its password (login script)
+    # where inventory.yaml lists it, for problems about the account (no password_env for login)
+    origin: SourceRef | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,9 @@ class ScriptSpec:
     # TikMatrix forces enable_multi_account for some scripts whatever the body says (False for
     # match_accounts: it reads the whole phone once); None: as the campaign says
     multi_account: bool | None = None
-    # False: the task's account is not switched to before the script runs (login: it is not
-    # logged in yet; the script makes it the active account itself)
+    # False: the task's account is not switched to, nor the app checked to be logged in, before
+    # the script runs (login: it is not logged in yet, the script makes it active itself;
+    # match_accounts: it reads the whole phone, and a logged-out phone has zero accounts)
     switch_first: bool = True
 
     @property
@@ -180,6 +181,7 @@ SCRIPT_SPECS: dict[str, ScriptSpec] = {
             "match_accounts",
             "read which accounts are logged in on the phone (the task's result lists them)",
             multi_account=False,
+            switch_first=False,
         ),
         ScriptSpec(
             "post",

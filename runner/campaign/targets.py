@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.campaign.messages import did_you_mean
+from runner.campaign.model import SourceRef
 from runner.campaign.records import Campaign, Inventory, InventoryDevice
 from runner.campaign.script_registry import SCRIPT_SPECS
 from runner.campaign.yamlload import Document
@@ -56,6 +57,36 @@ def units(
                 )
             )
         out.append(Unit(serial, None, first.package if first else None, device))
+    return out
+
+
+def login_problems(
+    campaign: Campaign, inventory: Inventory, where: list[Unit]
+) -> list[CampaignError]:
+    """A login task of an account without ``password_env`` could only fail at run time: it is a
+    problem of the inventory entry that lacks it (file:line and field of that account)."""
+    if campaign.script_name != "login":
+        return []
+    out: list[CampaignError] = []
+    index = {d.serial: i for i, d in enumerate(inventory.devices)}
+    for unit in where:
+        hit = inventory.account(unit.username) if unit.username else None
+        if hit is None or hit[1].password_env:
+            continue
+        device, account = hit
+        ref = account.origin or SourceRef("inventory.yaml")
+        out.append(
+            CampaignError(
+                f"account '{account.username}' has no password_env in inventory.yaml: the login "
+                "script reads the account's password from that environment variable",
+                path=ref.path,
+                line=ref.line,
+                column=ref.column,
+                field=f"devices[{index[device.serial]}].accounts[{device.accounts.index(account)}]",
+                hint="set password_env: NAME on the account and export NAME=<password> for the "
+                "runner",
+            )
+        )
     return out
 
 

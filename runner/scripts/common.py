@@ -51,12 +51,31 @@ def launch(ctx: Ctx) -> None:
     ctx.tap("tab.home", timeout=15)
 
 
+def open_own_profile(ctx: Ctx) -> None:
+    """Open the own profile tab, failing at once when the app is logged out.
+
+    A logged-out app offers its log-in prompt there instead of a handle; every later step would
+    only miss its elements and be retried for minutes, so this is a config_error (never retried)
+    that says how to log the phone in."""
+    launch(ctx)
+    ctx.tap("profile.tab")
+    element, _ = ctx.wait_any("own.username", "login.prompt")
+    if element == "login.prompt":
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            f"{ctx.package} on {ctx.task.serial} is not logged in to any account "
+            "(its profile tab offers to log in)",
+            hint="run the login script for the phone's inventory accounts (username, email, "
+            "password_env) or log in by hand on the phone, then run match_accounts",
+            screen=True,
+        )
+
+
 def switch_account(ctx: Ctx, username: str) -> bool:
     """Make ``username`` the app's active account; True if a switch happened. Verified on the
     own profile's handle, which names the account that is really active."""
-    launch(ctx)
+    open_own_profile(ctx)
     ctx.step(f"switch to account {username}")
-    ctx.tap("profile.tab")
     if own_handle(ctx) == username:
         ctx.device.note(f"already on {username}")
         return False

@@ -12,7 +12,7 @@ from runner.device import Device
 from runner.device.appdata import load_app
 from runner.errors import DeviceError, FailureClass, TaskFailed, as_task_failure
 from runner.scripts.artifacts import save_artifacts
-from runner.scripts.common import switch_account
+from runner.scripts.common import open_own_profile, switch_account
 from runner.scripts.context import Ctx, ScriptResult, ScriptTask
 from runner.scripts.registry import SCRIPTS
 
@@ -66,8 +66,9 @@ def _prepare(
     *,
     switch: bool = True,
 ) -> Ctx:
-    """Wake the phone, check the app, load its selectors, switch to the task's account (unless
-    the script makes it active itself: login)."""
+    """Wake the phone, check the app, load its selectors, check the app is logged in and switch
+    to the task's account (unless the script reads or logs in accounts itself: login,
+    match_accounts)."""
     if cancel.is_set():
         raise TaskFailed(
             FailureClass.CANCELLED,
@@ -87,8 +88,10 @@ def _prepare(
         repo_root,
         random.Random(f"{task.task_id}:{task.serial}:{task.target}"),
     )
-    if task.username and switch:
+    if switch and task.username:
         switch_account(ctx, task.username)
+    elif switch:
+        open_own_profile(ctx)  # no account to switch to: still fail at once if logged out
     return ctx
 
 

@@ -16,6 +16,9 @@ def run(ctx: Ctx) -> ScriptResult:
     launch(ctx)
     ctx.step("read the accounts logged in")
     ctx.tap("profile.tab")
+    element, _ = ctx.wait_any("own.username", "login.prompt")
+    if element == "login.prompt":  # the app is logged out: no account, nothing to open
+        return ScriptResult("0 account(s) logged in", {"accounts": [], "active": None})
     active = own_handle(ctx)
     listed = [account_of_row(ctx, row) for row in switcher_rows(ctx)]
     ctx.device.back()  # close the switcher without choosing
