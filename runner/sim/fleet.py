@@ -151,9 +151,10 @@ class SimFleet:
             )
         self._wait_ready([p for p in chosen if not p.faults.unauthorized], port)
 
-    def _wait_ready(self, phones: list[SimPhone], port: int, timeout: float = 15.0) -> None:
+    def _wait_ready(self, phones: list[SimPhone], port: int, timeout: float = 30.0) -> None:
         """Every phone in `device` state. A port reused from an earlier phone can still be listed
-        `offline` (adb answers "already connected" and waits for its 10 s retry): reconnect those."""
+        `offline` (adb answers "already connected" and waits for its 10 s retry): reconnect those.
+        The bound is three of those retries, so a loaded machine is not read as a broken fleet."""
         deadline = time.monotonic() + timeout
         retried: set[str] = set()
         while True:
