@@ -134,7 +134,8 @@ async def _work(options: WorkerOptions, stopping: threading.Event, cut: threadin
     with app.replace_connector(connector):
         async with app.open_async():
             worker = asyncio.create_task(
-                app.run_worker_async(
+                phone_worker(
+                    app,
                     queues=[tables.queue_of(options.host_id), engine.CONTROL],
                     name=options.host_id,
                     concurrency=options.concurrency,
@@ -145,7 +146,7 @@ async def _work(options: WorkerOptions, stopping: threading.Event, cut: threadin
                     delete_jobs="successful",
                     install_signal_handlers=False,  # ours interrupt the scripts first
                     shutdown_graceful_timeout=10.0,
-                )
+                ).run()
             )
             asked = threading.Event()
 
@@ -165,6 +166,38 @@ async def _work(options: WorkerOptions, stopping: threading.Event, cut: threadin
             stopping.set()  # ends the tracker, the stop watcher and the cut-off wait
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+
+
+def phone_worker(app: Any, **options: Any) -> Any:
+    """procrastinate's worker, which fetches again as soon as a job holding a phone lock ends.
+
+    procrastinate wakes its fetch loop on a new job (LISTEN/NOTIFY) but not when a lock frees,
+    so a phone's next job waited for the next poll (``--polling``): measured 0.45 s median
+    between two tasks of one phone on two hosts, 0.19 s on one. procrastinate has no hook for
+    "a job ended" other than its worker's own methods (3.10, pinned in pyproject.toml)."""
+    from procrastinate.worker import Worker
+
+    class PhoneWorker(Worker):
+        freed = False
+
+        async def _process_job(self, context: Any) -> None:
+            try:
+                await super()._process_job(context)  # the job's status is written when it returns
+            finally:
+                if context.job.lock is not None:
+                    self.freed = True
+                    self._new_job_event.set()  # wakes the loop when it waits for a poll
+
+        async def _fetch_and_process_jobs(self) -> None:
+            # a lock freed while the loop was fetching: its last "nothing to fetch" may predate
+            # it (and the loop clears the wake-up), so fetch once more
+            while True:
+                self.freed = False
+                await super()._fetch_and_process_jobs()  # type: ignore[no-untyped-call]
+                if not self.freed or self._stop_event.is_set():
+                    return
+
+    return PhoneWorker(app=app, **{**app.worker_defaults, **options})
 
 
 def _stop(worker: asyncio.Task[None]) -> None:
