@@ -202,8 +202,9 @@ def _rail(b: Builder, item: Video, url: str, bottom: int) -> list[Node | None]:
         "video_like",
         "android.widget.Button",
         (rail, 1414 + y, WIDTH, 1572 + y),
-        # a liked video: the Button's description changes (fr "Vidéo aimée", TB 43.1.4 and
-        # 47.0.3 video_liked) and stays selected="false"; its heart image is selected="true"
+        # a liked video: the Button's description changes (fr "Vidéo aimée") and stays
+        # selected="false"; its heart image is selected="true". Source: taktik-bot fixtures
+        # tt4314_fr_liked_video and tt4703_fr_liked_video (tests/screens/tiktok/*/fr/video_liked.xml)
         desc=b.t("video_liked" if liked else "video_like", n=likes),
         on_tap=lambda: actions.toggle_like(app, item),
     )
