@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from procrastinate.exceptions import ConnectorException
 
 from runner.errors import StorageError, UsageError
@@ -97,7 +98,9 @@ def run(options: WorkerOptions) -> int:
     )
     try:
         asyncio.run(_work(options, stopping, cut))
-    except ConnectorException as exc:  # procrastinate lost the database (heartbeat, fetch)
+    # procrastinate lost the database (heartbeat, fetch), or its pool never opened (PoolTimeout
+    # is an OperationalError): either way the database stopped answering this host
+    except (ConnectorException, psycopg.OperationalError) as exc:
         raise StorageError(
             f"host {options.host_id}: the state database stopped answering ({exc.__cause__ or exc}); "
             "this host stopped claiming work",
