@@ -48,18 +48,13 @@ def test_documented_profile_and_match_accounts_bodies_run_on_the_phone(api_stack
     ("config", "message"),
     [
         (
-            {"nicknames": "A", "avatars_path": "C:/Users/Admin/Desktop/avatars"},
-            "script_config.avatars_path: not supported by this runner yet (no capture of the "
-            "edit-profile photo picker); leave it empty",
-        ),
-        (
             {"usernames": "fine_name\nnot a name"},
             "script_config.usernames: 'not a name' is not a username TikTok accepts (2 to 24 "
             "letters, digits, '.' or '_')",
         ),
         (
             {"profile_order": "random"},
-            "script_config: nothing to set: give nicknames, usernames, bios or link_url",
+            "script_config: nothing to set: give nicknames, usernames, bios, link_url or avatars_path",
         ),
     ],
 )

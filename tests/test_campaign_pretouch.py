@@ -141,3 +141,27 @@ def test_a_templated_media_path_to_a_file_that_exists_is_no_problem(tmp_path: Pa
         "  material_list: ['clips/{{ vars.clip }}.mp4']\n",
     )
     assert found == []
+
+
+def test_an_avatars_folder_without_an_image_is_a_problem_at_its_line(tmp_path: Path) -> None:
+    media(tmp_path, "faces/notes.txt", "faces/clip.mp4")
+    found, _ = problems(
+        tmp_path,
+        "script_name: profile\nserials: [P1]\nscript_config:\n  avatars_path: faces\n",
+    )
+    assert found == [
+        "ROOT/c.yaml:4:17: script_config.avatars_path: no image in ROOT/faces (the avatar is one "
+        "of its .jpg, .jpeg, .png, .webp, .gif, .heic files) (relative paths start at the "
+        "campaign repository)"
+    ]
+
+
+def test_the_api_refuses_a_missing_avatars_folder_with_40001(tmp_path: Path) -> None:
+    config = {"avatars_path": "C:/Users/Admin/Desktop/avatars"}
+    body = {"serials": ["P1"], "script_name": "profile", "script_config": config}
+    [err] = validate_api_body(body, media_roots=[tmp_path])
+    assert (err.api_code, err.field) == (40001, "script_config.avatars_path")
+    assert err.reason == (
+        "no such folder: C:/Users/Admin/Desktop/avatars "
+        f"(looked at {tmp_path / 'C:/Users/Admin/Desktop/avatars'})"
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from runner.errors import FailureClass, TaskFailed
+from runner.sim.png import solid_png
 
 
 def _saved(fleet, user: str = "user001_1") -> list[dict]:  # type: ignore[no-untyped-def]
@@ -71,11 +74,29 @@ def test_profile_with_a_username_taken_on_the_phone_fails_verification(sim_fleet
     assert _saved(fleet) == [] and _app(fleet).current == "user001_1"
 
 
-def test_profile_avatars_fail_as_config_error_before_the_phone_is_touched(
-    sim_fleet, run_task
+def test_profile_sets_the_folder_image_the_task_chose_as_the_photo(
+    sim_fleet, run_task, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=1)
+    (tmp_path / "faces").mkdir()
+    (tmp_path / "faces" / "a.png").write_bytes(solid_png(4, 4, (200, 0, 0)))
+    (tmp_path / "faces" / "b.png").write_bytes(solid_png(4, 4, (0, 200, 0)))
+    (tmp_path / "faces" / "readme.txt").write_text("not an image")
+    config = {"avatars_path": "faces", "profile_order": "sequential"}
+    result = run_task(fleet, "profile", config, task_id=3)  # images by name; task 3 -> b.png
+    digest = hashlib.sha256(solid_png(4, 4, (0, 200, 0))).hexdigest()
+    assert _saved(fleet) == [{"field": "avatar", "value": digest, "file": "b.png"}]
+    assert result.details["avatar"] == {"file": "b.png", "sha256": digest}
+
+
+def test_profile_with_an_avatars_folder_without_images_fails_before_the_phone_is_touched(
+    sim_fleet, run_task, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    (tmp_path / "faces").mkdir()
+    (tmp_path / "faces" / "clip.mp4").write_bytes(b"")
     with pytest.raises(TaskFailed) as caught:
-        run_task(fleet, "profile", {"nicknames": "X", "avatars_path": "/tmp/avatars"})
+        run_task(fleet, "profile", {"nicknames": "X", "avatars_path": "faces"})
     assert caught.value.failure_class is FailureClass.CONFIG_ERROR
-    assert "avatars_path" in caught.value.message and _saved(fleet) == []
+    assert caught.value.message == f"avatars_path 'faces': no image in {tmp_path / 'faces'}"
+    assert _saved(fleet) == []

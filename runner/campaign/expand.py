@@ -18,7 +18,7 @@ from typing import Any
 from runner.campaign.durations import seconds
 from runner.campaign.gcpause import paused_gc
 from runner.campaign.limits import beyond, limits, over
-from runner.campaign.media import OutsideMediaRoots, confine, media_paths
+from runner.campaign.media import FOLDER_FIELDS, OutsideMediaRoots, confine, media_paths
 from runner.campaign.messages import schema_error
 from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
 from runner.campaign.pretouch import media_problem
@@ -356,7 +356,7 @@ class _TaskBuilder:
     def _check_exists(self, path: ConfigPath, value: str, full: Path) -> None:
         """A rendered media path must name something that is there, as pretouch demands of
         paths written out, so a templated typo is a problem before a phone is touched."""
-        folder = path[0] == "material_path"
+        folder = path[0] in FOLDER_FIELDS
         if full.is_dir() if folder else full.is_file():
             return
         kind = "folder" if folder else "file"

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 MEDIA_ROOTS_ENV = "CAMPAIGN_RUNNER_MEDIA_ROOTS"
-MEDIA_FIELDS = ("material_path", "comment_image_path")
+MEDIA_FIELDS = ("material_path", "comment_image_path", "avatars_path")
+FOLDER_FIELDS = ("material_path", "avatars_path")  # media paths that name a folder, not a file
 MEDIA_LISTS = ("material_list",)
 
 

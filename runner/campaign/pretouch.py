@@ -45,6 +45,9 @@ def media_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
         field = ("script_config", *path)
         if path[0] == "material_path":
             continue  # the folder itself: judged with the library below
+        if path[0] == "avatars_path":
+            out += _avatar_problems(campaign, field, value, full)
+            continue
         if not full.is_file():
             out.append(media_problem(campaign, field, f"no such file: {value} (looked at {full})"))
             continue
@@ -61,6 +64,23 @@ def media_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
     if campaign.script_name == "post" and not _listed(config):
         out += _library_problems(campaign, root)
     return out
+
+
+def avatar_images(folder: Path) -> list[Path]:
+    """The images of an avatars folder, by name: the profile script picks one per task from
+    this list (the Nth in turn, or one at random), so validate and the script see the same."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE)
+
+
+def _avatar_problems(
+    campaign: Campaign, field: tuple[Any, ...], value: str, folder: Path
+) -> list[CampaignError]:
+    if not folder.is_dir():
+        return [media_problem(campaign, field, f"no such folder: {value} (looked at {folder})")]
+    if avatar_images(folder):
+        return []
+    reason = f"no image in {folder} (the avatar is one of its {', '.join(IMAGE)} files)"
+    return [media_problem(campaign, field, reason)]
 
 
 def schedule_problems(campaign: Campaign, *, now: datetime | None = None) -> list[CampaignError]:

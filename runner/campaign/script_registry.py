@@ -96,20 +96,12 @@ _PROFILE_USERNAME = re.compile(r"^@?[A-Za-z0-9._]{2,24}$")
 
 
 def _profile_rules(data: Mapping[str, Any]) -> list[Finding]:
-    """Checked before a phone is touched: something to set, usernames TikTok accepts, and no
-    avatars (not supported here yet: no capture of the photo picker to build it from)."""
+    """Checked before a phone is touched: something to set and usernames TikTok accepts (the
+    avatars folder is a media path: pretouch judges it)."""
     config = data.get("script_config")
     if not isinstance(config, Mapping):
         return []
     found: list[Finding] = []
-    if str(config.get("avatars_path") or "").strip():
-        found.append(
-            (
-                ("script_config", "avatars_path"),
-                "not supported by this runner yet (no capture of the edit-profile photo picker); "
-                "leave it empty",
-            )
-        )
     usernames: Any = config.get("usernames")
     if isinstance(usernames, str):
         for line in (line.strip() for line in usernames.splitlines()):
@@ -121,10 +113,13 @@ def _profile_rules(data: Mapping[str, Any]) -> list[Finding]:
                         "'.' or '_')",
                     )
                 )
-    keys = ("nicknames", "usernames", "bios", "link_url")
+    keys = ("nicknames", "usernames", "bios", "link_url", "avatars_path")
     if not any(isinstance(config.get(k), str) and config[k].strip() for k in keys):
         found.append(
-            (("script_config",), "nothing to set: give nicknames, usernames, bios or link_url")
+            (
+                ("script_config",),
+                "nothing to set: give nicknames, usernames, bios, link_url or avatars_path",
+            )
         )
     return found
 

@@ -1,34 +1,66 @@
-"""`profile`: set the account's name, username, bio and link, as TikMatrix's profile script does.
+"""`profile`: set the account's name, username, bio, link and photo, as TikMatrix's profile script does.
 
 Each list (``nicknames``, ``usernames``, ``bios``) is one entry per line; ``profile_order``
 picks one line per task, at random or in turn (task N takes line N, cycling: consecutive tasks
 of a batch get different lines while there are enough). A literal ``\\n`` inside a bio is a line
-break. Empty lists leave their field as it is. The edit-profile screens come from no capture
-(see runner/apps/tiktok.yaml): every selector used here is a marked stand-in.
+break. Empty lists leave their field as it is.
+
+``avatars_path`` is a folder of images: the task takes one of them, sorted by file name, as
+``profile_order`` takes lines (image N for task N, or one drawn with the task's seeded random, so
+a retry takes the same image). TikMatrix sets "the first photo in the gallery"; so does this
+script: it pushes the chosen image (it becomes the gallery's newest photo) and picks the newest
+tile of the edit-profile photo picker. The screen shows no trace of which image is set: the
+script checks it came back to the edit-profile screen; the simulated phone's ground truth
+records the image by content hash.
+
+The edit-profile screens come from no capture (see runner/apps/tiktok.yaml): every selector used
+here is a marked stand-in.
 """
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
 import re
+from pathlib import Path
 
+from runner.campaign.pretouch import IMAGE, avatar_images
 from runner.device import UiNode
 from runner.errors import FailureClass
-from runner.scripts.common import clean_text, launch, pick_line
+from runner.scripts.common import clean_text, launch, media_file, newest_tiles, pick_line
 from runner.scripts.context import Ctx, ScriptResult
 
 LISTS = (("nicknames", "name"), ("usernames", "username"), ("bios", "bio"))
 USERNAME = re.compile(r"^[A-Za-z0-9._]{2,24}$")
 
 
-def wanted(ctx: Ctx) -> dict[str, str]:
-    """The value of each field this task sets, chosen and checked before the phone is touched."""
-    if str(ctx.config.get("avatars_path") or "").strip():
+def choose_avatar(ctx: Ctx) -> Path | None:
+    """The image of ``avatars_path`` this task sets (None: no avatars_path), chosen before the
+    phone is touched; the folder's real path is confined to the media roots."""
+    raw = str(ctx.config.get("avatars_path") or "").strip()
+    if not raw:
+        return None
+    folder = media_file(ctx, raw)
+    images = avatar_images(folder) if folder.is_dir() else []
+    if not images:
         raise ctx.fail(
             FailureClass.CONFIG_ERROR,
-            "avatars_path is not supported by this runner yet (no capture of the photo picker "
-            "of the edit-profile screen to build it from)",
-            hint="leave avatars_path empty",
+            f"avatars_path {raw!r}: no image in {folder}"
+            if folder.is_dir()
+            else f"avatars_path {raw!r}: no such folder (looked at {folder})",
+            hint=f"put {', '.join(IMAGE)} files in the folder; relative paths start at the "
+            "campaign repo",
         )
+    if str(ctx.config.get("profile_order") or "random") == "sequential":
+        chosen = images[ctx.task.task_id % len(images)]
+    else:
+        chosen = ctx.rng.choice(images)
+    return media_file(ctx, str(chosen))  # again: a symlink inside the folder may point out
+
+
+def wanted(ctx: Ctx) -> dict[str, str]:
+    """The value of each text field this task sets, chosen and checked before the phone is
+    touched."""
     order = str(ctx.config.get("profile_order") or "random")
     out: dict[str, str] = {}
     for key, field in LISTS:
@@ -46,12 +78,6 @@ def wanted(ctx: Ctx) -> dict[str, str]:
                 f"username {out['username']!r} is not one TikTok accepts",
                 hint="2 to 24 letters, digits, '.' or '_'",
             )
-    if not out:
-        raise ctx.fail(
-            FailureClass.CONFIG_ERROR,
-            "nothing to set",
-            hint="give nicknames, usernames, bios or link_url",
-        )
     return out
 
 
@@ -61,14 +87,50 @@ def row_value(row: UiNode) -> str:
     return texts[1].strip() if len(texts) > 1 else ""
 
 
+def set_avatar(ctx: Ctx, remote: str) -> None:
+    """Change photo > Upload photo > the newest tile (the image just pushed) > Save, back on
+    the edit-profile screen."""
+    ctx.step(f"set the photo to {posixpath.basename(remote)} (the newest photo in the picker)")
+    ctx.tap("profile_edit.photo")
+    ctx.tap("profile_edit.photo_upload")
+    ctx.wait("profile_edit.photo_tile")
+    tree = ctx.device.last_dump
+    tiles = ctx.find_all_in(tree, "profile_edit.photo_tile") if tree else []
+    ctx.device.tap(newest_tiles(ctx, tiles)[0])
+    ctx.tap("profile_edit.save")
+    if not ctx.until(8, lambda: ctx.look("profile_edit.photo") is not None):
+        raise ctx.fail(
+            FailureClass.VERIFICATION_FAILED,
+            f"saved the photo {posixpath.basename(remote)} but the edit-profile screen did not "
+            "come back",
+            screen=True,
+        )
+
+
 def run(ctx: Ctx) -> ScriptResult:
     values = wanted(ctx)
+    avatar = choose_avatar(ctx)
+    if not values and avatar is None:
+        raise ctx.fail(
+            FailureClass.CONFIG_ERROR,
+            "nothing to set",
+            hint="give nicknames, usernames, bios, link_url or avatars_path",
+        )
+    remote = ""
+    if avatar is not None:
+        ctx.step(f"push the photo {avatar.name}")
+        remote = ctx.device.push_media(avatar)
     launch(ctx)
     ctx.step("open edit profile")
     ctx.tap("profile.tab")
     ctx.tap("own.edit_profile")
     changed: dict[str, str] = {}
     kept: list[str] = []
+    photo: dict[str, str] = {}
+    if avatar is not None:
+        set_avatar(ctx, remote)
+        digest = hashlib.sha256(avatar.read_bytes()).hexdigest()
+        photo = {"file": avatar.name, "sha256": digest}
     for field, value in values.items():
         element = f"profile_edit.{field}"
         row = ctx.wait(element)
@@ -89,10 +151,16 @@ def run(ctx: Ctx) -> ScriptResult:
             )
         changed[field] = value
     ctx.device.back()
-    summary = ", ".join(f"{f} {v!r}" for f, v in changed.items()) or "nothing changed"
+    parts = [f"{f} {v!r}" for f, v in changed.items()]
+    if photo:
+        parts.append(f"photo {photo['file']!r}")
+    summary = ", ".join(parts) or "nothing changed"
+    details: dict[str, object] = {"changed": changed, "unchanged": kept}
+    if photo:
+        details["avatar"] = photo
     return ScriptResult(
         f"profile: {summary}" + (f" ({', '.join(kept)} already set)" if kept else ""),
-        {"changed": changed, "unchanged": kept},
+        details,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import time
 from typing import TYPE_CHECKING
@@ -197,6 +198,23 @@ def save_profile_field(app: TikTokApp, field: str) -> None:
     app.pop()
 
 
+def save_avatar(app: TikTokApp, path: str) -> None:
+    """Save on the crop screen: the picked photo becomes the account's; the ground truth keeps
+    which one by the SHA-256 of its bytes on the phone (and its file name there)."""
+    account = app.account
+    if account is None or app.phone.fs.stat(path) is None:
+        return
+    digest = hashlib.sha256(app.phone.fs.read(path)).hexdigest()
+    account.profile["avatar"] = digest
+    app.phone.truth.record(
+        account.username,
+        "profile",
+        {"field": "avatar", "value": digest, "file": posixpath.basename(path)},
+    )
+    app.pop()  # the crop screen
+    app.pop()  # the picker: back on the edit-profile screen
+
+
 def login_continue(app: TikTokApp) -> None:
     """The e-mail/username tab's Continue: on to the password step with what was typed."""
     identifier = app.fields.get("login_identifier", "").strip()
@@ -228,16 +246,18 @@ def open_upload(app: TikTokApp) -> None:
 
 
 def open_gallery(app: TikTokApp, mode: str = "post") -> None:
-    """The picker; on a phone without storage permission Android asks for it first."""
+    """The picker (mode "avatar": the edit-profile photo picker); on a phone without storage
+    permission Android asks for it first."""
     phone = app.phone
+    kind = "photo_picker" if mode == "avatar" else "gallery"
     if phone.storage_granted:
-        app.push(Screen("gallery", {"mode": mode, "selected": [], "tab": "All"}), popup=False)
+        app.push(Screen(kind, {"mode": mode, "selected": [], "tab": "All"}), popup=False)
         return
 
     def answer(button: str) -> None:
         if button == "Allow":
             phone.storage_granted = True
-            app.push(Screen("gallery", {"mode": mode, "selected": [], "tab": "All"}), popup=False)
+            app.push(Screen(kind, {"mode": mode, "selected": [], "tab": "All"}), popup=False)
 
     phone.display.show_dialog(
         Dialog(

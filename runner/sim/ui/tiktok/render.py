@@ -135,10 +135,13 @@ SCREENS: dict[str, Callable[[Builder, Screen], Node | None]] = {
     "login": render_login.login,
     "edit_profile": render_profile.edit_profile,
     "edit_field": render_profile.edit_field,
+    "photo_picker": render_profile.photo_picker,
+    "photo_crop": render_profile.photo_crop,
 }
 SHEETS = {
     "comments": render_player.comment_sheet,
     "share": render_player.share_sheet,
     "switcher": render_profile.switcher,
     "unfollow": render_profile.unfollow_sheet,
+    "photo": render_profile.photo_sheet,
 }

@@ -226,9 +226,18 @@ def edit_profile(b: Builder, screen: Screen) -> Node | None:
     account = app.account
     if account is None:
         return None
+    open_sheet = lambda: screen.params.__setitem__("sheet", "photo")  # noqa: E731
     rows: list[Node | None] = [
         b.image("", (20, 90, 140, 210), b.t("back"), on_tap=app.pop),
         b.text("", (300, 110, 780, 190), b.t("own_edit")),
+        b.group(
+            "edit_photo",
+            (390, 250, 690, 560),
+            b.node("", "android.widget.ImageView", (440, 250, 640, 450)),
+            b.text("", (390, 470, 690, 540), b.t("edit_photo")),
+            cls=LINEAR,
+            on_tap=open_sheet,
+        ),
     ]
     for i, (field, label) in enumerate(EDIT_ROWS):
         top = 600 + i * 140
@@ -269,6 +278,73 @@ def edit_field(b: Builder, screen: Screen) -> Node | None:
     )
 
 
+def photo_sheet(b: Builder, screen: Screen) -> Node | None:
+    """What "Change photo" opens, a stand-in (no capture): a sheet offering "Take photo",
+    "Upload photo" (the gallery) and "Cancel"."""
+    app = b.app
+
+    def close() -> None:
+        screen.params["sheet"] = None
+
+    def upload() -> None:
+        close()
+        actions.open_gallery(app, "avatar")
+
+    top = HEIGHT - 560
+    entries = (("photo_take", lambda: None), ("photo_upload", upload), ("cancel", close))
+    rows = [
+        b.button("", (0, top + 40 + i * 160, WIDTH, top + 180 + i * 160), b.t(key), on_tap=tap)
+        for i, (key, tap) in enumerate(entries)
+    ]
+    return _bottom_sheet(b, "photo_sheet", top, rows, close)
+
+
+def photo_picker(b: Builder, screen: Screen) -> Node | None:
+    """The photo picker of "Upload photo", a stand-in (no capture): the gallery's photos,
+    newest first, as unlabelled clickable tiles of a GridView; a tile opens the crop screen."""
+    app = b.app
+    tiles = []
+    for i, path in enumerate(actions.gallery_media(app, "Photos")[:24]):
+        row, col = divmod(i, 3)
+        left, top = 5 + col * 359, 381 + row * 362
+        tiles.append(
+            b.node(
+                "photo_tile",
+                "android.widget.FrameLayout",
+                (left, top, left + 354, top + 357),
+                on_tap=lambda path=path: app.push(
+                    Screen("photo_crop", {"path": path}), popup=False
+                ),
+            )
+        )
+    return b.group(
+        "",
+        (0, 0, WIDTH, HEIGHT),
+        b.image("", (21, 142, 126, 247), b.t("close"), on_tap=app.pop),
+        b.text("", (438, 169, 700, 219), b.t("gallery_photos")),
+        b.group("", (0, 376, WIDTH, 1822), *tiles, cls="android.widget.GridView", scrollable=True),
+    )
+
+
+def photo_crop(b: Builder, screen: Screen) -> Node | None:
+    """The crop screen after a photo is picked, a stand-in (no capture): "Cancel", "Save"."""
+    app = b.app
+    path = screen.params["path"]
+    return b.group(
+        "",
+        (0, 0, WIDTH, HEIGHT),
+        b.text("", (300, 110, 780, 190), b.t("photo_crop")),
+        b.node("", "android.widget.ImageView", (0, 400, WIDTH, 1480)),
+        b.button("", (40, 2100, 500, 2240), b.t("cancel"), on_tap=app.pop),
+        b.button(
+            "edit_save",
+            (580, 2100, 1040, 2240),
+            b.t("edit_save"),
+            on_tap=lambda: actions.save_avatar(app, path),
+        ),
+    )
+
+
 def switcher(b: Builder, screen: Screen) -> Node | None:
     """The account switcher, a stand-in after notes (no capture shows it): a sheet described
     "Bottom sheet" whose rows carry the account's bare handle (no @) in content-desc."""
@@ -302,8 +378,15 @@ def switcher(b: Builder, screen: Screen) -> Node | None:
         app.push(Screen("login"))
 
     rows.append(b.button("", (200, y + 30, 900, y + 110), b.t("switcher_add"), on_tap=add_account))
+    return _bottom_sheet(b, "switcher_sheet", top, rows, close)
+
+
+def _bottom_sheet(
+    b: Builder, name: str, top: int, rows: list[Node | None], close: Callable[[], None]
+) -> Node | None:
+    """A sheet described "Bottom sheet" from ``top`` down; a tap above it closes it."""
     panel = b.group(
-        "switcher_sheet",
+        name,
         (0, top, WIDTH, HEIGHT),
         *rows,
         cls="android.widget.FrameLayout",
