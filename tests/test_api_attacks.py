@@ -37,6 +37,18 @@ def test_a_template_cannot_point_material_list_outside_the_media_roots(api_serve
     )
 
 
+def test_a_template_where_the_script_renders_none_is_refused(api_server):
+    api = api_server()
+    body = {
+        "serials": [PHONE],
+        "script_name": "follow",
+        "script_config": {"target_user": "{{ vars.who }}"},
+    }
+    assert _refused(api, body) == (
+        "script_config.target_user: templates are not rendered in this field (follow: in none)"
+    )
+
+
 def test_a_template_cannot_build_a_path_outside_the_media_roots(api_server):
     api = api_server()
     body = {

@@ -254,6 +254,20 @@ def test_fast_built_task_equals_the_normal_constructor(tmp_path: Path) -> None:
     assert hash(task.key) and repr(task).startswith("TaskSpec(key=")
 
 
+def test_a_template_in_a_target_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    text = "script_name: follow\nserials: [P1]\nscript_config:\n  target_users: [a, '{{ vars.city }}']\n"
+    (tmp_path / "inventory.yaml").write_text(INVENTORY, encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    repo = load_repo([tmp_path / "c.yaml"], root=tmp_path, now=NOW)
+    assert [(p.line, p.field, p.reason) for p in repo.problems] == [
+        (
+            4,
+            "script_config.target_users[1]",
+            "templates are not rendered in this field (follow: in none)",
+        )
+    ]
+
+
 def test_templates_inside_lists_are_rendered_per_task(tmp_path: Path) -> None:
     text = "script_name: post\nserials: [P1, P2]\nscript_config:\n  material_list: ['m/{{ device.serial }}.mp4', m/x.jpg]\n"
     (tmp_path / "m").mkdir()

@@ -150,7 +150,7 @@ def test_an_avatars_folder_without_an_image_is_a_problem_at_its_line(tmp_path: P
         "script_name: profile\nserials: [P1]\nscript_config:\n  avatars_path: faces\n",
     )
     assert found == [
-        "ROOT/c.yaml:4:17: script_config.avatars_path: no image in ROOT/faces (the avatar is one "
+        "ROOT/c.yaml:4:17: script_config.avatars_path: no image in ROOT/faces (the script takes one "
         "of its .jpg, .jpeg, .png, .webp, .gif, .heic files) (relative paths start at the "
         "campaign repository)"
     ]

@@ -18,7 +18,7 @@ from typing import Any
 from runner.campaign.durations import seconds
 from runner.campaign.gcpause import paused_gc
 from runner.campaign.limits import beyond, limits, over
-from runner.campaign.media import FOLDER_FIELDS, OutsideMediaRoots, confine, media_paths
+from runner.campaign.media import OutsideMediaRoots, confine, media_paths
 from runner.campaign.messages import schema_error
 from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
 from runner.campaign.pretouch import media_problem
@@ -223,10 +223,11 @@ class _TaskBuilder:
         self.render_seconds = 0.0
         self.config = campaign.config
         self.media_roots = media_roots
-        self.templates = _template_paths(self.config)
+        self.spec = SCRIPT_SPECS[campaign.script_name]
+        self.templates, untemplated = _template_paths(self.spec, self.config)
+        self.problems += [_not_templated(campaign, self.spec, path) for path in untemplated]
         if media_roots is not None:  # values as written; rendered ones are checked per render
             self._check_media(self.config, {p for p, _ in self.templates})
-        self.spec = SCRIPT_SPECS[campaign.script_name]
         self.spins = [
             k
             for k in self.spec.spintax
@@ -340,7 +341,7 @@ class _TaskBuilder:
         only: set[ConfigPath] | None = None,
     ) -> None:
         assert self.media_roots is not None
-        for path, value in media_paths(config):
+        for path, value, media in media_paths(self.spec.media, config):
             if (skip is not None and path in skip) or (only is not None and path not in only):
                 continue
             try:
@@ -351,12 +352,11 @@ class _TaskBuilder:
                 self.problems.append(err)
                 continue
             if only is not None:  # a rendered value: pretouch could not look at it as written
-                self._check_exists(path, value, full)
+                self._check_exists(path, value, full, folder=media.is_folder)
 
-    def _check_exists(self, path: ConfigPath, value: str, full: Path) -> None:
+    def _check_exists(self, path: ConfigPath, value: str, full: Path, *, folder: bool) -> None:
         """A rendered media path must name something that is there, as pretouch demands of
         paths written out, so a templated typo is a problem before a phone is touched."""
-        folder = path[0] in FOLDER_FIELDS
         if full.is_dir() if folder else full.is_file():
             return
         kind = "folder" if folder else "file"
@@ -416,10 +416,13 @@ class _TaskBuilder:
 ConfigPath = tuple[Any, ...]
 
 
-def _template_paths(config: dict[str, Any]) -> list[tuple[ConfigPath, str]]:
-    """Every template string of a script_config: top-level values and items one level down
-    (``material_list`` entries, ``chatgpt_settings.prompt``)."""
-    out: list[tuple[ConfigPath, str]] = []
+def _template_paths(
+    spec: ScriptSpec, config: dict[str, Any]
+) -> tuple[list[tuple[ConfigPath, str]], list[ConfigPath]]:
+    """The template strings of a script_config in the fields the script's entry renders
+    (top-level values and items one level down: ``material_list`` entries,
+    ``chatgpt_settings.prompt``), and the paths of templates written in any other field."""
+    found: list[tuple[ConfigPath, str]] = []
     for key, value in config.items():
         children = (
             enumerate(value)
@@ -429,13 +432,27 @@ def _template_paths(config: dict[str, Any]) -> list[tuple[ConfigPath, str]]:
             else ()
         )
         if isinstance(value, str) and is_template(value):
-            out.append(((key,), value))
-        out += [
+            found.append(((key,), value))
+        found += [
             ((key, sub), item)
             for sub, item in children
             if isinstance(item, str) and is_template(item)
         ]
-    return out
+    if not found:
+        return found, []
+    rendered = set(spec.templated)
+    return [f for f in found if f[0][0] in rendered], [p for p, _ in found if p[0] not in rendered]
+
+
+def _not_templated(campaign: Campaign, spec: ScriptSpec, path: ConfigPath) -> CampaignError:
+    """A template where the script renders none would reach the phone (or the target list) as
+    ``{{ ... }}`` text: refused where it is written, naming the fields that do render."""
+    where = f"only in: {', '.join(spec.templated)}" if spec.templated else f"{spec.name}: in none"
+    err = campaign.error(
+        ("script_config", *path), f"templates are not rendered in this field ({where})"
+    )
+    err.hint = "write the value itself here (templates: docs/templates.md)"
+    return err
 
 
 def _apply_rendered(config: dict[str, Any], values: dict[ConfigPath, str]) -> None:

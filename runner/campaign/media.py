@@ -8,18 +8,50 @@ again in the script right before it is read, so a symlink swapped in later is re
 The roots: the campaign repository (relative paths start there) plus the folders of
 ``CAMPAIGN_RUNNER_MEDIA_ROOTS`` (``os.pathsep``-separated; ``serve --media-root`` sets it for its
 process, so the API and the scripts of that process agree).
+
+Which fields are media, and what they hold, is each script's registry entry
+(``ScriptSpec.media``, a ``MediaField`` per field); nothing here names a script's fields.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 MEDIA_ROOTS_ENV = "CAMPAIGN_RUNNER_MEDIA_ROOTS"
-MEDIA_FIELDS = ("material_path", "comment_image_path", "avatars_path")
-FOLDER_FIELDS = ("material_path", "avatars_path")  # media paths that name a folder, not a file
-MEDIA_LISTS = ("material_list",)
+VIDEO = (".mp4", ".mov", ".3gp", ".mkv", ".webm")
+IMAGE = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
+MediaPath = tuple[tuple[str | int, ...], str, "MediaField"]
+
+
+@dataclass(frozen=True)
+class MediaField:
+    """A script_config field naming media on this PC. ``kind``: one file, a list of files, a
+    folder the script picks a file from, or a library (TikMatrix's post: that folder with
+    ``material_source: localFolder``, else the repository's ``materials/``, tagged in
+    ``tags.yaml``). ``accepts``: what its files are: images, videos, or by ``content_type``
+    (post: 1 photos, else a video). ``unless``: a field that, when given, makes the script
+    ignore this one (post's ``material_list`` over ``material_path``), so it is not judged
+    either."""
+
+    key: str
+    kind: Literal["file", "files", "folder", "library"]
+    accepts: Literal["image", "video", "content_type"]
+    unless: str | None = None
+
+    @property
+    def is_folder(self) -> bool:
+        return self.kind in ("folder", "library")
+
+    def wants(self, config: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+        """("an image" or "a video", the suffixes) its files must have under ``config``."""
+        images = self.accepts == "image" or (
+            self.accepts == "content_type" and int(config.get("content_type", 0) or 0) == 1
+        )
+        return ("an image", IMAGE) if images else ("a video", VIDEO)
 
 
 class OutsideMediaRoots(ValueError):
@@ -47,20 +79,22 @@ def confine(raw: str, roots: Sequence[Path]) -> Path:
     return full
 
 
-def media_paths(config: dict[str, object]) -> list[tuple[tuple[str | int, ...], str]]:
-    """(config path, value) of every non-empty media path of a script_config that the script
-    reads: ``material_path`` is ignored when ``material_list`` is given (TikMatrix documents that
-    precedence), so it is not judged either."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
-    listed = isinstance(config.get("material_list"), list) and bool(config["material_list"])
-    for key in MEDIA_FIELDS:
-        if key == "material_path" and listed:
+def media_paths(fields: Sequence[MediaField], config: Mapping[str, Any]) -> list[MediaPath]:
+    """(config path, value, field) of every non-empty media path of a script_config that the
+    script reads (a field whose ``unless`` is given is not read, so not judged either)."""
+    out: list[MediaPath] = []
+    for field in fields:
+        if field.unless is not None and _given(config.get(field.unless)):
             continue
-        value = config.get(key)
-        if isinstance(value, str) and value.strip():
-            out.append(((key,), value))
-    for key in MEDIA_LISTS:
-        values = config.get(key)
-        if isinstance(values, list):
-            out += [((key, i), v) for i, v in enumerate(values) if isinstance(v, str) and v.strip()]
+        value = config.get(field.key)
+        if field.kind == "files" and isinstance(value, list):
+            out += [((field.key, i), v, field) for i, v in enumerate(value) if _given(v)]
+        elif field.kind != "files" and isinstance(value, str) and value.strip():
+            out.append(((field.key,), value, field))
     return out
+
+
+def _given(value: object) -> bool:
+    if isinstance(value, list):
+        return any(_given(v) for v in value)
+    return isinstance(value, str) and bool(value.strip())

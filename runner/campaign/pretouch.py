@@ -5,7 +5,8 @@ materials library has files for the tags asked, and a schedule fires at least on
 video is missing is a problem with file:line before it touches an account, not a config_error
 at run time. Values with a template are judged per task where they are rendered (the media
 roots check in expand); here only values as written are read. Pure: the file system is read,
-nothing of the runtime is imported (the scripts take VIDEO and IMAGE from here).
+nothing of the runtime is imported (the scripts take VIDEO and IMAGE from here). Which fields
+are media, and of what kind, is the script's registry entry (``ScriptSpec.media``).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Any
 
 import yaml
 
-from runner.campaign.media import media_paths
+from runner.campaign.media import IMAGE, VIDEO, MediaField, media_paths
 from runner.campaign.records import Campaign
+from runner.campaign.script_registry import SCRIPT_SPECS
 from runner.errors import CampaignError
 
-VIDEO = (".mp4", ".mov", ".3gp", ".mkv", ".webm")
-IMAGE = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
+__all__ = ["IMAGE", "VIDEO", "library_tags", "media_problems", "pretouch_problems", "wanted_tags"]
 LIBRARY = "materials"  # the repo's materials library folder; tags in materials/tags.yaml
 
 
@@ -37,32 +38,33 @@ def media_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
     """Media paths as written that do not exist or are of the wrong kind, and a library or
     folder with no file to post."""
     config = campaign.config
+    spec = SCRIPT_SPECS.get(campaign.script_name)
+    if spec is None:
+        return []
     out: list[CampaignError] = []
-    for path, value in media_paths(config):
+    for path, value, media in media_paths(spec.media, config):
         if "{{" in value or "{%" in value:
             continue  # rendered per task; judged where it is rendered
         full = _full(value, root)
         field = ("script_config", *path)
-        if path[0] == "material_path":
-            continue  # the folder itself: judged with the library below
-        if path[0] == "avatars_path":
-            out += _avatar_problems(campaign, field, value, full)
+        if media.kind == "library":
+            continue  # judged with the library below, also when it is empty
+        if media.kind == "folder":
+            out += _folder_problems(campaign, field, value, full, media)
             continue
         if not full.is_file():
             out.append(media_problem(campaign, field, f"no such file: {value} (looked at {full})"))
             continue
-        kinds = _kinds(campaign, path[0])
+        what, suffixes = media.wants(config)
         suffix = full.suffix.lower()
-        if kinds and suffix not in kinds[1]:
-            accepted = VIDEO + IMAGE if path[0] == "material_list" else kinds[1]
-            err = media_problem(
-                campaign, field, f"{value} is not {kinds[0]} ({', '.join(kinds[1])})"
-            )
-            if suffix in accepted:  # an image in a video post (or the reverse): allowed, odd
-                err.severity = "warning"
+        if suffix not in suffixes:
+            err = media_problem(campaign, field, f"{value} is not {what} ({', '.join(suffixes)})")
+            if media.accepts == "content_type" and suffix in VIDEO + IMAGE:
+                err.severity = "warning"  # an image in a video post (or the reverse): odd
             out.append(err)
-    if campaign.script_name == "post" and not _listed(config):
-        out += _library_problems(campaign, root)
+    for media in spec.media:
+        if media.kind == "library" and not (media.unless and _listed(config.get(media.unless))):
+            out += _library_problems(campaign, root, media)
     return out
 
 
@@ -72,14 +74,17 @@ def avatar_images(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE)
 
 
-def _avatar_problems(
-    campaign: Campaign, field: tuple[Any, ...], value: str, folder: Path
+def _folder_problems(
+    campaign: Campaign, field: tuple[Any, ...], value: str, folder: Path, media: MediaField
 ) -> list[CampaignError]:
+    """A folder the script picks a file from must be there and hold one of the kind asked."""
     if not folder.is_dir():
         return [media_problem(campaign, field, f"no such folder: {value} (looked at {folder})")]
-    if avatar_images(folder):
+    what, suffixes = media.wants(campaign.config)
+    if any(p.is_file() and p.suffix.lower() in suffixes for p in folder.iterdir()):
         return []
-    reason = f"no image in {folder} (the avatar is one of its {', '.join(IMAGE)} files)"
+    noun = what.split(" ", 1)[1]
+    reason = f"no {noun} in {folder} (the script takes one of its {', '.join(suffixes)} files)"
     return [media_problem(campaign, field, reason)]
 
 
@@ -97,16 +102,18 @@ def schedule_problems(campaign: Campaign, *, now: datetime | None = None) -> lis
     return [err]
 
 
-def _library_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
+def _library_problems(campaign: Campaign, root: Path, media: MediaField) -> list[CampaignError]:
+    """A folder field: the folder it names with ``material_source: localFolder``, else the
+    repository's library, must hold enough files of the kind asked (tagged as asked)."""
     config = campaign.config
-    images = int(config.get("content_type", 0) or 0) == 1
+    images = media.wants(config)[1] == IMAGE
     count = max(1, int(config.get("image_count", 1) or 1)) if images else 1
     kind = IMAGE if images else VIDEO
     if config.get("material_source") == "localFolder":
-        raw = str(config.get("material_path") or "")
+        raw = str(config.get(media.key) or "")
         if "{{" in raw or "{%" in raw:
             return []
-        folder, field = _full(raw, root), ("script_config", "material_path")
+        folder, field = _full(raw, root), ("script_config", media.key)
     else:
         folder, field = root / LIBRARY, ("script_config", "materials_tags")
     if not folder.is_dir():
@@ -152,17 +159,7 @@ def library_tags(folder: Path) -> dict[str, set[str]]:
     }
 
 
-def _kinds(campaign: Campaign, key: Any) -> tuple[str, tuple[str, ...]] | None:
-    if key == "comment_image_path":
-        return "an image", IMAGE
-    if key == "material_list" and campaign.script_name == "post":
-        images = int(campaign.config.get("content_type", 0) or 0) == 1
-        return ("an image", IMAGE) if images else ("a video", VIDEO)
-    return None
-
-
-def _listed(config: dict[str, Any]) -> bool:
-    values = config.get("material_list")
+def _listed(values: Any) -> bool:
     return isinstance(values, list) and any(str(v).strip() for v in values)
 
 

@@ -10,7 +10,7 @@ from runner.device.textinput import as_dumped
 from runner.errors import FailureClass
 from runner.scripts import commit
 from runner.scripts.common import local_path, newest_tiles, pick_line, with_emoji
-from runner.scripts.context import Ctx, ScriptResult
+from runner.scripts.context import Ctx, Details
 
 ACTION = commit.action_of("comment")  # the commit mark's action: its at-most-once tap
 
@@ -130,7 +130,7 @@ def _listed(ctx: Ctx, text: str) -> bool:
     return any(n.text == shown and "EditText" not in n.attrs.get("class", "") for n in tree.nodes())
 
 
-def run(ctx: Ctx) -> ScriptResult:
+def run(ctx: Ctx) -> Details:
     url = post_url(ctx)
     text = comment_text(ctx)
     image = str(ctx.config.get("comment_image_path") or "")
@@ -146,8 +146,7 @@ def run(ctx: Ctx) -> ScriptResult:
     if earlier is not None and _published_before(ctx, earlier, text, count):
         ctx.device.back()
         details["image"] = earlier.get("image")
-        summary = f"commented {text!r} on {url} (found after an interrupted attempt)"
-        return ScriptResult(summary, {**details, "recovered": True})
+        return {**details, "recovered": True}
     detail = {
         "url": url,
         "text": text,
@@ -158,4 +157,4 @@ def run(ctx: Ctx) -> ScriptResult:
         ctx, text, image=image, before_send=lambda: commit.mark(ctx, ACTION, detail)
     )
     ctx.device.back()
-    return ScriptResult(f"commented {text!r} on {url}", {**details, "image": attached})
+    return {**details, "image": attached}

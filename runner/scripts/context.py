@@ -39,10 +39,16 @@ class ScriptTask:
     commit_mark: dict[str, Any] | None = None  # an earlier attempt reached its commit point
 
 
+Details = dict[str, Any]  # what a run function returns: the task's result, stored as JSON
+
+
 @dataclass(frozen=True)
 class ScriptResult:
-    summary: str  # e.g. "followed @alice"; stored as the task's remark
-    details: dict[str, Any]  # stored with the task (JSON)
+    """A finished task: its ``details`` and the ``summary`` its script's registry entry makes
+    of them (``ScriptSpec.summarize``), e.g. "followed @alice", stored as the task's remark."""
+
+    summary: str
+    details: Details
 
 
 @dataclass

@@ -48,7 +48,7 @@ def run_script(
     try:
         ctx = _prepare(device, task, cancel, repo_root, switch=script.spec.switch_first)
         ctx.on_commit = on_commit
-        result = script.run(ctx)
+        result = script.result(script.run(ctx))
         device.note(f"done: {result.summary}")
         return result
     except TaskFailed as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from runner.device import UiNode
 from runner.errors import FailureClass
 from runner.scripts.common import clean_text, control_of, launch, search, state_of
-from runner.scripts.context import Ctx, ScriptResult
+from runner.scripts.context import Ctx, Details
 
 # follow states (word groups follow_state.* of the app data) in which the account follows
 FOLLOWING = frozenset({"following", "friends", "requested"})
@@ -65,7 +65,7 @@ def button_state(ctx: Ctx, user: str) -> tuple[str, UiNode]:
     return state_of(control), control
 
 
-def run(ctx: Ctx, *, follow: bool) -> ScriptResult:
+def run(ctx: Ctx, *, follow: bool) -> Details:
     user = target_user(ctx)
     open_profile(ctx, user)
     state, control = button_state(ctx, user)
@@ -78,11 +78,9 @@ def run(ctx: Ctx, *, follow: bool) -> ScriptResult:
         "account": ctx.task.username,
     }
     if follow and _follows(ctx, state):
-        return ScriptResult(
-            f"already following @{user}", {**details, "changed": False, "after": state}
-        )
+        return {**details, "changed": False, "after": state}
     if not follow and not _follows(ctx, state):
-        return ScriptResult(f"not following @{user}", {**details, "changed": False, "after": state})
+        return {**details, "changed": False, "after": state}
     ctx.step(f"{action} @{user}")
     ctx.device.tap(control)
     if not follow:
@@ -95,8 +93,7 @@ def run(ctx: Ctx, *, follow: bool) -> ScriptResult:
             f"pressed {state!r} for @{user} but the control shows {now or 'nothing'!r}",
             screen=True,
         )
-    verb = "followed" if follow else "unfollowed"
-    return ScriptResult(f"{verb} @{user}", {**details, "changed": True, "after": after})
+    return {**details, "changed": True, "after": after}
 
 
 def _state_now(ctx: Ctx) -> str | None:
@@ -116,9 +113,9 @@ def _follows(ctx: Ctx, state: str) -> bool:
     return ctx.app.state_of(state) in FOLLOWING
 
 
-def run_follow(ctx: Ctx) -> ScriptResult:
+def run_follow(ctx: Ctx) -> Details:
     return run(ctx, follow=True)
 
 
-def run_unfollow(ctx: Ctx) -> ScriptResult:
+def run_unfollow(ctx: Ctx) -> Details:
     return run(ctx, follow=False)

@@ -18,7 +18,7 @@ from runner.campaign.records import Account
 from runner.campaign.repo import INVENTORY_NAMES, load_repo
 from runner.errors import FailureClass
 from runner.scripts.common import account_of_row, launch, own_handle, switcher_rows
-from runner.scripts.context import Ctx, ScriptResult
+from runner.scripts.context import Ctx, Details
 
 
 def inventory_account(ctx: Ctx, username: str) -> Account | None:
@@ -58,7 +58,7 @@ def credentials(ctx: Ctx) -> tuple[str, str]:
     return account.email or username, password
 
 
-def run(ctx: Ctx) -> ScriptResult:
+def run(ctx: Ctx) -> Details:
     username = str(ctx.task.username or "")
     identifier, password = credentials(ctx)
     launch(ctx)
@@ -94,10 +94,7 @@ def run(ctx: Ctx) -> ScriptResult:
             "automatic), then run match_accounts",
             screen=True,
         )
-    return ScriptResult(
-        f"logged in @{username} with {'e-mail' if identifier != username else 'username'}",
-        {"account": username, "with": "email" if identifier != username else "username"},
-    )
+    return {"account": username, "with": "email" if identifier != username else "username"}
 
 
 def _active(ctx: Ctx) -> str:
@@ -105,7 +102,5 @@ def _active(ctx: Ctx) -> str:
     return node.text.strip().lstrip("@") if node is not None else ""
 
 
-def _already(username: str) -> ScriptResult:
-    return ScriptResult(
-        f"@{username} was already logged in", {"account": username, "with": "already logged in"}
-    )
+def _already(username: str) -> Details:
+    return {"account": username, "with": "already logged in"}

@@ -9,7 +9,7 @@ from runner.device.screen import dismiss_popup
 from runner.errors import FailureClass
 from runner.scripts import commit
 from runner.scripts.common import launch, newest_tiles, search
-from runner.scripts.context import Ctx, ScriptResult
+from runner.scripts.context import Ctx, Details
 from runner.scripts.materials import choose_media
 
 ACTION = commit.action_of("post")  # the commit mark's action: its at-most-once tap
@@ -108,7 +108,7 @@ def on_profile(ctx: Ctx, caption: str, seconds: float) -> bool:
     )
 
 
-def run(ctx: Ctx) -> ScriptResult:
+def run(ctx: Ctx) -> Details:
     files = choose_media(ctx)
     caption = str(ctx.config.get("captions", "") or "")
     way = str(ctx.config.get("post_way", "share"))
@@ -120,19 +120,15 @@ def run(ctx: Ctx) -> ScriptResult:
         wait = min(float(ctx.config.get("upload_wait_time", 30)), 15.0)
         if on_profile(ctx, caption, wait):
             media = list(earlier.get("media") or [p.name for p in files])
-            return ScriptResult(
-                f"posted {len(media)} file(s) with caption {caption!r} "
-                "(found after an interrupted attempt)",
-                {
-                    "caption": caption,
-                    "media": media,
-                    "post_way": way,
-                    "verified": "on profile after an interrupted attempt",
-                    "account": ctx.task.username,
-                    "sound": _sound_settings(ctx),
-                    "recovered": True,
-                },
-            )
+            return {
+                "caption": caption,
+                "media": media,
+                "post_way": way,
+                "verified": "on profile after an interrupted attempt",
+                "account": ctx.task.username,
+                "sound": _sound_settings(ctx),
+                "recovered": True,
+            }
     remote: list[str] = []
     for path in files:
         ctx.step(f"push {path.name}")
@@ -155,17 +151,14 @@ def run(ctx: Ctx) -> ScriptResult:
     ctx.tap("upload.post")
     how = wait_posted(ctx, caption, float(ctx.config.get("upload_wait_time", 30)))
     media = [p.name for p in files]
-    return ScriptResult(
-        f"posted {len(media)} file(s) with caption {caption!r}",
-        {
-            "caption": caption,
-            "media": media,
-            "post_way": way,
-            "verified": how,
-            "account": ctx.task.username,
-            "sound": _sound_settings(ctx),
-        },
-    )
+    return {
+        "caption": caption,
+        "media": media,
+        "post_way": way,
+        "verified": how,
+        "account": ctx.task.username,
+        "sound": _sound_settings(ctx),
+    }
 
 
 def _sound_settings(ctx: Ctx) -> dict[str, object]:

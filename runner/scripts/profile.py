@@ -28,7 +28,7 @@ from runner.campaign.pretouch import IMAGE, avatar_images
 from runner.device import UiNode
 from runner.errors import FailureClass
 from runner.scripts.common import clean_text, launch, media_file, newest_tiles, pick_line
-from runner.scripts.context import Ctx, ScriptResult
+from runner.scripts.context import Ctx, Details
 
 LISTS = (("nicknames", "name"), ("usernames", "username"), ("bios", "bio"))
 USERNAME = re.compile(r"^[A-Za-z0-9._]{2,24}$")
@@ -107,7 +107,7 @@ def set_avatar(ctx: Ctx, remote: str) -> None:
         )
 
 
-def run(ctx: Ctx) -> ScriptResult:
+def run(ctx: Ctx) -> Details:
     values = wanted(ctx)
     avatar = choose_avatar(ctx)
     if not values and avatar is None:
@@ -151,17 +151,10 @@ def run(ctx: Ctx) -> ScriptResult:
             )
         changed[field] = value
     ctx.device.back()
-    parts = [f"{f} {v!r}" for f, v in changed.items()]
-    if photo:
-        parts.append(f"photo {photo['file']!r}")
-    summary = ", ".join(parts) or "nothing changed"
-    details: dict[str, object] = {"changed": changed, "unchanged": kept}
+    details: Details = {"changed": changed, "unchanged": kept}
     if photo:
         details["avatar"] = photo
-    return ScriptResult(
-        f"profile: {summary}" + (f" ({', '.join(kept)} already set)" if kept else ""),
-        details,
-    )
+    return details
 
 
 def _shows(ctx: Ctx, element: str, value: str) -> bool:

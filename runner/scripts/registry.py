@@ -13,15 +13,15 @@ from dataclasses import dataclass
 
 from runner.campaign.script_registry import SCRIPT_SPECS, ScriptSpec
 from runner.scripts import comment, follow, login, match_accounts, post, profile, warmup
-from runner.scripts.context import Ctx, ScriptResult
+from runner.scripts.context import Ctx, Details, ScriptResult
 
-Run = Callable[[Ctx], ScriptResult]
+Run = Callable[[Ctx], Details]
 
 
 @dataclass(frozen=True)
 class Script:
-    """A script as the executor sees it: what it is (``spec``) and how it runs (``run``; its
-    ``ScriptResult.summary`` becomes the task's remark, ``details`` its result)."""
+    """A script as the executor sees it: what it is (``spec``) and how it runs (``run``, whose
+    details become the task's result, and the entry's summary of them its remark)."""
 
     spec: ScriptSpec
     run: Run
@@ -29,6 +29,10 @@ class Script:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    def result(self, details: Details) -> ScriptResult:
+        """The finished task: its details, summarized by the script's entry."""
+        return ScriptResult(self.spec.summarize(details), details)
 
 
 def bind(specs: dict[str, ScriptSpec], runs: dict[str, Run]) -> dict[str, Script]:

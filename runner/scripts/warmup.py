@@ -12,7 +12,7 @@ from typing import Any
 from runner.scripts.chatgpt import generate_comment
 from runner.scripts.comment import write_comment
 from runner.scripts.common import launch, pick_line, search, with_emoji
-from runner.scripts.context import Ctx, ScriptResult
+from runner.scripts.context import Ctx, Details
 
 COUNTERS = (
     "videos",
@@ -106,7 +106,7 @@ def watch_one(ctx: Ctx, stats: dict[str, Any], deadline: float) -> None:
     ctx.device.swipe_up()
 
 
-def run(ctx: Ctx) -> ScriptResult:
+def run(ctx: Ctx) -> Details:
     duration = float(ctx.config.get("task_duration", 600))
     deadline = time.monotonic() + duration
     stats: dict[str, Any] = {k: 0 for k in COUNTERS}
@@ -116,8 +116,5 @@ def run(ctx: Ctx) -> ScriptResult:
     while time.monotonic() < deadline:
         watch_one(ctx, stats, deadline)
     stats["account"] = ctx.task.username
-    return ScriptResult(
-        f"warmed up for {duration:g}s: {stats['videos']} videos, {stats['likes']} likes, "
-        f"{stats['follows']} follows, {stats['favourites']} favourites, {stats['comments']} comments",
-        stats,
-    )
+    stats["duration"] = duration
+    return stats
