@@ -26,7 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = [sys.executable, "-m", "runner"]
-WARMUP = {"task_duration": 0.3, "min_duration": 0.1, "max_duration": 0.1}
+CONFIGS = {  # --script: the script_config of its tasks
+    "account_warmup": {"task_duration": 0.3, "min_duration": 0.1, "max_duration": 0.1},
+    "match_accounts": {},
+}
 
 
 def free_port() -> int:
@@ -72,12 +75,16 @@ def main() -> int:
     parser.add_argument("--phones", type=int, default=8)
     parser.add_argument("--tasks", type=int, default=4000)
     parser.add_argument("--sample-every", type=int, default=500)
+    parser.add_argument("--script", choices=sorted(CONFIGS), default="account_warmup")
     args = parser.parse_args()
     serials = [f"SIM{i:06d}" for i in range(1, args.phones + 1)]
     with tempfile.TemporaryDirectory(prefix="serve-soak-") as tmp:
         root = Path(tmp)
         (root / "workflows").mkdir()
-        devices = "".join(f"  - serial: {s}\n" for s in serials)
+        devices = "".join(  # logged in: a logged-out phone fails every task at once
+            f"  - serial: {s}\n    accounts: [{{username: soak_{i}}}]\n"
+            for i, s in enumerate(serials, 1)
+        )
         (root / "inventory.yaml").write_text(f"devices:\n{devices}", encoding="utf-8")
         env = {**os.environ, "ANDROID_ADB_SERVER_PORT": str(free_port()), "PYTHONPATH": str(ROOT)}
         up = [*CAMPAIGN, "sim", "up", "--detach", "--inventory", "inventory.yaml"]
@@ -117,7 +124,7 @@ def main() -> int:
 
 
 def soak(base: str, pid: int, serials: list[str], args: argparse.Namespace) -> int:
-    body = {"script_name": "account_warmup", "serials": serials, "script_config": WARMUP}
+    body = {"script_name": args.script, "serials": serials, "script_config": CONFIGS[args.script]}
     posted, next_sample, samples = 0, args.sample_every, []
     began = time.monotonic()
     print(f"serve pid {pid}: {rss_kib(pid) / 1024:.1f} MiB before any task", flush=True)
@@ -137,6 +144,9 @@ def soak(base: str, pid: int, serials: list[str], args: argparse.Namespace) -> i
             continue
         time.sleep(0.2)
     seconds = time.monotonic() - began
+    if int(stats.get("failed", 0)):
+        failed = call(base, "GET", "/api/v1/task?status=3&page_size=3")
+        print("failed, e.g.:", [(t["remark"], t.get("failure_class")) for t in failed["tasks"]])
     (first_n, first), (last_n, last) = samples[0], samples[-1]
     per_1000 = (last - first) / max(1, last_n - first_n) * 1000 / 1024
     print(

@@ -37,28 +37,22 @@ class FastConnection(AdbConnection):
     Also fixes two things of adbutils 2.12's connect: a failed connect leaked its socket, and
     any failure started a *local* server on the default port even for a remote host. Here only
     a local server is started, on the port asked for, with the adb binary adbutils would use.
-    ``_safe_connect`` is the one private method overridden: adbutils has no public way to give
-    a connection its socket (its constructor calls it).
+
+    The one private adbutils method still overridden is ``_safe_connect``: adbutils has no
+    public way to give a connection its socket. ``AdbConnection.__init__`` (adbutils 2.12.0,
+    ``adbutils/_adb.py`` line 47: ``self.__conn = self._safe_connect()``) stores what it returns
+    in a name-mangled attribute, and ``AdbClient.make_connection`` only builds a plain
+    ``AdbConnection``; ``_create_socket`` is private too, and subclassing it would keep the leak
+    and the default-port start. So the override is one line into ``adb_socket`` below, and
+    tests/test_device_adblink.py fails loudly if adbutils stops calling it.
     """
 
     def __init__(self, host: str, port: int) -> None:
         self._address = (host, port)
         super().__init__(host, port)
 
-    def _safe_connect(self) -> socket.socket:
-        host, port = self._address
-        try:
-            return _connect(self._address)
-        except (AdbTimeout, AdbConnectionError):
-            if host not in LOCAL_HOSTS:
-                raise
-        subprocess.run(
-            [adbutils.adb_path(), "-P", str(port), "start-server"],
-            timeout=20.0,
-            capture_output=True,
-            check=False,
-        )  # the connect below reports a failure with its reason
-        return _connect(self._address)
+    def _safe_connect(self) -> socket.socket:  # adbutils' hook: see the class docstring
+        return adb_socket(self._address)
 
     def close(self) -> None:
         with contextlib.suppress(adbutils.AdbError):  # already closed
@@ -70,6 +64,24 @@ class FastConnection(AdbConnection):
         while chunk := self.conn.recv(65536):
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def adb_socket(address: tuple[str, int]) -> socket.socket:
+    """A connected socket to the adb server at ``address``; a local server that does not
+    answer is started on that port (adb's own ``-P``), never on the default one."""
+    host, port = address
+    try:
+        return _connect(address)
+    except (AdbTimeout, AdbConnectionError):
+        if host not in LOCAL_HOSTS:
+            raise
+    subprocess.run(
+        [adbutils.adb_path(), "-P", str(port), "start-server"],
+        timeout=20.0,
+        capture_output=True,
+        check=False,
+    )  # the connect below reports a failure with its reason
+    return _connect(address)
 
 
 def _connect(address: tuple[str, int]) -> socket.socket:
