@@ -102,7 +102,10 @@ class Runtime:
         started = ExitStack()
         inventory = source.inventory
         servers = phones(inventory, started, state_dir=store.path.parent)
-        pool = DevicePool(adb_servers=servers, inventory=inventory)
+        # the inventory's servers are followed when its adb_servers is edited; --sim's stay
+        pool = DevicePool(
+            adb_servers=servers, inventory=inventory, follow_servers=phones is inventory_phones
+        )
         pool.start()
         options = RunnerOptions(stop_removed=stop_removed)
         runner = Runner(store=store, pool=pool, repo=source.repo, options=options)

@@ -44,6 +44,13 @@ PROBE_TIMEOUT = 3.0  # seconds a phone has to answer `echo` after a timeout befo
 QUARANTINE_SETTLE = 2.0  # seconds a quarantine holds before a bounded run stops waiting on it
 
 
+def _server_list(adb_servers: Sequence[tuple[str, int]] | None) -> list[Server]:
+    """The servers to watch; the inventory's default entry means "the local server", which
+    ANDROID_ADB_SERVER_* may move."""
+    servers = [(h, int(p)) for h, p in adb_servers or ()]
+    return servers if servers and servers != [LOCAL_DEFAULT] else [default_server()]
+
+
 def default_server() -> Server:
     return (
         os.environ.get("ANDROID_ADB_SERVER_HOST", "127.0.0.1"),
@@ -75,15 +82,15 @@ class DevicePool:
         quarantine_after: int = 3,
         command_timeout: float = 20.0,
         screen_reader: str | None = None,
+        follow_servers: bool = False,
     ) -> None:
         """``screen_reader``: "auto" (uiautomator2's server, the dump when it cannot start),
         "uiautomator2" or "dump"; default $CAMPAIGN_SCREEN_READER, else "auto". One reader per
-        phone for the pool's life (`stop` ends them)."""
-        servers = [(h, int(p)) for h, p in adb_servers or ()]
-        # the inventory's default entry means "the local server", which ANDROID_ADB_SERVER_* may move
-        self.servers: list[Server] = (
-            servers if servers and servers != [LOCAL_DEFAULT] else [default_server()]
-        )
+        phone for the pool's life (`stop` ends them). ``follow_servers``: the servers watched
+        are the inventory's ``adb_servers``, again at every ``use_inventory`` (`serve` on the
+        inventory's phones); otherwise those given stay (``--sim``, a worker)."""
+        self.servers: list[Server] = _server_list(adb_servers)
+        self.follow_servers = follow_servers
         self.inventory = inventory
         self.quarantine_after = quarantine_after
         self.command_timeout = command_timeout
@@ -91,6 +98,7 @@ class DevicePool:
         self._phones: dict[str, Phone] = {}
         self._cond = threading.Condition()
         self._trackers: list[Tracker] = []
+        self._started = False
         self._fetcher = ThreadPoolExecutor(max_workers=16, thread_name_prefix="hwserial")
         self._stopped = False
         self._locks: dict[
@@ -108,18 +116,55 @@ class DevicePool:
 
     def use_inventory(self, inventory: Inventory | None) -> None:
         """The inventory as just applied (`serve` re-reads edited files): names, groups and
-        accounts of the phones. The adb servers watched stay those given at start."""
+        accounts of the phones, and with ``follow_servers`` the adb servers to watch."""
         with self._cond:
             self.inventory = inventory
+        if self.follow_servers and inventory is not None:
+            from runner.pool.servers import adb_servers
+
+            self.watch(adb_servers(inventory))
 
     # --- tracking --------------------------------------------------------------------------
     def start(self) -> None:
         """Take a first snapshot of every server, then follow changes live."""
         self.refresh()
-        for server in self.servers:
-            tracker = Tracker(server, self._update)
-            self._trackers.append(tracker)
-            tracker.start()
+        self._started = True
+        for server in list(self.servers):
+            self._track(server)
+
+    def _track(self, server: Server) -> None:
+        tracker = Tracker(server, self._update)
+        self._trackers.append(tracker)
+        tracker.start()
+
+    def watch(self, adb_servers: Sequence[tuple[str, int]] | None) -> None:
+        """Watch exactly these servers from now on (None: the default one): a new server is
+        read at once and followed; a removed one is no longer followed, and its phones are
+        gone (their tasks wait: "its adb server ... is no longer in the inventory") unless another
+        server shows them."""
+        wanted = _server_list(adb_servers)
+        with self._cond:
+            added = [s for s in wanted if s not in self.servers]
+            removed = [s for s in self.servers if s not in wanted]
+            if not added and not removed:
+                return
+            self.servers = wanted
+            for server in added:
+                self.clients.setdefault(server, adbutils.AdbClient(host=server[0], port=server[1]))
+        for tracker in [t for t in self._trackers if t.server in removed]:
+            tracker.stop()
+            self._trackers.remove(tracker)
+        for server in removed:
+            self.server_errors.pop(f"{server[0]}:{server[1]}", None)
+            self._update(server, {})
+        for server in added:
+            self._poll(server)
+        self._fetch_hw_serials(
+            [p for p in self._snapshot() if p.state == "device" and p.hw_serial is None]
+        )
+        if self._started and not self._stopped:
+            for server in added:
+                self._track(server)
 
     def stop(self) -> None:
         for tracker in self._trackers:
@@ -138,24 +183,29 @@ class DevicePool:
         An unreachable server is remembered in `server_errors` (its phones show as gone);
         the other servers' phones stay usable.
         """
-        for server in self.servers:
-            name = f"{server[0]}:{server[1]}"
-            try:
-                with translated(name, "host:devices"):
-                    states = list_devices(server)
-            except DeviceError as exc:
-                self.server_errors[name] = str(exc)
-                states = {}
-            else:
-                self.server_errors.pop(name, None)
-            self._update(server, states)
+        for server in list(self.servers):
+            self._poll(server)
         self._fetch_hw_serials(
             [p for p in self._snapshot() if p.state == "device" and p.hw_serial is None]
         )
 
+    def _poll(self, server: Server) -> None:
+        name = f"{server[0]}:{server[1]}"
+        try:
+            with translated(name, "host:devices"):
+                states = list_devices(server)
+        except DeviceError as exc:
+            self.server_errors[name] = str(exc)
+            states = {}
+        else:
+            self.server_errors.pop(name, None)
+        self._update(server, states)
+
     def _update(self, server: Server, states: dict[str, PhoneState]) -> None:
         fetch = []
         with self._cond:
+            if server not in self.servers:
+                states = {}  # a late word from a server no longer watched: its phones are gone
             for serial, phone in list(self._phones.items()):
                 if phone.server == server and serial not in states and phone.state != "gone":
                     phone.state, phone.since = "gone", time.monotonic()
@@ -244,6 +294,9 @@ class DevicePool:
                 return "no such phone on the adb server(s)", True
             if phone.state == "unauthorized":
                 return "unauthorized: accept the USB debugging prompt", True
+            if phone.state == "gone" and phone.server not in self.servers:
+                host, port = phone.server
+                return f"its adb server {host}:{port} is no longer in the inventory", True
             if phone.state != "device":
                 gone = "disconnected" if phone.state == "gone" else phone.state
                 return f"the phone is {gone}", now - phone.since >= grace
