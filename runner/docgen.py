@@ -257,9 +257,10 @@ def rendered_examples() -> list[str]:
         now = datetime(2026, 2, 1, tzinfo=UTC)
         repo = load_repo(root=root, now=now)
         plan = build_plan(repo, now=now)
-        if plan.problems or len(plan.tasks) != 1:
+        tasks = list(plan.tasks())
+        if plan.problems or len(tasks) != 1:
             raise RuntimeError(f"the template example does not plan: {plan.problems}")
-        return str(plan.tasks[0].script_config["comment_content"]).split(SEPARATOR)
+        return str(tasks[0].script_config["comment_content"]).split(SEPARATOR)
 
 
 def templates_page() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,3 +156,101 @@ def test_plan_shows_what_applying_would_change_in_the_state_file(
         len(diff["unchanged"]),
         len(diff["removed"]),
     ) == (1, 0, 2, 1)
+
+
+def _many_campaigns(root: Path) -> None:
+    """Campaigns of every kind at once: templates, spintax, accounts, a schedule, a disabled
+    one, a fixed start, JSON-unfriendly text."""
+    (root / "inventory.yaml").write_text(
+        "timezone: UTC\ndevices:\n"
+        + "".join(
+            f"  - {{serial: P{i}, groups: [g{i % 2}], vars: {{city: 'Köln \"{i}\"'}},"
+            f" accounts: [{{username: u{i}a}}, {{username: u{i}b}}]}}\n"
+            for i in range(4)
+        ),
+        encoding="utf-8",
+    )
+    workflows = root / "workflows"
+    workflows.mkdir()
+    (workflows / "comment.yaml").write_text(
+        "name: c\nscript_name: comment\ngroups: [g0]\nstart_time: '2026-12-01T10:00:00-05:00'\n"
+        "script_config:\n  target_post_urls: [https://vm.tiktok.com/a/, https://vm.tiktok.com/b/]\n"
+        "  comment_content: |\n    {Hi|Hello} from {{ vars.city }}\n    \\t{{ account.username }}\n",
+        encoding="utf-8",
+    )
+    (workflows / "follow.yaml").write_text(
+        "name: f\nscript_name: follow\ngroups: [g1]\nenable_multi_account: true\n"
+        "schedule: '0 3 * * *'\ntimezone: Europe/Berlin\n"
+        "script_config:\n  target_users: [x, y, z]\n",
+        encoding="utf-8",
+    )
+    (workflows / "warmup.yaml").write_text(
+        "name: w\nscript_name: account_warmup\nserials: [P0, P3]\ngrace: 12.5\n",
+        encoding="utf-8",
+    )
+    (workflows / "off.yaml").write_text(
+        "name: off\nscript_name: follow\nserials: [P0]\nenabled: false\n"
+        "script_config:\n  target_users: [a]\n",
+        encoding="utf-8",
+    )
+
+
+def test_json_plan_of_many_campaigns_is_the_document_of_their_expanded_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Written as the tasks are made, the document is byte for byte what json.dumps gives for
+    the campaigns expanded into lists the ordinary way."""
+    from datetime import datetime
+
+    from runner.campaign import expand, load_repo
+    from runner.campaign.plan_model import next_fire, task_json
+
+    _many_campaigns(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CAMPAIGN_STATE", raising=False)
+    code, out, err = _run(["plan", "--json", "--at", AT], capsys)
+    assert (code, err) == (0, "")
+
+    now = datetime.fromisoformat(AT)
+    repo = load_repo(root=tmp_path, now=now)
+    tasks = [
+        task_json(t)
+        for c in repo.campaigns
+        if c.enabled
+        for t in expand(
+            c, repo.inventory, occurrence=next_fire(c, now) if c.schedule else None, now=now
+        ).tasks
+    ]
+    document = json.loads(out)
+    assert [c["tasks"] for c in document["campaigns"]] == [4, 12, 0, 2]
+    assert len(tasks) == 18
+    expected = {**document, "tasks": tasks}
+    assert out == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_plan_writes_tasks_out_while_later_ones_are_still_to_be_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tasks are never all in memory: the first ones are on stdout before the last is made."""
+    from runner.campaign import plan_model
+
+    (tmp_path / "c.yaml").write_text(
+        "script_name: follow\nserials: [P1]\nscript_config:\n  target_users:\n"
+        + "".join(f"    - user{i}\n" for i in range(5000)),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    made = 0
+    written_when_last_made: list[int] = []
+    task_json = plan_model.task_json
+
+    def counting(task: Any) -> dict[str, Any]:
+        nonlocal made
+        made += 1
+        if made == 5000:
+            written_when_last_made.append(capsys.readouterr().out.count('"key"'))
+        return task_json(task)
+
+    monkeypatch.setattr(plan_model, "task_json", counting)
+    assert _run(["plan", "--json", "--at", AT, "c.yaml"], capsys)[0] == 0
+    assert written_when_last_made and written_when_last_made[0] > 1000

@@ -8,12 +8,12 @@ per task only for strings that are templates; everything else is shared.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from runner.campaign.durations import seconds
 from runner.campaign.gcpause import paused_gc
@@ -59,6 +59,29 @@ class Expansion:
     count: int = 0  # the tasks it makes (or would make, when only checked)
 
 
+@dataclass
+class LazyExpansion:
+    """An expansion whose tasks are made only when iterated (`plan` writes 100,000 of them
+    out one by one instead of holding them). Every template is rendered before it is returned,
+    so ``problems`` is complete and ``count`` / ``phones`` are what iterating gives."""
+
+    problems: list[CampaignError]
+    warnings: list[CampaignError]
+    start_note: str
+    count: int  # the tasks it makes (or would make, when only checked or over a limit)
+    phones: int = 0  # distinct phones among its tasks
+    _make: Callable[[], Iterator[TaskSpec]] | None = None
+
+    def tasks(self) -> Iterator[TaskSpec]:
+        """A new pass over the tasks, in order; the same tasks every time."""
+        return self._make() if self._make is not None else iter(())
+
+    @property
+    def made(self) -> int:
+        """How many tasks iterating gives (0 when a problem stopped the expansion)."""
+        return self.count if self._make is not None else 0
+
+
 def expand_campaign(
     campaign: Campaign,
     inventory: Inventory,
@@ -73,7 +96,34 @@ def expand_campaign(
     return result.tasks
 
 
-def expand(
+class ExpandOptions(TypedDict, total=False):
+    """`expand`'s keyword arguments: those of `expand_lazily`."""
+
+    occurrence: datetime | None
+    now: datetime | None
+    occurrence_key: str | None
+    source: str
+    check_only: bool
+    media_roots: Sequence[Path] | None
+    max_tasks: int | None
+
+
+def expand(campaign: Campaign, inventory: Inventory, **options: Unpack[ExpandOptions]) -> Expansion:
+    """Like expand_campaign, but collects every problem and warning instead of raising.
+
+    ``check_only`` (what `validate` needs) renders each phone/account once, with the first
+    target, instead of every task: references and templates are checked at a fraction of the cost.
+    ``media_roots``: media paths (rendered) must resolve inside them. ``max_tasks``: the most
+    tasks this expansion may make (default: the tasks-per-campaign limit); more is a problem
+    found before any task is built.
+    """
+    lazy = expand_lazily(campaign, inventory, **options)
+    with paused_gc():
+        tasks = list(lazy.tasks())
+    return Expansion(tasks, lazy.problems, lazy.warnings, lazy.start_note, lazy.count)
+
+
+def expand_lazily(
     campaign: Campaign,
     inventory: Inventory,
     *,
@@ -84,15 +134,10 @@ def expand(
     check_only: bool = False,
     media_roots: Sequence[Path] | None = None,
     max_tasks: int | None = None,
-) -> Expansion:
-    """Like expand_campaign, but collects every problem and warning instead of raising.
-
-    ``check_only`` (what `validate` needs) renders each phone/account once, with the first
-    target, instead of every task: references and templates are checked at a fraction of the cost.
-    ``media_roots``: media paths (rendered) must resolve inside them. ``max_tasks``: the most
-    tasks this expansion may make (default: the tasks-per-campaign limit); more is a problem
-    found before any task is built.
-    """
+) -> LazyExpansion:
+    """`expand`, with the tasks made as they are iterated. The templates are all rendered here
+    (their problems and the render-time limit must be known before the first task goes out);
+    what is left per task is a key, a dict and its spintax picks."""
     now = now or now_utc()
     problems: list[CampaignError] = []
     warnings: list[CampaignError] = []
@@ -116,25 +161,23 @@ def expand(
                 (), over("too many tasks (phones or accounts × targets)", count, cap_name)
             )
         )
-        return Expansion([], problems, warnings, note, count)
+        return LazyExpansion(problems, warnings, note, count)
     builder = _TaskBuilder(campaign, inventory, occ, start, now, source, media_roots)
-    tasks: list[TaskSpec] = []
     try:
         if check_only:
             for unit in where:
                 builder.check(unit, what[0] if what else None)
         else:
-            with paused_gc():
-                tasks = [
-                    builder.build(n, unit, t)
-                    for n, (unit, t) in enumerate((u, t) for u in where for t in what)
-                ]
+            builder.render_all(where, what)
     except _OutOfTime:
         what_took = "time rendering this campaign's templates for all its tasks, in ms"
         problems.append(campaign.error(("script_config",), beyond(what_took, "template_total_ms")))
-        tasks = []
+        check_only = True  # no tasks
     problems += _unique(builder.problems)
-    return Expansion(tasks, problems, warnings, note, count)
+    if check_only or not count:
+        return LazyExpansion(problems, warnings, note, count)
+    phones = len({unit.serial for unit in where})
+    return LazyExpansion(problems, warnings, note, count, phones, lambda: builder.each(where, what))
 
 
 def _when(
@@ -264,6 +307,23 @@ class _TaskBuilder:
         self._render_cache: dict[
             tuple[str, str | None, str | None], tuple[dict[str, Any], list[str] | None]
         ] = {}
+
+    def render_all(self, where: list[Unit], what: list[str | None]) -> None:
+        """Every render the tasks will need, in task order (cached per phone/account, or per
+        task when a template mentions ``target``), so problems are known before any task."""
+        if self.templates:
+            for unit in where:
+                for target in what if self.uses_target else what[:1]:
+                    self._rendered(unit, target)
+
+    def each(self, where: list[Unit], what: list[str | None]) -> Iterator[TaskSpec]:
+        """The tasks, phone/account by phone/account, target by target (``n`` counts them)."""
+        n = 0
+        build = self.build
+        for unit in where:
+            for target in what:
+                yield build(n, unit, target)
+                n += 1
 
     def build(self, n: int, unit: Unit, target: str | None) -> TaskSpec:
         key = task_key(self.campaign.name, self.occ, unit.serial, unit.username, target)

@@ -6,11 +6,13 @@ captions, spintax picks), which is what makes `plan` trustworthy before a campai
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any
 
-from runner.campaign.expand import expand
+from runner.campaign.expand import LazyExpansion, expand_lazily
 from runner.campaign.model import TaskSpec
 from runner.campaign.records import Campaign, Repo
 from runner.campaign.start_times import occurrences
@@ -22,10 +24,18 @@ _HORIZONS = (timedelta(days=2), timedelta(days=40), timedelta(days=400), timedel
 @dataclass
 class CampaignPlan:
     campaign: Campaign
-    tasks: list[TaskSpec]
     start_note: str  # asap, today, tomorrow, scheduled, "" (fixed datetime), disabled
     missed: str  # what happens when no runner is up at the start time
     phones: int = 0
+    expansion: LazyExpansion | None = None  # None: disabled or never fires
+
+    @property
+    def count(self) -> int:
+        return self.expansion.made if self.expansion is not None else 0
+
+    def tasks(self) -> Iterator[TaskSpec]:
+        """Its tasks, made one by one as they are iterated (the same ones on every pass)."""
+        return self.expansion.tasks() if self.expansion is not None else iter(())
 
 
 @dataclass
@@ -36,8 +46,13 @@ class Plan:
     warnings: list[CampaignError] = field(default_factory=list)
 
     @property
-    def tasks(self) -> list[TaskSpec]:
-        return [t for c in self.campaigns for t in c.tasks]
+    def count(self) -> int:
+        return sum(c.count for c in self.campaigns)
+
+    def tasks(self) -> Iterator[TaskSpec]:
+        """Every task, campaign by campaign, made as it is iterated: `plan` writes 100,000
+        of them out without holding them (a list of them is ~50 MB)."""
+        return chain.from_iterable(c.tasks() for c in self.campaigns)
 
 
 def next_fire(campaign: Campaign, now: datetime) -> datetime | None:
@@ -66,29 +81,27 @@ def missed_text(campaign: Campaign, start_note: str) -> str:
 
 
 def build_plan(repo: Repo, *, now: datetime | None = None) -> Plan:
-    """Expand every enabled campaign (recurring ones: their next occurrence)."""
+    """Expand every enabled campaign (recurring ones: their next occurrence). Templates are
+    rendered here; the tasks themselves are made when ``Plan.tasks()`` is iterated."""
     now = now or datetime.now(UTC)
     plan = Plan(now=now, problems=list(repo.problems), warnings=list(repo.warnings))
     for campaign in repo.campaigns:
         if not campaign.enabled:
-            plan.campaigns.append(
-                CampaignPlan(campaign, [], "disabled", "disabled: creates no tasks")
-            )
+            plan.campaigns.append(CampaignPlan(campaign, "disabled", "disabled: creates no tasks"))
             continue
         occurrence = next_fire(campaign, now) if campaign.schedule else None
         if campaign.schedule and occurrence is None:
-            plan.campaigns.append(CampaignPlan(campaign, [], "never", "the schedule never fires"))
+            plan.campaigns.append(CampaignPlan(campaign, "never", "the schedule never fires"))
             continue
-        result = expand(campaign, repo.inventory, occurrence=occurrence, now=now)
+        result = expand_lazily(campaign, repo.inventory, occurrence=occurrence, now=now)
         plan.problems += result.problems
-        phones = len({t.serial for t in result.tasks})
         plan.campaigns.append(
             CampaignPlan(
                 campaign,
-                result.tasks,
                 result.start_note,
                 missed_text(campaign, result.start_note),
-                phones,
+                result.phones,
+                result,
             )
         )
     return plan
@@ -127,5 +140,5 @@ def campaign_json(cp: CampaignPlan) -> dict[str, Any]:
         "grace": c.data.get("grace"),
         "missed": cp.missed,
         "phones": cp.phones,
-        "tasks": len(cp.tasks),
+        "tasks": cp.count,
     }

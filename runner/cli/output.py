@@ -17,10 +17,11 @@ timestamps and exit codes, so scripts can rely on one convention across commands
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime
 from typing import Any, TextIO
+
+from runner.cli.jsonwrite import write_json
 
 OK, FAILED, USAGE, STORAGE, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 70, 130
 
@@ -56,18 +57,11 @@ json_printed: list[bool] = []  # a JSON document went to stdout in this process
 
 
 def print_json(data: Any, out: TextIO | None = None) -> None:
-    """One JSON document on stdout (datetimes with offset, anything else unknown as text)."""
+    """One JSON document on stdout (datetimes with offset, anything else unknown as text),
+    written as it is made: an iterator value (a generator of tasks) becomes an array written
+    one item at a time (runner/cli/jsonwrite.py)."""
     out = out or sys.stdout
-    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=_default)
-    chunk: list[str] = []  # streamed in 64 KiB pieces: a 100,000-task plan is never one string
-    size = 0
-    for piece in encoder.iterencode(data):
-        chunk.append(piece)
-        size += len(piece)
-        if size > 65536:
-            out.write("".join(chunk))
-            chunk, size = [], 0
-    out.write("".join(chunk) + "\n")
+    write_json(data, out, _default)
     if out is sys.stdout:
         json_printed.append(True)
 
