@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from runner.campaign.script_registry import SCRIPT_SPECS
 from runner.cli.output import FAILED, OK, add_format_argument, print_json
-from runner.cli.validate import add_paths_argument, load_checked
+from runner.cli.validate import add_paths_argument, load_checked, warn_unseen_phones
 from runner.errors import UsageError
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     repo = load_checked(args.paths, root, now=now, fmt=args.format)
     if repo is None:
         return FAILED
+    warn_unseen_phones(repo, args.state, root)
     plan = build_plan(repo, now=now)
     diff = _diff(args.state, root, plan, repo)
     with paused_gc():  # a row per task (100,000 at the limit), none cyclic: see gcpause.py

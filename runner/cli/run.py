@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING
 from runner.cli.output import FAILED, OK, add_format_argument, print_json, task_json
 from runner.cli.phones import add_fault_argument, check_faults, phone_source
 from runner.cli.status import add_state_argument
-from runner.cli.validate import add_paths_argument, load_checked, print_warnings
+from runner.cli.validate import (
+    add_paths_argument,
+    load_checked,
+    print_warnings,
+    warn_unseen_phones,
+)
 from runner.errors import UsageError
 from runner.state.rows import TaskStatus
 
@@ -86,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     repo = load_checked(args.paths, root, fmt=args.format, junit=args.junit)
     if repo is None:
         return FAILED
+    warn_unseen_phones(repo, args.state, root)
     if args.format == "text":  # the same warnings `campaign validate` prints, before anything runs
         print_warnings(repo.warnings, prefix="campaign run: ")
     previous = signal.signal(

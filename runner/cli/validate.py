@@ -40,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="repository root: inventory.yaml and materials/ live there (default: the current directory)",
     )
+    parser.add_argument(
+        "--state",
+        default=None,
+        help="state whose seen phones to check serials against, read only (default: "
+        "$CAMPAIGN_STATE, else .campaign/state.db in the root; none there: no check)",
+    )
 
 
 def check_paths(paths: Sequence[str], root: Path) -> list[str] | None:
@@ -92,8 +98,51 @@ def run(args: argparse.Namespace) -> int:
 
     root = args.root or Path.cwd()
     repo = load_repo(check_paths(args.paths, root), root=root, apps_check=apps_problems)
+    warn_unseen_phones(repo, args.state, root)
     report_repo(repo, args.format, sys.stdout)
     return FAILED if repo.problems else OK
+
+
+def warn_unseen_phones(repo: Repo, state: str | Path | None, root: Path) -> None:
+    """Warn (file:line) about each `serials:` entry that is not in the inventory and that no
+    phone seen by a runner on this state ever had: a typo, or a phone never plugged in here.
+    The state is only read (runner/state/seen.py); with no state, or one that has seen no phone
+    yet, nothing is added. The warning takes the place of "not in inventory.yaml" for that
+    entry. `validate`, `plan` and `run` call it (`run` also checks the adb servers live)."""
+    from runner.state.location import is_dsn, state_path
+    from runner.state.seen import seen_serials
+
+    location = state_path(state, root)
+    seen = seen_serials(location)
+    if seen is None:
+        return
+    shown = location
+    if is_dsn(location):
+        from runner.state.pg import redacted
+
+        shown = redacted(str(location))
+    inventory = repo.inventory
+    found: list[CampaignError] = []
+    for campaign in repo.campaigns:
+        for i, serial in enumerate(campaign.data.get("serials") or []):
+            if not isinstance(serial, str) or serial in seen or inventory.device(serial):
+                continue
+            err = campaign.error(
+                ("serials", i),
+                f"serial {serial}: no phone with this serial has ever been seen by this runner "
+                f"(state: {shown}); not in the inventory",
+                severity="warning",
+            )
+            err.hint = "check the serial with `campaign devices` (adb or hardware serial)"
+            found.append(err)
+    if not found:
+        return
+    places = {(e.path, e.line, e.field) for e in found}
+    repo.warnings = [
+        w
+        for w in repo.warnings
+        if (w.path, w.line, w.field) not in places or "not in inventory" not in w.reason
+    ] + found
 
 
 def report_repo(repo: Repo, fmt: str, out: TextIO) -> None:

@@ -57,6 +57,9 @@ class HostPhones:
     def use_inventory(self, inventory: Any) -> None:
         """Nothing to keep: the phones table is the hosts' own report."""
 
+    def watch_seen(self, on_seen: Any) -> None:
+        """Nothing to report: the workers that drive the phones record them (hosts/worker.py)."""
+
     def lease(self, serial: str, *, timeout: float | None = None) -> AbstractContextManager[Any]:
         """Never: this process drives no phone (the scheduler's PhonePool asks for it)."""
         raise UsageError(

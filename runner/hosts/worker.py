@@ -74,6 +74,7 @@ def run(options: WorkerOptions) -> int:
         tables.ensure(raw)
     pool = DevicePool()
     pool.start()
+    pool.watch_seen(store.note_seen_phone)  # the phones this state has seen (validate reads it)
     host, port = default_server()
     server = f"{host}:{port}"
     engine.HOST = engine.Host(

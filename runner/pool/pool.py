@@ -9,10 +9,11 @@ phone's lock and takes it back also when the task raises; repeated infrastructur
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from runner.errors import (
     failure_class_of,
 )
 from runner.pool.tracker import PhoneState, Server, Tracker, list_devices
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from runner.campaign import Inventory
@@ -105,6 +108,9 @@ class DevicePool:
             str, threading.Lock
         ] = {}  # by hardware serial: one phone on USB and TCP is one phone
         self.server_errors: dict[str, str] = {}
+        # called (adb serial, hardware serial) each time a phone comes online: the state
+        # remembers the phones this runner has seen (watch_seen)
+        self._on_seen: Callable[[str, str], None] | None = None
         screen_reader = screen_reader or os.environ.get(READER_ENV) or "auto"
         if screen_reader not in READER_KINDS:  # here, not at the first task
             raise UsageError(
@@ -235,6 +241,24 @@ class DevicePool:
             if phone.quarantine and phone.reconnected:
                 phone.quarantine, phone.failures = None, 0
             self._cond.notify_all()
+        self._tell_seen(phone.serial, hw)
+
+    def watch_seen(self, on_seen: Callable[[str, str], None]) -> None:
+        """Call ``on_seen(adb serial, hardware serial)`` for every phone online now and each
+        time one comes online later (`run`, `serve` and `worker` keep them in the state, so
+        `validate` can tell a serial no phone ever had)."""
+        self._on_seen = on_seen
+        for phone in self._snapshot():
+            if phone.state == "device" and phone.hw_serial:
+                self._tell_seen(phone.serial, phone.hw_serial)
+
+    def _tell_seen(self, serial: str, hw: str) -> None:
+        if self._on_seen is None:
+            return
+        try:
+            self._on_seen(serial, hw)
+        except Exception as exc:  # noqa: BLE001 - a record lost is no reason to lose the phone
+            log.warning("could not record phone %s (%s) as seen: %s", serial, hw, exc)
 
     def _fetch_hw_serials(self, phones: list[Phone]) -> None:
         if phones:

@@ -94,6 +94,8 @@ class Runner:
         dispatching: nothing is claimed before the files are applied, so an edited task never
         runs with the config it had before (``applied`` says what the apply did)."""
         self.acquire()
+        if self.pool is not None:  # the state remembers every phone this runner has seen
+            self.pool.watch_seen(self.store.note_seen_phone)
         recovered = self.store.recover_interrupted()
         if recovered:
             self.warnings.append(

@@ -7,6 +7,7 @@ same identities and runs nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,6 +27,10 @@ class PhonePool(Protocol):
 
     def waiting_reason(self, serial: str, *, grace: float = 0.0) -> tuple[str, bool] | None:
         """Why a task for ``serial`` cannot start now, and whether that is settled."""
+        ...
+
+    def watch_seen(self, on_seen: Callable[[str, str], None]) -> None:
+        """Report (adb serial, hardware serial) of each phone online now and coming online."""
         ...
 
     def use_inventory(self, inventory: Inventory) -> None:

@@ -97,4 +97,17 @@ _V2 = [
 # queued again when it ends (NULL: an ordinary task)
 _V3 = ["ALTER TABLE tasks ADD COLUMN retired TEXT"]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+# v4: the phones the pool of this runner has seen (run, serve, worker): one row per adb serial
+# with the hardware serial it answered (ro.serialno), first and last time it came online. Lets
+# `validate`/`plan` warn about a serial no phone ever had without an adb server at hand.
+_V4 = [
+    """CREATE TABLE seen_phones (
+        adb_serial TEXT PRIMARY KEY,
+        hw_serial TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    )""",
+    "CREATE INDEX seen_phones_hw ON seen_phones (hw_serial)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]

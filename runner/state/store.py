@@ -49,6 +49,28 @@ class Store(QueryMixin):
             )
         return write(self.path)
 
+    # -- phones the pool has seen -----------------------------------------------------------
+    def note_seen_phone(self, adb_serial: str, hw_serial: str) -> None:
+        """The pool saw this phone come online (``DevicePool.watch_seen``): keep its serials,
+        when it was first seen and when last."""
+        now = iso(utcnow()) or ""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO seen_phones (adb_serial, hw_serial, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (adb_serial) DO UPDATE SET "
+                "hw_serial = excluded.hw_serial, last_seen = excluded.last_seen",
+                (adb_serial, hw_serial, now, now),
+            )
+
+    def seen_phones(self) -> list[dict[str, str]]:
+        """Every phone the pool has seen: adb serial, hardware serial, first and last seen."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT adb_serial, hw_serial, first_seen, last_seen FROM seen_phones "
+                "ORDER BY hw_serial, adb_serial"
+            ).fetchall()
+        return [dict(zip(row.keys(), row, strict=True)) for row in rows]
+
     # -- campaign files and the API door ---------------------------------------------------
     def apply(
         self,
