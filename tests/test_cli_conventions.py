@@ -70,7 +70,15 @@ def test_every_command_that_prints_results_takes_format_text_and_json() -> None:
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
     # serve and worker run until stopped; schemas and completion print messages or scripts;
     # screens and sim print results from some of their actions
-    printing = set(SUBCOMMANDS) - {"serve", "worker", "sim", "schemas", "completion", "screens"}
+    printing = set(SUBCOMMANDS) - {
+        "serve",
+        "worker",
+        "sim",
+        "schemas",
+        "completion",
+        "screens",
+        "inventory",
+    }
 
     def action(command: str, name: str) -> argparse.ArgumentParser:
         return next(a for a in subparsers[command]._actions if a.dest == "action").choices[name]
@@ -79,6 +87,7 @@ def test_every_command_that_prints_results_takes_format_text_and_json() -> None:
         "screens check": action("screens", "check"),
         "sim up": action("sim", "up"),
         "sim down": action("sim", "down"),
+        "inventory sync": action("inventory", "sync"),
     }
     for name, command in sorted(commands.items()):
         fmt = next((a for a in command._actions if a.dest == "format"), None)

@@ -45,6 +45,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "retry": ("runner.cli.retry", "put failed tasks back in the queue"),
     "stop": ("runner.cli.stop", "stop a running task"),
     "devices": ("runner.cli.devices", "list the phones the runner can see"),
+    "inventory": (
+        "runner.cli.inventory",
+        "inventory.yaml: add the accounts match_accounts found (sync)",
+    ),
     "serve": ("runner.cli.serve", "run the TikMatrix-compatible API, scheduler and executor"),
     "sim": ("runner.cli.sim", "simulated phones: up, down, state"),
     "schemas": ("runner.cli.schemas", "export the JSON Schemas into a campaign repository"),

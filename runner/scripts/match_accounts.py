@@ -2,7 +2,8 @@
 
 TikMatrix's script of that name scans a phone and adds what it finds to its account list; it
 takes no parameters. Here the accounts are the task's result (``details.accounts``); the
-inventory file is the user's and is not rewritten. Nothing on the phone changes (the switcher is
+inventory file is the user's: `campaign inventory sync` shows the accounts it lacks and, with
+``--write``, inserts them (comments and order kept). Nothing on the phone changes (the switcher is
 opened and closed again), so running it twice is harmless, as TikMatrix documents.
 """
 
