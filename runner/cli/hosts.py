@@ -16,7 +16,7 @@ from runner.errors import UsageError
 
 HOSTS = """
 SELECT host_id, hostname, pid, adb_server, started_at, seen_at,
-       EXTRACT(EPOCH FROM now() - seen_at) FROM hosts ORDER BY host_id
+       EXTRACT(EPOCH FROM now() - seen_at), kind, stopped_at FROM hosts ORDER BY host_id
 """
 PHONES = "SELECT serial, host, adb_serial, seen_at FROM phones ORDER BY serial"
 RUNNING = "SELECT id, serial, script_name, started_at FROM tasks WHERE status = 1 ORDER BY id"
@@ -41,9 +41,11 @@ def run(args: argparse.Namespace) -> int:
         print_json(report)
         return OK
     for host in report["hosts"]:
+        what = "campaign run" if host["kind"] == "run" else f"adb {host['adb_server']}"
         print(
-            f"{host['host_id']}  {host['hostname']} pid {host['pid']}  adb {host['adb_server']}  "
+            f"{host['host_id']}  {host['hostname']} pid {host['pid']}  {what}  "
             f"last heartbeat {host['seconds_since_heartbeat']:g} s ago"
+            + ("  (stopped)" if host["stopped_at"] else "")
         )
         for phone in host["phones"]:
             task = phone["running"]
@@ -65,11 +67,13 @@ def read_hosts(store: Any) -> dict[str, Any]:
         phones = raw.execute(PHONES).fetchall()
         running = {r[1]: r for r in raw.execute(RUNNING).fetchall()}
     out: list[dict[str, Any]] = []
-    for host_id, hostname, pid, adb, started, seen, age in hosts:
+    for host_id, hostname, pid, adb, started, seen, age, kind, stopped in hosts:
         mine = [p for p in phones if p[1] == host_id]
         out.append(
             {
                 "host_id": host_id,
+                "kind": kind,  # worker, or run: a `campaign run` holding the database
+                "stopped_at": _iso(stopped),  # set when it ended cleanly
                 "hostname": hostname,
                 "pid": pid,
                 "adb_server": adb,

@@ -6,7 +6,9 @@ every task of the applied campaigns completed (future ones may still wait withou
 when some failed, wait for a phone that is not there (unknown, quarantined, gone: named at the
 end) or the files are invalid (as `validate` and `plan`), 2 for usage, 3 when the state file
 failed under the run (disk full, deleted, replaced or read-only: one message says which; the
-next run recovers the tasks that were running). `--sim` starts simulated phones for the
+next run recovers the tasks that were running). On a shared ``postgresql://`` state a run is
+refused (exit 2, naming them) while `campaign worker` hosts heartbeat on it: use `campaign
+apply` and the workers there, or stop them (runner/hosts/runmark.py). `--sim` starts simulated phones for the
 inventory (and, unless ANDROID_ADB_SERVER_PORT names one, a private adb server) and stops them
 after the run: the one-command demonstration on a fresh machine.
 """
@@ -78,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force-unlock",
         action="store_true",
-        help="take the state file from a runner that is gone",
+        help="take the state from a runner that is gone",
     )
 
 
@@ -112,9 +114,14 @@ def _execute(args: argparse.Namespace, repo: Repo, root: Path, stack: ExitStack)
     from runner.pool import DevicePool
     from runner.scheduler import Runner, RunnerOptions
     from runner.scheduler.report import scope_rows
-    from runner.state.location import open_state, state_path
+    from runner.state.location import is_dsn, open_state, state_path
 
-    store = open_state(state_path(args.state, root), local_dir=root / ".campaign")
+    location = state_path(args.state, root)
+    store = open_state(location, local_dir=root / ".campaign")
+    if is_dsn(location):  # refused beside live workers (or another run); see runmark
+        from runner.hosts import runmark
+
+        stack.enter_context(runmark.held(store, force=args.force_unlock))
     names = [c.name for c in repo.campaigns]
     options = RunnerOptions(
         concurrency=args.concurrency,

@@ -3,15 +3,22 @@
 ``phones(serial, host, adb_serial, seen_at)``: each worker writes the phones its adb server
 shows (by hardware serial) every heartbeat and lets go of the ones it no longer sees; the
 janitor lets go of the phones of a host that stopped writing. ``hosts`` records each worker
-(for `campaign hosts`). procrastinate's schema is applied here too, once, under a lock.
+(for `campaign hosts`) and each `campaign run` on the database (``kind = 'run'``): a run
+executes tasks outside procrastinate, so workers' janitors would take its running tasks for a
+dead host's; the two refuse to start beside each other (``join``). A row is live while its
+heartbeat is younger than its own ``stall`` limit and it has not said it stopped.
+procrastinate's schema is applied here too, once, under a lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 SCHEMA_LOCK = 0x63616D72  # "camr": creating the tables, once per database
+JOIN_LOCK = SCHEMA_LOCK + 1  # a run and a worker checking for each other, one at a time
+WORKER, RUN = "worker", "run"
 DDL = [
     """CREATE TABLE IF NOT EXISTS hosts (
         host_id TEXT PRIMARY KEY,
@@ -28,6 +35,34 @@ DDL = [
         seen_at TIMESTAMPTZ NOT NULL
     )""",
 ]
+# added after the first release: (column, its definition); ALTER only when missing (an ALTER
+# locks the table even when the column is there)
+COLUMNS = [
+    ("kind", "TEXT NOT NULL DEFAULT 'worker'"),
+    ("stall", "DOUBLE PRECISION NOT NULL DEFAULT 30"),
+    ("stopped_at", "TIMESTAMPTZ"),
+]
+LIVE = """
+SELECT host_id, kind, hostname, pid, started_at, EXTRACT(EPOCH FROM now() - seen_at) FROM hosts
+WHERE stopped_at IS NULL AND seen_at > now() - make_interval(secs => stall) AND kind = ANY(%s)
+ORDER BY host_id
+"""
+
+
+@dataclass(frozen=True)
+class Live:
+    """A host row whose heartbeat is within its stall limit."""
+
+    host_id: str
+    kind: str
+    hostname: str
+    pid: int
+    started: Any  # datetime
+    age: float  # seconds since its last heartbeat
+
+    def __str__(self) -> str:
+        what = "campaign run" if self.kind == RUN else f"worker {self.host_id}"
+        return f"{what} on {self.hostname} pid {self.pid} (last heartbeat {self.age:.0f} s ago)"
 
 
 def queue_of(host_id: str) -> str:
@@ -53,15 +88,72 @@ def ensure(raw: Any) -> None:
             raw.execute(SchemaManager.get_schema())
         for statement in DDL:
             raw.execute(statement)
+        present = {
+            r[0]
+            for r in raw.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'hosts' "
+                "AND table_schema = current_schema()"
+            ).fetchall()
+        }
+        for column, definition in COLUMNS:
+            if column not in present:
+                raw.execute(f"ALTER TABLE hosts ADD COLUMN {column} {definition}")
 
 
-def beat(raw: Any, host_id: str, hostname: str, pid: int, adb: str, started: Any) -> None:
+def beat(
+    raw: Any,
+    host_id: str,
+    hostname: str,
+    pid: int,
+    adb: str,
+    started: Any,
+    *,
+    kind: str = WORKER,
+    stall: float = 30.0,
+) -> None:
     raw.execute(
-        "INSERT INTO hosts (host_id, hostname, pid, adb_server, started_at, seen_at) "
-        "VALUES (%s, %s, %s, %s, %s, now()) ON CONFLICT (host_id) DO UPDATE SET "
-        "hostname = EXCLUDED.hostname, pid = EXCLUDED.pid, adb_server = EXCLUDED.adb_server, "
-        "started_at = EXCLUDED.started_at, seen_at = now()",
-        (host_id, hostname, pid, adb, started),
+        "INSERT INTO hosts (host_id, hostname, pid, adb_server, started_at, seen_at, kind, "
+        "stall, stopped_at) VALUES (%s, %s, %s, %s, %s, now(), %s, %s, NULL) "
+        "ON CONFLICT (host_id) DO UPDATE SET hostname = EXCLUDED.hostname, pid = EXCLUDED.pid, "
+        "adb_server = EXCLUDED.adb_server, started_at = EXCLUDED.started_at, seen_at = now(), "
+        "kind = EXCLUDED.kind, stall = EXCLUDED.stall, stopped_at = NULL",
+        (host_id, hostname, pid, adb, started, kind, stall),
+    )
+
+
+def live(raw: Any, kinds: Sequence[str]) -> list[Live]:
+    rows = raw.execute(LIVE, (list(kinds),)).fetchall()
+    return [Live(r[0], r[1], r[2], int(r[3]), r[4], float(r[5])) for r in rows]
+
+
+def join(
+    raw: Any,
+    host_id: str,
+    hostname: str,
+    pid: int,
+    adb: str,
+    started: Any,
+    *,
+    kind: str,
+    stall: float,
+    unless: Sequence[str],
+) -> list[Live]:
+    """Register this process unless a live row of a kind in ``unless`` exists: those rows
+    (nothing written), else []. One joiner at a time, so a run and a worker starting together
+    cannot both miss the other."""
+    with raw.transaction():
+        raw.execute("SELECT pg_advisory_xact_lock(%s)", (JOIN_LOCK,))
+        blocking = live(raw, unless)
+        if not blocking:
+            beat(raw, host_id, hostname, pid, adb, started, kind=kind, stall=stall)
+        return blocking
+
+
+def stopped(raw: Any, host_id: str, pid: int) -> None:
+    """This process ended cleanly: its row stops counting as live at once, not after its
+    stall limit (unless another process took the name since)."""
+    raw.execute(
+        "UPDATE hosts SET stopped_at = now() WHERE host_id = %s AND pid = %s", (host_id, pid)
     )
 
 

@@ -22,6 +22,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from math import ceil
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from runner.state.rows import utcnow
 
 log = logging.getLogger("runner.hosts")
 HOST_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+JOBS_APPLICATION = "campaign-worker-jobs"  # procrastinate's connections, in pg_stat_activity
 
 
 @dataclass
@@ -70,13 +72,17 @@ def run(options: WorkerOptions) -> int:
     from runner.state.pg import PgStore
 
     store = PgStore(options.dsn, local_dir=options.local_dir, pool_size=16)
-    with store.connection() as raw:
-        tables.ensure(raw)
+    host, port = default_server()
+    server = f"{host}:{port}"
+    started = utcnow()
+    try:
+        _join(options, store, server, started)
+    except BaseException:
+        store.close()
+        raise
     pool = DevicePool()
     pool.start()
     pool.watch_seen(store.note_seen_phone)  # the phones this state has seen (validate reads it)
-    host, port = default_server()
-    server = f"{host}:{port}"
     engine.HOST = engine.Host(
         host_id=options.host_id,
         store=store,
@@ -87,7 +93,7 @@ def run(options: WorkerOptions) -> int:
     )
     stopping, cut = threading.Event(), threading.Event()
     tracker = threading.Thread(
-        target=_track, args=(options, store, pool, server, stopping, cut), daemon=True
+        target=_track, args=(options, store, pool, server, started, stopping, cut), daemon=True
     )
     tracker.start()
     threading.Thread(target=_watch_stops, args=(store, stopping), daemon=True).start()
@@ -113,6 +119,9 @@ def run(options: WorkerOptions) -> int:
             for job in engine.HOST.running.values():
                 job.stop(Stop.INTERRUPTED)
         pool.stop()
+        if not cut.is_set():  # `campaign run` may use the database at once, not after --stall
+            with contextlib.suppress(Exception), store.connection() as raw:
+                tables.stopped(raw, options.host_id, os.getpid())
         store.close()
     if cut.is_set():
         raise StorageError(
@@ -124,8 +133,9 @@ def run(options: WorkerOptions) -> int:
 
 
 async def _work(options: WorkerOptions, stopping: threading.Event, cut: threading.Event) -> None:
-    """procrastinate's worker until a signal; ``cut`` is set when it ended for another reason
-    (the database went away: procrastinate stops itself when its heartbeat fails)."""
+    """procrastinate's pool opened, then its worker until a signal; ``cut`` is set when it
+    ended for another reason (the database went away: procrastinate stops itself when its
+    heartbeat fails)."""
     from procrastinate import PsycopgConnector
 
     loop = asyncio.get_running_loop()
@@ -133,43 +143,78 @@ async def _work(options: WorkerOptions, stopping: threading.Event, cut: threadin
     loop.set_default_executor(ThreadPoolExecutor(max_workers=options.concurrency + 8))
     app = engine.app
     settings = options.settings
-    # a lost database must end the worker in seconds, not after psycopg_pool's 30 s waits
-    connector = PsycopgConnector(conninfo=options.dsn, timeout=5.0, reconnect_timeout=10.0)
-    with app.replace_connector(connector):
-        async with app.open_async():
-            worker = asyncio.create_task(
-                phone_worker(
-                    app,
-                    queues=[tables.queue_of(options.host_id), engine.CONTROL],
-                    name=options.host_id,
-                    concurrency=options.concurrency,
-                    fetch_job_polling_interval=settings.polling,
-                    abort_job_polling_interval=settings.polling,
-                    update_heartbeat_interval=settings.heartbeat,
-                    stalled_worker_timeout=settings.stall,
-                    delete_jobs="successful",
-                    install_signal_handlers=False,  # ours interrupt the scripts first
-                    shutdown_graceful_timeout=10.0,
-                ).run()
-            )
-            asked = threading.Event()
+    jobs = jobs_pool(options.dsn, settings.stall)
+    try:
+        # a database that stops answering before the pool opened is a host cut off as later:
+        # after the stall limit (PoolTimeout), not after procrastinate's 30 s default
+        await jobs.open(wait=True, timeout=settings.stall)
+        with app.replace_connector(PsycopgConnector()):
+            async with app.open_async(pool=jobs):
+                await _serve_jobs(app, options, stopping, cut)
+    finally:
+        await jobs.close(timeout=5.0)
 
-            def on_signal() -> None:
-                asked.set()
-                _stop(worker)
 
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, on_signal)
-            cut_off = asyncio.create_task(asyncio.to_thread(stopping.wait))
-            done, _ = await asyncio.wait({worker, cut_off}, return_when=asyncio.FIRST_COMPLETED)
-            if cut_off in done and not worker.done():
-                log.error("the database could not be reached: this host stops claiming work")
-                _stop(worker)
-            elif worker in done and not asked.is_set():
-                cut.set()  # procrastinate stopped on its own: its database calls failed
-            stopping.set()  # ends the tracker, the stop watcher and the cut-off wait
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+def jobs_pool(dsn: str, stall: float) -> Any:
+    """procrastinate's connection pool, as its connector would make it, named for
+    ``pg_stat_activity`` (``JOBS_APPLICATION``) and opened here with our start-up timeout.
+
+    A connection attempt gives up after the stall limit too (libpq's minimum is 2 s): one that
+    hangs would otherwise hold up the pool's close by psycopg_pool's 5 s, with a warning."""
+    from psycopg_pool import AsyncConnectionPool
+
+    return AsyncConnectionPool(
+        dsn,
+        open=False,
+        name="campaign-jobs",
+        # a lost database must end the worker in seconds, not after psycopg_pool's 30 s waits
+        timeout=5.0,
+        reconnect_timeout=10.0,
+        kwargs={"application_name": JOBS_APPLICATION, "connect_timeout": max(2, ceil(stall))},
+        check=AsyncConnectionPool.check_connection,
+    )
+
+
+async def _serve_jobs(
+    app: Any, options: WorkerOptions, stopping: threading.Event, cut: threading.Event
+) -> None:
+    """procrastinate's worker until a signal, or until it stops by itself (its database
+    calls failed: ``cut``) or the tracker finds the database gone (``stopping``)."""
+    settings = options.settings
+    loop = asyncio.get_running_loop()
+    worker = asyncio.create_task(
+        phone_worker(
+            app,
+            queues=[tables.queue_of(options.host_id), engine.CONTROL],
+            name=options.host_id,
+            concurrency=options.concurrency,
+            fetch_job_polling_interval=settings.polling,
+            abort_job_polling_interval=settings.polling,
+            update_heartbeat_interval=settings.heartbeat,
+            stalled_worker_timeout=settings.stall,
+            delete_jobs="successful",
+            install_signal_handlers=False,  # ours interrupt the scripts first
+            shutdown_graceful_timeout=10.0,
+        ).run()
+    )
+    asked = threading.Event()
+
+    def on_signal() -> None:
+        asked.set()
+        _stop(worker)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal)
+    cut_off = asyncio.create_task(asyncio.to_thread(stopping.wait))
+    done, _ = await asyncio.wait({worker, cut_off}, return_when=asyncio.FIRST_COMPLETED)
+    if cut_off in done and not worker.done():
+        log.error("the database could not be reached: this host stops claiming work")
+        _stop(worker)
+    elif worker in done and not asked.is_set():
+        cut.set()  # procrastinate stopped on its own: its database calls failed
+    stopping.set()  # ends the tracker, the stop watcher and the cut-off wait
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
 
 
 def phone_worker(app: Any, **options: Any) -> Any:
@@ -214,16 +259,44 @@ def _stop(worker: asyncio.Task[None]) -> None:
     worker.cancel()
 
 
+def _join(options: WorkerOptions, store: Any, server: str, started: Any) -> None:
+    """Register this host, unless a `campaign run` holds the database (runner/hosts/runmark.py):
+    its running tasks have no procrastinate job, and this host's janitor would re-queue them."""
+    from runner.state.pg import redacted
+
+    with store.connection() as raw:
+        tables.ensure(raw)
+        runs = tables.join(
+            raw,
+            options.host_id,
+            socket.gethostname(),
+            os.getpid(),
+            server,
+            started,
+            kind=tables.WORKER,
+            stall=options.settings.stall,
+            unless=[tables.RUN],
+        )
+    if runs:
+        raise UsageError(
+            f"host {options.host_id}: {runs[0]} executes tasks on {redacted(options.dsn)}; "
+            "a worker beside it would take that run's running tasks for a dead host's",
+            hint="wait until the run ends (under systemd the worker retries by itself), or "
+            "stop it; use `campaign apply` and workers instead of `campaign run` on a shared "
+            "database",
+        )
+
+
 def _track(
     options: WorkerOptions,
     store: Any,
     pool: Any,
     server: str,
+    started: Any,
     stopping: threading.Event,
     cut: threading.Event,
 ) -> None:
     """Keep ``phones`` and ``hosts`` current; stop the worker when the database is gone."""
-    started = utcnow()
     last_ok = time.monotonic()
     while not stopping.is_set():
         attached = {
@@ -234,7 +307,13 @@ def _track(
         try:
             with store.connection() as raw:
                 tables.beat(
-                    raw, options.host_id, socket.gethostname(), os.getpid(), server, started
+                    raw,
+                    options.host_id,
+                    socket.gethostname(),
+                    os.getpid(),
+                    server,
+                    started,
+                    stall=options.settings.stall,
                 )
                 tables.hold(raw, options.host_id, attached)
             last_ok = time.monotonic()
