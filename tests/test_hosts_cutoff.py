@@ -134,7 +134,7 @@ def test_a_database_that_stops_answering_before_the_job_pool_opened_is_one_stora
     )
     worker = subprocess.run(
         [sys.executable, "-m", "runner", "worker", "--state", dsn, "--host-id", "stalled"]
-        + ["--heartbeat", "0.5", "--stall", "2"],
+        + ["--heartbeat", "0.5", "--stall", "5", "--connect-timeout", "2"],
         cwd=tmp_path,
         env={**os.environ, "ANDROID_ADB_SERVER_PORT": str(adb_server)},
         capture_output=True,

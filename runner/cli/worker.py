@@ -3,7 +3,7 @@
 One per host (docs/hosts.md). It drives the phones of this host's adb server
 (ANDROID_ADB_SERVER_PORT, default 5037) until SIGTERM/SIGINT, registers the host, keeps
 ``phones`` current and heartbeats. Exit 0 when stopped, 2 for usage, 3 when the database
-could not be reached at start.
+could not be reached at start (or took no connection within --connect-timeout).
 
 With a state file instead (``--state .campaign/state.db [PATHS]``) it is the executor of one
 PC without the API: the runner of `campaign run`, until stopped (what `serve --executor child`
@@ -68,6 +68,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="how often to look for jobs besides notifications (default 1)",
     )
+    parser.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="at start, give up (exit 3) when the database has not taken the job connections "
+        "within S seconds (default 30)",
+    )
     parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning"])
 
 
@@ -79,9 +87,15 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(location, Path):  # a state file (a str is a postgresql:// URL)
         return _run_local(args, location, root)
     args.concurrency = 200 if args.concurrency is None else args.concurrency
-    if args.concurrency < 1 or args.heartbeat <= 0 or args.stall <= args.heartbeat:
+    if (
+        args.concurrency < 1
+        or args.heartbeat <= 0
+        or args.stall <= args.heartbeat
+        or args.connect_timeout <= 0
+    ):
         raise UsageError(
-            "--concurrency must be at least 1 and --stall longer than --heartbeat",
+            "--concurrency must be at least 1, --stall longer than --heartbeat and "
+            "--connect-timeout positive",
             hint="e.g. --heartbeat 10 --stall 30 (tests: 1 and 5)",
         )
     logging.basicConfig(
@@ -101,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         repo_root=root,
         local_dir=root / ".campaign",
+        connect_timeout=args.connect_timeout,
     )
     return worker.run(options)
 

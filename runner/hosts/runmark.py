@@ -16,7 +16,6 @@ run killed with ``kill -9`` keeps workers out for at most that long; a run that 
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -25,7 +24,6 @@ from typing import Any
 
 from runner.errors import LockHeldError, UsageError
 from runner.hosts import tables
-from runner.state.rows import utcnow
 
 log = logging.getLogger("runner.hosts")
 HEARTBEAT = 2.0
@@ -43,21 +41,11 @@ def held(store: Any, *, force: bool = False) -> Iterator[None]:
     LockHeldError while another run is (``force``: take it from a run known to be gone)."""
     from runner.state.pg import redacted
 
-    name, pid, started = mark_id(), os.getpid(), utcnow()
+    me = tables.Member(mark_id(), tables.RUN, STALL)
     unless = [tables.WORKER] if force else [tables.WORKER, tables.RUN]
     with store.connection() as raw:
         tables.ensure(raw)
-        blocking = tables.join(
-            raw,
-            name,
-            socket.gethostname(),
-            pid,
-            "",
-            started,
-            kind=tables.RUN,
-            stall=STALL,
-            unless=unless,
-        )
+        blocking = tables.join(raw, me, unless=unless)
     workers = [b for b in blocking if b.kind == tables.WORKER]
     if workers:
         raise UsageError(
@@ -77,9 +65,7 @@ def held(store: Any, *, force: bool = False) -> Iterator[None]:
             started=other.started.isoformat(timespec="seconds"),
         )
     stop = threading.Event()
-    beating = threading.Thread(
-        target=_beat, args=(store, name, pid, started, stop), name="run-mark", daemon=True
-    )
+    beating = threading.Thread(target=_beat, args=(store, me, stop), name="run-mark", daemon=True)
     beating.start()
     try:
         yield
@@ -88,24 +74,15 @@ def held(store: Any, *, force: bool = False) -> Iterator[None]:
         beating.join(10)
         try:
             with store.connection() as raw:
-                tables.stopped(raw, name, pid)
+                tables.stopped(raw, me)
         except Exception as exc:  # noqa: BLE001 - the mark goes stale by itself
             log.warning("could not clear this run's mark in the database: %s", exc)
 
 
-def _beat(store: Any, name: str, pid: int, started: Any, stop: threading.Event) -> None:
+def _beat(store: Any, me: tables.Member, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT):
         try:
             with store.connection() as raw:
-                tables.beat(
-                    raw,
-                    name,
-                    socket.gethostname(),
-                    pid,
-                    "",
-                    started,
-                    kind=tables.RUN,
-                    stall=STALL,
-                )
+                tables.beat(raw, me)
         except Exception as exc:  # noqa: BLE001 - the run's own store calls report the fault
             log.warning("this run's heartbeat to the database failed: %s", exc)

@@ -12,8 +12,11 @@ procrastinate's schema is applied here too, once, under a lock.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 SCHEMA_LOCK = 0x63616D72  # "camr": creating the tables, once per database
@@ -100,24 +103,28 @@ def ensure(raw: Any) -> None:
                 raw.execute(f"ALTER TABLE hosts ADD COLUMN {column} {definition}")
 
 
-def beat(
-    raw: Any,
-    host_id: str,
-    hostname: str,
-    pid: int,
-    adb: str,
-    started: Any,
-    *,
-    kind: str = WORKER,
-    stall: float = 30.0,
-) -> None:
+@dataclass(frozen=True)
+class Member:
+    """A process that uses the database (a worker host or a run): its ``hosts`` row."""
+
+    host_id: str
+    kind: str
+    stall: float  # its row is live this long after a heartbeat
+    adb_server: str = ""
+    hostname: str = field(default_factory=socket.gethostname)
+    pid: int = field(default_factory=os.getpid)
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def beat(raw: Any, member: Member) -> None:
+    m = member
     raw.execute(
         "INSERT INTO hosts (host_id, hostname, pid, adb_server, started_at, seen_at, kind, "
         "stall, stopped_at) VALUES (%s, %s, %s, %s, %s, now(), %s, %s, NULL) "
         "ON CONFLICT (host_id) DO UPDATE SET hostname = EXCLUDED.hostname, pid = EXCLUDED.pid, "
         "adb_server = EXCLUDED.adb_server, started_at = EXCLUDED.started_at, seen_at = now(), "
         "kind = EXCLUDED.kind, stall = EXCLUDED.stall, stopped_at = NULL",
-        (host_id, hostname, pid, adb, started, kind, stall),
+        (m.host_id, m.hostname, m.pid, m.adb_server, m.started, m.kind, m.stall),
     )
 
 
@@ -126,34 +133,24 @@ def live(raw: Any, kinds: Sequence[str]) -> list[Live]:
     return [Live(r[0], r[1], r[2], int(r[3]), r[4], float(r[5])) for r in rows]
 
 
-def join(
-    raw: Any,
-    host_id: str,
-    hostname: str,
-    pid: int,
-    adb: str,
-    started: Any,
-    *,
-    kind: str,
-    stall: float,
-    unless: Sequence[str],
-) -> list[Live]:
-    """Register this process unless a live row of a kind in ``unless`` exists: those rows
+def join(raw: Any, member: Member, *, unless: Sequence[str]) -> list[Live]:
+    """Register ``member`` unless a live row of a kind in ``unless`` exists: those rows
     (nothing written), else []. One joiner at a time, so a run and a worker starting together
     cannot both miss the other."""
     with raw.transaction():
         raw.execute("SELECT pg_advisory_xact_lock(%s)", (JOIN_LOCK,))
         blocking = live(raw, unless)
         if not blocking:
-            beat(raw, host_id, hostname, pid, adb, started, kind=kind, stall=stall)
+            beat(raw, member)
         return blocking
 
 
-def stopped(raw: Any, host_id: str, pid: int) -> None:
-    """This process ended cleanly: its row stops counting as live at once, not after its
-    stall limit (unless another process took the name since)."""
+def stopped(raw: Any, member: Member) -> None:
+    """``member`` ended cleanly: its row stops counting as live at once, not after its stall
+    limit (unless another process took the name since)."""
     raw.execute(
-        "UPDATE hosts SET stopped_at = now() WHERE host_id = %s AND pid = %s", (host_id, pid)
+        "UPDATE hosts SET stopped_at = now() WHERE host_id = %s AND pid = %s AND hostname = %s",
+        (member.host_id, member.pid, member.hostname),
     )
 
 

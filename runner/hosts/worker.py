@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import re
 import signal
 import socket
@@ -33,7 +32,6 @@ from runner.errors import StorageError, UsageError
 from runner.hosts import engine, tables
 from runner.scheduler.executor import Stop
 from runner.state.pg import HINT_DOWN
-from runner.state.rows import utcnow
 
 log = logging.getLogger("runner.hosts")
 HOST_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -48,6 +46,7 @@ class WorkerOptions:
     concurrency: int = 200
     repo_root: Path | None = None
     local_dir: Path = Path(".campaign")
+    connect_timeout: float = 30.0  # the job pool must open within it; and each connection
 
 
 def default_host_id() -> str:
@@ -74,9 +73,9 @@ def run(options: WorkerOptions) -> int:
     store = PgStore(options.dsn, local_dir=options.local_dir, pool_size=16)
     host, port = default_server()
     server = f"{host}:{port}"
-    started = utcnow()
+    me = tables.Member(options.host_id, tables.WORKER, options.settings.stall, server)
     try:
-        _join(options, store, server, started)
+        _join(options, store, me)
     except BaseException:
         store.close()
         raise
@@ -93,7 +92,7 @@ def run(options: WorkerOptions) -> int:
     )
     stopping, cut = threading.Event(), threading.Event()
     tracker = threading.Thread(
-        target=_track, args=(options, store, pool, server, started, stopping, cut), daemon=True
+        target=_track, args=(options, store, pool, me, stopping, cut), daemon=True
     )
     tracker.start()
     threading.Thread(target=_watch_stops, args=(store, stopping), daemon=True).start()
@@ -121,7 +120,7 @@ def run(options: WorkerOptions) -> int:
         pool.stop()
         if not cut.is_set():  # `campaign run` may use the database at once, not after --stall
             with contextlib.suppress(Exception), store.connection() as raw:
-                tables.stopped(raw, options.host_id, os.getpid())
+                tables.stopped(raw, me)
         store.close()
     if cut.is_set():
         raise StorageError(
@@ -142,12 +141,11 @@ async def _work(options: WorkerOptions, stopping: threading.Event, cut: threadin
     # sync jobs (one per busy phone) run in the loop's default executor: size it for them
     loop.set_default_executor(ThreadPoolExecutor(max_workers=options.concurrency + 8))
     app = engine.app
-    settings = options.settings
-    jobs = jobs_pool(options.dsn, settings.stall)
+    jobs = jobs_pool(options.dsn, options.connect_timeout)
     try:
-        # a database that stops answering before the pool opened is a host cut off as later:
-        # after the stall limit (PoolTimeout), not after procrastinate's 30 s default
-        await jobs.open(wait=True, timeout=settings.stall)
+        # a database that stops answering before the pool opened is a host cut off, as later:
+        # PoolTimeout after --connect-timeout, caught in run()
+        await jobs.open(wait=True, timeout=options.connect_timeout)
         with app.replace_connector(PsycopgConnector()):
             async with app.open_async(pool=jobs):
                 await _serve_jobs(app, options, stopping, cut)
@@ -155,12 +153,12 @@ async def _work(options: WorkerOptions, stopping: threading.Event, cut: threadin
         await jobs.close(timeout=5.0)
 
 
-def jobs_pool(dsn: str, stall: float) -> Any:
+def jobs_pool(dsn: str, connect_timeout: float) -> Any:
     """procrastinate's connection pool, as its connector would make it, named for
-    ``pg_stat_activity`` (``JOBS_APPLICATION``) and opened here with our start-up timeout.
+    ``pg_stat_activity`` (``JOBS_APPLICATION``), opened by the caller with its own timeout.
 
-    A connection attempt gives up after the stall limit too (libpq's minimum is 2 s): one that
-    hangs would otherwise hold up the pool's close by psycopg_pool's 5 s, with a warning."""
+    A connection attempt gives up after ``connect_timeout`` too (libpq's minimum is 2 s): one
+    that hangs would otherwise hold up the pool's close by psycopg_pool's 5 s, with a warning."""
     from psycopg_pool import AsyncConnectionPool
 
     return AsyncConnectionPool(
@@ -170,7 +168,10 @@ def jobs_pool(dsn: str, stall: float) -> Any:
         # a lost database must end the worker in seconds, not after psycopg_pool's 30 s waits
         timeout=5.0,
         reconnect_timeout=10.0,
-        kwargs={"application_name": JOBS_APPLICATION, "connect_timeout": max(2, ceil(stall))},
+        kwargs={
+            "application_name": JOBS_APPLICATION,
+            "connect_timeout": max(2, ceil(connect_timeout)),
+        },
         check=AsyncConnectionPool.check_connection,
     )
 
@@ -259,24 +260,14 @@ def _stop(worker: asyncio.Task[None]) -> None:
     worker.cancel()
 
 
-def _join(options: WorkerOptions, store: Any, server: str, started: Any) -> None:
+def _join(options: WorkerOptions, store: Any, me: tables.Member) -> None:
     """Register this host, unless a `campaign run` holds the database (runner/hosts/runmark.py):
     its running tasks have no procrastinate job, and this host's janitor would re-queue them."""
     from runner.state.pg import redacted
 
     with store.connection() as raw:
         tables.ensure(raw)
-        runs = tables.join(
-            raw,
-            options.host_id,
-            socket.gethostname(),
-            os.getpid(),
-            server,
-            started,
-            kind=tables.WORKER,
-            stall=options.settings.stall,
-            unless=[tables.RUN],
-        )
+        runs = tables.join(raw, me, unless=[tables.RUN])
     if runs:
         raise UsageError(
             f"host {options.host_id}: {runs[0]} executes tasks on {redacted(options.dsn)}; "
@@ -291,8 +282,7 @@ def _track(
     options: WorkerOptions,
     store: Any,
     pool: Any,
-    server: str,
-    started: Any,
+    me: tables.Member,
     stopping: threading.Event,
     cut: threading.Event,
 ) -> None:
@@ -306,15 +296,7 @@ def _track(
         }
         try:
             with store.connection() as raw:
-                tables.beat(
-                    raw,
-                    options.host_id,
-                    socket.gethostname(),
-                    os.getpid(),
-                    server,
-                    started,
-                    stall=options.settings.stall,
-                )
+                tables.beat(raw, me)
                 tables.hold(raw, options.host_id, attached)
             last_ok = time.monotonic()
         except Exception as exc:  # noqa: BLE001 - any failure to write is "cut off"
