@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,7 +20,7 @@ from runner.cli.validate import add_paths_argument, load_checked, warn_unseen_ph
 from runner.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from runner.campaign import Repo
     from runner.campaign.model import TaskSpec
@@ -69,12 +70,16 @@ def run(args: argparse.Namespace) -> int:
         return FAILED
     warn_unseen_phones(repo, args.state, root)
     plan = build_plan(repo, now=now)
-    diff = _diff(args.state, root, plan, repo)
     with paused_gc():  # a row per task (100,000 at the limit), none cyclic: see gcpause.py
         if args.format == "json":
-            _print_json(plan, diff, sys.stdout)
+            diff = _diff(args.state, root, plan, repo, plan.tasks())
+            _print_json(plan, diff, sys.stdout)  # the tasks again: never held
         else:
-            _print_text(plan, diff, sys.stdout)
+            rows: list[tuple[str, ...]] = []
+            tasks = _keeping_rows(plan.tasks(), rows)
+            diff = _diff(args.state, root, plan, repo, tasks)  # one pass makes rows and diff
+            deque(tasks, maxlen=0)  # or the rows alone, when there is no state to compare
+            _print_text(plan, rows, diff, sys.stdout)
     return FAILED if plan.problems else OK
 
 
@@ -90,9 +95,12 @@ def _parse_at(value: str | None) -> datetime:
     return parsed
 
 
-def _diff(state: Path | None, root: Path, plan: Plan, repo: Repo) -> dict[str, Any] | None:
+def _diff(
+    state: Path | None, root: Path, plan: Plan, repo: Repo, tasks: Iterator[TaskSpec]
+) -> dict[str, Any] | None:
     """What applying would change, when a state file exists (never creates one): the same
-    comparison `run` makes, including campaigns that left the files or were disabled."""
+    comparison `run` makes, including campaigns that left the files or were disabled.
+    ``tasks`` (the plan's) are read only then."""
     from runner.state.location import open_state, state_path
 
     path = state_path(state, root)  # a str only for a PostgreSQL URL
@@ -100,7 +108,7 @@ def _diff(state: Path | None, root: Path, plan: Plan, repo: Repo) -> dict[str, A
         return None
     store = open_state(path)  # lazily: only when there is a state to compare with
     result = store.diff(
-        plan.tasks(),  # a pass of its own: the tasks are made again for the output
+        tasks,
         campaigns=[c.campaign.name for c in plan.campaigns],
         gone=store.gone_campaigns(repo),
     )
@@ -129,8 +137,9 @@ def _print_json(plan: Plan, diff: dict[str, Any] | None, out: TextIO) -> None:
     print_json(shape, out)
 
 
-def _print_text(plan: Plan, diff: dict[str, Any] | None, out: TextIO) -> None:
-    rows = _rows(plan.tasks())  # strings only: the tasks themselves are not kept
+def _print_text(
+    plan: Plan, rows: list[tuple[str, ...]], diff: dict[str, Any] | None, out: TextIO
+) -> None:
     if rows:
         widths = [max(len(COLUMNS[i]), *(len(r[i]) for r in rows)) for i in range(len(COLUMNS))]
         line = "  ".join(f"{{:<{w}}}" for w in widths).format
@@ -185,11 +194,11 @@ def _start(cp: CampaignPlan) -> str:
     return f"{first.isoformat()}{note}"
 
 
-def _rows(tasks: Iterable[TaskSpec]) -> list[tuple[str, ...]]:
-    """The table's cells. Start times are formatted once per distinct time (a campaign's tasks
-    share one), not twice per task."""
+def _keeping_rows(tasks: Iterable[TaskSpec], rows: list[tuple[str, ...]]) -> Iterator[TaskSpec]:
+    """The tasks, passed on, each one's table cells added to ``rows`` (strings only: the tasks
+    are not kept). Start times are formatted once per distinct time (a campaign's tasks share
+    one), not twice per task."""
     starts: dict[datetime | None, tuple[str, str]] = {None: ("asap", "asap")}
-    rows: list[tuple[str, ...]] = []
     for task in tasks:
         start = task.start_time
         when = starts.get(start)
@@ -214,4 +223,4 @@ def _rows(tasks: Iterable[TaskSpec]) -> list[tuple[str, ...]]:
                 text,
             )
         )
-    return rows
+        yield task

@@ -87,6 +87,8 @@ def plan_apply(
     campaigns: Iterable[str],
     gone: Mapping[str, str] | None = None,
     identity: Callable[[str], str] | None = None,
+    *,
+    keep_rows: bool = True,
 ) -> _Work:
     """Compare specs with the file's tasks; pure reading, so `diff` and `apply` share it.
 
@@ -94,7 +96,8 @@ def plan_apply(
     left the files or were disabled, with the reason: every pending task of theirs goes, running
     ones are retired. ``identity`` maps a spec's serial to the phone's one identity before it is
     written; the content hash is of the spec as written in the files, so `plan` (no phones)
-    and `run` agree on what changed."""
+    and `run` agree on what changed. ``keep_rows`` False (a diff only, nothing to write) keeps
+    no row values: `plan` compares 100,000 specs without holding their encoded configs."""
     gone = dict(gone or {})
     existing = {
         row[0]: row[1:]
@@ -116,10 +119,12 @@ def plan_apply(
         moved = identity is not None and old is not None and old[5] != values[SERIAL]
         if old is None:
             diff.new.append(spec.key)
-            inserts.append(values)
+            if keep_rows:
+                inserts.append(values)
         elif (old[1] != values[1] or moved) and old[2] == PENDING:
             diff.changed.append(spec.key)
-            updates.append((*values[1:], old[0]))
+            if keep_rows:
+                updates.append((*values[1:], old[0]))
         else:
             diff.unchanged.append(spec.key)
     removed, retired = _removals(existing, seen, set(campaigns), gone, occurrences, diff)

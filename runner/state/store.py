@@ -98,7 +98,11 @@ class Store(QueryMixin):
     ) -> ApplyDiff:
         """What `apply` would do, without writing (for `campaign plan`)."""
         with self._read() as conn:
-            return plan_apply(conn, specs, campaigns, gone).diff
+            if isinstance(conn, sqlite3.Connection):  # (PostgreSQL caches on its server)
+                # one scan, each page read once: the 64 MiB cache an apply needs would only
+                # hold a copy of the table (100,000 tasks: 60 MB more for `plan`)
+                conn.execute("PRAGMA cache_size=-2048")
+            return plan_apply(conn, specs, campaigns, gone, keep_rows=False).diff
 
     def insert(self, specs: Sequence[TaskSpec]) -> list[int]:
         with self._write() as conn:
