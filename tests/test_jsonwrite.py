@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runner.cli.jsonwrite import FLUSH_ITEMS, write_json
+from runner.cli.jsonwrite import FLUSH_ITEMS, Later, write_json
 from runner.cli.output import _default
 
 
@@ -120,3 +120,18 @@ def test_a_streamed_array_goes_out_while_its_items_are_still_being_made() -> Non
     write_json({"tasks": tasks()}, out, _default)
     assert json.loads(out.getvalue()) == {"tasks": [{"key": f"task{n}"} for n in range(total)]}
     assert written_before_last[0] >= 2 * FLUSH_ITEMS
+
+
+def test_a_later_value_is_made_after_the_streamed_values_before_it() -> None:
+    """`plan` finds its diff while its tasks are written: the diff is made only after them."""
+    seen: list[str] = []
+
+    def tasks() -> Any:
+        for key in ("a", "b"):
+            seen.append(key)
+            yield {"key": key}
+
+    doc = {"tasks": tasks(), "diff": Later(lambda: {"new": list(seen)})}
+    assert _written(doc) == _dumps(
+        {"tasks": [{"key": "a"}, {"key": "b"}], "diff": {"new": ["a", "b"]}}
+    )

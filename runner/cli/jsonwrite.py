@@ -5,7 +5,8 @@ yield per token through every nesting level), which took longer than expanding t
 100,000-task plan; and it needs every value in memory first. This writer gives the same bytes
 (tests/test_jsonwrite.py compares them on generated documents) with plain recursion, and writes
 an *iterator* value (a generator) as an array one item at a time, so `plan --format json`
-never holds its tasks, their dicts or the document as one string.
+never holds its tasks, their dicts or the document as one string; a `Later` value of the top
+mapping is made only when the writer reaches it.
 
 Also like ``json.dumps``: ``default`` turns an unknown value into one it can write, dict keys
 that are numbers, booleans or None become strings, NaN and infinities are written as
@@ -21,6 +22,16 @@ from typing import Any, TextIO
 
 INDENT = "  "
 FLUSH_ITEMS = 2000  # streamed items held before a write: a few hundred kB at most
+
+
+class Later:
+    """A value of the top mapping made when the writer reaches it: one that depends on the
+    streamed values before it (`plan`'s diff, found while its tasks are written out)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
 
 
 class _Writer:
@@ -43,8 +54,9 @@ class _Writer:
             return
         inner = indent + INDENT
         sep = "{\n" + inner
-        for key, item in o.items():
+        for key, given in o.items():
             self.parts.append(f"{sep}{encode_basestring(_key(key))}: ")
+            item = given.make() if isinstance(given, Later) else given
             if isinstance(item, Iterator):
                 self.stream(item, inner)
             else:

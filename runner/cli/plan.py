@@ -2,7 +2,8 @@
 
 Text (an aligned table, totals and what a missed start does per campaign) or ``--format json``. When a
 state file exists it also shows what applying would change (new / changed / unchanged /
-removed), asking the state room's ``Store.diff``; the state module is imported only then.
+removed), asking the state room's ``Store.comparison`` while the tasks are written out; the
+state module is imported only then.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from runner.campaign.script_registry import SCRIPT_SPECS
+from runner.cli.jsonwrite import Later
 from runner.cli.output import FAILED, OK, add_format_argument, print_json
 from runner.cli.validate import add_paths_argument, load_checked, warn_unseen_phones
 from runner.errors import UsageError
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from runner.campaign import Repo
     from runner.campaign.model import TaskSpec
     from runner.campaign.plan_model import CampaignPlan, Plan
+    from runner.state.apply import Comparison
 
 TEXT_WIDTH = 48
 COLUMNS = (
@@ -70,16 +73,15 @@ def run(args: argparse.Namespace) -> int:
         return FAILED
     warn_unseen_phones(repo, args.state, root)
     plan = build_plan(repo, now=now)
+    comparison = _comparison(args.state, root, plan, repo)  # None without a state file
+    tasks = plan.tasks() if comparison is None else comparison.passing(plan.tasks())
     with paused_gc():  # a row per task (100,000 at the limit), none cyclic: see gcpause.py
-        if args.format == "json":
-            diff = _diff(args.state, root, plan, repo, plan.tasks())
-            _print_json(plan, diff, sys.stdout)  # the tasks again: never held
+        if args.format == "json":  # the diff is found while the tasks are written out
+            _print_json(plan, tasks, Later(lambda: _diff(comparison)), sys.stdout)
         else:
             rows: list[tuple[str, ...]] = []
-            tasks = _keeping_rows(plan.tasks(), rows)
-            diff = _diff(args.state, root, plan, repo, tasks)  # one pass makes rows and diff
-            deque(tasks, maxlen=0)  # or the rows alone, when there is no state to compare
-            _print_text(plan, rows, diff, sys.stdout)
+            deque(_keeping_rows(tasks, rows), maxlen=0)
+            _print_text(plan, rows, _diff(comparison), sys.stdout)
     return FAILED if plan.problems else OK
 
 
@@ -95,23 +97,26 @@ def _parse_at(value: str | None) -> datetime:
     return parsed
 
 
-def _diff(
-    state: Path | None, root: Path, plan: Plan, repo: Repo, tasks: Iterator[TaskSpec]
-) -> dict[str, Any] | None:
+def _comparison(state: Path | None, root: Path, plan: Plan, repo: Repo) -> Comparison | None:
     """What applying would change, when a state file exists (never creates one): the same
-    comparison `run` makes, including campaigns that left the files or were disabled.
-    ``tasks`` (the plan's) are read only then."""
+    comparison `run` makes, including campaigns that left the files or were disabled. The
+    file is read now; the plan's tasks are compared as they are made."""
     from runner.state.location import open_state, state_path
 
     path = state_path(state, root)  # a str only for a PostgreSQL URL
     if isinstance(path, Path) and not path.is_file():
         return None
     store = open_state(path)  # lazily: only when there is a state to compare with
-    result = store.diff(
-        tasks,
-        campaigns=[c.campaign.name for c in plan.campaigns],
-        gone=store.gone_campaigns(repo),
+    return store.comparison(
+        campaigns=[c.campaign.name for c in plan.campaigns], gone=store.gone_campaigns(repo)
     )
+
+
+def _diff(comparison: Comparison | None) -> dict[str, Any] | None:
+    """The comparison's outcome as `plan` shows it, once every task went through it."""
+    if comparison is None:
+        return None
+    result = comparison.finish().diff
     out: dict[str, Any] = {
         name: sorted(getattr(result, name, []) or [])
         for name in ("new", "changed", "unchanged", "removed", "retired")
@@ -120,7 +125,7 @@ def _diff(
     return out
 
 
-def _print_json(plan: Plan, diff: dict[str, Any] | None, out: TextIO) -> None:
+def _print_json(plan: Plan, tasks: Iterator[TaskSpec], diff: Later, out: TextIO) -> None:
     """The tasks go out as a generator: print_json writes each as it is made, so the document
     is the same as from a list but never held (100,000 task dicts were ~120 MB)."""
     from runner.campaign.plan_model import campaign_json, task_json
@@ -128,7 +133,7 @@ def _print_json(plan: Plan, diff: dict[str, Any] | None, out: TextIO) -> None:
     shape = {
         "now": plan.now.isoformat(),
         "campaigns": [campaign_json(c) for c in plan.campaigns],
-        "tasks": map(task_json, plan.tasks()),
+        "tasks": map(task_json, tasks),
         "totals": {"campaigns": len(plan.campaigns), "tasks": plan.count},
         "diff": diff,
         "problems": [p.to_dict() for p in plan.problems],

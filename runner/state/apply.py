@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,48 +87,87 @@ def plan_apply(
     campaigns: Iterable[str],
     gone: Mapping[str, str] | None = None,
     identity: Callable[[str], str] | None = None,
-    *,
-    keep_rows: bool = True,
 ) -> _Work:
-    """Compare specs with the file's tasks; pure reading, so `diff` and `apply` share it.
+    """Compare specs with the file's tasks; pure reading, so `diff` and `apply` share it
+    (`Comparison` holds the rules)."""
+    comparison = Comparison(existing_tasks(conn), campaigns, gone, identity)
+    for spec in specs:
+        comparison.add(spec)
+    return comparison.finish()
 
-    ``campaigns``: the campaigns whose pending tasks follow ``specs``. ``gone``: campaigns that
-    left the files or were disabled, with the reason: every pending task of theirs goes, running
-    ones are retired. ``identity`` maps a spec's serial to the phone's one identity before it is
-    written; the content hash is of the spec as written in the files, so `plan` (no phones)
-    and `run` agree on what changed. ``keep_rows`` False (a diff only, nothing to write) keeps
-    no row values: `plan` compares 100,000 specs without holding their encoded configs."""
-    gone = dict(gone or {})
-    existing = {
+
+def existing_tasks(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
+    """The file's tasks by key: (id, spec_hash, status, campaign, occurrence, serial, retired)."""
+    return {
         row[0]: row[1:]
         for row in conn.execute(
             "SELECT key, id, spec_hash, status, campaign, occurrence, serial, retired FROM tasks "
             "WHERE key IS NOT NULL"
         )
     }
-    diff, inserts, updates = ApplyDiff(), [], []
-    seen: set[str] = set()
-    occurrences: dict[str, set[str]] = {}
-    for spec in specs:
+
+
+class Comparison:
+    """Specs compared one by one with the file's tasks (read before, as ``existing``), so the
+    specs can be made and used elsewhere as they are compared: `plan` writes each task out
+    while the diff is found, and never holds them.
+
+    ``campaigns``: the campaigns whose pending tasks follow the specs. ``gone``: campaigns that
+    left the files or were disabled, with the reason: every pending task of theirs goes, running
+    ones are retired. ``identity`` maps a spec's serial to the phone's one identity before it is
+    written; the content hash is of the spec as written in the files, so `plan` (no phones)
+    and `run` agree on what changed. ``keep_rows`` False (a diff only, nothing to write) keeps
+    no row values: `plan` compares 100,000 specs without holding their encoded configs."""
+
+    def __init__(
+        self,
+        existing: dict[str, tuple[Any, ...]],
+        campaigns: Iterable[str],
+        gone: Mapping[str, str] | None = None,
+        identity: Callable[[str], str] | None = None,
+        *,
+        keep_rows: bool = True,
+    ) -> None:
+        self.existing, self.campaigns, self.gone = existing, set(campaigns), dict(gone or {})
+        self.identity, self.keep_rows = identity, keep_rows
+        self.diff = ApplyDiff()
+        self.inserts: list[tuple[object, ...]] = []
+        self.updates: list[tuple[object, ...]] = []
+        self.seen: set[str] = set()
+        self.occurrences: dict[str, set[str]] = {}
+
+    def add(self, spec: TaskSpec) -> None:
+        identity, diff = self.identity, self.diff
         values = spec_values(spec, key=spec.key)
         if identity is not None and spec.serial:
             values = (*values[:SERIAL], identity(spec.serial), *values[SERIAL + 1 :])
-        seen.add(spec.key)
-        occurrences.setdefault(spec.campaign, set()).add(spec.occurrence)
-        old = existing.get(spec.key)
+        self.seen.add(spec.key)
+        self.occurrences.setdefault(spec.campaign, set()).add(spec.occurrence)
+        old = self.existing.get(spec.key)
         moved = identity is not None and old is not None and old[5] != values[SERIAL]
         if old is None:
             diff.new.append(spec.key)
-            if keep_rows:
-                inserts.append(values)
+            if self.keep_rows:
+                self.inserts.append(values)
         elif (old[1] != values[1] or moved) and old[2] == PENDING:
             diff.changed.append(spec.key)
-            if keep_rows:
-                updates.append((*values[1:], old[0]))
+            if self.keep_rows:
+                self.updates.append((*values[1:], old[0]))
         else:
             diff.unchanged.append(spec.key)
-    removed, retired = _removals(existing, seen, set(campaigns), gone, occurrences, diff)
-    return _Work(diff, inserts, updates, removed, retired)
+
+    def passing(self, specs: Iterable[TaskSpec]) -> Iterator[TaskSpec]:
+        """The specs, passed on, each compared as it goes by."""
+        for spec in specs:
+            self.add(spec)
+            yield spec
+
+    def finish(self) -> _Work:
+        """The comparison of every spec added (and the removals that follow from them)."""
+        removed, retired = _removals(
+            self.existing, self.seen, self.campaigns, self.gone, self.occurrences, self.diff
+        )
+        return _Work(self.diff, self.inserts, self.updates, removed, retired)
 
 
 def _removals(

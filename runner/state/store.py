@@ -15,7 +15,14 @@ from runner.campaign.model import TaskSpec
 from runner.errors import StateError, StorageError
 from runner.state import lock as locking
 from runner.state import transitions as tr
-from runner.state.apply import ApplyDiff, insert_specs, plan_apply, write_apply
+from runner.state.apply import (
+    ApplyDiff,
+    Comparison,
+    existing_tasks,
+    insert_specs,
+    plan_apply,
+    write_apply,
+)
 from runner.state.db import migrate, write
 from runner.state.queries import QueryMixin
 from runner.state.rows import (
@@ -97,12 +104,23 @@ class Store(QueryMixin):
         gone: Mapping[str, str] | None = None,
     ) -> ApplyDiff:
         """What `apply` would do, without writing (for `campaign plan`)."""
+        comparison = self.comparison(campaigns=campaigns, gone=gone)
+        for spec in specs:
+            comparison.add(spec)
+        return comparison.finish().diff
+
+    def comparison(
+        self, *, campaigns: Iterable[str], gone: Mapping[str, str] | None = None
+    ) -> Comparison:
+        """`diff` for specs made elsewhere: the file's tasks are read now; feed the specs to
+        ``add`` (or through ``passing``) as they are made, then ``finish().diff``."""
         with self._read() as conn:
             if isinstance(conn, sqlite3.Connection):  # (PostgreSQL caches on its server)
                 # one scan, each page read once: the 64 MiB cache an apply needs would only
                 # hold a copy of the table (100,000 tasks: 60 MB more for `plan`)
                 conn.execute("PRAGMA cache_size=-2048")
-            return plan_apply(conn, specs, campaigns, gone, keep_rows=False).diff
+            existing = existing_tasks(conn)
+        return Comparison(existing, campaigns, gone, keep_rows=False)
 
     def insert(self, specs: Sequence[TaskSpec]) -> list[int]:
         with self._write() as conn:
