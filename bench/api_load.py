@@ -32,46 +32,95 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from runner.hosts.testbed import account_of  # noqa: E402 - the accounts `sim up` logs in
+
 FAR_FUTURE = "2099-01-01T00:00:00+00:00"
 
 
-def campaign(work: Path, *args: str, **popen: object) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def campaign(
+    work: Path, *args: str, env: dict[str, str] | None = None, **popen: object
+) -> subprocess.Popen[str]:
+    env = {**(env or os.environ), "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-m", "runner", *args], cwd=work, env=env, text=True, **popen
     )  # type: ignore[call-overload]
 
 
-def start_phones(work: Path, phones: int, adb_port: int) -> None:
-    """Phones in their own process, and an inventory naming them."""
-    proc = campaign(
-        work,
-        "sim",
-        "up",
-        "--phones",
-        str(phones),
-        "--accounts",
-        "1",
-        "--detach",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    output, _ = proc.communicate(timeout=300)
-    if proc.returncode != 0:
-        raise SystemExit(f"sim up failed:\n{output}")
+@dataclass
+class Fleet:
+    """Simulated phones behind their own adb server (``--fleets`` of them split ``--phones``),
+    as the USB hubs of one PC: a 1,000-phone run is not one adb server's 1,000 transports."""
+
+    prefix: str
+    phones: int
+    dir: Path
+    adb_port: int
+
+    @property
+    def serials(self) -> list[str]:
+        return [f"{self.prefix}{n:06d}" for n in range(1, self.phones + 1)]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "ANDROID_ADB_SERVER_PORT": str(self.adb_port)}
+
+
+def start_fleets(work: Path, phones: int, fleets: int, nice: int) -> list[Fleet]:
+    """Every fleet's adb server and phones (``nice``: the phones' CPU priority below the API's;
+    real phones run on their own CPUs), and one inventory naming them all."""
+    from runner.sim import adbhost
+
+    out = []
+    for n in range(fleets):
+        prefix = "SIM" if fleets == 1 else "P" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n]
+        size = phones // fleets + (1 if n < phones % fleets else 0)
+        fleet = Fleet(prefix, size, work / "fleets" / prefix, adbhost.free_port())
+        fleet.dir.mkdir(parents=True)
+        adbhost.ensure_server(fleet.adb_port)
+        proc = campaign(
+            fleet.dir, "sim", "up", "--phones", str(size), "--accounts", "1",
+            "--serial-prefix", prefix, "--detach",
+            env=fleet.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            preexec_fn=lambda: os.nice(nice),
+        )  # fmt: skip
+        output, _ = proc.communicate(timeout=900)
+        if proc.returncode != 0:
+            raise SystemExit(f"sim up failed:\n{output}")
+        out.append(fleet)
     devices = [
-        {"serial": f"SIM{n:06d}", "accounts": [{"username": f"user{n:03d}_1"}]}
-        for n in range(1, phones + 1)
+        {"serial": serial, "accounts": [{"username": account_of(serial)}]}
+        for fleet in out
+        for serial in fleet.serials
     ]
-    inventory = {"devices": devices, "adb_servers": [{"host": "127.0.0.1", "port": adb_port}]}
+    servers = [{"host": "127.0.0.1", "port": fleet.adb_port} for fleet in out]
+    inventory = {"devices": devices, "adb_servers": servers}
     (work / "inventory.yaml").write_text(yaml.safe_dump(inventory), encoding="utf-8")
     (work / "workflows").mkdir(exist_ok=True)
+    return out
+
+
+def stop_fleets(fleets: list[Fleet]) -> None:
+    from runner.sim import adbhost
+
+    for fleet in fleets:
+        campaign(
+            fleet.dir, "sim", "down", env=fleet.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ).wait(timeout=300)  # fmt: skip
+        subprocess.run(
+            [adbhost.adb_binary(), "-P", str(fleet.adb_port), "kill-server"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
 
 
 def start_server(work: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
@@ -108,13 +157,13 @@ def per_thread_client(url: str) -> callable:
 
 
 def bench_create(
-    url: str, total: int, phones: int, per_request: int = 10, clients: int = 8
+    url: str, total: int, serials: list[str], per_request: int = 10, clients: int = 8
 ) -> None:
     client = per_thread_client(url)
 
     def create(n: int) -> int:
         body = {
-            "serials": [f"SIM{n % phones + 1:06d}"],
+            "serials": [serials[n % len(serials)]],
             "script_name": "follow",
             "start_time": FAR_FUTURE,
             "script_config": {"target_users": [f"u{n}_{i}" for i in range(per_request)]},
@@ -135,16 +184,29 @@ def bench_create(
     )
 
 
-def start_warmups(url: str, phones: int, seconds: float) -> None:
+def wait_for_phones(url: str, phones: int, timeout: float = 300) -> None:
+    """Until the server sees every phone (hosts mode: until the workers reported them)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"{url}/api/v1/devices", timeout=60).json()
+        attached = [d for d in answer["data"] or [] if d.get("state") == "device"]
+        if len(attached) >= phones:
+            return
+        time.sleep(1)
+    raise SystemExit(f"the server saw {len(attached)} of {phones} phones after {timeout:.0f} s")
+
+
+def start_warmups(url: str, serials: list[str], seconds: float) -> None:
+    phones = len(serials)
     body = {
-        "serials": [f"SIM{n:06d}" for n in range(1, phones + 1)],
+        "serials": serials,
         "script_name": "account_warmup",
         "retry": {"max": 0},
         "script_config": {"task_duration": seconds + 120, "min_duration": 5, "max_duration": 10},
     }
     answer = httpx.post(f"{url}/api/v1/task", json=body, timeout=120).json()
     assert answer["code"] == 0, answer
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 120 + phones / 5
     while running(url) < phones * 0.9 and time.monotonic() < deadline:
         time.sleep(1)
 
@@ -153,7 +215,14 @@ def running(url: str) -> int:
     return int(httpx.get(f"{url}/api/v1/task/stats", timeout=60).json()["data"]["running"])
 
 
-def bench_list(url: str, clients: int, seconds: float) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): the server's cost per request
+    is the one figure a noisy shared machine does not change much."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_list(url: str, clients: int, seconds: float, server_pid: int) -> float:
     latencies: list[float] = []
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
@@ -178,10 +247,12 @@ def bench_list(url: str, clients: int, seconds: float) -> float:
     threads = [threading.Thread(target=worker) for _ in range(clients)] + [
         threading.Thread(target=sampler)
     ]
+    cpu_before, load_before = cpu_seconds(server_pid), os.getloadavg()[0]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    cpu = cpu_seconds(server_pid) - cpu_before
     latencies.sort()
 
     def ms(q: float) -> float:
@@ -190,40 +261,52 @@ def bench_list(url: str, clients: int, seconds: float) -> float:
     print(
         f"list: {len(latencies):,} GET /api/v1/task by {clients} clients in {seconds:.0f} s "
         f"({len(latencies) / seconds:,.0f} requests/s): p50 {ms(0.50):.1f} ms, p99 {ms(0.99):.1f} ms, "
-        f"max {latencies[-1] * 1000:.1f} ms; tasks running meanwhile: {min(seen, default=0)}-{max(seen, default=0)}",
+        f"max {latencies[-1] * 1000:.1f} ms; tasks running meanwhile: {min(seen, default=0)}-{max(seen, default=0)}; "
+        f"server CPU {cpu / max(1, len(latencies)) * 1000:.2f} ms per request; "
+        f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     return ms(0.99)
 
 
-def run_mode(mode: str, work: Path, args: argparse.Namespace) -> float:
-    """One server set-up over the same phones, a fresh state: the list p99 in ms."""
+def run_mode(
+    mode: str, work: Path, fleets: list[Fleet], args: argparse.Namespace
+) -> dict[int, float]:
+    """One server set-up over the same phones, a fresh state: the list p99 in ms by clients."""
     stack: list[subprocess.Popen[str]] = []
     cluster = None
+    serials = [serial for fleet in fleets for serial in fleet.serials]
     try:
-        if mode == "hosts":
+        if mode == "hosts":  # one worker per fleet: the fleets are hosts
             from runner.hosts import cluster as pg
 
             cluster = pg.start(free_port())
             dsn = cluster.createdb("apiload")
-            worker = campaign(
-                work, "worker", "--state", dsn, "--host-id", "bench",
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            stack.append(worker)
+            for fleet in fleets:
+                worker = campaign(
+                    work, "worker", "--state", dsn, "--host-id", fleet.prefix.lower(),
+                    "--concurrency", str(fleet.phones), "--nice", str(args.worker_nice),
+                    env=fleet.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+                stack.append(worker)
             extra = ["--state", dsn]
         else:
             extra = ["--state", str(work / f"{mode}.db"), "--executor", mode]
         server, url = start_server(work, *extra)
         stack.append(server)
         print(f"-- {mode}: server {url} ({' '.join(extra)})", flush=True)
-        bench_create(url, args.tasks, args.phones)
-        start_warmups(url, args.phones, args.seconds)
-        return bench_list(url, args.clients, args.seconds)
+        wait_for_phones(url, len(serials))
+        bench_create(url, args.tasks, serials)
+        start_warmups(url, serials, args.seconds * len(args.clients))
+        p99 = {}
+        for clients in args.clients:
+            print(f"listing for {args.seconds:.0f} s (server pid {server.pid})", flush=True)
+            p99[clients] = bench_list(url, clients, args.seconds, server.pid)
+        return p99
     finally:
         for proc in reversed(stack):
             proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=120)
+            proc.wait(timeout=300)
         if cluster is not None:
             cluster.stop()
 
@@ -238,34 +321,51 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="API load figures")
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--phones", type=int, default=200)
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--clients",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[50],
+        help="concurrent clients listing; comma-separated for several rounds (4,20)",
+    )
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--modes", default="inline", help="comma-separated: inline, child, hosts")
+    parser.add_argument(
+        "--fleets",
+        type=int,
+        default=1,
+        help="adb servers the phones are split over (hosts: a worker each)",
+    )
+    parser.add_argument(
+        "--fleet-nice",
+        type=int,
+        default=10,
+        help="CPU priority of the simulated phones below the API's",
+    )
+    parser.add_argument(
+        "--worker-nice", type=int, default=10, help="`campaign worker --nice` in hosts mode"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from runner.sim import adbhost
-
-    adb_port = adbhost.free_port()
-    os.environ["ANDROID_ADB_SERVER_PORT"] = str(adb_port)
-    adbhost.ensure_server(adb_port)
     work = Path(tempfile.mkdtemp(prefix="api-load-"))
+    fleets: list[Fleet] = []
     try:
-        start_phones(work, args.phones, adb_port)
-        print(f"{args.phones} simulated phones, work directory {work}", flush=True)
-        p99 = {mode: run_mode(mode, work, args) for mode in args.modes.split(",")}
-        first = next(iter(p99.values()))
-        for mode, value in p99.items():
-            print(f"list p99 {mode}: {value:.1f} ms ({value / first:.2f} x {next(iter(p99))})")
+        began = time.monotonic()
+        fleets = start_fleets(work, args.phones, args.fleets, args.fleet_nice)
+        print(
+            f"{args.phones} simulated phones on {args.fleets} adb server(s) up in "
+            f"{time.monotonic() - began:.0f} s (nice {args.fleet_nice}), work directory {work}",
+            flush=True,
+        )
+        p99 = {mode: run_mode(mode, work, fleets, args) for mode in args.modes.split(",")}
+        base = next(iter(p99))
+        for mode, by_clients in p99.items():
+            for clients, value in by_clients.items():
+                print(
+                    f"list p99 {mode}, {clients} clients: {value:.1f} ms "
+                    f"({value / p99[base][clients]:.2f} x {base})"
+                )
     finally:
-        campaign(work, "sim", "down", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait(
-            timeout=120
-        )
-        subprocess.run(
-            [adbhost.adb_binary(), "-P", str(adb_port), "kill-server"],
-            capture_output=True,
-            timeout=30,
-            check=False,
-        )
+        stop_fleets(fleets)
     return 0
 
 

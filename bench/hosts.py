@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-phone", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--side-by-side", action="store_true", help="also figure 3")
+    parser.add_argument("--no-kill", action="store_true", help="skip figure 2")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from runner.hosts import cluster, testbed
@@ -58,8 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             host.start_fleet()
             host.start_worker(*WORKER)
         print(f"{args.phones} phones on 2 hosts up in {time.monotonic() - began:.0f} s", flush=True)
+        before = _cpu(_roles(hosts, pg))
         _throughput(args, hosts, repo, env, store)
-        _kill(hosts[0], repo, env, store)
+        _print_cpu(before, hosts, pg)
+        if not args.no_kill:
+            _kill(hosts[0], repo, env, store)
         if args.side_by_side:
             _side_by_side(args, hosts, work / "side", pg)
     finally:
@@ -68,6 +72,60 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
         pg.stop()
     return 0
+
+
+def _roles(hosts: list, pg: object) -> dict[str, set[int]]:
+    """Process ids by role (workers, simulated fleets, adb servers, PostgreSQL), so the CPU
+    each takes during a figure can be printed beside it."""
+    postmaster = int((pg.data / "postmaster.pid").read_text().split()[0])  # type: ignore[attr-defined]
+    roles: dict[str, set[int]] = {"postgres": {postmaster}}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            ppid = int((proc / "stat").read_text().rpartition(")")[2].split()[1])
+            cwd = str((proc / "cwd").resolve())
+        except OSError:
+            continue
+        if ppid == postmaster:
+            roles["postgres"].add(int(proc.name))
+        for host in hosts:
+            if f"tcp:{host.adb_port} " in cmd:
+                roles.setdefault("adb servers", set()).add(int(proc.name))
+            elif " sim up " in cmd and cwd == str(host.dir):
+                roles.setdefault("fleets", set()).add(int(proc.name))
+    for host in hosts:
+        roles[f"worker {host.host_id}"] = {host.worker.pid}
+    return roles
+
+
+def _cpu(roles: dict[str, set[int]]) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each process of the roles."""
+    import os
+
+    out = {}
+    for pid in set().union(*roles.values()):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def _print_cpu(before: dict[int, float], hosts: list, pg: object) -> None:
+    """Per role, the CPU its processes used since ``before`` (processes started meanwhile,
+    such as new database connections, count whole)."""
+    import os
+
+    roles = _roles(hosts, pg)
+    after = _cpu(roles)
+    used = ", ".join(
+        f"{role} {sum(after.get(p, 0) - before.get(p, 0) for p in pids):.1f}"
+        for role, pids in roles.items()
+    )
+    print(f"CPU seconds meanwhile: {used}; load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def _apply(repo: Path, env: dict[str, str], name: str, serials: list[str], **kw: object) -> None:

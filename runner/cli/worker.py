@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from pathlib import Path
 
 from runner.cli.status import add_state_argument
 from runner.errors import UsageError
+
+DEFAULT_NICE = 10  # a systemd unit can set Nice= instead and pass --nice 0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,12 +79,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="at start, give up (exit 3) when the database has not taken the job connections "
         "within S seconds (default 30)",
     )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=DEFAULT_NICE,
+        metavar="N",
+        help=f"lower this process's CPU priority by N (0-19, default {DEFAULT_NICE}): an API "
+        "or database on the same machine answers first; scripts mostly wait on phones",
+    )
     parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning"])
+
+
+def lower_priority(nice: int) -> None:
+    """The worker is throughput, `serve` and the database are latency: under a CPU shortage
+    the scheduler gives the API its share first (docs/hosts.md, "Priorities")."""
+    if not 0 <= nice <= 19:
+        raise UsageError(
+            f"--nice {nice}: expected 0 to 19", hint="0 keeps the priority it was started with"
+        )
+    if nice:
+        os.nice(nice)
 
 
 def run(args: argparse.Namespace) -> int:
     from runner.state.location import state_path
 
+    lower_priority(args.nice)
     root = (args.root or Path.cwd()).resolve()
     location = state_path(args.state, root)
     if isinstance(location, Path):  # a state file (a str is a postgresql:// URL)

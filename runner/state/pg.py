@@ -82,25 +82,30 @@ def translate_ddl(statement: str) -> str:
 
 
 class Row(tuple[Any, ...]):
-    """A result row readable by index and by column name, like sqlite3.Row."""
+    """A result row readable by index and by column name, like sqlite3.Row.
+
+    The name-to-index map is built once per result, not per row: a page of tasks is read
+    column by column (``dict(row)``) on every API list call."""
 
     names: tuple[str, ...]
+    positions: dict[str, int]
 
     def keys(self) -> tuple[str, ...]:
         return self.names
 
     def __getitem__(self, item: Any) -> Any:
         if isinstance(item, str):
-            return tuple.__getitem__(self, self.names.index(item))
+            return tuple.__getitem__(self, self.positions[item])
         return tuple.__getitem__(self, item)
 
 
 def _row_factory(cursor: Any) -> Any:
     names = tuple(c.name for c in cursor.description or ())
+    positions = {name: n for n, name in enumerate(names)}
 
     def make(values: Sequence[Any]) -> Row:
         row = Row(values)
-        row.names = names
+        row.names, row.positions = names, positions
         return row
 
     return make

@@ -90,10 +90,14 @@ class QueryMixin:
             if page_size is None
             else f" LIMIT {int(page_size)} OFFSET {max(0, (page - 1) * int(page_size))}"
         )
-        with self._read() as conn:
-            total = conn.execute(f"SELECT COUNT(*) FROM tasks{where}", args).fetchone()[0]
-            rows = conn.execute(f"SELECT * FROM tasks{where} ORDER BY id{limit}", args).fetchall()
-        return [TaskRow.from_sql(r) for r in rows], int(total)
+        count = f"SELECT COUNT(*) FROM tasks{where}"
+        with self._read() as conn:  # the page and the total in one round trip (the API's list)
+            rows = conn.execute(
+                f"SELECT ({count}) AS total_matching, * FROM tasks{where} ORDER BY id{limit}",
+                [*args, *args],
+            ).fetchall()
+            total = rows[0][0] if rows else conn.execute(count, args).fetchone()[0]
+        return [TaskRow.from_sql(r, skip=1) for r in rows], int(total)
 
     def stats(self, **filters: object | None) -> dict[str, int]:
         """Counts like `/task/stats`: total, pending, running, completed, failed."""

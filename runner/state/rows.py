@@ -96,8 +96,10 @@ class TaskRow:
         return self.ended_at
 
     @classmethod
-    def from_sql(cls, row: sqlite3.Row) -> TaskRow:
-        data = dict(row)
+    def from_sql(cls, row: sqlite3.Row, *, skip: int = 0) -> TaskRow:
+        """``skip``: leading columns that are not the task's (a total read with the page)."""
+        names, values = row.keys()[skip:], tuple(row)[skip:]
+        data = dict(zip(names, values, strict=True))  # not dict(row): no lookups by name
         data["script_config"] = json.loads(data["script_config"])
         data["result"] = json.loads(data["result"]) if data["result"] else None
         for name in (
@@ -118,7 +120,7 @@ class TaskRow:
 
 def local_text(moment: datetime | None) -> str | None:
     """The API's time format: "YYYY-MM-DD HH:MM:SS" in the runner's local time."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else None
+    return moment.astimezone().isoformat(" ", "seconds")[:19] if moment else None
 
 
 def task_to_api(row: TaskRow) -> dict[str, Any]:
