@@ -7,7 +7,9 @@ a garbage file) stays in the SQLite suite.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from test_scheduler_runner import (  # noqa: F401
     test_task_over_its_timeout_fails_with_class_timeout,
 )
 from test_state_store import (  # noqa: F401
+    spec,
     test_changed_spec_updates_only_its_pending_task,
     test_claim_is_atomic_and_refuses_non_pending,
     test_completing_a_task_that_is_not_running_is_refused,
@@ -44,8 +47,11 @@ from test_state_store import (  # noqa: F401
     test_task_to_api_shape,
 )
 
+from runner.errors import StateError
 from runner.scheduler import Runner, RunnerOptions
+from runner.state import transitions as tr
 from runner.state.pg import PgStore, translate
+from runner.state.rows import COMPLETED, iso, utcnow
 
 
 @pytest.fixture
@@ -101,3 +107,59 @@ def test_sqlite_spellings_are_translated_for_postgresql() -> None:
     assert "json_array_elements_text(%s::json)" in translate(
         "SELECT id FROM tasks WHERE campaign IN (SELECT value FROM json_each(?))"
     )
+
+
+# -- writers: one task's transitions do not queue behind each other, the rest do -----------
+# Every host's ~100 script threads claim and complete their own tasks; those writes take the
+# state's write lock shared and lock the one task row they check, while an apply or an insert
+# takes it exclusive (runner/state/pg.py). The waits are observed in pg_locks, never timed.
+@pytest.fixture
+def in_thread() -> Iterator[Callable[[Callable[[], Any]], Future[Any]]]:
+    with ThreadPoolExecutor(2) as pool:
+        yield pool.submit
+
+
+def wait_until_a_lock_is_waited_for(store: PgStore) -> None:
+    """Until some transaction waits for a lock (pg_locks: not granted)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with store.connection() as raw:
+            if raw.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+                return
+        time.sleep(0.05)
+    raise AssertionError("no transaction waited for a lock")
+
+
+def test_a_tasks_transition_does_not_wait_for_another_tasks_and_an_insert_waits_for_both(
+    store: PgStore, in_thread: Callable[[Callable[[], Any]], Future[Any]]
+) -> None:
+    a, b = store.insert([spec("a"), spec("b", target="bob")])
+    store.claim(a, serial="P1")
+    with store._one_task(), store._write() as conn:  # task a completing, not committed yet
+        tr.complete(conn, a, {}, "done", iso(utcnow()) or "")
+        assert in_thread(lambda: store.claim(b, serial="P2")).result(timeout=60) == 1
+        inserted = in_thread(lambda: store.insert([spec("c", target="carol")]))
+        wait_until_a_lock_is_waited_for(store)
+        assert not inserted.done()
+    assert len(inserted.result(timeout=60)) == 1
+    assert store.get(a).status == COMPLETED  # type: ignore[union-attr]
+
+
+def test_a_tasks_status_check_holds_its_row_so_a_second_ending_sees_the_first(
+    store: PgStore, in_thread: Callable[[Callable[[], Any]], Future[Any]]
+) -> None:
+    """A dead host's janitor and the host itself may end one attempt at once: one wins."""
+    [a] = store.insert([spec("a")])
+    store.claim(a, serial="P1")
+    with store._one_task(), store._write() as conn:
+        tr.complete(conn, a, {}, "done", iso(utcnow()) or "")
+        failing = in_thread(
+            lambda: store.mark_failed(
+                a, failure_class="interrupted", message="its host died", retry_at=None
+            )
+        )
+        wait_until_a_lock_is_waited_for(store)
+    with pytest.raises(StateError) as info:
+        failing.result(timeout=60)
+    assert str(info.value) == f"task {a} cannot be failed: it is completed, not running"
+    assert [x["outcome"] for x in store.attempts(a)] == ["completed"]
