@@ -168,7 +168,14 @@ def test_comment_marks_its_commit_point_before_the_send_tap(sim_fleet, run_task)
     run_task(fleet, "comment", {"comment_content": "hi"}, target=URL, on_commit=on_commit)
     [(action, detail, before)] = marks
     assert (action, before) == ("comment", 0)
-    assert detail == {"url": URL, "text": "hi", "image": None, "count": detail["count"]}
+    assert detail == {
+        "url": URL,
+        "text": "hi",
+        "image": None,
+        "count": detail["count"],
+        "author": "User001 1",  # the display name its rows show (the sim's default for user001_1)
+        "shown": 0,  # none of this account's "hi" on the video before the tap
+    }
     assert isinstance(detail["count"], int)
     assert len(_truth(fleet, "comments")) == 1
 
@@ -238,8 +245,8 @@ def test_interrupted_comment_not_listed_after_the_count_moved_is_not_sent_again(
         )
     assert info.value.failure_class is FailureClass.VERIFICATION_FAILED
     assert (
-        f"'marked words' is not among the comments shown, while the video's comment count moved ({seen} then, {seen + 1} now)"
-        in info.value.message
+        "'marked words' by 'User001 1' is not among the comments shown, while the video's "
+        f"comment count moved ({seen} then, {seen + 1} now)" in info.value.message
     )
     assert [c["text"] for c in _truth(fleet, "comments")] == ["first"]
 
@@ -287,3 +294,150 @@ def test_interrupted_post_not_on_the_profile_is_posted(sim_fleet, run_task, tmp_
     result = run_task(fleet, "post", config, username="user001_1", commit_mark=mark)
     assert "recovered" not in result.details
     assert [p["caption"] for p in _truth(fleet, "posts")] == ["sunset"]
+
+
+# --- another account's identical comment is not ours ---------------------------------------------
+def _other_account_comments(fleet, run_task, text: str) -> int:  # type: ignore[no-untyped-def]
+    """user001_2 comments ``text`` on URL; returns the video's comment count before it did."""
+    marks: list[dict[str, Any]] = []
+    config = {"comment_content": text}
+    run_task(
+        fleet,
+        "comment",
+        config,
+        target=URL,
+        username="user001_2",
+        on_commit=lambda _, d: marks.append(d),
+    )
+    return int(marks[0]["count"])
+
+
+def test_comment_rows_name_their_author_by_display_name(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    """As the real captures do (FACTS.md, Comments): the row's Button `title` holds the name."""
+    fleet = sim_fleet(phones=1, accounts=2)
+    _other_account_comments(fleet, run_task, "same words")
+    marks: list[dict[str, Any]] = []
+    run_task(
+        fleet,
+        "comment",
+        {"comment_content": "same words"},
+        target=URL,
+        username="user001_1",
+        on_commit=lambda _, d: marks.append(d),
+    )
+    assert (marks[0]["author"], marks[0]["shown"]) == ("User001 1", 0)  # user001_2's is not ours
+
+
+def test_interrupted_comment_is_not_found_in_another_accounts_identical_one(
+    sim_fleet, run_task
+) -> None:  # type: ignore[no-untyped-def]
+    """user001_2 said the same words first; user001_1's attempt opened the video after that and
+    was interrupted at its tap, which never took (the count has not moved): it sends."""
+    fleet = sim_fleet(phones=1, accounts=2)
+    count = _other_account_comments(fleet, run_task, "same words") + 1
+    detail = {"url": URL, "text": "same words", "image": None, "count": count}
+    result = run_task(
+        fleet,
+        "comment",
+        {"comment_content": "same words"},
+        target=URL,
+        username="user001_1",
+        commit_mark={"action": "comment", "detail": {**detail, "author": "User001 1", "shown": 0}},
+    )
+    assert "recovered" not in result.details
+    assert [c["text"] for c in _truth(fleet, "comments")] == ["same words"]
+    truth = fleet.ground_truth()[fleet.phones[0].serial]["user001_2"]["comments"]
+    assert [c["text"] for c in truth] == ["same words"]
+
+
+def test_interrupted_comment_beside_another_accounts_identical_one_fails_when_the_count_moved(
+    sim_fleet, run_task
+) -> None:  # type: ignore[no-untyped-def]
+    """user001_2's identical comment came after user001_1's attempt opened the video: the count
+    moved and user001_1's own comment is not in view, so nothing proves it absent."""
+    fleet = sim_fleet(phones=1, accounts=2)
+    count = _other_account_comments(fleet, run_task, "same words")
+    detail = {"url": URL, "text": "same words", "image": None, "count": count, "shown": 0}
+    with pytest.raises(TaskFailed) as info:
+        run_task(
+            fleet,
+            "comment",
+            {"comment_content": "same words"},
+            target=URL,
+            username="user001_1",
+            commit_mark={"action": "comment", "detail": detail},
+        )
+    assert info.value.failure_class is FailureClass.VERIFICATION_FAILED
+    assert "'same words' by 'User001 1' is not among the comments shown" in info.value.message
+    assert _truth(fleet, "comments") == []
+
+
+def test_interrupted_comment_counts_only_rows_beyond_those_seen_before_its_tap(
+    sim_fleet, run_task
+) -> None:  # type: ignore[no-untyped-def]
+    """The account said the same words on the video in an earlier task: that row was in view
+    when the attempt marked ("shown": 1), so it does not pass for the interrupted comment."""
+    fleet = sim_fleet(phones=1, accounts=1)
+    seen = _comment_detail(fleet, run_task)["count"] + 1  # "first" is on the video since
+    detail = {"url": URL, "text": "first", "image": None, "count": seen, "shown": 1}
+    result = run_task(
+        fleet,
+        "comment",
+        {"comment_content": "first"},
+        target=URL,
+        commit_mark={"action": "comment", "detail": detail},
+    )
+    assert "recovered" not in result.details
+    assert [c["text"] for c in _truth(fleet, "comments")] == ["first", "first"]
+
+
+# --- warm-up comments: at most once per video per task -------------------------------------------
+WARMUP = {
+    "task_duration": 3,
+    "topic": "recipe",  # a search shows the same videos again: a re-run meets them again
+    "min_duration": 0.1,
+    "max_duration": 0.2,
+    "comment_probable": 100,
+    "comment": "so fun\nlove it",
+}
+
+
+def _commented_twice(fleet: Any) -> dict[str, int]:
+    """Videos an account commented on more than once, by video id, over the whole fleet."""
+    seen: Counter[str] = Counter()
+    for accounts in fleet.ground_truth().values():
+        for user, record in accounts.items():
+            seen.update(f"{user}:{c['video_id']}" for c in record["comments"])
+    return {k: n for k, n in seen.items() if n > 1}
+
+
+def test_warmup_marks_every_commented_video_before_its_send_tap(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
+    fleet = sim_fleet(phones=1, accounts=1)
+    marks: list[tuple[str, list[dict[str, Any]], int]] = []
+
+    def on_commit(action: str, detail: dict[str, Any]) -> None:
+        marks.append((action, list(detail["comments"]), len(_truth(fleet, "comments"))))
+
+    result = run_task(fleet, "account_warmup", WARMUP, on_commit=on_commit)
+    assert len(marks) == result.details["comments"] >= 2
+    for n, (action, commented, before) in enumerate(marks):  # one more video each, tap after
+        assert (action, len(commented), before) == ("comment", n + 1, n)
+        assert set(commented[-1]) == {"video", "text"} and commented[-1]["video"]["caption"]
+    assert [e["text"] for e in marks[-1][1]] == [c["text"] for c in _truth(fleet, "comments")]
+
+
+def test_rerun_warmup_skips_the_videos_an_interrupted_attempt_commented_on(
+    sim_fleet, run_task
+) -> None:  # type: ignore[no-untyped-def]
+    """The same task again (same search, same choices) after an attempt that commented and was
+    then interrupted: not one video gets a second comment; videos further on still get theirs."""
+    fleet = sim_fleet(phones=1, accounts=1)
+    marks: list[dict[str, Any]] = []
+    short = {**WARMUP, "task_duration": 1.5}
+    run_task(fleet, "account_warmup", short, task_id=7, on_commit=lambda _, d: marks.append(d))
+    first = len(_truth(fleet, "comments"))
+    mark = {"action": "comment", "detail": marks[-1]}
+    result = run_task(fleet, "account_warmup", WARMUP, task_id=7, commit_mark=mark)
+    assert _commented_twice(fleet) == {}
+    assert result.details["comments_skipped"] >= first >= 1
+    assert len(_truth(fleet, "comments")) == first + result.details["comments"]

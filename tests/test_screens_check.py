@@ -105,6 +105,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "comment.add_image": (715, 1956, 820, 2055),  # Button jfd, desc unresolved
             "comment.close": (992, 707, 1047, 762),
             "comment.list_item": (0, 905, 1080, 1128),
+            "comment.author": (162, 927, 397, 971),  # a display name ("name_14 name_15")
         },
     ),
     "47.0.3/fr/own_profile.xml": (
@@ -114,6 +115,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             # the stats' "Suivis" label sits in a box with two TextViews
             "profile.username": (42, 390, 412, 429),
             "own.username": (42, 390, 412, 429),
+            "own.name": (42, 285, 484, 385),  # Button t7l, the display name
         },
     ),
     "46.9.3/en/feed_ad_promoted_sound.xml": (
@@ -219,7 +221,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
     "43.1.4/fr/own_profile.xml": (
         None,
         # no capture shows what opens the account switcher: not expected
-        {"profile.username": (319, 402, 531, 458), "own.username": (319, 402, 531, 458)},
+        {
+            "profile.username": (319, 402, 531, 458),
+            "own.username": (319, 402, 531, 458),
+            "own.name": (374, 333, 744, 402),  # Button qf8, the display name
+        },
     ),
     "43.1.4/fr/login_phone.xml": (
         None,
@@ -235,6 +241,7 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
             "comment.add_image": (732, 2210, 832, 2305),  # Button l12, desc "@2131823358"
             "comment.close": (995, 909, 1048, 962),
             "comment.list_item": (0, 994, 1080, 1209),
+            "comment.author": (167, 1015, 394, 1059),
         },
     ),
     "47.0.3/fr/search_field.xml": (
@@ -327,7 +334,11 @@ EXPECTED: dict[str, tuple[str | None, dict[str, tuple[int, int, int, int]]]] = {
     # a flat source (no nesting): a comment row cannot be told apart, so it is not expected
     "unversioned/pt-BR/comment_sheet.xml": (
         "46.9.3",
-        {"comment.input": (199, 2127, 809, 2212), "comment.close": (992, 824, 1047, 879)},
+        {
+            "comment.input": (199, 2127, 809, 2212),
+            "comment.close": (992, 824, 1047, 879),
+            "comment.author": (154, 934, 238, 984),  # a display name ("Uber")
+        },
     ),
     "unversioned/pt-BR/profile_not_followed.xml": (
         None,

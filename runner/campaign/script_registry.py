@@ -210,10 +210,11 @@ def _warmup_result(details: Mapping[str, Any]) -> str:
     counts = ", ".join(
         f"{details.get(key, 0)} {key}" for key in ("likes", "follows", "favourites", "comments")
     )
+    skipped = details.get("comments_skipped")
     return (
         f"warmed up for {details.get('duration', 0):g}s: {details.get('videos', 0)} videos, "
         f"{counts}"
-    )
+    ) + (f" ({skipped} videos left without a second comment: at most once)" if skipped else "")
 
 
 _USERS = ("target_users", "target_user")
@@ -228,6 +229,7 @@ SCRIPT_SPECS: dict[str, ScriptSpec] = {
             templated=("topic", "comment", "chatgpt_settings"),
             rules=_warmup_rules,
             warnings=_warmup_warnings,
+            commit="comment",  # its comments (runner/scripts/warmup.py: one per video per task)
         ),
         ScriptSpec(
             "comment",

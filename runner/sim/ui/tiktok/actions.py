@@ -129,9 +129,9 @@ def post_comment(app: TikTokApp, video: Video, url: str) -> None:
     image = app.top.params.get("attachment")
     if not text.strip() and not image:
         return
-    if not logged_in(app) or app.current is None:
+    if not logged_in(app) or app.current is None or app.account is None:
         return
-    app.world.add_comment(video.id, app.current, text)
+    app.world.add_comment(video.id, app.account.name, text)
     entry = {
         "video_id": video.id,
         "url": url,

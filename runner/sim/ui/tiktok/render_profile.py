@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from runner.sim.ui.node import HEIGHT, WIDTH, Node
 from runner.sim.ui.tiktok import actions
 from runner.sim.ui.tiktok.state import Screen
+from runner.sim.ui.tiktok.world import display_name
 
 if TYPE_CHECKING:
     from runner.sim.ui.tiktok.build import Builder
@@ -63,10 +64,6 @@ def profile(b: Builder, screen: Screen) -> Node | None:
             )
         )
     return b.group("", (0, 0, WIDTH, HEIGHT), *nodes)
-
-
-def display_name(user: str) -> str:
-    return user.replace("_", " ").replace(".", " ").title()
 
 
 def _stats(b: Builder, user: str) -> Node | None:
@@ -162,7 +159,7 @@ def own_profile(b: Builder, screen: Screen) -> Node | None:
             b.button(
                 "own_name",
                 (374, 333, 744, 402),
-                account.profile.get("name") or display_name(name),
+                account.name,
                 on_tap=lambda: None,
             ),
             cls="android.widget.FrameLayout",

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from runner.sim.ui.node import HEIGHT, WIDTH, Node
 from runner.sim.ui.tiktok import actions
-from runner.sim.ui.tiktok.render_profile import display_name
 from runner.sim.ui.tiktok.state import Screen
+from runner.sim.ui.tiktok.world import display_name
 
 if TYPE_CHECKING:
     from runner.sim.ui.tiktok.build import Builder

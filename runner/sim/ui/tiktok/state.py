@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from runner.sim.ui.tiktok.world import display_name
+
 ACTIVITIES = {
     "feed": "com.ss.android.ugc.aweme.main.MainActivity",
     "friends": "com.ss.android.ugc.aweme.main.MainActivity",
@@ -46,6 +48,11 @@ class Account:
     posts: list[dict[str, Any]] = field(default_factory=list)
     # the editable profile (edit-profile screen); "" = never set (the name shows a default)
     profile: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The display name: the one set on the edit-profile screen, else the default."""
+        return self.profile.get("name") or display_name(self.username)
 
 
 @dataclass

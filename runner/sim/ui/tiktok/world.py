@@ -42,6 +42,12 @@ WORDS = (
 COMMENTERS = ("mia.rose", "jake_22", "lucy.l", "ben.codes", "ava_sky", "noah.w")
 
 
+def display_name(user: str) -> str:
+    """The name the app shows for an account that never set one (a stand-in derived from the
+    handle): profiles' name line, search rows, comment rows' author."""
+    return user.replace("_", " ").replace(".", " ").title()
+
+
 @dataclass(frozen=True)
 class Video:
     id: str
@@ -134,16 +140,22 @@ class World:
         return [n for n in names if self.user_exists(n)]
 
     def comments(self, video_id: str) -> list[tuple[str, str]]:
+        """The video's comments, oldest first: (author's display name, text). A comment row
+        shows its author by display name, not handle (FACTS.md, Comments)."""
         with self._lock:
             if video_id not in self._comments:
                 rng = _rng(self.seed, "comments", video_id)
                 self._comments[video_id] = [
-                    (rng.choice(COMMENTERS), f"{rng.choice(WORDS)} {rng.choice(WORDS)}!")
+                    (
+                        display_name(rng.choice(COMMENTERS)),
+                        f"{rng.choice(WORDS)} {rng.choice(WORDS)}!",
+                    )
                     for _ in range(3)
                 ]
             return list(self._comments[video_id])
 
-    def add_comment(self, video_id: str, username: str, text: str) -> None:
+    def add_comment(self, video_id: str, author: str, text: str) -> None:
+        """``author``: the display name the commenting account has now."""
         self.comments(video_id)
         with self._lock:
-            self._comments[video_id].append((username, text))
+            self._comments[video_id].append((author, text))
