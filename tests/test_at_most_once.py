@@ -19,6 +19,7 @@ from test_run_crash import start_run, wait_for, write_inventory
 
 from runner.errors import FailureClass, TaskFailed
 from runner.state import Store
+from runner.state.rows import TaskStatus
 
 URLS = [f"https://www.tiktok.com/@chef.marco/video/7300000000000000{n:02d}" for n in range(8)]
 COMMENTS = """\
@@ -296,6 +297,42 @@ def test_interrupted_post_not_on_the_profile_is_posted(sim_fleet, run_task, tmp_
     assert [p["caption"] for p in _truth(fleet, "posts")] == ["sunset"]
 
 
+def test_interrupted_post_beside_an_older_identical_caption_is_found_only_as_one_more(
+    sim_fleet, run_task, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The account posted "sunset" before: the mark counts the one on view, and only a second
+    one is taken for the interrupted attempt's."""
+    fleet = sim_fleet(phones=1, accounts=1)
+    image = tmp_path / "pic.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    config = {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": 3}
+    run_task(fleet, "post", config, username="user001_1")
+    marks: list[dict[str, Any]] = []
+    run_task(fleet, "post", config, username="user001_1", on_commit=lambda _, d: marks.append(d))
+    assert marks == [{"caption": "sunset", "media": ["pic.jpg"], "shown": 1}]
+    mark = {"action": "post", "detail": marks[0]}
+    result = run_task(fleet, "post", config, username="user001_1", commit_mark=mark)
+    assert result.details["recovered"] is True
+    assert [p["caption"] for p in _truth(fleet, "posts")] == ["sunset", "sunset"]
+
+
+def test_interrupted_post_not_beyond_an_older_identical_caption_is_not_posted_again(
+    sim_fleet, run_task, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """One "sunset" was on view before the tap and one is now: the new one may be out of view."""
+    fleet = sim_fleet(phones=1, accounts=1)
+    image = tmp_path / "pic.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    config = {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": 1}
+    run_task(fleet, "post", config, username="user001_1")
+    mark = {"action": "post", "detail": {"caption": "sunset", "media": ["pic.jpg"], "shown": 1}}
+    with pytest.raises(TaskFailed) as info:
+        run_task(fleet, "post", config, username="user001_1", commit_mark=mark)
+    assert info.value.failure_class is FailureClass.VERIFICATION_FAILED
+    assert "showed 1 post(s) captioned 'sunset' before that attempt's tap" in info.value.message
+    assert [p["caption"] for p in _truth(fleet, "posts")] == ["sunset"]
+
+
 # --- another account's identical comment is not ours ---------------------------------------------
 def _other_account_comments(fleet, run_task, text: str) -> int:  # type: ignore[no-untyped-def]
     """user001_2 comments ``text`` on URL; returns the video's comment count before it did."""
@@ -393,7 +430,7 @@ def test_interrupted_comment_counts_only_rows_beyond_those_seen_before_its_tap(
 
 # --- warm-up comments: at most once per video per task -------------------------------------------
 WARMUP = {
-    "task_duration": 3,
+    "task_duration": 2,
     "topic": "recipe",  # a search shows the same videos again: a re-run meets them again
     "min_duration": 0.1,
     "max_duration": 0.2,
@@ -433,7 +470,7 @@ def test_rerun_warmup_skips_the_videos_an_interrupted_attempt_commented_on(
     then interrupted: not one video gets a second comment; videos further on still get theirs."""
     fleet = sim_fleet(phones=1, accounts=1)
     marks: list[dict[str, Any]] = []
-    short = {**WARMUP, "task_duration": 1.5}
+    short = {**WARMUP, "task_duration": 1}
     run_task(fleet, "account_warmup", short, task_id=7, on_commit=lambda _, d: marks.append(d))
     first = len(_truth(fleet, "comments"))
     mark = {"action": "comment", "detail": marks[-1]}
@@ -441,3 +478,78 @@ def test_rerun_warmup_skips_the_videos_an_interrupted_attempt_commented_on(
     assert _commented_twice(fleet) == {}
     assert result.details["comments_skipped"] >= first >= 1
     assert len(_truth(fleet, "comments")) == first + result.details["comments"]
+
+
+WARMUP_CAMPAIGN = """\
+name: warmup-{phone}
+script_name: account_warmup
+serials: [{phone}]
+script_config:
+  task_duration: 2
+  topic: recipe
+  min_duration: 0.1
+  max_duration: 0.2
+  comment_probable: 100
+  comment: "so fun\\nlove it"
+retry: {{max: 3, delay_min: 0.1, delay_max: 0.2}}
+timeout: 60
+"""
+
+
+def _write_warmups(root: Path, fleet: Any) -> None:
+    write_inventory(root, fleet)
+    (root / "workflows").mkdir()
+    for phone in fleet.phones:
+        flow = root / "workflows" / f"warmup-{phone.serial}.yaml"
+        flow.write_text(WARMUP_CAMPAIGN.format(phone=phone.serial))
+
+
+def test_phone_drop_right_after_a_warmup_comment_never_comments_twice_on_a_video(
+    tmp_path: Path, sim_fleet: Callable[..., Any]
+) -> None:
+    fleet = sim_fleet(phones=1, accounts=1)
+    _write_warmups(tmp_path, fleet)
+    [phone] = fleet.phones
+    phone.disconnect_after_effect("comments")
+    log = tmp_path / "run.log"
+    proc = start_run(tmp_path, log)
+    try:
+        assert proc.wait(120) == 0, log.read_text()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert phone.faults.disconnect_after_effect is None  # the drop fired
+    store = Store(tmp_path / "state.db")
+    assert [a for a in store.attempts() if a["failure_class"] == "device_lost"]
+    assert _commented_twice(fleet) == {}
+    [task] = store.list(page_size=None)[0]
+    assert task.status is TaskStatus.COMPLETED and task.result["comments_skipped"] >= 1
+    assert len(_truth(fleet, "comments")) >= 2  # the videos further on got theirs
+
+
+def test_kill_9_right_after_a_warmup_comment_never_comments_twice_on_a_video(
+    tmp_path: Path, sim_fleet: Callable[..., Any]
+) -> None:
+    fleet = sim_fleet(phones=1, accounts=1)
+    _write_warmups(tmp_path, fleet)
+    [phone] = fleet.phones
+    phone.hang_after_effect("comments")
+    log = tmp_path / "run.log"
+    proc = start_run(tmp_path, log)
+    try:
+        wait_for(lambda: phone.faults.hang_on == "" or proc.poll() is not None, 90)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    phone.hang_after_effect(None)
+    phone.hang_on(None)
+    assert len(_truth(fleet, "comments")) == 1  # killed the moment the first one went through
+    last = start_run(tmp_path, log)
+    try:
+        assert last.wait(120) == 0, log.read_text()
+    finally:
+        last.kill()
+        last.wait()
+    assert _commented_twice(fleet) == {}
+    [task] = Store(tmp_path / "state.db").list(page_size=None)[0]
+    assert task.status is TaskStatus.COMPLETED and task.result["comments_skipped"] >= 1

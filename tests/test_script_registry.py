@@ -136,6 +136,7 @@ def test_binding_refuses_an_entry_without_a_run_function() -> None:
 
 def test_only_the_scripts_that_publish_have_a_commit_point() -> None:
     assert {n: s.commit for n, s in SCRIPT_SPECS.items() if s.commit} == {
+        "account_warmup": "comment",  # its comments
         "comment": "comment",
         "post": "post",
     }

@@ -7,11 +7,17 @@ killed, the phone dropped) used to run again from the start and publish twice. S
    "about to commit" mark (action and what is published) in the state file, committed before
    the tap; if the mark cannot be written the tap does not happen;
 2. an attempt that finds an earlier attempt's mark (`earlier`) first looks on the phone for
-   the effect and, when it is there, completes without tapping again. When it is not there:
-   a post publishes again when the own profile (newest first) does not show it; a comment
-   only when the video still has exactly the comment count it had when the interrupted
-   attempt opened it (the list shows only some comments, ours may be out of view); otherwise
-   the task fails (`unverifiable`) rather than risk a copy the world can see.
+   the effect of *this account* and, when it is there, completes without tapping again: a
+   comment row under the account's display name (how real rows name their author) with the
+   same words, or a post with the caption on the own profile (only the account's own posts),
+   beyond those the interrupted attempt saw before its tap (the mark's ``shown``). When it is
+   not there: a post publishes again unless an identical caption was already on view; a
+   comment only when the video still has exactly the comment count it had when the
+   interrupted attempt opened it (the list shows only some comments, ours may be out of view);
+   otherwise the task fails (`unverifiable`) rather than risk a copy the world can see;
+3. a warm-up (many optional comments per task) marks every video it commented on so far and
+   a later attempt skips them all: skipping a comment that may not have gone through costs
+   nothing, and it cannot be told from the same words the account left there before.
 
 Scripts whose taps read their state first (follow, unfollow, like: the button says whether it
 is done) need no mark.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner.campaign.pretouch import VIDEO
+from runner.device import UiTree
 from runner.device.screen import dismiss_popup
 from runner.errors import FailureClass
 from runner.scripts import commit
@@ -73,8 +74,9 @@ def write_caption(ctx: Ctx, caption: str) -> None:
     ctx.fill("upload.caption", caption, timeout=15)
 
 
-def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
-    """Wait for the "posted" notice; else look for the post on the own profile."""
+def wait_posted(ctx: Ctx, caption: str, seconds: float, shown: int) -> str:
+    """Wait for the "posted" notice; else look for the post on the own profile (one more post
+    with this caption than the ``shown`` it had before)."""
 
     def posted() -> bool:
         tree = ctx.device.dump()
@@ -87,7 +89,7 @@ def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
         return "posted notice"
     ctx.tap("profile.tab")
     tree = ctx.device.dump()
-    if caption and any(n.desc == caption for n in tree.nodes()):
+    if caption and captioned(tree, caption) > shown:
         return "on profile"
     raise ctx.fail(
         FailureClass.VERIFICATION_FAILED,
@@ -97,15 +99,29 @@ def wait_posted(ctx: Ctx, caption: str, seconds: float) -> str:
     )
 
 
-def on_profile(ctx: Ctx, caption: str, seconds: float) -> bool:
-    """Is a post with this caption on the own profile (waiting for an upload in progress)?"""
+def captioned(tree: UiTree, caption: str) -> int:
+    """How many posts with this caption a profile's grid shows. The own profile's grid holds
+    only the account's own posts: another account's identical caption is never there."""
+    return sum(1 for n in tree.nodes() if n.desc == caption)
+
+
+def on_profile(ctx: Ctx, caption: str, seconds: float, shown: int) -> bool:
+    """Does the own profile show more posts with this caption than the ``shown`` it had before
+    the interrupted attempt's tap (waiting for an upload in progress)?"""
     launch(ctx)
     ctx.tap("profile.tab")
     return bool(
-        ctx.until(
-            seconds, lambda: any(n.desc == caption for n in ctx.device.dump().nodes()), interval=1
-        )
+        ctx.until(seconds, lambda: captioned(ctx.device.dump(), caption) > shown, interval=1)
     )
+
+
+def shown_before(ctx: Ctx, caption: str) -> int | None:
+    """Posts with this caption on the own profile the task starts on (the account check ends
+    there); None when the last screen read is not the own profile."""
+    tree = ctx.device.last_dump
+    if not caption or tree is None or ctx.find_in(tree, "own.username") is None:
+        return None
+    return captioned(tree, caption)
 
 
 def run(ctx: Ctx) -> Details:
@@ -115,10 +131,13 @@ def run(ctx: Ctx) -> Details:
     earlier = commit.earlier(ctx, ACTION)
     if earlier is not None:
         caption = str(earlier.get("caption", caption))
+    shown = shown_before(ctx, caption)  # before anything leaves the own profile
+    if earlier is not None:
         if not caption:
             raise commit.unverifiable(ctx, ACTION, "a post without a caption cannot be told apart")
         wait = min(float(ctx.config.get("upload_wait_time", 30)), 15.0)
-        if on_profile(ctx, caption, wait):
+        before = int(earlier.get("shown") or 0)  # marks written before "shown" existed: 0
+        if on_profile(ctx, caption, wait, before):
             media = list(earlier.get("media") or [p.name for p in files])
             return {
                 "caption": caption,
@@ -129,6 +148,13 @@ def run(ctx: Ctx) -> Details:
                 "sound": _sound_settings(ctx),
                 "recovered": True,
             }
+        if before:  # ours may be the one pushed out of view by it
+            raise commit.unverifiable(
+                ctx,
+                ACTION,
+                f"the profile showed {before} post(s) captioned {caption!r} before that "
+                "attempt's tap and shows no more now: a new one may be out of view",
+            )
     remote: list[str] = []
     for path in files:
         ctx.step(f"push {path.name}")
@@ -146,10 +172,12 @@ def run(ctx: Ctx) -> Details:
             hint="share, addButton or useSound",
         )
     write_caption(ctx, caption)
-    commit.mark(ctx, ACTION, {"caption": caption, "media": [p.name for p in files]})
+    # shown: this account's posts with this caption on view before the tap (None: not read)
+    detail = {"caption": caption, "media": [p.name for p in files], "shown": shown}
+    commit.mark(ctx, ACTION, detail)
     ctx.step("post")
     ctx.tap("upload.post")
-    how = wait_posted(ctx, caption, float(ctx.config.get("upload_wait_time", 30)))
+    how = wait_posted(ctx, caption, float(ctx.config.get("upload_wait_time", 30)), shown or 0)
     media = [p.name for p in files]
     return {
         "caption": caption,
