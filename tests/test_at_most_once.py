@@ -213,18 +213,20 @@ def _comment_detail(fleet, run_task) -> dict[str, Any]:  # type: ignore[no-untyp
     return marks[0]
 
 
+def _rerun_comment(fleet, run_task, words: str, detail: dict[str, Any], **task: Any) -> Any:  # type: ignore[no-untyped-def]
+    """The comment task again, configured with ``words``, after an attempt that marked ``detail``."""
+    mark = {"action": "comment", "detail": detail}
+    return run_task(
+        fleet, "comment", {"comment_content": words}, target=URL, commit_mark=mark, **task
+    )
+
+
 def test_interrupted_comment_neither_listed_nor_counted_is_sent_again(sim_fleet, run_task) -> None:  # type: ignore[no-untyped-def]
     """Not in the list and the video has the count the attempt saw: its tap never took."""
     fleet = sim_fleet(phones=1, accounts=1)
     seen = _comment_detail(fleet, run_task)["count"] + 1  # "first" is on the video since
     detail = {"url": URL, "text": "marked words", "image": None, "count": seen}
-    result = run_task(
-        fleet,
-        "comment",
-        {"comment_content": "other"},
-        target=URL,
-        commit_mark={"action": "comment", "detail": detail},
-    )
+    result = _rerun_comment(fleet, run_task, "other", detail)
     assert "recovered" not in result.details
     assert [c["text"] for c in _truth(fleet, "comments")] == ["first", "marked words"]
 
@@ -237,13 +239,7 @@ def test_interrupted_comment_not_listed_after_the_count_moved_is_not_sent_again(
     seen = _comment_detail(fleet, run_task)["count"]  # "first" came after this count
     detail = {"url": URL, "text": "marked words", "image": None, "count": seen}
     with pytest.raises(TaskFailed) as info:
-        run_task(
-            fleet,
-            "comment",
-            {"comment_content": "other"},
-            target=URL,
-            commit_mark={"action": "comment", "detail": detail},
-        )
+        _rerun_comment(fleet, run_task, "other", detail)
     assert info.value.failure_class is FailureClass.VERIFICATION_FAILED
     assert (
         "'marked words' by 'User001 1' is not among the comments shown, while the video's "
@@ -272,13 +268,18 @@ def test_interrupted_image_only_comment_is_not_sent_again(
     assert _truth(fleet, "comments") == []
 
 
+def _sunset(tmp_path: Path, wait: float) -> dict[str, Any]:
+    """A post's config: one picture captioned "sunset", ``wait`` s for the upload."""
+    image = tmp_path / "pic.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    return {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": wait}
+
+
 def test_interrupted_post_on_the_profile_is_not_posted_again(
     sim_fleet, run_task, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=1)
-    image = tmp_path / "pic.jpg"
-    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
-    config = {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": 3}
+    config = _sunset(tmp_path, 3)
     run_task(fleet, "post", config, username="user001_1")
     mark = {"action": "post", "detail": {"caption": "sunset", "media": ["pic.jpg"]}}
     result = run_task(fleet, "post", config, username="user001_1", commit_mark=mark)
@@ -288,9 +289,7 @@ def test_interrupted_post_on_the_profile_is_not_posted_again(
 
 def test_interrupted_post_not_on_the_profile_is_posted(sim_fleet, run_task, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fleet = sim_fleet(phones=1, accounts=1)
-    image = tmp_path / "pic.jpg"
-    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
-    config = {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": 1}
+    config = _sunset(tmp_path, 1)
     mark = {"action": "post", "detail": {"caption": "sunset", "media": ["pic.jpg"]}}
     result = run_task(fleet, "post", config, username="user001_1", commit_mark=mark)
     assert "recovered" not in result.details
@@ -303,9 +302,7 @@ def test_interrupted_post_beside_an_older_identical_caption_is_found_only_as_one
     """The account posted "sunset" before: the mark counts the one on view, and only a second
     one is taken for the interrupted attempt's."""
     fleet = sim_fleet(phones=1, accounts=1)
-    image = tmp_path / "pic.jpg"
-    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
-    config = {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": 3}
+    config = _sunset(tmp_path, 3)
     run_task(fleet, "post", config, username="user001_1")
     marks: list[dict[str, Any]] = []
     run_task(fleet, "post", config, username="user001_1", on_commit=lambda _, d: marks.append(d))
@@ -321,9 +318,7 @@ def test_interrupted_post_not_beyond_an_older_identical_caption_is_not_posted_ag
 ) -> None:  # type: ignore[no-untyped-def]
     """One "sunset" was on view before the tap and one is now: the new one may be out of view."""
     fleet = sim_fleet(phones=1, accounts=1)
-    image = tmp_path / "pic.jpg"
-    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
-    config = {"material_list": [str(image)], "captions": "sunset", "upload_wait_time": 1}
+    config = _sunset(tmp_path, 1)
     run_task(fleet, "post", config, username="user001_1")
     mark = {"action": "post", "detail": {"caption": "sunset", "media": ["pic.jpg"], "shown": 1}}
     with pytest.raises(TaskFailed) as info:
@@ -373,13 +368,12 @@ def test_interrupted_comment_is_not_found_in_another_accounts_identical_one(
     fleet = sim_fleet(phones=1, accounts=2)
     count = _other_account_comments(fleet, run_task, "same words") + 1
     detail = {"url": URL, "text": "same words", "image": None, "count": count}
-    result = run_task(
+    result = _rerun_comment(
         fleet,
-        "comment",
-        {"comment_content": "same words"},
-        target=URL,
+        run_task,
+        "same words",
+        {**detail, "author": "User001 1", "shown": 0},
         username="user001_1",
-        commit_mark={"action": "comment", "detail": {**detail, "author": "User001 1", "shown": 0}},
     )
     assert "recovered" not in result.details
     assert [c["text"] for c in _truth(fleet, "comments")] == ["same words"]
@@ -396,14 +390,7 @@ def test_interrupted_comment_beside_another_accounts_identical_one_fails_when_th
     count = _other_account_comments(fleet, run_task, "same words")
     detail = {"url": URL, "text": "same words", "image": None, "count": count, "shown": 0}
     with pytest.raises(TaskFailed) as info:
-        run_task(
-            fleet,
-            "comment",
-            {"comment_content": "same words"},
-            target=URL,
-            username="user001_1",
-            commit_mark={"action": "comment", "detail": detail},
-        )
+        _rerun_comment(fleet, run_task, "same words", detail, username="user001_1")
     assert info.value.failure_class is FailureClass.VERIFICATION_FAILED
     assert "'same words' by 'User001 1' is not among the comments shown" in info.value.message
     assert _truth(fleet, "comments") == []
@@ -417,13 +404,7 @@ def test_interrupted_comment_counts_only_rows_beyond_those_seen_before_its_tap(
     fleet = sim_fleet(phones=1, accounts=1)
     seen = _comment_detail(fleet, run_task)["count"] + 1  # "first" is on the video since
     detail = {"url": URL, "text": "first", "image": None, "count": seen, "shown": 1}
-    result = run_task(
-        fleet,
-        "comment",
-        {"comment_content": "first"},
-        target=URL,
-        commit_mark={"action": "comment", "detail": detail},
-    )
+    result = _rerun_comment(fleet, run_task, "first", detail)
     assert "recovered" not in result.details
     assert [c["text"] for c in _truth(fleet, "comments")] == ["first", "first"]
 
@@ -496,6 +477,16 @@ timeout: 60
 """
 
 
+def _run_to_the_end(root: Path, log: Path) -> None:
+    """`campaign run` until every task is done; it must end well."""
+    proc = start_run(root, log)
+    try:
+        assert proc.wait(120) == 0, log.read_text()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def _write_warmups(root: Path, fleet: Any) -> None:
     write_inventory(root, fleet)
     (root / "workflows").mkdir()
@@ -511,13 +502,7 @@ def test_phone_drop_right_after_a_warmup_comment_never_comments_twice_on_a_video
     _write_warmups(tmp_path, fleet)
     [phone] = fleet.phones
     phone.disconnect_after_effect("comments")
-    log = tmp_path / "run.log"
-    proc = start_run(tmp_path, log)
-    try:
-        assert proc.wait(120) == 0, log.read_text()
-    finally:
-        proc.kill()
-        proc.wait()
+    _run_to_the_end(tmp_path, tmp_path / "run.log")
     assert phone.faults.disconnect_after_effect is None  # the drop fired
     store = Store(tmp_path / "state.db")
     assert [a for a in store.attempts() if a["failure_class"] == "device_lost"]
@@ -544,12 +529,7 @@ def test_kill_9_right_after_a_warmup_comment_never_comments_twice_on_a_video(
     phone.hang_after_effect(None)
     phone.hang_on(None)
     assert len(_truth(fleet, "comments")) == 1  # killed the moment the first one went through
-    last = start_run(tmp_path, log)
-    try:
-        assert last.wait(120) == 0, log.read_text()
-    finally:
-        last.kill()
-        last.wait()
+    _run_to_the_end(tmp_path, log)
     assert _commented_twice(fleet) == {}
     [task] = Store(tmp_path / "state.db").list(page_size=None)[0]
     assert task.status is TaskStatus.COMPLETED and task.result["comments_skipped"] >= 1
