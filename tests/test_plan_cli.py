@@ -254,3 +254,27 @@ def test_json_plan_writes_tasks_out_while_later_ones_are_still_to_be_made(
     monkeypatch.setattr(plan_model, "task_json", counting)
     assert _run(["plan", "--json", "--at", AT, "c.yaml"], capsys)[0] == 0
     assert written_when_last_made and written_when_last_made[0] > 1000
+
+
+def test_tasks_starting_at_one_instant_in_two_zones_show_each_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Start times are formatted once per distinct time: equal instants in other zones are
+    other times on the page."""
+    for name, zone, start in (("berlin", "Europe/Berlin", "10:00"), ("utc", "UTC", "09:00")):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"name: {name}\nscript_name: account_warmup\nserials: [P1]\ntimezone: {zone}\n"
+            f"start_time: '{start}'\n",
+            encoding="utf-8",
+        )
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = _run(["plan", "--at", AT, "berlin.yaml", "utc.yaml"], capsys)
+    assert out.splitlines()[1:3] == [
+        "berlin    P1     -        account_warmup  -       2026-11-29 10:00 CET  2026-11-29 09:00",
+        "utc       P1     -        account_warmup  -       2026-11-29 09:00 UTC  2026-11-29 09:00",
+    ]
+    _, out, _ = _run(["plan", "--json", "--at", AT, "berlin.yaml", "utc.yaml"], capsys)
+    assert [t["start_time"] for t in json.loads(out)["tasks"]] == [
+        "2026-11-29T10:00:00+01:00",
+        "2026-11-29T09:00:00+00:00",
+    ]

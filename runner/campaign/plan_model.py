@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -109,7 +110,8 @@ def build_plan(repo: Repo, *, now: datetime | None = None) -> Plan:
 
 def task_json(task: TaskSpec) -> dict[str, Any]:
     """One task in `plan --json`: a stable shape (keys only ever added)."""
-    start = task.start_time
+    at = task.start_time
+    start, start_utc = _times(at, at.tzinfo, at.fold) if at else (None, None)
     return {
         "key": task.key,
         "campaign": task.campaign,
@@ -119,11 +121,19 @@ def task_json(task: TaskSpec) -> dict[str, Any]:
         "package": task.package,
         "script_name": task.script_name,
         "target": task.target,
-        "start_time": start.isoformat() if start else None,
-        "start_time_utc": start.astimezone(UTC).isoformat() if start else None,
+        "start_time": start,
+        "start_time_utc": start_utc,
         "timezone": task.timezone,
         "script_config": task.script_config,
     }
+
+
+@lru_cache(maxsize=64)
+def _times(start: datetime, _zone: Any, _fold: int) -> tuple[str, str]:
+    """A start time as written, local and UTC: once per distinct time and zone (a campaign's
+    tasks share one), not twice per task. Equal instants in other zones (or the other side of
+    a clock change) are written differently, so the zone and fold are part of the key."""
+    return start.isoformat(), start.astimezone(UTC).isoformat()
 
 
 def campaign_json(cp: CampaignPlan) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 INDENT = "  "
 FLUSH_ITEMS = 2000  # streamed items held before a write: a few hundred kB at most
+NAMES_KEPT = 1000  # keys whose written text is kept
 
 
 class Later:
@@ -35,12 +36,13 @@ class Later:
 
 
 class _Writer:
-    __slots__ = ("out", "parts", "default")
+    __slots__ = ("out", "parts", "default", "names")
 
     def __init__(self, out: TextIO, default: Callable[[Any], Any]) -> None:
         self.out = out
         self.parts: list[str] = []
         self.default = default
+        self.names: dict[str, str] = {}
 
     def flush(self) -> None:
         self.out.write("".join(self.parts))
@@ -86,10 +88,10 @@ class _Writer:
             if not o:
                 return "{}"
             inner = indent + INDENT
-            text = self.text
+            text, names, name = self.text, self.names, self.name
             body = (",\n" + inner).join(
                 [
-                    f"{enc(k if type(k) is str else _key(k))}: "
+                    (names.get(k) or name(k))
                     + (enc(v) if type(v) is str else "null" if v is None else text(v, inner))
                     for k, v in o.items()
                 ]
@@ -103,6 +105,14 @@ class _Writer:
             body = (",\n" + inner).join([enc(v) if type(v) is str else text(v, inner) for v in o])
             return f"[\n{inner}{body}\n{indent}]"
         return self.other(o, indent)
+
+    def name(self, key: Any) -> str:
+        """A key as written before its value; the text of the first str keys is kept (a
+        task's keys are the same 17 each time: looked up instead of encoded again)."""
+        text = encode_basestring(key if type(key) is str else _key(key)) + ": "
+        if type(key) is str and len(self.names) < NAMES_KEPT:
+            self.names[key] = text
+        return text
 
     def other(self, o: Any, indent: str) -> str:
         """Everything but plain str, dict and list, in json.encoder's order of checks; an

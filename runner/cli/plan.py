@@ -201,15 +201,16 @@ def _start(cp: CampaignPlan) -> str:
 
 def _keeping_rows(tasks: Iterable[TaskSpec], rows: list[tuple[str, ...]]) -> Iterator[TaskSpec]:
     """The tasks, passed on, each one's table cells added to ``rows`` (strings only: the tasks
-    are not kept). Start times are formatted once per distinct time (a campaign's tasks share
-    one), not twice per task."""
-    starts: dict[datetime | None, tuple[str, str]] = {None: ("asap", "asap")}
+    are not kept). Start times are formatted once per distinct time and zone (a campaign's
+    tasks share one), not twice per task."""
+    starts: dict[tuple[datetime, Any, int], tuple[str, str]] = {}
     for task in tasks:
         start = task.start_time
-        when = starts.get(start)
+        # equal instants in other zones print differently: the zone is part of the key
+        when = ("asap", "asap") if start is None else starts.get((start, start.tzinfo, start.fold))
         if when is None:
             assert start is not None
-            when = starts[start] = (
+            when = starts[start, start.tzinfo, start.fold] = (
                 start.strftime("%Y-%m-%d %H:%M %Z"),
                 start.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
             )
