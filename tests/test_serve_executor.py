@@ -66,3 +66,59 @@ def test_the_api_process_runs_no_script_and_its_child_runs_the_tasks(
         if proc.stdout is not None:
             proc.stdout.close()
     assert _children(proc.pid) == []
+
+
+def test_a_recurring_campaign_enabled_under_serve_is_fired_by_the_child_on_its_next_occurrence(
+    tmp_path: Path, sim_fleet: Any
+) -> None:
+    """The API process applies the edited files (POST /campaigns/apply); the child, which runs
+    the scripts, follows that apply and fires the campaign's next occurrence itself (the
+    parent's scheduler is never started). Waits for the next minute: cron has minutes only."""
+    from datetime import UTC, datetime
+
+    from runner.hosts.testbed import POST
+    from runner.state import Store
+    from runner.state.rows import TaskStatus
+
+    fleet = sim_fleet(phones=1, accounts=1)
+    root = tmp_path / "repo"
+    (root / "workflows").mkdir(parents=True)
+    write_inventory(root, fleet)
+    campaign = {
+        "name": "every-minute",
+        "script_name": "comment",
+        "serials": ["SIM000001"],
+        "schedule": "* * * * *",
+        "script_config": {"target_post_urls": [POST], "comment_content": "tick"},
+        "enabled": False,
+    }
+    path = root / "workflows" / "tick.yaml"
+    path.write_text(yaml.safe_dump(campaign), encoding="utf-8")
+    state = tmp_path / "state.db"
+    proc = serve(root, "--port", "0", "--state", str(state), "--executor", "child")
+    try:
+        url = base_url(proc)
+        # the child read the files (disabled) and applied them as it started: the API
+        # process's apply was the first, the child's the second
+        wait_for(lambda: Store(state).applied_generation() == 2)
+        path.write_text(yaml.safe_dump({**campaign, "enabled": True}), encoding="utf-8")
+        with httpx.Client(base_url=url, timeout=30) as client:
+            applied = client.post("/api/v1/campaigns/apply").json()
+        assert applied["code"] == 0, applied
+        applied_at = datetime.now(UTC)
+
+        def fired_after_apply() -> list[Any]:
+            rows = Store(state).list(page_size=None)[0]
+            later = [r for r in rows if datetime.fromisoformat(r.occurrence) > applied_at]
+            return [r for r in later if r.status == TaskStatus.COMPLETED]
+
+        [fired] = wait_for(fired_after_apply, 150)
+    finally:
+        proc.terminate()
+        proc.wait(60)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    account = fleet.phones[0].spec.accounts[0].username
+    comments = fleet.ground_truth()["SIM000001"][account]["comments"]
+    done = [r for r in Store(state).list(page_size=None)[0] if r.status == TaskStatus.COMPLETED]
+    assert fired in done and len(comments) == len(done)  # one comment per completed occurrence

@@ -7,7 +7,9 @@ could not be reached at start (or took no connection within --connect-timeout).
 
 With a state file instead (``--state .campaign/state.db [PATHS]``) it is the executor of one
 PC without the API: the runner of `campaign run`, until stopped (what `serve --executor child`
-starts beside the API).
+starts beside the API). It follows the applies another process makes (the state's apply
+generation): it reads the files again and takes up their recurring campaigns, so a schedule
+edited under `serve` fires here. Exit 2 too while a `campaign run` holds a PostgreSQL state.
 """
 
 from __future__ import annotations
@@ -16,11 +18,17 @@ import argparse
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.cli.status import add_state_argument
 from runner.errors import UsageError
 
 DEFAULT_NICE = 10  # a systemd unit can set Nice= instead and pass --nice 0
+
+if TYPE_CHECKING:
+    from runner.scheduler import Runner
+
+log = logging.getLogger("runner.worker")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -154,6 +162,8 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
     from runner.scheduler import Runner, RunnerOptions
     from runner.state import Store
 
+    store = Store(path)
+    seen = store.applied_generation()  # read before the files: any later apply is followed
     repo = load_checked(args.paths, root, fmt="text")
     if repo is None:
         return 1
@@ -166,7 +176,7 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
     pool = DevicePool(adb_servers=adb_servers(repo.inventory), inventory=repo.inventory)
     pool.start()
     runner = Runner(
-        store=Store(path),
+        store=store,
         pool=pool,
         repo=repo,
         options=RunnerOptions(concurrency=args.concurrency, repo_root=root),
@@ -177,7 +187,29 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
         while not stop.wait(0.5):
             if runner.fault is not None:
                 raise runner.fault
+            seen = _follow_applies(runner, args.paths, root, seen)
     finally:
         runner.shutdown(graceful=False)
         pool.stop()
     return 0
+
+
+def _follow_applies(runner: Runner, paths: list[str], root: Path, seen: int) -> int:
+    """Another process applied the files (`serve` beside this child, on reload or
+    `POST /campaigns/apply`): read them again and take up their recurring campaigns, caps and
+    phones (the tasks are written by the one that applied). Returns the generation seen."""
+    from runner.campaign import load_repo
+    from runner.cli.validate import check_paths
+    from runner.device.appdata import apps_problems
+
+    generation = runner.store.applied_generation()
+    if generation == seen:
+        return seen
+    repo = load_repo(check_paths(paths, root), root=root, apps_check=apps_problems)
+    if repo.problems:  # edited again since, and broken: the applier keeps the last good state
+        log.warning(
+            "campaign files changed and have %d problem(s); not followed", len(repo.problems)
+        )
+        return generation
+    runner.follow(repo)
+    return generation

@@ -151,10 +151,7 @@ class Runner:
     # -- campaign files and the API door ------------------------------------------------------
     def apply(self, repo: Repo) -> ApplyDiff:
         """Write the files' one-shot tasks, schedule the recurring ones; re-callable on change."""
-        self.repo = repo
-        self.queue.set_caps(**_caps(repo))  # the caps and the zone whose midnight resets them
-        if self.pool is not None:
-            self.pool.use_inventory(repo.inventory)
+        self._take_up(repo)
         now = utcnow()
         specs: list[TaskSpec] = []
         for campaign in repo.campaigns:
@@ -171,16 +168,35 @@ class Runner:
             for row in self.store.list(status=RUNNING, page_size=None)[0]:
                 if row.key in retired:
                     self.stop_task(row.id)
-        self.queue.forget_waiting()
         jobs.schedule_starts(self.scheduler, specs, self._wake.set, now)
+        self._schedule(repo, now)
+        fresh = set(diff.new) | set(diff.changed)
+        self._apply_missed([r for r in self.store.never_started_before(now) if r.key in fresh])
+        self.store.note_applied()
+        self._wake.set()
+        return diff
+
+    def follow(self, repo: Repo) -> None:
+        """Take up ``repo`` as another process applied it (`serve --executor child`: the API
+        process writes the tasks, this runner runs them): its caps, phones and recurring
+        campaigns. Writes only the occurrences that came due (by key, as `apply` does), never
+        the files' tasks: a slower reader must not write an older version over a newer one."""
+        self._take_up(repo)
+        self._schedule(repo, utcnow())
+        self._wake.set()
+
+    def _take_up(self, repo: Repo) -> None:
+        self.repo = repo
+        self.queue.set_caps(**_caps(repo))  # the caps and the zone whose midnight resets them
+        if self.pool is not None:
+            self.pool.use_inventory(repo.inventory)
+
+    def _schedule(self, repo: Repo, now: datetime) -> None:
+        self.queue.forget_waiting()
         jobs.schedule_campaigns(self.scheduler, repo.campaigns, self._fire)
         for campaign in repo.campaigns:
             if campaign.enabled and campaign.schedule:
                 self._catch_up(campaign.name, now)
-        fresh = set(diff.new) | set(diff.changed)
-        self._apply_missed([r for r in self.store.never_started_before(now) if r.key in fresh])
-        self._wake.set()
-        return diff
 
     def submit(self, specs: Sequence[TaskSpec]) -> list[int]:
         """The API door: refuses phones no adb server has shown (CampaignError, 40001), writes

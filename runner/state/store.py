@@ -96,6 +96,22 @@ class Store(QueryMixin):
             write_apply(conn, work, iso(utcnow()) or "")
         return work.diff
 
+    def note_applied(self) -> None:
+        """One more apply of the files: the generation `serve --executor child`'s runner follows
+        (runner/cli/worker.py), as the API process applies and the child runs the scripts."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('apply_generation', '1') "
+                "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 "
+                "AS TEXT)"
+            )
+
+    def applied_generation(self) -> int:
+        """How many applies of the files this state has seen (0: none since this was added)."""
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'apply_generation'").fetchone()
+        return int(row[0]) if row else 0
+
     def diff(
         self,
         specs: Iterable[TaskSpec],
