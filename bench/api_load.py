@@ -74,8 +74,11 @@ class Fleet:
 
 
 def start_fleets(work: Path, phones: int, fleets: int, nice: int) -> list[Fleet]:
-    """Every fleet's adb server and phones (``nice``: the phones' CPU priority below the API's;
-    real phones run on their own CPUs), and one inventory naming them all."""
+    """Every fleet's adb server and phones, and one inventory naming them all.
+
+    ``nice``: their CPU priority below the API's. Real phones run on their own CPUs; in hosts
+    mode the adb servers stand for the hosts' PCs, not the API's; in the one-PC modes they
+    share the API's PC and run lower only because the bench says so."""
     from runner.sim import adbhost
 
     out = []
@@ -84,7 +87,13 @@ def start_fleets(work: Path, phones: int, fleets: int, nice: int) -> list[Fleet]
         size = phones // fleets + (1 if n < phones % fleets else 0)
         fleet = Fleet(prefix, size, work / "fleets" / prefix, adbhost.free_port())
         fleet.dir.mkdir(parents=True)
-        adbhost.ensure_server(fleet.adb_port)
+        subprocess.run(
+            [adbhost.adb_binary(), "-P", str(fleet.adb_port), "start-server"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+            preexec_fn=lambda: os.nice(nice),
+        )
         proc = campaign(
             fleet.dir, "sim", "up", "--phones", str(size), "--accounts", "1",
             "--serial-prefix", prefix, "--detach",
@@ -222,38 +231,45 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench_list(url: str, clients: int, seconds: float, server_pid: int) -> float:
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
+def list_client(url: str, stop_at: float) -> list[float]:
+    """One client: GET the first page again and again until ``stop_at``; its latencies."""
+    mine = []
+    with httpx.Client(base_url=url, timeout=120) as client:
+        while time.time() < stop_at:
+            began = time.perf_counter()
+            answer = client.get("/api/v1/task", params={"page_size": 20}).json()
+            mine.append(time.perf_counter() - began)
+            assert answer["code"] == 0, answer
+    return mine
+
+
+def bench_list(
+    url: str, clients: int, seconds: float, server_pid: int, *, processes: bool = False
+) -> float:
+    """The clients are threads of this process (their answers wait for its GIL, and that wait
+    is counted), or with ``processes`` each its own process (they then take CPU from the
+    server on a small machine): both overstate what remote clients would see."""
+    import multiprocessing.pool
+
+    stop_at = time.time() + seconds
     seen: list[int] = []
 
-    def worker() -> None:
-        mine = []
-        with httpx.Client(base_url=url, timeout=120) as client:
-            while time.perf_counter() < stop_at:
-                began = time.perf_counter()
-                answer = client.get("/api/v1/task", params={"page_size": 20}).json()
-                mine.append(time.perf_counter() - began)
-                assert answer["code"] == 0, answer
-        with lock:
-            latencies.extend(mine)
-
     def sampler() -> None:
-        while time.perf_counter() < stop_at:
+        while time.time() < stop_at:
             seen.append(running(url))
             time.sleep(1)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)] + [
-        threading.Thread(target=sampler)
-    ]
+    threads = [threading.Thread(target=sampler)]
     cpu_before, load_before = cpu_seconds(server_pid), os.getloadavg()[0]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    pools = {True: multiprocessing.get_context("fork").Pool, False: multiprocessing.pool.ThreadPool}
+    with pools[processes](clients) as pool:
+        for thread in threads:
+            thread.start()
+        runs = pool.starmap(list_client, [(url, stop_at)] * clients)
+        for thread in threads:
+            thread.join()
     cpu = cpu_seconds(server_pid) - cpu_before
-    latencies.sort()
+    latencies = sorted(x for run in runs for x in run)
 
     def ms(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
@@ -301,7 +317,9 @@ def run_mode(
         p99 = {}
         for clients in args.clients:
             print(f"listing for {args.seconds:.0f} s (server pid {server.pid})", flush=True)
-            p99[clients] = bench_list(url, clients, args.seconds, server.pid)
+            p99[clients] = bench_list(
+                url, clients, args.seconds, server.pid, processes=args.client_processes
+            )
         return p99
     finally:
         for proc in reversed(stack):
@@ -334,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1,
         help="adb servers the phones are split over (hosts: a worker each)",
+    )
+    parser.add_argument(
+        "--client-processes", action="store_true", help="one process per client, not a thread"
     )
     parser.add_argument(
         "--fleet-nice",

@@ -79,8 +79,8 @@ def _host() -> Host:
 def run_task(context: JobContext, task_id: int, serial: str) -> str:
     """One attempt of task ``task_id`` on phone ``serial`` (runs in a worker thread)."""
     host = _host()
-    with host.store.connection() as raw:
-        where = tables.host_of(raw, serial)
+    with host.store.connection() as raw:  # one round trip: the phone's host, the daily caps
+        where, caps = raw.execute(HOST_AND_CAPS, (serial,)).fetchone()
     if where != host.host_id:
         if where is None:
             return f"phone {serial} is attached to no host: the dispatcher defers it again"
@@ -89,18 +89,19 @@ def run_task(context: JobContext, task_id: int, serial: str) -> str:
     row = host.store.get(task_id)
     if row is None or row.status != PENDING or row.stop_requested:
         return "nothing to do: the task is no longer pending"
-    if _over_cap(host, row):
+    if _over_cap(host, row, caps):
         return "deferred: daily cap"
-    attempt = host.store.claim(task_id, serial=serial)
+    # which host ran which attempt (for status and tests): written with the claim
+    attempt = host.store.claim_on_host(task_id, serial=serial, host_id=host.host_id)
     if attempt is None:
         return "claimed elsewhere"
-    with host.store.connection() as raw:  # which host ran which attempt, for status and tests
-        raw.execute(
-            "INSERT INTO events (task_id, at, kind, from_status, to_status, message) "
-            "VALUES (%s, %s, 'host', 1, 1, %s)",
-            (task_id, iso(utcnow()), f"attempt {attempt} on host {host.host_id}"),
-        )
     return _execute(host, task_id, attempt)
+
+
+HOST_AND_CAPS = (
+    "SELECT (SELECT host FROM phones WHERE serial = %s), "
+    "(SELECT value FROM meta WHERE key = 'daily_caps')"
+)
 
 
 def _execute(host: Host, task_id: int, attempt: int) -> str:
@@ -127,12 +128,15 @@ def _execute(host: Host, task_id: int, attempt: int) -> str:
     return f"{'completed' if outcome.completed else outcome.failure_class}: {outcome.message}"
 
 
-def _over_cap(host: Host, row: Any) -> bool:
-    """Per-account daily cap per script, from the files' inventory (written by apply)."""
-    caps, zone_name = read_caps(host.store)
-    cap = caps.get(row.script_name)
+def _over_cap(host: Host, row: Any, caps_text: str | None) -> bool:
+    """Per-account daily cap per script, from the files' inventory (written by apply;
+    ``caps_text`` is its JSON, read with the phone's host)."""
+    import json
+
+    cap = json.loads(caps_text or "{}").get(row.script_name)
     if cap is None or not row.username:
         return False
+    _, zone_name = read_caps(host.store)
     zone = ZoneInfo(zone_name)
     start = datetime.combine(datetime.now(zone).date(), datetime.min.time(), tzinfo=zone)
     tomorrow = start + timedelta(days=1)

@@ -31,7 +31,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from runner.errors import StateError, StorageError, UsageError
+from runner.state import transitions as tr
 from runner.state.location import is_dsn  # noqa: F401 - re-exported for the hosts commands
+from runner.state.rows import RUNNING, iso, utcnow
 from runner.state.schema import MIGRATIONS
 from runner.state.store import Store
 
@@ -271,6 +273,16 @@ class PgStore(Store):
     def claim(self, task_id: int, *, serial: str) -> int | None:
         with self._one_task():
             return super().claim(task_id, serial=serial)
+
+    def claim_on_host(self, task_id: int, *, serial: str, host_id: str) -> int | None:
+        """``claim``, and the event naming the host of the attempt, in one transaction."""
+        now = iso(utcnow()) or ""
+        with self._one_task(), self._write() as conn:
+            attempt = tr.claim(conn, task_id, serial, now)
+            if attempt is not None:
+                note = f"attempt {attempt} on host {host_id}"
+                tr.event(conn, task_id, "host", RUNNING, RUNNING, note, now)
+            return attempt
 
     def mark_completed(self, task_id: int, *, result: dict[str, Any], summary: str) -> None:
         with self._one_task():
