@@ -1,14 +1,16 @@
 """Duplicates after kills and phone drops: comments and posts, read from the phones' ground truth.
 
     .venv/bin/python bench/at_most_once.py [--phones 10] [--tasks 1000] [--kills 15] [--drops 10]
-                                           [--runner-src DIR]
+                                           [--warmups 2] [--runner-src DIR]
 
-Runs `campaign run` as a real process on simulated phones (comments on many videos, and a few
-posts per phone) and kills it with SIGKILL ``--kills`` times, each time at the worst moment:
+Runs `campaign run` as a real process on simulated phones (comments on many videos, a few posts
+per phone and ``--warmups`` account_warmup tasks per phone that comment on every video of a
+topic search of their own, which a re-run shows again) and kills it with SIGKILL ``--kills`` times, each time at the worst moment:
 the phones hang right after the app recorded a comment or post (the Post tap went through), and
 the runner is killed while it waits for the answer. Then ``--drops`` times a phone drops its
 connection right after a comment or post, while a last run finishes the work. Prints how many
-comments and posts the phones show more than once, and how many tasks published nothing.
+comments and posts the phones show more than once (a warm-up comment: the same account twice on
+one video), and how many comment and post tasks published nothing.
 
 ``--runner-src DIR`` runs the `campaign run` of another checkout (e.g. `git worktree add
 /tmp/before <commit>`) against the same simulated phones: the before/after figure.
@@ -58,9 +60,24 @@ random_order: true
 retry: {{max: 10, delay_min: 0.1, delay_max: 0.2}}
 timeout: 120
 """
+WARMUP = """\
+name: warmup-{n}
+script_name: account_warmup
+serials: [{serials}]
+script_config:
+  task_duration: 4
+  topic: recipe{n}
+  min_duration: 0.1
+  max_duration: 0.3
+  comment_probable: 100
+  comment: "warm{n} one\\nwarm{n} two"
+random_order: true
+retry: {{max: 10, delay_min: 0.1, delay_max: 0.2}}
+timeout: 120
+"""
 
 
-def write_repo(root: Path, fleet: SimFleet, tasks: int) -> tuple[int, int]:
+def write_repo(root: Path, fleet: SimFleet, tasks: int, warmups: int) -> tuple[int, int]:
     """Comments and posts (one post campaign per 20 tasks of a phone); returns their counts."""
     phones = [p.serial for p in fleet.phones]
     per_phone = max(2, tasks // len(phones))
@@ -81,6 +98,8 @@ def write_repo(root: Path, fleet: SimFleet, tasks: int) -> tuple[int, int]:
     (flows / "comments.yaml").write_text(COMMENTS.format(serials=serials, urls=", ".join(urls)))
     for n in range(posts):
         (flows / f"posts{n}.yaml").write_text(POSTS.format(n=n, serials=serials))
+    for n in range(warmups):
+        (flows / f"warmup{n}.yaml").write_text(WARMUP.format(n=n, serials=serials))
     return len(urls) * len(phones), posts * len(phones)
 
 
@@ -106,11 +125,27 @@ def lost_attempts(path: Path) -> int:
         return int(conn.execute(query).fetchone()[0])
 
 
+def warmups_skipped(path: Path) -> int:
+    """Videos the warm-ups did not comment on again after an interruption (their results)."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        query = (
+            "SELECT COALESCE(SUM(json_extract(result, '$.comments_skipped')), 0) FROM tasks "
+            "WHERE script_name = 'account_warmup' AND result IS NOT NULL"
+        )
+        return int(conn.execute(query).fetchone()[0])
+
+
 def published(fleet: SimFleet) -> Counter[tuple[str, str]]:
+    """Each comment (by its text, unique per task), warm-up comment (by account, video and task:
+    its words repeat, and two warm-ups of one phone meet the same feed videos after their
+    searches) and post (by caption) the phones show, with how often."""
     seen: Counter[tuple[str, str]] = Counter()
     for accounts in fleet.ground_truth().values():
-        for record in accounts.values():
-            seen.update(("comment", c["text"]) for c in record["comments"])
+        for user, record in accounts.items():
+            for c in record["comments"]:
+                warm = c["text"].startswith("warm")  # "warm<campaign> ...": one task's words
+                key = f"{user} {c['video_id']} {c['text'].split()[0]}" if warm else c["text"]
+                seen[("warm-up comment" if warm else "comment", key)] += 1
             seen.update(("post", p["caption"]) for p in record["posts"])
     return seen
 
@@ -166,8 +201,10 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=15)
     parser.add_argument("--drops", type=int, default=10)
+    parser.add_argument("--warmups", type=int, default=2, help="warm-up tasks per phone")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--runner-src", type=Path, default=None, help="another checkout's runner")
+    parser.add_argument("--keep", type=Path, default=None, help="run here and keep the files")
     args = parser.parse_args()
 
     port = adbhost.free_port()
@@ -179,22 +216,31 @@ def main() -> int:
         fleet.start()
         fleet.connect()
         with tempfile.TemporaryDirectory(prefix="at-most-once-") as tmp:
-            root = Path(tmp)
-            comments, posts = write_repo(root, fleet, args.tasks)
+            root = args.keep or Path(tmp)
+            root.mkdir(parents=True, exist_ok=True)
+            comments, posts = write_repo(root, fleet, args.tasks, args.warmups)
             log = root / "run.log"
             kills = kill_at_commit(fleet, root, args, log)
             code = finish_with_drops(fleet, root, args, log)
             drops = lost_attempts(root / "state.db")
             seen = published(fleet)
             dup = Counter(kind for (kind, _), n in seen.items() for _ in range(n - 1))
-            missing = comments + posts - len(seen)
+            missing = comments + posts - sum(1 for k, _ in seen if k != "warm-up comment")
             runner = str(args.runner_src or "this checkout")
             print(f"runner: {runner}")
-            print(f"tasks: {comments} comments + {posts} posts on {args.phones} phones")
+            print(
+                f"tasks: {comments} comments + {posts} posts + "
+                f"{args.warmups * args.phones} warm-ups on {args.phones} phones"
+            )
             print(f"kill -9 right after a commit tap: {kills}; phone drops after one: {drops}")
             print(f"last run exit code: {code}")
             print(f"duplicate comments: {dup['comment']}")
             print(f"duplicate posts: {dup['post']}")
+            warm = sum(1 for k, _ in seen if k == "warm-up comment")
+            print(
+                f"warm-up comments: {warm}, on a video twice: {dup['warm-up comment']}, "
+                f"not again after an interruption: {warmups_skipped(root / 'state.db')}"
+            )
             print(f"tasks that published nothing: {missing}")
             print(f"elapsed: {time.monotonic() - started:.1f} s")
     finally:
