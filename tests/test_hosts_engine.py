@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -150,16 +151,7 @@ def test_a_phone_attached_nowhere_waits_with_the_reason_shown(bed: Bed) -> None:
 def test_the_api_of_a_third_process_creates_tasks_the_hosts_run_and_shows_them(
     bed: Bed,
 ) -> None:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "runner", "serve", "--port", "0", "--log-level", "warning"],
-        cwd=bed.repo,
-        env=bed.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = _listening(server)
+    with _serving(bed) as url:
         body = {
             "serials": ["A000002", "B000002"],
             "script_name": "account_warmup",
@@ -178,6 +170,54 @@ def test_the_api_of_a_third_process_creates_tasks_the_hosts_run_and_shows_them(
         assert [bed.hosts_of(i) for i in ids] == [["a"], ["b"]]
         phones = httpx.get(f"{url}/api/v1/devices", timeout=30).json()["data"]
         assert {"A000001", "B000001"} <= {p.get("hw_serial") or p["serial"] for p in phones}
+
+
+def test_the_artifacts_a_failed_attempt_left_on_its_host_are_served_by_an_api_elsewhere(
+    bed: Bed,
+) -> None:
+    path = bed.repo / "workflows" / "slow.yaml"  # over its timeout: fails, keeps its artifacts
+    path.write_text(
+        "name: slow-1\nserials: [A000001]\nscript_name: account_warmup\n"
+        "script_config: {task_duration: 60, min_duration: 5, max_duration: 5}\n"
+        "timeout: 2\nretry: {max: 0}\n",
+        encoding="utf-8",
+    )
+    campaign("apply", str(path), cwd=bed.repo, env=bed.env)
+    [task] = bed.finished("slow")
+    assert (task["status"], task["failure_class"]) == (3, "timeout")
+    folder = bed.a.dir / ".campaign" / "artifacts" / str(task["id"])  # on host a only
+    on_host = {
+        f.relative_to(folder).as_posix(): f.read_bytes() for f in folder.rglob("*") if f.is_file()
+    }
+    assert "steps.log" in on_host
+    assert not (bed.repo / ".campaign" / "artifacts").exists()  # the API's own machine
+
+    with _serving(bed) as url:
+        listing = f"{url}/api/v1/task/{task['id']}/artifacts"
+        listed = wait_for(lambda: httpx.get(listing, timeout=30).json()["data"], 30, 0.5)
+        downloaded = {
+            a["name"]: httpx.get(f"{url}{a['url']}", timeout=30).content for a in listed or []
+        }
+        absent = httpx.get(f"{listing}/nothing.png", timeout=30).json()
+
+    assert downloaded == on_host
+    assert [a["size"] for a in listed] == [len(on_host[a["name"]]) for a in listed]
+    assert absent["code"] == 40401
+
+
+@contextmanager
+def _serving(bed: Bed) -> Iterator[str]:
+    """`campaign serve` from a third process (in the campaign repository, no phones): its URL."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "runner", "serve", "--port", "0", "--log-level", "warning"],
+        cwd=bed.repo,
+        env=bed.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield _listening(server)
     finally:
         server.terminate()
         server.wait(30)

@@ -59,23 +59,25 @@ def devices(svc: Services, call: Call) -> list[dict[str, Any]]:
 
 
 def artifacts(svc: Services, call: Call) -> list[dict[str, Any]]:
-    """Files under .campaign/artifacts/<task_id>/, with the URL that downloads each.
+    """Files under .campaign/artifacts/<task_id>/ (with a PostgreSQL state: the copies the
+    hosts' workers keep in the database), with the URL that downloads each.
 
     Only files whose real path lies inside the task's folder are listed: a symlink pointing
     out of it (planted by anything that can write there) is neither listed nor served.
     """
     task_id = svc.task(task_id_param(call.path_params)).id
-    folder = _artifact_dir(svc, task_id)
-    if folder is None:
-        return []
-    files = sorted(name for name in _walk(folder) if _confined(folder, folder / name))
+    shared = _shared_artifacts(svc)
+    if shared is not None:  # a shared PostgreSQL state: the hosts' workers copied them there
+        listed = shared.listing(svc.store, task_id)
+    else:
+        folder = _artifact_dir(svc, task_id)
+        if folder is None:
+            return []
+        names = sorted(name for name in _walk(folder) if _confined(folder, folder / name))
+        listed = [(name, (folder / name).stat().st_size) for name in names]
     return [
-        {
-            "name": name,
-            "size": (folder / name).stat().st_size,
-            "url": f"/api/v1/task/{task_id}/artifacts/{name}",
-        }
-        for name in files
+        {"name": name, "size": size, "url": f"/api/v1/task/{task_id}/artifacts/{name}"}
+        for name, size in listed
     ]
 
 
@@ -83,11 +85,17 @@ def artifact_file(svc: Services, call: Call) -> Response:
     """One artifact; the name's real path must stay inside the task's folder."""
     task_id = svc.task(task_id_param(call.path_params)).id
     name = call.path_params["name"]
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    shared = _shared_artifacts(svc)
+    if shared is not None:
+        data = shared.read(svc.store, task_id, name)
+        if data is None:
+            raise ApiError(NOT_FOUND, f"task {task_id} has no artifact {name!r}")
+        return Response(data, media_type=media_type)
     folder = _artifact_dir(svc, task_id)
     path = _confined(folder, folder / name) if folder is not None else None
     if path is None or not path.is_file():
         raise ApiError(NOT_FOUND, f"task {task_id} has no artifact {name!r}")
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return FileResponse(path, media_type=media_type)
 
 
@@ -140,6 +148,16 @@ async def _docs(request: Request) -> Response:
 
 def _devices(svc: Services, *, details: bool = False) -> list[Any]:
     return list(svc.pool.devices(details=details)) if svc.pool is not None else []
+
+
+def _shared_artifacts(svc: Services) -> Any:
+    """runner.hosts.artifacts over a shared PostgreSQL state (artifacts stay on the host that
+    ran the task, so they are kept in the database); None over a state file."""
+    if getattr(svc.store, "dsn", None) is None:
+        return None
+    from runner.hosts import artifacts
+
+    return artifacts
 
 
 def _artifact_dir(svc: Services, task_id: int) -> Path | None:

@@ -40,6 +40,9 @@ class Limits:
     template_depth: int = 20  # nested macro and recursive-loop calls
     template_ms: int = 500  # wall time of one render
     template_total_ms: int = 5_000  # wall time of all renders of one campaign (or API request)
+    # failure artifacts a worker keeps in a shared PostgreSQL state (runner/hosts/artifacts.py)
+    artifact_bytes: int = 4_000_000  # one artifact (a 1440x3200 screenshot is 1-3 MB as PNG)
+    task_artifact_bytes: int = 8_000_000  # every artifact of one task together
 
 
 def env_name(name: str) -> str:

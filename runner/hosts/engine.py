@@ -123,9 +123,20 @@ def _execute(host: Host, task_id: int, attempt: int) -> str:
     finally:
         with host.lock:
             host.running.pop(task_id, None)
+    if not outcome.completed:  # its artifacts, for `serve` on any machine
+        _keep_artifacts(host, task_id)
     low = row.min_interval
     time.sleep(random.uniform(low, max(low, row.max_interval)))  # the phone's pause, lock held
     return f"{'completed' if outcome.completed else outcome.failure_class}: {outcome.message}"
+
+
+def _keep_artifacts(host: Host, task_id: int) -> None:
+    from runner.hosts import artifacts
+
+    try:
+        artifacts.keep(host.store, task_id, host.artifacts_root / str(task_id))
+    except Exception:  # noqa: BLE001 - the outcome is recorded; the files stay on this host
+        log.exception("task %s: its artifacts could not be copied into the database", task_id)
 
 
 def _over_cap(host: Host, row: Any, caps_text: str | None) -> bool:

@@ -84,12 +84,14 @@ def ensure(raw: Any) -> None:
     """Create procrastinate's schema and ours if missing (a psycopg connection, autocommit)."""
     from procrastinate.schema import SchemaManager
 
+    from runner.hosts import artifacts
+
     with raw.transaction():
         raw.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
         exists = raw.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0]
         if exists is None:
             raw.execute(SchemaManager.get_schema())
-        for statement in DDL:
+        for statement in [*DDL, artifacts.DDL]:
             raw.execute(statement)
         present = {
             r[0]
