@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -32,3 +33,16 @@ def pg_cluster() -> Iterator[object]:
 def pg_dsn(pg_cluster: object) -> str:
     """A fresh, empty database on the session's cluster: its URL."""
     return pg_cluster.createdb(f"t{next(_COUNT)}")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def pg_store(pg_dsn: str) -> Iterator[Any]:
+    """A PgStore on a fresh database, with the hosts' tables (a worker's start creates them)."""
+    from runner.hosts import tables
+    from runner.state.pg import PgStore
+
+    opened = PgStore(pg_dsn, pool_size=2)
+    with opened.connection() as raw:
+        tables.ensure(raw)
+    yield opened
+    opened.close()

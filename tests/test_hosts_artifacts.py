@@ -14,15 +14,8 @@ from runner.campaign.limits import limits
 
 
 @pytest.fixture
-def store(pg_dsn: str) -> Iterator[Any]:
-    from runner.hosts import tables
-    from runner.state.pg import PgStore
-
-    opened = PgStore(pg_dsn, pool_size=2)
-    with opened.connection() as raw:
-        tables.ensure(raw)
-    yield opened
-    opened.close()
+def store(pg_store: Any) -> Any:
+    return pg_store
 
 
 @pytest.fixture

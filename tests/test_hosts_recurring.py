@@ -7,7 +7,6 @@ with chosen clock times, on a real database, instead of waiting for the clock.""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,8 @@ SERIAL = "P000001"
 
 
 @pytest.fixture
-def store(pg_dsn: str) -> Iterator[Any]:
-    from runner.hosts import tables
-    from runner.state.pg import PgStore
-
-    opened = PgStore(pg_dsn, pool_size=2)
-    with opened.connection() as raw:
-        tables.ensure(raw)
-    yield opened
-    opened.close()
+def store(pg_store: Any) -> Any:
+    return pg_store
 
 
 def apply(root: Path, dsn: str, text: str) -> None:
