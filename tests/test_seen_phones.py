@@ -3,6 +3,7 @@ serial none of them ever had."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -79,3 +80,26 @@ def test_validate_without_a_state_says_nothing_of_phones_and_creates_none(
     assert main(["validate"]) == 0
     assert capsys.readouterr().out == "ok: 1 file, 1 campaign\n"
     assert not (tmp_path / ".campaign").exists()
+
+
+def test_plan_gives_the_same_warning_about_a_serial_never_seen(
+    seen_by_a_runner: tuple[Store, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store, phone = seen_by_a_runner
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "greet.yaml").write_text(CAMPAIGN.format(seen=phone.serial))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CAMPAIGN_STATE", raising=False)
+    assert main(["plan", "--format", "json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert [(w["line"], w["field"], w["message"]) for w in warnings] == [
+        (
+            5,
+            "serials[1]",
+            "serial SIM000077: no phone with this serial has ever been seen by this runner "
+            f"(state: {store.path}); not in the inventory",
+        )
+    ]

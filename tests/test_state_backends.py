@@ -30,6 +30,7 @@ from test_scheduler_runner import (  # noqa: F401
 )
 from test_state_store import (  # noqa: F401
     spec,
+    test_a_seen_phone_keeps_its_first_sighting_and_moves_its_last,
     test_changed_spec_updates_only_its_pending_task,
     test_claim_is_atomic_and_refuses_non_pending,
     test_completing_a_task_that_is_not_running_is_refused,
@@ -163,3 +164,12 @@ def test_a_tasks_status_check_holds_its_row_so_a_second_ending_sees_the_first(
         failing.result(timeout=60)
     assert str(info.value) == f"task {a} cannot be failed: it is completed, not running"
     assert [x["outcome"] for x in store.attempts(a)] == ["completed"]
+
+
+def test_the_phones_seen_are_read_without_a_store_on_postgresql(
+    store: PgStore, pg_dsn: str
+) -> None:
+    from runner.state.seen import seen_serials
+
+    store.note_seen_phone("10.0.0.7:5555", "R58M7")
+    assert seen_serials(pg_dsn) == frozenset({"10.0.0.7:5555", "R58M7"})
