@@ -173,7 +173,9 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    pool = DevicePool(adb_servers=adb_servers(repo.inventory), inventory=repo.inventory)
+    pool = DevicePool(  # the inventory's servers, again at every apply it follows
+        adb_servers=adb_servers(repo.inventory), inventory=repo.inventory, follow_servers=True
+    )
     pool.start()
     runner = Runner(
         store=store,
