@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_scheduler_runner import warmup
 
 from runner.cli.main import main
+from runner.errors import CampaignError
 from runner.pool import DevicePool
 from runner.scheduler import Runner, RunnerOptions
 from runner.state import Store
@@ -103,3 +106,24 @@ def test_plan_gives_the_same_warning_about_a_serial_never_seen(
             f"(state: {store.path}); not in the inventory",
         )
     ]
+
+
+def test_the_api_door_takes_a_remembered_phone_that_is_offline_under_its_hardware_serial(
+    tmp_path: Path, adb_server: int
+) -> None:
+    store = Store(tmp_path / "state.db")
+    store.note_seen_phone("127.0.0.1:40999", "SIM000099")  # seen by an earlier run, gone now
+    pool = DevicePool()
+    pool.start()
+    runner = Runner(store=store, pool=pool, options=RunnerOptions())
+    runner.start()
+    try:
+        spec = warmup("127.0.0.1:40999")
+        [task_id] = runner.submit([spec])
+        with pytest.raises(CampaignError) as refused:
+            runner.submit([replace(spec, serial="SIM000077")])
+    finally:
+        runner.shutdown(graceful=True, timeout=10)
+        pool.stop()
+    assert store.get(task_id).serial == "SIM000099"  # type: ignore[union-attr]
+    assert refused.value.reason == "no phone SIM000077 on the adb server(s)"

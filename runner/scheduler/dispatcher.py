@@ -161,7 +161,7 @@ class Runner:
             specs,
             campaigns=[c.name for c in repo.campaigns],
             gone=self.store.gone_campaigns(repo),
-            identity=self._identity,
+            identity=self._identities(),
         )
         if diff.retired and self.options.stop_removed:
             retired = set(diff.retired)
@@ -199,13 +199,15 @@ class Runner:
                 self._catch_up(campaign.name, now)
 
     def submit(self, specs: Sequence[TaskSpec]) -> list[int]:
-        """The API door: refuses phones no adb server has shown (CampaignError, 40001), writes
-        the others under their one identity."""
+        """The API door: refuses phones no adb server has shown and no pool of this runner has
+        ever seen by the state's memory (CampaignError, 40001), writes the others under their
+        one identity (a remembered phone offline now waits for it)."""
         from runner.pool.identity import refuse_unknown_phones
 
         if self.pool is not None:
-            refuse_unknown_phones(specs, self.pool)
-            specs = [replace(s, serial=self._identity(s.serial)) if s.serial else s for s in specs]
+            phones = _Identities(self.pool, self.store)
+            refuse_unknown_phones(specs, phones)
+            specs = [replace(s, serial=phones(s.serial)) if s.serial else s for s in specs]
         ids = self.store.insert(specs)
         jobs.schedule_starts(self.scheduler, specs, self._wake.set, utcnow())
         self._wake.set()
@@ -276,8 +278,11 @@ class Runner:
             self.on_fault(self.fault)
 
     # -- inside ---------------------------------------------------------------------------------
-    def _identity(self, serial: str) -> str:
-        return self.pool.identity(serial) if self.pool is not None else serial
+    def _identities(self) -> Callable[[str], str]:
+        """A serial's phone identity for one apply (see _Identities)."""
+        if self.pool is None:
+            return lambda serial: serial
+        return _Identities(self.pool, self.store)
 
     def _blocked(self, serial: str) -> tuple[str, bool] | None:
         """Why ``serial``'s next task cannot start now (None: it can); see DevicePool."""
@@ -427,3 +432,28 @@ def _caps(repo: Repo | None) -> dict[str, Any]:
     except Exception:  # noqa: BLE001 - validated upstream; fall back rather than refuse to run
         zone = UTC
     return {"daily_caps": caps, "cap_zone": zone}
+
+
+class _Identities:
+    """The phones one apply or request names: each serial's identity (the pool's: the hardware
+    serial of a phone online; else the state's memory of the phones this runner has seen, so a
+    phone offline now keeps its one queue) and whether it is known at all (the API door
+    refuses the others, 40001; `validate` warns about the same ones)."""
+
+    def __init__(self, pool: PhonePool, store: Store) -> None:
+        self.pool, self.store = pool, store
+        self._seen: dict[str, str] | None = None
+
+    def _memory(self) -> dict[str, str]:
+        if self._seen is None:  # read once per apply or request, only if a phone is not live
+            self._seen = self.store.seen_identities()
+        return self._seen
+
+    def __call__(self, serial: str) -> str:
+        found = self.pool.identity(serial)
+        if found != serial or self.pool.known(serial):
+            return found
+        return self._memory().get(serial, serial)
+
+    def known(self, serial: str) -> bool:
+        return self.pool.known(serial) or serial in self._memory()

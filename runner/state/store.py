@@ -69,6 +69,13 @@ class Store(QueryMixin):
                 (adb_serial, hw_serial, now, now),
             )
 
+    def seen_identities(self) -> dict[str, str]:
+        """Every serial a seen phone answered to (adb and hardware) -> its hardware serial."""
+        out: dict[str, str] = {}
+        for row in self.seen_phones():
+            out[row["adb_serial"]] = out[row["hw_serial"]] = row["hw_serial"]
+        return out
+
     def seen_phones(self) -> list[dict[str, str]]:
         """Every phone the pool has seen: adb serial, hardware serial, first and last seen."""
         with self._read() as conn:
