@@ -173,3 +173,21 @@ def test_the_phones_seen_are_read_without_a_store_on_postgresql(
 
     store.note_seen_phone("10.0.0.7:5555", "R58M7")
     assert seen_serials(pg_dsn) == frozenset({"10.0.0.7:5555", "R58M7"})
+
+
+# -- the API's task list over PostgreSQL: read on the server's event loop ---------------------
+def test_the_api_lists_tasks_from_postgresql_with_filters_pages_and_totals(
+    store: PgStore, api_server: Callable[..., Any]
+) -> None:
+    ids = store.insert([spec(f"k{n}", target=f"t{n}") for n in range(5)])
+    store.claim(ids[1], serial="SIM1")
+    api = api_server(store=store)
+
+    first = api.ok("GET", "/api/v1/task", params={"page_size": 2})
+    running = api.ok("GET", "/api/v1/task", params={"status": 1})
+    past_the_end = api.ok("GET", "/api/v1/task", params={"page": 9, "page_size": 2})
+
+    assert [t["id"] for t in first["tasks"]] == ids[:2] and first["total"] == 5
+    assert [t["id"] for t in running["tasks"]] == [ids[1]] and running["total"] == 1
+    assert past_the_end == {"tasks": [], "total": 5, "page": 9, "page_size": 2}
+    assert first["tasks"][1] == api.ok("GET", f"/api/v1/task/{ids[1]}")

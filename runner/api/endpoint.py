@@ -2,7 +2,7 @@
 
 A handler is ``handler(call: Call) -> data``: it reads path/query/body from ``call``, talks to
 the store and the runner (blocking SQLite and adb work, so it runs in the thread pool, never
-on the event loop) and returns the ``data`` of a success envelope, or a ready ``Response``
+on the event loop; a coroutine handler awaits non-blocking reads on the loop itself) and returns the ``data`` of a success envelope, or a ready ``Response``
 (file downloads). Every failure is translated here, in one place:
 
     ApiError                     -> its own code and message
@@ -14,6 +14,7 @@ on the event loop) and returns the ``data`` of a success envelope, or a ready ``
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -62,7 +63,10 @@ def endpoint(handler: Handler, *, body: BodyMode = "none") -> Endpoint:
                 query=request.query_params,
                 body=parsed,
             )
-            result = await run_in_threadpool(handler, call)
+            if inspect.iscoroutinefunction(handler):  # awaits its reads on the loop
+                result = await handler(call)
+            else:
+                result = await run_in_threadpool(handler, call)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an envelope
             return error_response(exc, request)
         return result if isinstance(result, Response) else ok(result)

@@ -6,6 +6,7 @@ known before the first request (tests run many servers side by side).
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -26,6 +27,22 @@ def uvicorn_config(app: Any, *, host: str, port: int, log_level: str = "info") -
         access_log=log_level == "debug",
         timeout_graceful_shutdown=10,
     )
+
+
+def run_server(server: uvicorn.Server, sock: socket.socket, store: Any) -> None:
+    """uvicorn's ``Server.run``, then the store's reads of this event loop are closed on it
+    (a PostgreSQL store reads the task list on the loop: its connections belong to it)."""
+
+    async def serve() -> None:
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            close = getattr(store, "close_loop_reads", None)
+            if close is not None:
+                await close()
+
+    with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
+        runner.run(serve())
 
 
 def tcp_socket(family: int) -> socket.socket:
@@ -49,6 +66,7 @@ class ServerThread:
         self.sock = tcp_socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
+        self.app = app
         self.host, self.port = self.sock.getsockname()[:2]
         self.server = uvicorn.Server(
             uvicorn_config(app, host=host, port=self.port, log_level=log_level)
@@ -62,7 +80,8 @@ class ServerThread:
         return base_url(self.host, self.port)
 
     def _run(self) -> None:
-        self.server.run(sockets=[self.sock])
+        services = getattr(getattr(self.app, "state", None), "services", None)
+        run_server(self.server, self.sock, getattr(services, "store", None))
 
     def start(self, timeout: float = 10.0) -> str:
         self.thread.start()

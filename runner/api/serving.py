@@ -27,7 +27,7 @@ import uvicorn
 
 from runner.api.campaigns import CampaignSource, Watcher, diff_counts, log_outcome
 from runner.api.factory import create_app
-from runner.api.server import base_url, uvicorn_config
+from runner.api.server import base_url, run_server, uvicorn_config
 from runner.pool.servers import PhoneSource, inventory_phones
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ class Runtime:
             flush=True,
         )
         self.runner.on_fault = lambda _: setattr(server, "should_exit", True)
-        server.run(sockets=[sock])
+        run_server(server, sock, self.store)
         if self.runner.fault is not None:  # the state file failed: `serve` exits 3 with it
             raise self.runner.fault
 

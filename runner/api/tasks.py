@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
 from runner.api.endpoint import BodyMode, Call, Endpoint, endpoint, json_type, route
@@ -30,7 +31,7 @@ from runner.api.services import Services
 from runner.campaign import tasks_from_api_body
 from runner.campaign.messages import did_you_mean
 from runner.errors import ApiError, StateError
-from runner.state import FAILED, PENDING, RUNNING, task_to_api
+from runner.state import FAILED, PENDING, RUNNING, TaskRow, task_to_api
 
 CANCELLED = "cancelled"  # the failure class of a stopped task
 STOP_WAIT = 5.0  # seconds /stop waits for a running task's script to reach its next step
@@ -45,7 +46,11 @@ def task_routes(svc: Services) -> list[BaseRoute]:
         return endpoint(partial(handler, svc), body=body)
 
     return [
-        route("/api/v1/task", post=bound(create, "required"), get=bound(list_tasks)),
+        route(
+            "/api/v1/task",
+            post=bound(create, "required"),
+            get=bound(list_tasks_on_loop if hasattr(svc.store, "list_async") else list_tasks),
+        ),
         route("/api/v1/task/stats", get=bound(stats)),
         route("/api/v1/task/retry-all", post=bound(retry_all, "optional")),
         route("/api/v1/task/batch", delete=bound(delete_batch, "required")),
@@ -66,21 +71,38 @@ def create(svc: Services, call: Call) -> dict[str, Any]:
 
 
 def list_tasks(svc: Services, call: Call) -> dict[str, Any]:
+    query = _list_query(call, svc.phone(text_param(call.query, "serial")))
+    return _list_page(query, *svc.store.list(**query))
+
+
+async def list_tasks_on_loop(svc: Services, call: Call) -> dict[str, Any]:
+    """``list_tasks`` over a store that reads on the event loop (PostgreSQL): the busiest
+    request of dashboards never waits for a thread (a serial is looked up in the thread pool)."""
+    if text_param(call.query, "serial") is not None and svc.pool is not None:
+        return await run_in_threadpool(list_tasks, svc, call)
+    query = _list_query(call, text_param(call.query, "serial"))
+    return _list_page(query, *await svc.store.list_async(**query))  # type: ignore[attr-defined]
+
+
+def _list_query(call: Call, serial: str | None) -> dict[str, Any]:
     page, size = paging(call.query)
-    rows, total = svc.store.list(
-        status=int_param(call.query, "status", default=None, low=0, high=3),
-        serial=svc.phone(text_param(call.query, "serial")),
-        script_name=text_param(call.query, "script_name"),
-        source=choice_param(call.query, "source", SOURCES),
-        campaign=text_param(call.query, "campaign"),
-        page=page,
-        page_size=size,
-    )
+    return {
+        "status": int_param(call.query, "status", default=None, low=0, high=3),
+        "serial": serial,
+        "script_name": text_param(call.query, "script_name"),
+        "source": choice_param(call.query, "source", SOURCES),
+        "campaign": text_param(call.query, "campaign"),
+        "page": page,
+        "page_size": size,
+    }
+
+
+def _list_page(query: dict[str, Any], rows: list[TaskRow], total: int) -> dict[str, Any]:
     return {
         "tasks": [task_to_api(row) for row in rows],
         "total": total,
-        "page": page,
-        "page_size": size,
+        "page": query["page"],
+        "page_size": query["page_size"],
     }
 
 

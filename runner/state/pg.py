@@ -20,6 +20,7 @@ Only imported when a ``postgresql://`` state is given: the base install has no p
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -33,7 +34,8 @@ from urllib.parse import urlsplit, urlunsplit
 from runner.errors import StateError, StorageError, UsageError
 from runner.state import transitions as tr
 from runner.state.location import is_dsn  # noqa: F401 - re-exported for the hosts commands
-from runner.state.rows import RUNNING, iso, utcnow
+from runner.state.queries import list_query
+from runner.state.rows import RUNNING, TaskRow, iso, utcnow
 from runner.state.schema import MIGRATIONS
 from runner.state.store import Store
 
@@ -195,6 +197,7 @@ class PgStore(Store):
         self.dsn = dsn
         self.path = (local_dir or Path.cwd() / ".campaign") / "postgresql"
         self._held_inode = None
+        self._loop_pools: dict[Any, Any] = {}  # event loop -> the task opening its read pool
         self._pool = ConnectionPool(
             dsn,
             min_size=1,
@@ -217,6 +220,61 @@ class PgStore(Store):
 
     def close(self) -> None:
         self._pool.close(timeout=2.0)
+
+    # -- reads on an event loop (the API's task list) ---------------------------------------
+    async def list_async(self, **filters: Any) -> tuple[list[TaskRow], int]:
+        """``list`` awaited on the API's event loop: the query goes out and its answer comes
+        back without handing the request to a thread and back (two wake-ups fewer per request,
+        which is what a list waits for on a busy PC)."""
+        page = filters.pop("page", 1)
+        page_sql, count_sql, args = list_query(filters, page, filters.pop("page_size", 20))
+        with self._faults():
+            pool = await self._loop_reads()
+            async with pool.connection() as conn:
+                cur = conn.cursor(row_factory=_row_factory)
+                await cur.execute(translate(page_sql), [*args, *args])
+                rows = await cur.fetchall()
+                if rows:
+                    total = rows[0][0]
+                else:
+                    await cur.execute(translate(count_sql), args)
+                    total = (await cur.fetchone())[0]
+        return [TaskRow.from_sql(r, skip=1) for r in rows], int(total)
+
+    async def _loop_reads(self) -> Any:
+        """The connection pool of the running event loop, opened by its first request."""
+        import asyncio
+
+        from psycopg_pool import AsyncConnectionPool
+
+        loop = asyncio.get_running_loop()
+        opening = self._loop_pools.get(loop)
+        if opening is None:  # no await before it is recorded: one pool per loop
+            pool = AsyncConnectionPool(
+                self.dsn,
+                min_size=1,
+                max_size=4,
+                kwargs={"autocommit": True, "connect_timeout": 10},
+                open=False,
+                name="campaign-api-reads",
+                timeout=10.0,
+            )
+            opening = self._loop_pools[loop] = loop.create_task(_opened(pool))
+        try:
+            return await asyncio.shield(opening)
+        except Exception:
+            if opening.done() and self._loop_pools.get(loop) is opening:
+                del self._loop_pools[loop]  # the next request tries again
+            raise
+
+    async def close_loop_reads(self) -> None:
+        """Close the running loop's pool (before the loop ends: its connections belong to it)."""
+        import asyncio
+
+        opening = self._loop_pools.pop(asyncio.get_running_loop(), None)
+        if opening is not None:
+            with contextlib.suppress(Exception):  # it never opened: nothing to close
+                await (await opening).close()
 
     @contextmanager
     def _faults(self) -> Iterator[None]:
@@ -338,6 +396,15 @@ class PgStore(Store):
 
     def lock_holder(self) -> None:
         return None
+
+
+async def _opened(pool: Any) -> Any:
+    try:
+        await pool.open(wait=True, timeout=10)
+    except BaseException:
+        await pool.close()
+        raise
+    return pool
 
 
 _STORES: dict[str, PgStore] = {}

@@ -31,6 +31,25 @@ def _where(filters: dict[str, object | None]) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(parts)) if parts else "", args
 
 
+def list_query(
+    filters: dict[str, object | None], page: int, page_size: int | None
+) -> tuple[str, str, list[object]]:
+    """The SQL of one page of tasks (the total matching as its first column; its arguments
+    twice), the SQL of the total alone, and the arguments."""
+    where, args = _where(filters)
+    limit = (
+        ""
+        if page_size is None
+        else f" LIMIT {int(page_size)} OFFSET {max(0, (page - 1) * int(page_size))}"
+    )
+    count = f"SELECT COUNT(*) FROM tasks{where}"
+    return (
+        f"SELECT ({count}) AS total_matching, * FROM tasks{where} ORDER BY id{limit}",
+        count,
+        args,
+    )
+
+
 def _scope(campaigns: Collection[str] | None) -> tuple[str, list[object]]:
     """The SQL that keeps only file tasks of ``campaigns`` (None: every task)."""
     if campaigns is None:
@@ -76,27 +95,20 @@ class QueryMixin:
         page_size: int | None = 20,
     ) -> tuple[Rows, int]:
         """One page of tasks in id order, and the total matching; page_size None: all."""
-        where, args = _where(
+        page_sql, count_sql, args = list_query(
             {
                 "status": status,
                 "serial": serial,
                 "script_name": script_name,
                 "source": source,
                 "campaign": campaign,
-            }
+            },
+            page,
+            page_size,
         )
-        limit = (
-            ""
-            if page_size is None
-            else f" LIMIT {int(page_size)} OFFSET {max(0, (page - 1) * int(page_size))}"
-        )
-        count = f"SELECT COUNT(*) FROM tasks{where}"
         with self._read() as conn:  # the page and the total in one round trip (the API's list)
-            rows = conn.execute(
-                f"SELECT ({count}) AS total_matching, * FROM tasks{where} ORDER BY id{limit}",
-                [*args, *args],
-            ).fetchall()
-            total = rows[0][0] if rows else conn.execute(count, args).fetchone()[0]
+            rows = conn.execute(page_sql, [*args, *args]).fetchall()
+            total = rows[0][0] if rows else conn.execute(count_sql, args).fetchone()[0]
         return [TaskRow.from_sql(r, skip=1) for r in rows], int(total)
 
     def stats(self, **filters: object | None) -> dict[str, int]:
