@@ -163,6 +163,7 @@ def expand_lazily(
         )
         return LazyExpansion(problems, warnings, note, count)
     builder = _TaskBuilder(campaign, inventory, occ, start, now, source, media_roots)
+    out_of_time = False
     try:
         if check_only:
             for unit in where:
@@ -172,9 +173,9 @@ def expand_lazily(
     except _OutOfTime:
         what_took = "time rendering this campaign's templates for all its tasks, in ms"
         problems.append(campaign.error(("script_config",), beyond(what_took, "template_total_ms")))
-        check_only = True  # no tasks
+        out_of_time = True  # no tasks
     problems += _unique(builder.problems)
-    if check_only or not count:
+    if check_only or out_of_time or not count:
         return LazyExpansion(problems, warnings, note, count)
     phones = len({unit.serial for unit in where})
     return LazyExpansion(problems, warnings, note, count, phones, lambda: builder.each(where, what))
