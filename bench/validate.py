@@ -250,19 +250,30 @@ def _measured(cmd: list[str], cwd: Path) -> tuple[float, float, int, str, float]
     return wall, usage.ru_maxrss / 1024, proc.returncode, (out or [""])[-1], cpu
 
 
+STATE_CODE = """
+from pathlib import Path
+from runner.campaign import expand_campaign, load_repo
+from runner.state import Store
+repo = load_repo(root=Path.cwd())
+tasks = [t for c in repo.campaigns if c.enabled for t in expand_campaign(c, repo.inventory)]
+Path(".campaign").mkdir()
+diff = Store(Path(".campaign/state.db")).apply(tasks, campaigns=[c.name for c in repo.campaigns])
+print(len(diff.new))
+"""
+
+
 def with_state(folder: Path) -> str:
     """A state file holding every task of the plan (as `run` would have applied it), so
-    `plan` also compares 100,000 tasks with it."""
-    from runner.campaign import load_repo
-    from runner.campaign.plan_model import build_plan
-    from runner.state import Store
-
-    repo = load_repo(root=folder)
-    plan = build_plan(repo)
-    (folder / ".campaign").mkdir()
-    store = Store(folder / ".campaign" / "state.db")
-    diff = store.apply(plan.tasks(), campaigns=[c.campaign.name for c in plan.campaigns])
-    return f"state file with {len(diff.new)} tasks"
+    `plan` also compares 100,000 tasks with it. Written by a child process with the commands'
+    own environment (its PYTHONPATH may name another checkout: one state file format)."""
+    made = subprocess.run(
+        [sys.executable, "-c", STATE_CODE],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return f"state file with {made.stdout.strip()} tasks"
 
 
 def bench_largest(repeat: int) -> None:

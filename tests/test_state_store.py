@@ -132,6 +132,18 @@ def test_diff_reports_without_writing(store: Store) -> None:
     assert store.stats()["total"] == 2 and store.get(1).timeout is None  # type: ignore[union-attr]
 
 
+def test_diff_counts_running_and_finished_tasks_unchanged_like_apply(store: Store) -> None:
+    """`plan`'s diff skips hashing history: a running or finished task with new content is
+    unchanged there too, and a new key is new."""
+    store.apply([spec("a"), spec("b", target="bob"), spec("p", target="pat")], campaigns=["c"])
+    store.mark_running(1, serial="SIM1")
+    store.mark_running(2, serial="SIM1")
+    store.mark_completed(2, result={}, summary="followed @bob")
+    edited = [spec("a", timeout=1.0), spec("b", target="bob", timeout=1.0), spec("n", target="n")]
+    diff = store.diff([*edited, spec("p", target="pat", timeout=1.0)], campaigns=["c"])
+    assert (diff.new, diff.changed, diff.unchanged, diff.removed) == (["n"], ["p"], ["a", "b"], [])
+
+
 def test_other_occurrences_of_a_recurring_campaign_are_kept(store: Store) -> None:
     store.apply([spec("a1", occurrence="2026-01-01T09:00:00+00:00")], campaigns=["c"])
     diff = store.apply([spec("a2", occurrence="2026-01-02T09:00:00+00:00")], campaigns=["c"])

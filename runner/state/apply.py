@@ -137,24 +137,30 @@ class Comparison:
         self.occurrences: dict[str, set[str]] = {}
 
     def add(self, spec: TaskSpec) -> None:
-        identity, diff = self.identity, self.diff
-        values = spec_values(spec, key=spec.key)
+        key, identity, diff = spec.key, self.identity, self.diff
+        self.seen.add(key)
+        occurrences = self.occurrences.get(spec.campaign)
+        if occurrences is None:
+            occurrences = self.occurrences[spec.campaign] = set()
+        occurrences.add(spec.occurrence)
+        old = self.existing.get(key)
+        if not self.keep_rows and (old is None or old[2] != PENDING):
+            # a diff only: new, or history whatever its content (the hash is not needed)
+            (diff.new if old is None else diff.unchanged).append(key)
+            return
+        values = spec_values(spec, key=key)
         if identity is not None and spec.serial:
             values = (*values[:SERIAL], identity(spec.serial), *values[SERIAL + 1 :])
-        self.seen.add(spec.key)
-        self.occurrences.setdefault(spec.campaign, set()).add(spec.occurrence)
-        old = self.existing.get(spec.key)
         moved = identity is not None and old is not None and old[5] != values[SERIAL]
         if old is None:
-            diff.new.append(spec.key)
-            if self.keep_rows:
-                self.inserts.append(values)
+            diff.new.append(key)
+            self.inserts.append(values)
         elif (old[1] != values[1] or moved) and old[2] == PENDING:
-            diff.changed.append(spec.key)
+            diff.changed.append(key)
             if self.keep_rows:
                 self.updates.append((*values[1:], old[0]))
         else:
-            diff.unchanged.append(spec.key)
+            diff.unchanged.append(key)
 
     def passing(self, specs: Iterable[TaskSpec]) -> Iterator[TaskSpec]:
         """The specs, passed on, each compared as it goes by."""
