@@ -156,6 +156,22 @@ def test_an_avatars_folder_without_an_image_is_a_problem_at_its_line(tmp_path: P
     ]
 
 
+def test_a_templated_avatars_folder_without_an_image_is_a_problem_once_rendered(
+    tmp_path: Path,
+) -> None:
+    media(tmp_path, "faces/notes.txt")
+    found, _ = problems(
+        tmp_path,
+        "script_name: profile\nserials: [P1]\nvars: {set: faces}\nscript_config:\n"
+        "  avatars_path: '{{ vars.set }}'\n",
+    )
+    assert found == [
+        "ROOT/c.yaml:5:17: script_config.avatars_path: after rendering the template: no image in "
+        "ROOT/faces (the script takes one of its .jpg, .jpeg, .png, .webp, .gif, .heic files) "
+        "(relative paths start at the campaign repository)"
+    ]
+
+
 def test_the_api_refuses_a_missing_avatars_folder_with_40001(tmp_path: Path) -> None:
     config = {"avatars_path": "C:/Users/Admin/Desktop/avatars"}
     body = {"serials": ["P1"], "script_name": "profile", "script_config": config}

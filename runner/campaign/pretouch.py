@@ -50,7 +50,7 @@ def media_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
         if media.kind == "library":
             continue  # judged with the library below, also when it is empty
         if media.kind == "folder":
-            out += _folder_problems(campaign, field, value, full, media)
+            out += folder_problems(campaign, field, value, full, media)
             continue
         if not full.is_file():
             out.append(media_problem(campaign, field, f"no such file: {value} (looked at {full})"))
@@ -74,7 +74,7 @@ def avatar_images(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE)
 
 
-def _folder_problems(
+def folder_problems(
     campaign: Campaign, field: tuple[Any, ...], value: str, folder: Path, media: MediaField
 ) -> list[CampaignError]:
     """A folder the script picks a file from must be there and hold one of the kind asked."""
