@@ -1,23 +1,26 @@
 """API load figures: task creation throughput, and list latency while phones run tasks.
 
-    .venv/bin/python bench/api_load.py [--tasks 10000] [--phones 200] [--clients 50] [--seconds 20]
-                                       [--modes inline,child,hosts]
+    .venv/bin/python bench/api_load.py [--tasks 10000] [--phones 200] [--fleets 1] [--clients 4,20]
+                                       [--seconds 20] [--modes inline,child,hosts]
 
-Deployment as in real use, one process per role: the phones (`campaign sim up --detach`) behind a
-private adb server, the server (`campaign serve`: API, runner, pool), and this process as the
-clients (threads with their own httpx connections).
+Deployment as in real use, one process per role: the phones (`campaign sim up --detach`), split
+over ``--fleets`` private adb servers (as the USB hubs of several PCs), the server (`campaign
+serve`), and this process as the clients (threads with their own httpx connections, or
+processes with ``--client-processes``). The phones and their adb servers run at
+``--fleet-nice`` (default 10): real phones have CPUs of their own.
 
 1. Create ``--tasks`` tasks through POST /api/v1/task (10 targets per request, 8 concurrent
    clients), scheduled in 2099 so creation is measured alone: wall time, tasks/s, requests/s.
-2. Give every phone a long warm-up task; once they run, ``--clients`` concurrent clients call
+2. Give every phone a long warm-up task; once all run, ``--clients`` concurrent clients call
    GET /api/v1/task (page 1, 20 tasks, over the whole table) for ``--seconds``: p50/p99/max
-   latency and requests/s, with how many tasks were running meanwhile.
+   latency and requests/s, with how many tasks were running meanwhile, the server's CPU per
+   request and the load average. A comma-separated ``--clients`` runs one round per count.
 
 ``--modes`` repeats both on the same phones with a fresh state per mode, and prints each list
 p99 against the first mode's: ``inline`` (`serve` runs the scripts in its own interpreter, as
 before), ``child`` (`serve --executor child`: the scripts run in a `campaign worker` child on
-the same state file), ``hosts`` (a private PostgreSQL, one `campaign worker` on the phones'
-adb server, and `serve --state postgresql://...` running no script).
+the same state file), ``hosts`` (a private PostgreSQL, one `campaign worker` per adb server at
+``--worker-nice``, and `serve --state postgresql://...` running no script).
 """
 
 from __future__ import annotations
@@ -216,7 +219,7 @@ def start_warmups(url: str, serials: list[str], seconds: float) -> None:
     answer = httpx.post(f"{url}/api/v1/task", json=body, timeout=120).json()
     assert answer["code"] == 0, answer
     deadline = time.monotonic() + 120 + phones / 5
-    while running(url) < phones * 0.9 and time.monotonic() < deadline:
+    while running(url) < phones and time.monotonic() < deadline:  # steady: every phone busy
         time.sleep(1)
 
 
