@@ -122,3 +122,41 @@ def test_a_recurring_campaign_enabled_under_serve_is_fired_by_the_child_on_its_n
     comments = fleet.ground_truth()["SIM000001"][account]["comments"]
     done = [r for r in Store(state).list(page_size=None)[0] if r.status == TaskStatus.COMPLETED]
     assert fired in done and len(comments) == len(done)  # one comment per completed occurrence
+
+
+def test_with_sim_the_child_drives_the_simulated_phones_not_the_inventorys_adb_servers(
+    tmp_path: Path,
+) -> None:
+    """The inventory names an adb server nobody listens on; `serve --sim` simulates its phones
+    behind a server of its own, and the child must run the tasks there."""
+    from runner.sim.adbhost import free_port
+
+    root = tmp_path / "repo"
+    (root / "workflows").mkdir(parents=True)
+    inventory = {
+        "devices": [{"serial": "CHS000001", "accounts": [{"username": "chs_alice"}]}],
+        "adb_servers": [{"host": "127.0.0.1", "port": free_port()}],
+    }
+    (root / "inventory.yaml").write_text(yaml.safe_dump(inventory), encoding="utf-8")
+    state = tmp_path / "state.db"
+    proc = serve(root, "--port", "0", "--state", str(state), "--executor", "child", "--sim")
+    try:
+        url = base_url(proc)
+        with httpx.Client(base_url=url, timeout=30) as client:
+            created = client.post(
+                "/api/v1/task",
+                json={
+                    "serials": ["CHS000001"],
+                    "script_name": "follow",
+                    "script_config": {"target_user": "someone"},
+                },
+            ).json()
+            assert created["code"] == 0, created
+            wait_for(lambda: client.get("/api/v1/task/stats").json()["data"]["completed"] == 1)
+    finally:
+        proc.terminate()
+        proc.wait(60)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    truth = yaml.safe_load((tmp_path / "sim" / "ground_truth.json").read_text())
+    assert truth["CHS000001"]["chs_alice"]["follows"] == ["someone"]

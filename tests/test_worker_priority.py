@@ -1,10 +1,12 @@
-"""`campaign worker --nice N`: the scripts' process yields the CPU to the API and the database."""
+"""`campaign worker` options: --nice N yields the CPU to the API and the database; bad
+options are refused before anything starts."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def run_worker_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -29,3 +31,13 @@ def test_a_step_outside_0_to_19_is_refused_before_anything_starts() -> None:
     done = run_worker_cli("--state", "postgresql://nobody@127.0.0.1:1/none", "--nice", "20")
     assert done.returncode == 2
     assert "--nice 20: expected 0 to 19" in done.stderr
+
+
+def test_an_adb_server_that_is_not_host_and_port_is_refused_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    state = str(tmp_path / "state.db")
+    done = run_worker_cli("--state", state, "--root", str(tmp_path), "--adb-server", "localhost")
+    assert done.returncode == 2
+    assert "--adb-server 'localhost': expected HOST:PORT" in done.stderr
+    assert not (tmp_path / "state.db").exists()

@@ -115,7 +115,9 @@ class Runtime:
             runner.applied = runner.apply(source.repo)
             from runner.pool.pool import default_server
 
-            child = spawn_executor(location, root, paths, servers or [default_server()])
+            # the child follows the inventory's servers as this pool does; --sim's are fixed
+            fixed = None if phones is inventory_phones else servers or [default_server()]
+            child = spawn_executor(location, root, paths, servers or [default_server()], fixed)
         else:
             runner.start()  # applies the files before anything is claimed
         runtime = cls(
@@ -192,14 +194,21 @@ class Runtime:
 
 
 def spawn_executor(
-    state: Path | str, root: Path, paths: Sequence[str] | None, servers: Sequence[tuple[str, int]]
+    state: Path | str,
+    root: Path,
+    paths: Sequence[str] | None,
+    servers: Sequence[tuple[str, int]],
+    fixed: Sequence[tuple[str, int]] | None = None,
 ) -> subprocess.Popen[bytes]:
     """`campaign worker --state FILE` beside the API: the scripts run in their own interpreter.
 
-    It takes the state file's lock, follows the same files and the first adb server."""
+    It takes the state file's lock and follows the same files; its phones are those of
+    ``fixed`` adb servers when given (`--sim`'s), else the inventory's, as this pool's."""
     host, port = servers[0]
     env = {**os.environ, "ANDROID_ADB_SERVER_HOST": host, "ANDROID_ADB_SERVER_PORT": str(port)}
     argv = [sys.executable, "-m", "runner", "worker", "--state", str(state), "--root", str(root)]
+    for h, p in fixed or ():
+        argv += ["--adb-server", f"[{h}]:{p}" if ":" in h else f"{h}:{p}"]
     return subprocess.Popen([*argv, *(paths or [])], cwd=root, env=env)
 
 

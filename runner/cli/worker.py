@@ -95,6 +95,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"lower this process's CPU priority by N (0-19, default {DEFAULT_NICE}): an API "
         "or database on the same machine answers first; scripts mostly wait on phones",
     )
+    parser.add_argument(
+        "--adb-server",
+        action="append",
+        default=None,
+        metavar="HOST:PORT",
+        help="with a state file: drive the phones of this adb server only (repeatable; default: "
+        "the inventory's adb_servers, followed on every apply). `serve --sim --executor child` "
+        "passes its simulated phones' server",
+    )
     parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning"])
 
 
@@ -109,6 +118,17 @@ def lower_priority(nice: int) -> None:
         os.nice(nice)
 
 
+def parse_server(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (an IPv6 host in brackets: ``[::1]:5037``) of ``--adb-server``."""
+    host, sep, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise UsageError(
+            f"--adb-server {text!r}: expected HOST:PORT", hint="e.g. --adb-server 127.0.0.1:5037"
+        )
+    return host, int(port)
+
+
 def run(args: argparse.Namespace) -> int:
     from runner.state.location import state_path
 
@@ -117,6 +137,11 @@ def run(args: argparse.Namespace) -> int:
     location = state_path(args.state, root)
     if isinstance(location, Path):  # a state file (a str is a postgresql:// URL)
         return _run_local(args, location, root)
+    if args.adb_server:
+        raise UsageError(
+            "--adb-server is for a state file: a host's worker drives its own adb server",
+            hint="set ANDROID_ADB_SERVER_PORT (and _HOST) for the worker of each host",
+        )
     args.concurrency = 200 if args.concurrency is None else args.concurrency
     if (
         args.concurrency < 1
@@ -162,6 +187,7 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
     from runner.scheduler import Runner, RunnerOptions
     from runner.state import Store
 
+    fixed = [parse_server(text) for text in args.adb_server or []]  # refused before any write
     store = Store(path)
     seen = store.applied_generation()  # read before the files: any later apply is followed
     repo = load_checked(args.paths, root, fmt="text")
@@ -173,8 +199,10 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    pool = DevicePool(  # the inventory's servers, again at every apply it follows
-        adb_servers=adb_servers(repo.inventory), inventory=repo.inventory, follow_servers=True
+    pool = DevicePool(  # the inventory's servers, again at every apply it follows; or fixed ones
+        adb_servers=fixed or adb_servers(repo.inventory),
+        inventory=repo.inventory,
+        follow_servers=not fixed,
     )
     pool.start()
     runner = Runner(
