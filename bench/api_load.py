@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
+import json
 import os
 import re
 import signal
@@ -106,6 +108,9 @@ def start_fleets(work: Path, phones: int, fleets: int, nice: int) -> list[Fleet]
         output, _ = proc.communicate(timeout=900)
         if proc.returncode != 0:
             raise SystemExit(f"sim up failed:\n{output}")
+        fleet_pid = json.loads((fleet.dir / ".campaign" / "sim" / "sim.json").read_text())["pid"]
+        for pid in (fleet_pid, *pids_with(f"tcp:{fleet.adb_port} ")):
+            lower_session(pid, nice)
         out.append(fleet)
     devices = [
         {"serial": serial, "accounts": [{"username": account_of(serial)}]}
@@ -117,6 +122,29 @@ def start_fleets(work: Path, phones: int, fleets: int, nice: int) -> list[Fleet]
     (work / "inventory.yaml").write_text(yaml.safe_dump(inventory), encoding="utf-8")
     (work / "workflows").mkdir(exist_ok=True)
     return out
+
+
+def pids_with(text: str) -> list[int]:
+    """Processes whose command line holds ``text``."""
+    out = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (
+                proc.name.isdigit()
+                and text in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            ):
+                out.append(int(proc.name))
+        except OSError:
+            continue
+    return out
+
+
+def lower_session(pid: int, nice: int) -> None:
+    """The fleet and its adb server run in sessions of their own (they detach), and Linux
+    shares the CPU between sessions before it looks at nice values inside one (autogroup,
+    /proc/sys/kernel/sched_autogroup_enabled): their session's weight is lowered too."""
+    with contextlib.suppress(OSError):  # no autogroup on this kernel: nice is enough
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
 
 
 def stop_fleets(fleets: list[Fleet]) -> None:

@@ -93,7 +93,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_NICE,
         metavar="N",
         help=f"lower this process's CPU priority by N (0-19, default {DEFAULT_NICE}): an API "
-        "or database on the same machine answers first; scripts mostly wait on phones",
+        "or database scheduled with it answers first (under systemd also lower the unit's "
+        "CPUWeight=; docs/hosts.md, Priorities)",
     )
     parser.add_argument(
         "--adb-server",
