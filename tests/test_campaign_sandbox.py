@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from runner.campaign.limits import limits
 from runner.campaign.templates import TemplateProblem, render
 
-
-@pytest.fixture(autouse=True)
-def _time_is_not_the_limit_under_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test here is about one limit; a loaded machine must not reach the render time first."""
-    monkeypatch.setenv("CAMPAIGN_RUNNER_LIMIT_TEMPLATE_MS", "60000")
-    limits.cache_clear()
-    yield
-    monkeypatch.undo()
-    limits.cache_clear()
+pytestmark = pytest.mark.usefixtures("roomy_render_time")
 
 
 CONTEXT = {"vars": {"tags": [1, 2, 3], "city": "Berlin"}}
