@@ -46,6 +46,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from runner.hosts.testbed import account_of  # noqa: E402 - the accounts `sim up` logs in
+from runner.sim import adbhost  # noqa: E402
 
 FAR_FUTURE = "2099-01-01T00:00:00+00:00"
 
@@ -84,8 +85,6 @@ def start_fleets(work: Path, phones: int, fleets: int, nice: int) -> list[Fleet]
     ``nice``: their CPU priority below the API's. Real phones run on their own CPUs; in hosts
     mode the adb servers stand for the hosts' PCs, not the API's; in the one-PC modes they
     share the API's PC and run lower only because the bench says so."""
-    from runner.sim import adbhost
-
     out = []
     for n in range(fleets):
         prefix = "SIM" if fleets == 1 else "P" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n]
@@ -148,8 +147,6 @@ def lower_session(pid: int, nice: int) -> None:
 
 
 def stop_fleets(fleets: list[Fleet]) -> None:
-    from runner.sim import adbhost
-
     for fleet in fleets:
         campaign(
             fleet.dir, "sim", "down", env=fleet.env,
@@ -327,7 +324,7 @@ def run_mode(
         if mode == "hosts":  # one worker per fleet: the fleets are hosts
             from runner.hosts import cluster as pg
 
-            cluster = pg.start(free_port())
+            cluster = pg.start(adbhost.free_port())
             dsn = cluster.createdb("apiload")
             for fleet in fleets:
                 worker = campaign(
@@ -358,12 +355,6 @@ def run_mode(
             proc.wait(timeout=300)
         if cluster is not None:
             cluster.stop()
-
-
-def free_port() -> int:
-    from runner.sim import adbhost
-
-    return adbhost.free_port()
 
 
 def main(argv: list[str] | None = None) -> int:

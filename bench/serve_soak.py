@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,17 +24,14 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from runner.sim.adbhost import adb_binary, free_port  # noqa: E402 - this checkout's
+
 CAMPAIGN = [sys.executable, "-m", "runner"]
 CONFIGS = {  # --script: the script_config of its tasks
     "account_warmup": {"task_duration": 0.3, "min_duration": 0.1, "max_duration": 0.1},
     "match_accounts": {},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_kib(pid: int) -> int:
@@ -109,14 +105,8 @@ def main() -> int:
                 serve.kill()
             down = [*CAMPAIGN, "sim", "down"]
             subprocess.run(down, cwd=root, env=env, capture_output=True, timeout=120, check=False)
-            kill = [
-                sys.executable,
-                "-c",
-                "from runner.sim import adbhost; print(adbhost.adb_binary())",
-            ]
-            adb = subprocess.run(kill, env=env, capture_output=True, text=True, check=True).stdout
             subprocess.run(
-                [adb.strip(), "-P", env["ANDROID_ADB_SERVER_PORT"], "kill-server"],
+                [adb_binary(), "-P", env["ANDROID_ADB_SERVER_PORT"], "kill-server"],
                 capture_output=True,
                 timeout=30,
                 check=False,
