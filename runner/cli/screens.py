@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.cli.output import FAILED, OK, add_format_argument, print_json
-from runner.errors import CampaignRunnerError, UsageError
+from runner.errors import CampaignRunnerError
 
 _HEADER = re.compile(r"<!--(.*?)-->", re.S)
 _VERSION = re.compile(r"^\s*app-version:\s*(\S+)", re.M)
@@ -186,14 +186,10 @@ def capture(
     from runner.device.appdata import load_app
     from runner.device.device import Device
     from runner.pool.pool import default_server
+    from runner.pool.servers import parse_server
 
-    host, port = default_server()
-    if adb:
-        host, _, raw_port = adb.rpartition(":")
-        if not host or not raw_port.isdigit():
-            raise UsageError(f"--adb wants HOST:PORT, not {adb!r}")
-        port = int(raw_port)
-    device = Device(link_to(serial, (host, port)))
+    server = parse_server(adb, "--adb") if adb else default_server()
+    device = Device(link_to(serial, server))
     if package is None:
         candidates = load_app(app).packages
         package = next((p for p in candidates if device.app_installed(p)), None)

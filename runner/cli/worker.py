@@ -119,17 +119,6 @@ def lower_priority(nice: int) -> None:
         os.nice(nice)
 
 
-def parse_server(text: str) -> tuple[str, int]:
-    """``HOST:PORT`` (an IPv6 host in brackets: ``[::1]:5037``) of ``--adb-server``."""
-    host, sep, port = text.rpartition(":")
-    host = host.removeprefix("[").removesuffix("]")
-    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise UsageError(
-            f"--adb-server {text!r}: expected HOST:PORT", hint="e.g. --adb-server 127.0.0.1:5037"
-        )
-    return host, int(port)
-
-
 def run(args: argparse.Namespace) -> int:
     from runner.state.location import state_path
 
@@ -184,11 +173,12 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
 
     from runner.cli.validate import load_checked
     from runner.pool import DevicePool
-    from runner.pool.servers import adb_servers
+    from runner.pool.servers import adb_servers, parse_server
     from runner.scheduler import Runner, RunnerOptions
     from runner.state import Store
 
-    fixed = [parse_server(text) for text in args.adb_server or []]  # refused before any write
+    # a bad --adb-server is refused before anything is written
+    fixed = [parse_server(text, "--adb-server") for text in args.adb_server or []]
     store = Store(path)
     seen = store.applied_generation()  # read before the files: any later apply is followed
     repo = load_checked(args.paths, root, fmt="text")

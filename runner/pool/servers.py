@@ -12,11 +12,25 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from runner.errors import UsageError
+
 if TYPE_CHECKING:
     from runner.campaign import Inventory
 
 Server = tuple[str, int]
 LOCAL_DEFAULT: Server = ("127.0.0.1", 5037)
+
+
+def parse_server(text: str, option: str) -> Server:
+    """``HOST:PORT`` of an adb server given on the command line (``option`` names the flag in
+    the error); an IPv6 host in brackets: ``[::1]:5037``."""
+    host, sep, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise UsageError(
+            f"{option} {text!r}: expected HOST:PORT", hint=f"e.g. {option} 127.0.0.1:5037"
+        )
+    return host, int(port)
 
 
 class PhoneSource(Protocol):
