@@ -51,16 +51,24 @@ def launch(ctx: Ctx) -> None:
     ctx.tap("tab.home", timeout=15)
 
 
-def open_own_profile(ctx: Ctx) -> None:
-    """Open the own profile tab, failing at once when the app is logged out.
+def own_profile(ctx: Ctx) -> UiNode | None:
+    """Launch the app and open the own profile tab: the handle it shows (the ``own.username``
+    node, read once), or None when the app is logged out (the tab offers its log-in prompt)."""
+    launch(ctx)
+    ctx.tap("profile.tab")
+    element, node = ctx.wait_any("own.username", "login.prompt")
+    return node if element == "own.username" else None
+
+
+def open_own_profile(ctx: Ctx) -> UiNode:
+    """Open the own profile tab and return its handle node, failing at once when the app is
+    logged out.
 
     A logged-out app offers its log-in prompt there instead of a handle; every later step would
     only miss its elements and be retried for minutes, so this is a config_error (never retried)
     that says how to log the phone in."""
-    launch(ctx)
-    ctx.tap("profile.tab")
-    element, _ = ctx.wait_any("own.username", "login.prompt")
-    if element == "login.prompt":
+    node = own_profile(ctx)
+    if node is None:
         raise ctx.fail(
             FailureClass.CONFIG_ERROR,
             f"{ctx.package} on {ctx.task.serial} is not logged in to any account "
@@ -69,14 +77,15 @@ def open_own_profile(ctx: Ctx) -> None:
             "password_env) or log in by hand on the phone, then run match_accounts",
             screen=True,
         )
+    return node
 
 
 def switch_account(ctx: Ctx, username: str) -> bool:
     """Make ``username`` the app's active account; True if a switch happened. Verified on the
     own profile's handle, which names the account that is really active."""
-    open_own_profile(ctx)
+    shown = handle_of(open_own_profile(ctx))
     ctx.step(f"switch to account {username}")
-    if own_handle(ctx) == username:
+    if shown == username:
         ctx.device.note(f"already on {username}")
         return False
     rows = switcher_rows(ctx)
@@ -117,7 +126,11 @@ def account_of_row(ctx: Ctx, row: UiNode) -> str:
 
 def own_handle(ctx: Ctx) -> str:
     """The handle the own profile shows (the account really active), without "@"."""
-    node = ctx.wait("own.username")
+    return handle_of(ctx.wait("own.username"))
+
+
+def handle_of(node: UiNode) -> str:
+    """The handle an ``own.username`` node shows, without "@" and invisible marks."""
     return clean_text(node.text).lstrip("@")
 
 

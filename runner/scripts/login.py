@@ -17,7 +17,13 @@ import os
 from runner.campaign.records import Account
 from runner.campaign.repo import INVENTORY_NAMES, load_repo
 from runner.errors import FailureClass
-from runner.scripts.common import account_of_row, launch, own_handle, switcher_rows
+from runner.scripts.common import (
+    account_of_row,
+    handle_of,
+    own_handle,
+    own_profile,
+    switcher_rows,
+)
 from runner.scripts.context import Ctx, Details
 
 
@@ -61,12 +67,10 @@ def credentials(ctx: Ctx) -> tuple[str, str]:
 def run(ctx: Ctx) -> Details:
     username = str(ctx.task.username or "")
     identifier, password = credentials(ctx)
-    launch(ctx)
     ctx.step("look for the account on the phone")
-    ctx.tap("profile.tab")
-    element, _ = ctx.wait_any("own.username", "login.prompt")
-    if element == "own.username":
-        if own_handle(ctx) == username:
+    handle = own_profile(ctx)
+    if handle is not None:
+        if handle_of(handle) == username:
             return _already(username)
         rows = switcher_rows(ctx)
         row = next((r for r in rows if account_of_row(ctx, r) == username), None)
@@ -99,7 +103,7 @@ def run(ctx: Ctx) -> Details:
 
 def _active(ctx: Ctx) -> str:
     node = ctx.look("own.username")
-    return node.text.strip().lstrip("@") if node is not None else ""
+    return handle_of(node) if node is not None else ""
 
 
 def _already(username: str) -> Details:

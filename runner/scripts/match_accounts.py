@@ -9,18 +9,16 @@ opened and closed again), so running it twice is harmless, as TikMatrix document
 
 from __future__ import annotations
 
-from runner.scripts.common import account_of_row, launch, own_handle, switcher_rows
+from runner.scripts.common import account_of_row, handle_of, own_profile, switcher_rows
 from runner.scripts.context import Ctx, Details
 
 
 def run(ctx: Ctx) -> Details:
-    launch(ctx)
     ctx.step("read the accounts logged in")
-    ctx.tap("profile.tab")
-    element, _ = ctx.wait_any("own.username", "login.prompt")
-    if element == "login.prompt":  # the app is logged out: no account, nothing to open
+    handle = own_profile(ctx)
+    if handle is None:  # the app is logged out: no account, nothing to open
         return {"accounts": [], "active": None}
-    active = own_handle(ctx)
+    active = handle_of(handle)
     listed = [account_of_row(ctx, row) for row in switcher_rows(ctx)]
     ctx.device.back()  # close the switcher without choosing
     accounts = list(dict.fromkeys(name for name in (active, *listed) if name))
