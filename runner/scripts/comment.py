@@ -54,11 +54,7 @@ def attach_image(ctx: Ctx, raw: str) -> str:
     remote = ctx.device.push_media(local)
     ctx.tap("comment.add_image")
     ctx.step(f"pick {posixpath.basename(remote)} (the newest tile) in the picker")
-    ctx.wait("upload.gallery_item")
-    tree = ctx.device.last_dump
-    ctx.device.tap(
-        newest_tiles(ctx, ctx.find_all_in(tree, "upload.gallery_item") if tree else [])[0]
-    )
+    ctx.device.tap(newest_tiles(ctx, ctx.wait_all("upload.gallery_item"))[0])
     attached = {k: v for k, v in ctx.app.rule("comment_image").items() if k != "source"}
     if not attached:
         ctx.wait("comment.attachment")

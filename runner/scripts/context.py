@@ -133,6 +133,13 @@ class Ctx:
                 return found
         return []
 
+    def wait_all(self, element: str, *, timeout: float = 10.0) -> list[UiNode]:
+        """Wait for ``element``; every node of it on that same screen read, in order (a
+        picker's tiles, a list's rows)."""
+        self.wait(element, timeout=timeout)
+        tree = self.device.last_dump
+        return self.find_all_in(tree, element) if tree is not None else []
+
     def tap(self, element: str, *, timeout: float = 10.0) -> UiNode:
         node = self.wait(element, timeout=timeout)
         self.device.tap(node)

@@ -30,9 +30,7 @@ def via_gallery(ctx: Ctx, remote: list[str]) -> None:
     """In the picker: the tiles carry no file name, and the files just pushed and scanned are
     the newest, so they are the first tiles; selecting them oldest first keeps the push order."""
     ctx.step(f"select the {len(remote)} newest tile(s) in the gallery")
-    ctx.wait("upload.gallery_item")
-    tree = ctx.device.last_dump
-    tiles = newest_tiles(ctx, ctx.find_all_in(tree, "upload.gallery_item") if tree else [])
+    tiles = newest_tiles(ctx, ctx.wait_all("upload.gallery_item"))
     if len(tiles) < len(remote):
         raise ctx.fail(
             FailureClass.ELEMENT_NOT_FOUND,

@@ -93,10 +93,7 @@ def set_avatar(ctx: Ctx, remote: str) -> None:
     ctx.step(f"set the photo to {posixpath.basename(remote)} (the newest photo in the picker)")
     ctx.tap("profile_edit.photo")
     ctx.tap("profile_edit.photo_upload")
-    ctx.wait("profile_edit.photo_tile")
-    tree = ctx.device.last_dump
-    tiles = ctx.find_all_in(tree, "profile_edit.photo_tile") if tree else []
-    ctx.device.tap(newest_tiles(ctx, tiles)[0])
+    ctx.device.tap(newest_tiles(ctx, ctx.wait_all("profile_edit.photo_tile"))[0])
     ctx.tap("profile_edit.save")
     if not ctx.until(8, lambda: ctx.look("profile_edit.photo") is not None):
         raise ctx.fail(
