@@ -10,7 +10,6 @@ server's port is handed on explicitly (the servers returned), never through os.e
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -148,25 +147,15 @@ def _running_fleet(inventory: Inventory) -> Server | None:
 def _keep_evidence(fleet: Any, stack: ExitStack, sim_dir: Path, port: int) -> None:
     """The control file while the fleet runs, the ground truth once it stops (before it stops:
     the stack runs this callback before the fleet's own)."""
-    from runner.cli.sim import INFO_FILE, TRUTH_FILE
+    from runner.cli.sim import INFO_FILE, write_info, write_truth
     from runner.sim.control import ControlServer
 
-    sim_dir.mkdir(parents=True, exist_ok=True)
     control = ControlServer(fleet, on_stop=lambda: None)
     control.start()
-    info = {
-        "pid": os.getpid(),
-        "control": f"http://127.0.0.1:{control.port}",
-        "adb_server_port": port,
-        "phones": fleet.serials(),
-    }
-    tmp = sim_dir / (INFO_FILE + ".tmp")
-    tmp.write_text(json.dumps(info, indent=1))
-    tmp.replace(sim_dir / INFO_FILE)
+    write_info(sim_dir, fleet, control.port, port)
 
     def finish() -> None:
-        truth = fleet.ground_truth()
-        (sim_dir / TRUTH_FILE).write_text(json.dumps(truth, indent=1, ensure_ascii=False))
+        write_truth(sim_dir, fleet.ground_truth())
         (sim_dir / INFO_FILE).unlink(missing_ok=True)
         control.close()
 

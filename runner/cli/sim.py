@@ -128,7 +128,7 @@ def _up(args: argparse.Namespace) -> int:
     specs = _specs(args)  # every option checked before anything starts, also with --detach
     if args.detach:
         return _detach(args)
-    from runner.sim import SimFleet
+    from runner.sim import SimFleet, adbhost
     from runner.sim.control import ControlServer
 
     fleet = SimFleet(
@@ -147,7 +147,7 @@ def _up(args: argparse.Namespace) -> int:
         fleet.connect()
         control = ControlServer(fleet, on_stop=done.set)
         control.start()
-        _write_info(fleet, control.port)
+        write_info(SIM_DIR, fleet, control.port, adbhost.server_port())
         _print_phones(fleet, args.format)
         _wait(done)
     finally:
@@ -328,19 +328,25 @@ def _wait(done: threading.Event) -> None:
         pass
 
 
-def _write_info(fleet: Any, control_port: int) -> None:
-    from runner.sim import adbhost
-
-    SIM_DIR.mkdir(parents=True, exist_ok=True)
+def write_info(sim_dir: Path, fleet: Any, control_port: int, adb_port: int) -> None:
+    """The running fleet's control file (``sim.json``), written whole or not at all: `sim up`
+    and `run`/`serve --sim` leave it where `campaign sim state` and `down` find it."""
+    sim_dir.mkdir(parents=True, exist_ok=True)
     info = {
         "pid": os.getpid(),
         "control": f"http://127.0.0.1:{control_port}",
-        "adb_server_port": adbhost.server_port(),
+        "adb_server_port": adb_port,
         "phones": fleet.serials(),
     }
-    tmp = SIM_DIR / (INFO_FILE + ".tmp")
+    tmp = sim_dir / (INFO_FILE + ".tmp")
     tmp.write_text(json.dumps(info, indent=1))
-    tmp.replace(SIM_DIR / INFO_FILE)
+    tmp.replace(sim_dir / INFO_FILE)
+
+
+def write_truth(sim_dir: Path, truth: dict[str, Any]) -> None:
+    """The stopped fleet's ground truth, where `campaign sim state` reads it."""
+    sim_dir.mkdir(parents=True, exist_ok=True)
+    (sim_dir / TRUTH_FILE).write_text(json.dumps(truth, indent=1, ensure_ascii=False))
 
 
 def _print_phones(fleet: Any, fmt: str) -> None:
@@ -368,8 +374,7 @@ def _print_serials(phones: dict[str, str], server_port: int, fmt: str, *, pid: i
 
 
 def _finish(truth: dict[str, Any]) -> None:
-    SIM_DIR.mkdir(parents=True, exist_ok=True)
-    (SIM_DIR / TRUTH_FILE).write_text(json.dumps(truth, indent=1, ensure_ascii=False))
+    write_truth(SIM_DIR, truth)
     info = _read_info()
     if info is not None and info.get("pid") == os.getpid():
         (SIM_DIR / INFO_FILE).unlink(missing_ok=True)
