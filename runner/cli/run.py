@@ -150,9 +150,9 @@ def _execute(args: argparse.Namespace, repo: Repo, root: Path, stack: ExitStack)
     _watch(args, runner, store, names, diff, store.path)
     graceful["value"] = True
     waiting = runner.waiting_phones()
-    if waiting and args.format == "text":
-        _report_waiting(store, names, waiting)
     rows = scope_rows(store, names)
+    if waiting and args.format == "text":
+        _report_waiting(rows, waiting)
     return _finish(args, store, rows, diff, time.monotonic() - started, waiting)
 
 
@@ -171,17 +171,11 @@ def _report_unknown_phones(store: Store, names: list[str], pool: DevicePool) -> 
         )
 
 
-def _report_waiting(store: Store, names: list[str], waiting: dict[str, str]) -> None:
+def _report_waiting(rows: list[TaskRow], waiting: dict[str, str]) -> None:
     """A bounded run ended with tasks whose phone cannot take them: say which and why."""
-    from runner.scheduler.report import scope_rows
-
-    rows = [
-        r
-        for r in scope_rows(store, names)
-        if r.status == TaskStatus.PENDING and r.serial in waiting
-    ]
+    stuck = [r for r in rows if r.status == TaskStatus.PENDING and r.serial in waiting]
     for serial, why in sorted(waiting.items()):
-        ids = [str(r.id) for r in rows if r.serial == serial]
+        ids = [str(r.id) for r in stuck if r.serial == serial]
         if ids:
             print(
                 f"campaign run: {len(ids)} task(s) not run: phone {serial}: {why} "
