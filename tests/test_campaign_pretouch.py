@@ -143,6 +143,33 @@ def test_a_templated_media_path_to_a_file_that_exists_is_no_problem(tmp_path: Pa
     assert found == []
 
 
+def test_a_template_comment_in_a_media_path_is_not_part_of_the_file_name(
+    tmp_path: Path,
+) -> None:
+    media(tmp_path, "clips/launch.mp4")
+    found, _ = problems(
+        tmp_path,
+        "script_name: post\nserials: [P1]\nscript_config:\n"
+        "  material_list: ['clips/{# the spring one #}launch.mp4']\n",
+    )
+    assert found == []
+
+
+def test_a_media_path_with_only_a_template_comment_is_judged_once_rendered(
+    tmp_path: Path,
+) -> None:
+    found, _ = problems(
+        tmp_path,
+        "script_name: post\nserials: [P1]\nscript_config:\n"
+        "  material_list: ['clips/{# the spring one #}gone.mp4']\n",
+    )
+    assert found == [
+        "ROOT/c.yaml:4:19: script_config.material_list[0]: no such file: clips/gone.mp4 "
+        "(rendered from a template; looked at ROOT/clips/gone.mp4) "
+        "(relative paths start at the campaign repository)"
+    ]
+
+
 def test_an_avatars_folder_without_an_image_is_a_problem_at_its_line(tmp_path: Path) -> None:
     media(tmp_path, "faces/notes.txt", "faces/clip.mp4")
     found, _ = problems(

@@ -20,6 +20,7 @@ import yaml
 from runner.campaign.media import IMAGE, VIDEO, MediaField, media_paths
 from runner.campaign.records import Campaign
 from runner.campaign.script_registry import SCRIPT_SPECS
+from runner.campaign.templates import is_template
 from runner.errors import CampaignError
 
 __all__ = ["IMAGE", "VIDEO", "library_tags", "media_problems", "pretouch_problems", "wanted_tags"]
@@ -43,7 +44,7 @@ def media_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
         return []
     out: list[CampaignError] = []
     for path, value, media in media_paths(spec.media, config):
-        if "{{" in value or "{%" in value:
+        if is_template(value):
             continue  # rendered per task; judged where it is rendered
         full = _full(value, root)
         field = ("script_config", *path)
@@ -111,7 +112,7 @@ def _library_problems(campaign: Campaign, root: Path, media: MediaField) -> list
     kind = IMAGE if images else VIDEO
     if config.get("material_source") == "localFolder":
         raw = str(config.get(media.key) or "")
-        if "{{" in raw or "{%" in raw:
+        if is_template(raw):
             return []
         folder, field = _full(raw, root), ("script_config", media.key)
     else:
