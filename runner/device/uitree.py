@@ -70,9 +70,6 @@ class UiNode:
         return f"{cls} {name!r}" if name else cls
 
 
-SYSTEM_WINDOWS = frozenset({"com.android.systemui"})  # status bar, navigation bar
-
-
 @dataclass(frozen=True)
 class UiTree:
     root: UiNode
