@@ -1,5 +1,5 @@
 """A host's daily-cap check before it claims (runner/hosts/engine.py): the caps `campaign apply`
-wrote are read with the phone's host in one round trip, and a task whose account reached its
+wrote and their time zone are read with the phone's host in one round trip, and a task whose account reached its
 cap today waits for tomorrow with the reason as its remark."""
 
 from __future__ import annotations
@@ -31,16 +31,16 @@ def test_a_task_over_its_accounts_daily_cap_waits_for_tomorrow_with_the_reason(
                 "INSERT INTO meta (key, value) VALUES ('daily_caps', %s), ('cap_zone', 'UTC')",
                 ('{"follow": 1}',),
             )
-            where, caps = raw.execute(engine.HOST_AND_CAPS, ("SIM1",)).fetchone()
+            where, caps, zone = raw.execute(engine.HOST_AND_CAPS, ("SIM1",)).fetchone()
         host: Any = engine.Host("rack-1", store, None, engine.Settings(), tmp_path)
 
-        assert (where, caps) == ("rack-1", '{"follow": 1}')
-        assert engine._over_cap(host, store.get(over), caps) is True
+        assert (where, caps, zone) == ("rack-1", '{"follow": 1}', "UTC")
+        assert engine._over_cap(host, store.get(over), caps, zone) is True
         row = store.get(over)
         assert row is not None and row.status == 0 and row.deferred
         assert row.remark.startswith(
             "daily cap reached: 1 of 1 follow tasks for @u1 today; deferred to "
         )
-        assert engine._over_cap(host, row, '{"post": 1}') is False  # no cap on follow
+        assert engine._over_cap(host, row, '{"post": 1}', zone) is False  # no cap on follow
     finally:
         store.close()

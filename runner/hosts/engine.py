@@ -25,7 +25,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -80,7 +80,7 @@ def run_task(context: JobContext, task_id: int, serial: str) -> str:
     """One attempt of task ``task_id`` on phone ``serial`` (runs in a worker thread)."""
     host = _host()
     with host.store.connection() as raw:  # one round trip: the phone's host, the daily caps
-        where, caps = raw.execute(HOST_AND_CAPS, (serial,)).fetchone()
+        where, caps, zone = raw.execute(HOST_AND_CAPS, (serial,)).fetchone()
     if where != host.host_id:
         if where is None:
             return f"phone {serial} is attached to no host: the dispatcher defers it again"
@@ -89,7 +89,7 @@ def run_task(context: JobContext, task_id: int, serial: str) -> str:
     row = host.store.get(task_id)
     if row is None or row.status != PENDING or row.stop_requested:
         return "nothing to do: the task is no longer pending"
-    if _over_cap(host, row, caps):
+    if _over_cap(host, row, caps, zone):
         return "deferred: daily cap"
     # which host ran which attempt (for status and tests): written with the claim
     attempt = host.store.claim_on_host(task_id, serial=serial, host_id=host.host_id)
@@ -100,7 +100,8 @@ def run_task(context: JobContext, task_id: int, serial: str) -> str:
 
 HOST_AND_CAPS = (
     "SELECT (SELECT host FROM phones WHERE serial = %s), "
-    "(SELECT value FROM meta WHERE key = 'daily_caps')"
+    "(SELECT value FROM meta WHERE key = 'daily_caps'), "
+    "(SELECT value FROM meta WHERE key = 'cap_zone')"
 )
 
 
@@ -139,41 +140,19 @@ def _keep_artifacts(host: Host, task_id: int) -> None:
         log.exception("task %s: its artifacts could not be copied into the database", task_id)
 
 
-def _over_cap(host: Host, row: Any, caps_text: str | None) -> bool:
+def _over_cap(host: Host, row: Any, caps_text: str | None, zone_name: str | None) -> bool:
     """Per-account daily cap per script, from the files' inventory (written by apply;
-    ``caps_text`` is its JSON, read with the phone's host)."""
+    ``caps_text`` is its JSON and ``zone_name`` its time zone, read with the phone's host)."""
     import json
 
-    cap = json.loads(caps_text or "{}").get(row.script_name)
-    if cap is None or not row.username:
+    from runner.scheduler.queue import cap_reached
+
+    caps = json.loads(caps_text or "{}")
+    over = cap_reached(host.store, row, utcnow(), caps, ZoneInfo(zone_name or "UTC"))
+    if over is None:
         return False
-    _, zone_name = read_caps(host.store)
-    zone = ZoneInfo(zone_name)
-    start = datetime.combine(datetime.now(zone).date(), datetime.min.time(), tzinfo=zone)
-    tomorrow = start + timedelta(days=1)
-    done = host.store.count_done(
-        username=row.username, script_name=row.script_name, since=start, until=tomorrow
-    )
-    if done < cap:
-        return False
-    reason = (
-        f"daily cap reached: {done} of {cap} {row.script_name} tasks for @{row.username} today; "
-        f"deferred to {tomorrow.isoformat()}"
-    )
-    host.store.defer(row.id, until=tomorrow, reason=reason)
+    host.store.defer(row.id, until=over[0], reason=over[1])
     return True
-
-
-def read_caps(store: Any) -> tuple[dict[str, int], str]:
-    import json
-
-    with store.connection() as raw:
-        rows = dict(
-            raw.execute(
-                "SELECT key, value FROM meta WHERE key IN ('daily_caps', 'cap_zone')"
-            ).fetchall()
-        )
-    return json.loads(rows.get("daily_caps") or "{}"), rows.get("cap_zone") or "UTC"
 
 
 def defer_run(task_id: int, serial: str, host_id: str) -> int | None:

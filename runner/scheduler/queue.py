@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
@@ -157,33 +157,35 @@ class TaskQueue:
         if candidates[0].random_order:
             self.rng.shuffle(candidates)
         for row in candidates:
-            over = self._cap_reached(row, now, caps, zone)
+            over = cap_reached(self.store, row, now, caps, zone)
             if over is None:
                 return row
             self.store.defer(row.id, until=over[0], reason=over[1])
         return None
 
-    def _cap_reached(
-        self, row: TaskRow, now: datetime, caps: dict[str, int], zone: tzinfo
-    ) -> tuple[datetime, str] | None:
-        """(tomorrow, why) when the account already did its daily cap of this script (across
-        campaigns, counted from midnight in ``zone``); a question only, the store is not changed."""
-        cap = caps.get(row.script_name)
-        if cap is None or not row.username:
-            return None
-        local = now.astimezone(zone)
-        start = datetime.combine(local.date(), time(0), tzinfo=zone)
-        tomorrow = start + timedelta(days=1)
-        done = self.store.count_done(
-            username=row.username,
-            script_name=row.script_name,
-            since=start,
-            until=tomorrow,
-        )
-        if done < cap:
-            return None
-        reason = (
-            f"daily cap reached: {done} of {cap} {row.script_name} tasks for @{row.username} today; "
-            f"deferred to {tomorrow.isoformat()}"
-        )
-        return tomorrow, reason
+
+def cap_reached(
+    store: Store, row: TaskRow, now: datetime, caps: Mapping[str, int], zone: tzinfo
+) -> tuple[datetime, str] | None:
+    """(tomorrow, why) when the account already did its daily cap of this script (across
+    campaigns, counted from midnight in ``zone``); a question only, the store is not changed.
+    The one cap check of both engines: this queue, and a host's worker (runner/hosts/engine.py)."""
+    cap = caps.get(row.script_name)
+    if cap is None or not row.username:
+        return None
+    local = now.astimezone(zone)
+    start = datetime.combine(local.date(), time(0), tzinfo=zone)
+    tomorrow = start + timedelta(days=1)
+    done = store.count_done(
+        username=row.username,
+        script_name=row.script_name,
+        since=start,
+        until=tomorrow,
+    )
+    if done < cap:
+        return None
+    reason = (
+        f"daily cap reached: {done} of {cap} {row.script_name} tasks for @{row.username} today; "
+        f"deferred to {tomorrow.isoformat()}"
+    )
+    return tomorrow, reason
