@@ -123,9 +123,10 @@ def fail(
     """running -> failed, or back to pending at ``retry_at`` (the attempt is recorded either way)."""
     require_running(conn, task_id, "failed")
     _close_attempt(conn, task_id, outcome, failure_class, message, now)
-    retired = conn.execute("SELECT retired FROM tasks WHERE id = ?", (task_id,)).fetchone()[0]
-    if retry_at is not None and retired:
-        retry_at, message = None, f"{message}; not queued again: {retired}"
+    if retry_at is not None:  # a retired task (its campaign left the files) is not queued again
+        retired = conn.execute("SELECT retired FROM tasks WHERE id = ?", (task_id,)).fetchone()[0]
+        if retired:
+            retry_at, message = None, f"{message}; not queued again: {retired}"
     if retry_at is None:
         conn.execute(
             "UPDATE tasks SET status = 3, ended_at = ?, remark = ?, failure_class = ?, stop_requested = 0, "
