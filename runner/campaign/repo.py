@@ -28,6 +28,11 @@ INVENTORY_NAMES = ("inventory.yaml", "inventory.yml")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
+def inventory_file(root: Path) -> Path | None:
+    """The repository's own inventory (inventory.yaml, else inventory.yml); None without one."""
+    return next((root / n for n in INVENTORY_NAMES if (root / n).is_file()), None)
+
+
 def load_repo(
     paths: Sequence[str | Path] | None = None,
     *,
@@ -49,7 +54,8 @@ def load_repo(
     files = _collect(paths, repo)
     inventories = [f for f in files if f.name in INVENTORY_NAMES]
     if not inventories:
-        inventories = [root / n for n in INVENTORY_NAMES if (root / n).is_file()][:1]
+        default = inventory_file(root)
+        inventories = [default] if default is not None else []
         repo.files += [display(p) for p in inventories]
     campaign_files = [f for f in files if f.name not in INVENTORY_NAMES]
     unread = _past_total([*inventories, *campaign_files], repo)

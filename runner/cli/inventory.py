@@ -59,13 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from runner.campaign import load_repo
-    from runner.campaign.repo import INVENTORY_NAMES
+    from runner.campaign.repo import INVENTORY_NAMES, inventory_file
     from runner.state.location import open_state, state_path
 
     root = (args.root or Path.cwd()).resolve()
-    path = next(
-        (root / n for n in INVENTORY_NAMES if (root / n).is_file()), root / INVENTORY_NAMES[0]
-    )
+    path = inventory_file(root) or root / INVENTORY_NAMES[0]
     repo = load_repo([path] if path.is_file() else [], root=root)
     if repo.problems:
         for problem in repo.problems:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from runner.campaign.records import Account
-from runner.campaign.repo import INVENTORY_NAMES, load_repo
+from runner.campaign.repo import inventory_file, load_repo
 from runner.errors import FailureClass
 from runner.scripts.common import (
     account_of_row,
@@ -30,10 +30,10 @@ from runner.scripts.context import Ctx, Details
 def inventory_account(ctx: Ctx, username: str) -> Account | None:
     """The account's inventory entry (the campaign repo's inventory.yaml), or None."""
     root = ctx.repo_root
-    files = [root / n for n in INVENTORY_NAMES if (root / n).is_file()][:1] if root else []
-    if not files:
+    path = inventory_file(root) if root else None
+    if path is None:
         return None
-    inventory = load_repo([str(files[0])], root=root).inventory
+    inventory = load_repo([str(path)], root=root).inventory
     return next((a for d in inventory.devices for a in d.accounts if a.username == username), None)
 
 
