@@ -51,11 +51,9 @@ def run_script(
         result = script.result(script.run(ctx))
         device.note(f"done: {result.summary}")
         return result
-    except TaskFailed as exc:
-        raise _with_artifacts(device, task, exc, artifacts_dir, live=True) from exc
-    except DeviceError as exc:
-        failure = as_task_failure(exc, task_id=task.task_id)
-        raise _with_artifacts(device, task, failure, artifacts_dir, live=True) from exc
+    except (TaskFailed, DeviceError) as exc:
+        failure = as_task_failure(exc, task_id=task.task_id)  # a TaskFailed stays as it is
+        raise _with_artifacts(device, task, failure, artifacts_dir) from exc
 
 
 def _prepare(
@@ -108,9 +106,9 @@ def _installed_tiktok(device: Device) -> str:
 
 
 def _with_artifacts(
-    device: Device, task: ScriptTask, failure: TaskFailed, folder: Path, *, live: bool
+    device: Device, task: ScriptTask, failure: TaskFailed, folder: Path
 ) -> TaskFailed:
-    live = live and failure.failure_class not in (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
+    live = failure.failure_class not in (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
     # an unreadable screen is not read again for the artifacts (it failed just now, slowly);
     # the screenshot shows what was there
     fresh_dump = failure.failure_class is not FailureClass.SCREEN_UNREADABLE
