@@ -32,6 +32,7 @@ from runner.errors import (
     UsageError,
     failure_class_of,
 )
+from runner.pool.servers import LOCAL_DEFAULT, adb_servers
 from runner.pool.tracker import PhoneState, Server, Tracker, list_devices
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from runner.campaign import Inventory
     from runner.pool.info import DeviceInfo
 
-LOCAL_DEFAULT = ("127.0.0.1", 5037)
 READER_ENV = "CAMPAIGN_SCREEN_READER"
 INFRA_FAILURES = (FailureClass.DEVICE_LOST, FailureClass.TIMEOUT)
 PROBE_TIMEOUT = 3.0  # seconds a phone has to answer `echo` after a timeout before it counts as hung
@@ -126,8 +126,6 @@ class DevicePool:
         with self._cond:
             self.inventory = inventory
         if self.follow_servers and inventory is not None:
-            from runner.pool.servers import adb_servers
-
             self.watch(adb_servers(inventory))
 
     # --- tracking --------------------------------------------------------------------------
