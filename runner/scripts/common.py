@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from runner.campaign.media import OutsideMediaRoots, confine, media_roots
 from runner.device import UiNode
@@ -14,6 +16,7 @@ EMOJIS = ("😀", "🔥", "😍", "👏", "💯", "🙌", "✨", "😂", "❤️
 
 
 MAX_BACKS = 6
+T = TypeVar("T")
 
 
 def media_file(ctx: Ctx, raw: str) -> Path:
@@ -201,14 +204,18 @@ def search(ctx: Ctx, query: str) -> None:
     ctx.tap("search.submit")
 
 
-def pick_line(ctx: Ctx, text: str, *, order: str = "random") -> str:
-    """One line of a newline-separated list: random, or the task's turn for `sequential`."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines:
-        return ""
+def pick(ctx: Ctx, items: Sequence[T], *, order: str = "random") -> T:
+    """The task's item of ``items``: its turn for `sequential` (task N takes item N, cycling),
+    else one drawn with the task's seeded random (a retry draws the same)."""
     if order == "sequential":
-        return lines[ctx.task.task_id % len(lines)]
-    return ctx.rng.choice(lines)
+        return items[ctx.task.task_id % len(items)]
+    return ctx.rng.choice(items)
+
+
+def pick_line(ctx: Ctx, text: str, *, order: str = "random") -> str:
+    """One line of a newline-separated list, picked as `pick` does ("" for no line)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return pick(ctx, lines, order=order) if lines else ""
 
 
 def with_emoji(rng: random.Random, text: str) -> str:

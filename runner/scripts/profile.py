@@ -27,7 +27,14 @@ from pathlib import Path
 from runner.campaign.pretouch import IMAGE, avatar_images
 from runner.device import UiNode
 from runner.errors import FailureClass
-from runner.scripts.common import clean_text, launch, media_file, newest_tiles, pick_line
+from runner.scripts.common import (
+    clean_text,
+    launch,
+    media_file,
+    newest_tiles,
+    pick,
+    pick_line,
+)
 from runner.scripts.context import Ctx, Details
 
 LISTS = (("nicknames", "name"), ("usernames", "username"), ("bios", "bio"))
@@ -51,10 +58,7 @@ def choose_avatar(ctx: Ctx) -> Path | None:
             hint=f"put {', '.join(IMAGE)} files in the folder; relative paths start at the "
             "campaign repo",
         )
-    if str(ctx.config.get("profile_order") or "random") == "sequential":
-        chosen = images[ctx.task.task_id % len(images)]
-    else:
-        chosen = ctx.rng.choice(images)
+    chosen = pick(ctx, images, order=str(ctx.config.get("profile_order") or "random"))
     return media_file(ctx, str(chosen))  # again: a symlink inside the folder may point out
 
 
