@@ -37,26 +37,26 @@ def run(args: argparse.Namespace) -> int:
         return FAILED
     location = state_path(args.state, root)
     store = open_state(location, local_dir=root / ".campaign")
+    shared = is_dsn(location)
+    shown = str(store) if shared else str(location)  # the store shows its URL without password
     directory = None
-    if is_dsn(location):
+    if shared:
         from runner.hosts.directory import HostPhones
 
         directory = HostPhones(store)
     runner = Runner(store=store, pool=directory, repo=repo)
     now = utcnow()  # occurrences after it are the dispatcher's (runner.hosts.recurring)
     diff = runner.apply(repo)
-    if is_dsn(location):
+    if shared:
         from runner.hosts import recurring
 
         write_caps(store, repo.inventory)
         recurring.save(store, repo, now)
-    counts = {name: len(getattr(diff, name, []) or []) for name in _KINDS}
+    counts = {name: len(getattr(diff, name)) for name in _KINDS}
     if args.format == "json":
-        print_json({"applied": counts, "state": str(store) if is_dsn(location) else str(location)})
+        print_json({"applied": counts, "state": shown})
     else:
-        print(
-            f"campaign apply: {diff.summary()} task(s) in {store if is_dsn(location) else location}"
-        )
+        print(f"campaign apply: {diff.summary()} task(s) in {shown}")
     return OK
 
 
