@@ -53,6 +53,15 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def log_to_stderr(level: str) -> None:
+    """The long-running commands (`serve`, `worker`) log with time and source at ``level``."""
+    import logging
+
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
 json_printed: list[bool] = []  # a JSON document went to stdout in this process
 
 

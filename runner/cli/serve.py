@@ -16,6 +16,7 @@ import signal
 import socket
 from pathlib import Path
 
+from runner.cli.output import log_to_stderr
 from runner.cli.phones import add_fault_argument, check_faults, phone_source
 from runner.cli.status import add_state_argument
 from runner.errors import UsageError
@@ -173,9 +174,7 @@ def run(args: argparse.Namespace) -> int:
             "process runs no phone",
             hint="start `campaign sim up` and `campaign worker` on each host instead",
         )
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    log_to_stderr(args.log_level)
     from runner.api.guard import default_allowed_hosts
     from runner.api.serving import Runtime
     from runner.campaign.media import MEDIA_ROOTS_ENV

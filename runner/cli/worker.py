@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.cli.output import log_to_stderr
 from runner.cli.status import add_state_argument
 from runner.errors import UsageError
 
@@ -144,9 +145,7 @@ def run(args: argparse.Namespace) -> int:
             "--connect-timeout positive",
             hint="e.g. --heartbeat 10 --stall 30 (tests: 1 and 5)",
         )
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    log_to_stderr(args.log_level)
     try:
         from runner.hosts import engine, worker
     except ImportError:
@@ -184,9 +183,7 @@ def _run_local(args: argparse.Namespace, path: Path, root: Path) -> int:
     repo = load_checked(args.paths, root, fmt="text")
     if repo is None:
         return 1
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    log_to_stderr(args.log_level)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
