@@ -170,8 +170,7 @@ class Runner:
                     self.stop_task(row.id)
         jobs.schedule_starts(self.scheduler, specs, self._wake.set, now)
         self._schedule(repo, now)
-        fresh = set(diff.new) | set(diff.changed)
-        self._apply_missed([r for r in self.store.never_started_before(now) if r.key in fresh])
+        self._apply_missed_of(set(diff.new) | set(diff.changed), now)
         self.store.note_applied()
         self._wake.set()
         return diff
@@ -316,13 +315,16 @@ class Runner:
             log.error("campaign %s, occurrence %s: %s", name, occurrence.isoformat(), exc)
             return
         diff = self.store.apply(specs, campaigns=[])
-        self._apply_missed(
-            [r for r in self.store.never_started_before(now) if r.key in set(diff.new)]
-        )
+        self._apply_missed_of(set(diff.new), now)
         self._wake.set()
 
     def _apply_missed(self, rows: Sequence[Any]) -> None:
         jobs.mark_missed(self.store, rows, utcnow(), skip_grace=self.options.missed_skip_grace)
+
+    def _apply_missed_of(self, keys: set[str], now: datetime) -> None:
+        """on_missed for the tasks just written (by key); none written, nothing to read."""
+        if keys:
+            self._apply_missed([r for r in self.store.never_started_before(now) if r.key in keys])
 
     def _dispatch_loop(self) -> None:
         """Take tasks when something happened (a wake: a task ended, a submit, an apply, a
