@@ -46,6 +46,10 @@ class MediaField:
     def is_folder(self) -> bool:
         return self.kind in ("folder", "library")
 
+    def ignored(self, config: Mapping[str, Any]) -> bool:
+        """Its ``unless`` field is given: the script does not read this one."""
+        return self.unless is not None and _given(config.get(self.unless))
+
     def wants(self, config: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
         """("an image" or "a video", the suffixes) its files must have under ``config``."""
         images = self.accepts == "image" or (
@@ -84,7 +88,7 @@ def media_paths(fields: Sequence[MediaField], config: Mapping[str, Any]) -> list
     script reads (a field whose ``unless`` is given is not read, so not judged either)."""
     out: list[MediaPath] = []
     for field in fields:
-        if field.unless is not None and _given(config.get(field.unless)):
+        if field.ignored(config):
             continue
         value = config.get(field.key)
         if field.kind == "files" and isinstance(value, list):

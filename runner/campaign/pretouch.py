@@ -64,7 +64,7 @@ def media_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
                 err.severity = "warning"  # an image in a video post (or the reverse): odd
             out.append(err)
     for media in spec.media:
-        if media.kind == "library" and not (media.unless and _listed(config.get(media.unless))):
+        if media.kind == "library" and not media.ignored(config):
             out += _library_problems(campaign, root, media)
     return out
 
@@ -158,10 +158,6 @@ def library_tags(folder: Path) -> dict[str, set[str]]:
         for name, tags in data.items()
         if isinstance(tags, list | tuple | type(None))
     }
-
-
-def _listed(values: Any) -> bool:
-    return isinstance(values, list) and any(str(v).strip() for v in values)
 
 
 def _full(raw: str, root: Path) -> Path:
