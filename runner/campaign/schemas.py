@@ -143,14 +143,15 @@ def unusable_values(data: Any) -> list[tuple[tuple[Any, ...], str]]:
         path, value = stack.pop()
         if isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(key, str) and not key.isascii() and _surrogate(key) is not None:
-                    bad = _surrogate(key)
-                    out.append(
-                        (
-                            path,
-                            f"a key is not valid Unicode text (a lone surrogate at character {bad})",
-                        )
+                if (
+                    isinstance(key, str)
+                    and not key.isascii()
+                    and (bad := _surrogate(key)) is not None
+                ):
+                    reason = (
+                        f"a key is not valid Unicode text (a lone surrogate at character {bad})"
                     )
+                    out.append((path, reason))
                     continue
                 stack.append((path + (key,), item))
             continue
