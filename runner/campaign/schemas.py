@@ -148,10 +148,8 @@ def unusable_values(data: Any) -> list[tuple[tuple[Any, ...], str]]:
                     and not key.isascii()
                     and (bad := _surrogate(key)) is not None
                 ):
-                    reason = (
-                        f"a key is not valid Unicode text (a lone surrogate at character {bad})"
-                    )
-                    out.append((path, reason))
+                    why = f"a key is not valid Unicode text (a lone surrogate at character {bad})"
+                    out.append((path, why))
                     continue
                 stack.append((path + (key,), item))
             continue
