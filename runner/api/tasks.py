@@ -30,10 +30,9 @@ from runner.api.params import (
 from runner.api.services import Services
 from runner.campaign import tasks_from_api_body
 from runner.campaign.messages import did_you_mean
-from runner.errors import ApiError, StateError
+from runner.errors import ApiError, FailureClass, StateError
 from runner.state import FAILED, PENDING, RUNNING, TaskRow, task_to_api
 
-CANCELLED = "cancelled"  # the failure class of a stopped task
 STOP_WAIT = 5.0  # seconds /stop waits for a running task's script to reach its next step
 MAX_RETRIES = 10  # the original's upper bound on a task's retries; manual retries count too
 
@@ -169,21 +168,14 @@ def retry_all(svc: Services, call: Call) -> dict[str, Any]:
     ``{"include_cancelled": true}``: a stop is a decision, not a failure to recover from."""
     include = _include_cancelled(call.body)
     rows, _ = svc.store.list(status=FAILED, page_size=None)
-    stopped = sum(1 for row in rows if row.failure_class == CANCELLED and not include)
-    capped = sum(
-        1
-        for row in rows
-        if row.retry_count >= MAX_RETRIES and (include or row.failure_class != CANCELLED)
-    )
+    eligible = [row for row in rows if include or row.failure_class != FailureClass.CANCELLED]
+    stopped = len(rows) - len(eligible)
+    capped = sum(1 for row in eligible if row.retry_count >= MAX_RETRIES)
     counts = {"skipped_count": capped + stopped, "cancelled_count": stopped}
     if not capped:
         return {"retried_count": svc.store.retry_all(include_cancelled=include), **counts}
     retried = sum(
-        1
-        for row in rows
-        if row.retry_count < MAX_RETRIES
-        and (include or row.failure_class != CANCELLED)
-        and _retry_quietly(svc, row.id)
+        1 for row in eligible if row.retry_count < MAX_RETRIES and _retry_quietly(svc, row.id)
     )
     return {"retried_count": retried, **counts}
 
