@@ -50,6 +50,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def endpoint(handler: Handler, *, body: BodyMode = "none") -> Endpoint:
     """Wrap ``handler``; ``body`` is "none", "required" (a JSON object) or "optional"."""
+    on_loop = inspect.iscoroutinefunction(handler)  # awaits its reads on the loop
 
     async def run(request: Request) -> Response:
         try:
@@ -63,7 +64,7 @@ def endpoint(handler: Handler, *, body: BodyMode = "none") -> Endpoint:
                 query=request.query_params,
                 body=parsed,
             )
-            if inspect.iscoroutinefunction(handler):  # awaits its reads on the loop
+            if on_loop:
                 result = await handler(call)
             else:
                 result = await run_in_threadpool(handler, call)
