@@ -115,9 +115,10 @@ class Runtime:
             runner.applied = runner.apply(source.repo)
             from runner.pool.pool import default_server
 
+            reach = servers or [default_server()]
             # the child follows the inventory's servers as this pool does; --sim's are fixed
-            fixed = None if phones is inventory_phones else servers or [default_server()]
-            child = spawn_executor(location, root, paths, servers or [default_server()], fixed)
+            fixed = None if phones is inventory_phones else reach
+            child = spawn_executor(location, root, paths, reach, fixed)
         else:
             runner.start()  # applies the files before anything is claimed
         runtime = cls(
