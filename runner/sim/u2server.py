@@ -63,7 +63,7 @@ class U2Server:
         if not await self.phone.faults.before_command(command):
             return
         jar = _classpath(command)
-        if jar is None or not self.phone.fs.stat(jar) is not None:
+        if jar is None or self.phone.fs.stat(jar) is None:
             await say(f"Error: Could not find class '{MAIN_CLASS}'\n")
             return
         port = re.search(r"-p\s+(\d+)", command)
