@@ -57,7 +57,6 @@ class SimPhone:
         self.imes_enabled = [LATIN_IME] + ([ADB_IME] if spec.adb_keyboard else [])
         self.storage_granted = spec.storage_granted
         self.media_index: dict[str, int] = {}  # path -> scan order (later scans sort first on ties)
-        _check_app(spec)
         self.truth = GroundTruth([a.username for a in spec.accounts])
         app_packages = [
             p
@@ -66,6 +65,7 @@ class SimPhone:
         ]
         self.display = Display(self, app_factory, app_packages)
         self.faults = FaultState(self, spec.faults)
+        _check_app(self)
         self.u2 = U2Server(self)
         self.port = 0
         self.host = "127.0.0.1"
@@ -262,12 +262,12 @@ class SimPhone:
             return self.display.focus()
 
 
-def _check_app(spec: PhoneSpec) -> None:
+def _check_app(phone: SimPhone) -> None:
     """An unknown app version or locale is refused when the phone is made, naming the known ones."""
     from runner.sim.ui.tiktok.layout import check_layout, check_locale
 
-    check_layout(spec.faults.layout if spec.faults and spec.faults.layout else spec.app_version)
-    check_locale(spec.locale)
+    check_layout(phone.layout_name)
+    check_locale(phone.spec.locale)
 
 
 async def _discard_stdin(stream: Stream) -> None:
