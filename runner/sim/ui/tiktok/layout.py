@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).parent
-NEWEST = "47.0.3"
 DEFAULT_LOCALE = "en"
 
 
