@@ -215,11 +215,9 @@ def apply_faults(
         if option.share is not None:
             count = max(1, round(len(known) * option.share / 100))
             chosen = set(random.Random(f"{seed}:{option.text}").sample(known, count))
+        fields: dict[str, Any] = dict(option.fields)  # each value parsed to its field's type
         for index, phone in enumerate(out):
             if phone.serial in chosen:
-                fields: dict[str, Any] = dict(
-                    option.fields
-                )  # each value parsed to its field's type
                 faults = replace(phone.faults or FaultSpec(), **fields)
                 out[index] = replace(phone, faults=faults)
     return out
