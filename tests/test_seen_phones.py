@@ -112,7 +112,7 @@ def test_the_api_door_takes_a_remembered_phone_that_is_offline_under_its_hardwar
     tmp_path: Path, adb_server: int
 ) -> None:
     store = Store(tmp_path / "state.db")
-    store.note_seen_phone("127.0.0.1:40999", "SIM000099")  # seen by an earlier run, gone now
+    store.note_seen_phones([("127.0.0.1:40999", "SIM000099")])  # seen by an earlier run, gone now
     pool = DevicePool()
     pool.start()
     runner = Runner(store=store, pool=pool, options=RunnerOptions())

@@ -171,7 +171,7 @@ def test_the_phones_seen_are_read_without_a_store_on_postgresql(
 ) -> None:
     from runner.state.seen import seen_serials
 
-    store.note_seen_phone("10.0.0.7:5555", "R58M7")
+    store.note_seen_phones([("10.0.0.7:5555", "R58M7")])
     assert seen_serials(pg_dsn) == frozenset({"10.0.0.7:5555", "R58M7"})
 
 

@@ -330,9 +330,9 @@ def test_lock_of_a_dead_process_is_taken_over_with_a_warning(store: Store) -> No
 
 
 def test_a_seen_phone_keeps_its_first_sighting_and_moves_its_last(store: Store) -> None:
-    store.note_seen_phone("127.0.0.1:5555", "R58M1")
+    store.note_seen_phones([("127.0.0.1:5555", "R58M1")])
     [first] = store.seen_phones()
-    store.note_seen_phone("127.0.0.1:5555", "R58M1")
+    store.note_seen_phones([("127.0.0.1:5555", "R58M1")])
     [again] = store.seen_phones()
     assert (again["adb_serial"], again["hw_serial"]) == ("127.0.0.1:5555", "R58M1")
     assert again["first_seen"] == first["first_seen"] <= again["last_seen"]

@@ -81,7 +81,7 @@ def run(options: WorkerOptions) -> int:
         raise
     pool = DevicePool()
     pool.start()
-    pool.watch_seen(store.note_seen_phone)  # the phones this state has seen (validate reads it)
+    pool.watch_seen(store.note_seen_phones)  # the phones this state has seen (validate reads it)
     engine.HOST = engine.Host(
         host_id=options.host_id,
         store=store,

@@ -110,7 +110,7 @@ class DevicePool:
         self.server_errors: dict[str, str] = {}
         # called (adb serial, hardware serial) each time a phone comes online: the state
         # remembers the phones this runner has seen (watch_seen)
-        self._on_seen: Callable[[str, str], None] | None = None
+        self._on_seen: Callable[[Sequence[tuple[str, str]]], None] | None = None
         screen_reader = screen_reader or os.environ.get(READER_ENV) or "auto"
         if screen_reader not in READER_KINDS:  # here, not at the first task
             raise UsageError(
@@ -239,24 +239,29 @@ class DevicePool:
             if phone.quarantine and phone.reconnected:
                 phone.quarantine, phone.failures = None, 0
             self._cond.notify_all()
-        self._tell_seen(phone.serial, hw)
+        self._tell_seen([(phone.serial, hw)])
 
-    def watch_seen(self, on_seen: Callable[[str, str], None]) -> None:
-        """Call ``on_seen(adb serial, hardware serial)`` for every phone online now and each
-        time one comes online later (`run`, `serve` and `worker` keep them in the state, so
-        `validate` can tell a serial no phone ever had)."""
+    def watch_seen(self, on_seen: Callable[[Sequence[tuple[str, str]]], None]) -> None:
+        """Call ``on_seen([(adb serial, hardware serial), ...])`` once for every phone online
+        now and then each time one comes online (`run`, `serve` and `worker` keep them in the
+        state, so `validate` can tell a serial no phone ever had)."""
         self._on_seen = on_seen
-        for phone in self._snapshot():
-            if phone.state == "device" and phone.hw_serial:
-                self._tell_seen(phone.serial, phone.hw_serial)
+        self._tell_seen(
+            [
+                (p.serial, p.hw_serial)
+                for p in self._snapshot()
+                if p.state == "device" and p.hw_serial
+            ]
+        )
 
-    def _tell_seen(self, serial: str, hw: str) -> None:
-        if self._on_seen is None:
+    def _tell_seen(self, phones: Sequence[tuple[str, str]]) -> None:
+        if self._on_seen is None or not phones:
             return
         try:
-            self._on_seen(serial, hw)
+            self._on_seen(phones)
         except Exception as exc:  # noqa: BLE001 - a record lost is no reason to lose the phone
-            log.warning("could not record phone %s (%s) as seen: %s", serial, hw, exc)
+            names = ", ".join(f"{serial} ({hw})" for serial, hw in phones)
+            log.warning("could not record phone(s) %s as seen: %s", names, exc)
 
     def _fetch_hw_serials(self, phones: list[Phone]) -> None:
         if phones:

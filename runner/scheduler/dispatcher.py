@@ -95,7 +95,7 @@ class Runner:
         runs with the config it had before (``applied`` says what the apply did)."""
         self.acquire()
         if self.pool is not None:  # the state remembers every phone this runner has seen
-            self.pool.watch_seen(self.store.note_seen_phone)
+            self.pool.watch_seen(self.store.note_seen_phones)
         recovered = self.store.recover_interrupted()
         if recovered:
             self.warnings.append(

@@ -7,7 +7,7 @@ same identities and runs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,8 +29,8 @@ class PhonePool(Protocol):
         """Why a task for ``serial`` cannot start now, and whether that is settled."""
         ...
 
-    def watch_seen(self, on_seen: Callable[[str, str], None]) -> None:
-        """Report (adb serial, hardware serial) of each phone online now and coming online."""
+    def watch_seen(self, on_seen: Callable[[Sequence[tuple[str, str]]], None]) -> None:
+        """Report (adb serial, hardware serial) of the phones online now and coming online."""
         ...
 
     def use_inventory(self, inventory: Inventory) -> None:
