@@ -26,7 +26,7 @@ from runner.campaign.schemas import (
     script_validator,
     unusable_values,
 )
-from runner.campaign.script_registry import script_spec
+from runner.campaign.script_registry import misordered, script_spec
 from runner.campaign.start_times import cron_problem, start_time_problem, zone
 from runner.campaign.yamlload import Document, dotted
 from runner.errors import CampaignError, Severity
@@ -176,10 +176,8 @@ def rule_problems(doc: Document, data: dict[str, Any]) -> list[CampaignError]:
     out: list[CampaignError] = []
     raw_retry = data.get("retry")
     retry: dict[str, Any] = raw_retry if isinstance(raw_retry, dict) else {}
-    a: Any = retry.get("delay_min")
-    b: Any = retry.get("delay_max")
-    if _num(a) and _num(b) and a > b:
-        out.append(_at(doc, ("retry", "delay_max"), f"must be >= delay_min ({a}), found {b}"))
+    found = misordered(retry, ("retry",), "delay_min", "delay_max")
+    out += [_at(doc, path, reason) for path, reason in found]
     spec = script_spec(str(data.get("script_name")))
     if spec is not None and spec.rules is not None:
         out += [_at(doc, path, reason) for path, reason in spec.rules(data)]
@@ -244,10 +242,6 @@ def _warn(doc: Document, path: tuple[Any, ...], reason: str) -> CampaignError:
 
 def _listed(data: dict[str, Any], key: str) -> bool:
     return isinstance(data.get(key), list) and bool(data[key])
-
-
-def _num(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _start_pattern() -> str:

@@ -87,17 +87,21 @@ def _num(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def misordered(obj: Mapping[str, Any], base: ConfigPath, low: str, high: str) -> list[Finding]:
+    """A minimum over its maximum (both numbers), reported at the maximum: the one rule for
+    every min/max pair of plain numbers (retry delays, warmup durations)."""
+    a: Any = obj.get(low)
+    b: Any = obj.get(high)
+    if _num(a) and _num(b) and a > b:
+        return [((*base, high), f"must be >= {low} ({a}), found {b}")]
+    return []
+
+
 def _warmup_rules(data: Mapping[str, Any]) -> list[Finding]:
     config = data.get("script_config")
     if not isinstance(config, Mapping):
         return []
-    low: Any = config.get("min_duration")
-    high: Any = config.get("max_duration")
-    if _num(low) and _num(high) and low > high:
-        return [
-            (("script_config", "max_duration"), f"must be >= min_duration ({low}), found {high}")
-        ]
-    return []
+    return misordered(config, ("script_config",), "min_duration", "max_duration")
 
 
 def _warmup_warnings(data: Mapping[str, Any]) -> list[Finding]:
