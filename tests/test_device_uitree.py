@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from runner.device.uitree import SelectorError, parse_dump
@@ -161,3 +163,12 @@ def test_a_dump_that_refers_to_an_external_entity_is_rejected_unread() -> None:
     with pytest.raises(ValueError) as info:
         parse_dump(evil)
     assert "external entity" in str(info.value) and "root:" not in str(info.value)
+
+
+def test_the_app_in_front_is_named_past_the_status_bar_and_the_keyboard() -> None:
+    """The real 47.0.3 fr search capture (taktik-bot tt4703_fr_search_field, commit
+    e9e10ca0dc8b) lists the status bar, the keyboard and then TikTok: the app in front is
+    TikTok, not the keyboard."""
+    capture = Path(__file__).parent / "screens/tiktok/47.0.3/fr/search_field.xml"
+    tree = parse_dump(capture.read_text(encoding="utf-8"))
+    assert tree.package == "com.zhiliaoapp.musically"
