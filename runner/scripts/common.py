@@ -101,6 +101,12 @@ def switch_account(ctx: Ctx, username: str) -> bool:
             f"{', '.join(repr(account_of_row(ctx, r)) for r in rows) or 'no account'})",
             hint="log it in on the phone or fix the inventory",
         )
+    switch_to_row(ctx, row, username)
+    return True
+
+
+def switch_to_row(ctx: Ctx, row: UiNode, username: str) -> None:
+    """Tap the switcher row of ``username``; the own profile's handle must then name it."""
     ctx.device.tap(row)
     if not ctx.until(5, lambda: own_handle(ctx) == username):
         raise ctx.fail(
@@ -108,7 +114,6 @@ def switch_account(ctx: Ctx, username: str) -> bool:
             f"switched to {username!r} but the profile still shows {own_handle(ctx)!r}",
             screen=True,
         )
-    return True
 
 
 def switcher_rows(ctx: Ctx) -> list[UiNode]:

@@ -20,8 +20,8 @@ from runner.errors import FailureClass
 from runner.scripts.common import (
     account_of_row,
     handle_of,
-    own_handle,
     own_profile,
+    switch_to_row,
     switcher_rows,
 )
 from runner.scripts.context import Ctx, Details
@@ -75,8 +75,7 @@ def run(ctx: Ctx) -> Details:
         rows = switcher_rows(ctx)
         row = next((r for r in rows if account_of_row(ctx, r) == username), None)
         if row is not None:
-            ctx.device.tap(row)
-            ctx.until(5, lambda: own_handle(ctx) == username)
+            switch_to_row(ctx, row, username)  # a switch that did not happen fails
             return _already(username)
         ctx.tap("switcher.add_account")
     else:
