@@ -133,6 +133,22 @@ def test_a_templated_media_path_is_checked_once_rendered(tmp_path: Path) -> None
     ]
 
 
+def test_a_templated_media_path_to_a_file_no_script_can_upload_is_a_problem_once_rendered(
+    tmp_path: Path,
+) -> None:
+    media(tmp_path, "clips/launch.txt")
+    found, _ = problems(
+        tmp_path,
+        "script_name: post\nserials: [P1]\nvars: {clip: launch}\nscript_config:\n"
+        "  material_list: ['clips/{{ vars.clip }}.txt']\n",
+    )
+    assert found == [
+        "ROOT/c.yaml:5:19: script_config.material_list[0]: after rendering the template: "
+        "clips/launch.txt is not a video (.mp4, .mov, .3gp, .mkv, .webm) "
+        "(relative paths start at the campaign repository)"
+    ]
+
+
 def test_a_templated_media_path_to_a_file_that_exists_is_no_problem(tmp_path: Path) -> None:
     media(tmp_path, "clips/launch.mp4")
     found, _ = problems(

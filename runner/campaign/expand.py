@@ -18,10 +18,10 @@ from typing import Any, TypedDict, Unpack
 from runner.campaign.durations import seconds
 from runner.campaign.gcpause import paused_gc
 from runner.campaign.limits import beyond, limits, over
-from runner.campaign.media import MediaField, OutsideMediaRoots, confine, media_paths
+from runner.campaign.media import OutsideMediaRoots, confine, media_paths
 from runner.campaign.messages import schema_error
 from runner.campaign.model import RetryPolicy, SourceRef, TaskSpec
-from runner.campaign.pretouch import folder_problems, media_problem
+from runner.campaign.pretouch import rendered_note, value_problems
 from runner.campaign.records import Campaign, Inventory
 from runner.campaign.schemas import fast_is_valid, load_schema, script_validator
 from runner.campaign.script_registry import SCRIPT_SPECS, ScriptSpec
@@ -211,11 +211,6 @@ def _nothing_to_do(campaign: Campaign, has_phones: bool, has_targets: bool) -> l
     return []
 
 
-def _rendered_note(err: CampaignError) -> CampaignError:
-    err.reason = f"after rendering the template: {err.reason}"
-    return err
-
-
 def _unique(problems: list[CampaignError]) -> list[CampaignError]:
     seen: dict[str, CampaignError] = {}
     for p in problems:
@@ -391,7 +386,7 @@ class _TaskBuilder:
                 where = tuple(err.absolute_path)
                 if any(where[: len(p)] == p for p in values):
                     found = schema_error(err, doc, schema, ("script_config",))
-                    self.problems += [_rendered_note(e) for e in found]
+                    self.problems += [rendered_note(e) for e in found]
         if self.media_roots is not None:
             self._check_media(config, None, set(values))
 
@@ -413,22 +408,10 @@ class _TaskBuilder:
                 self.problems.append(err)
                 continue
             if only is not None:  # a rendered value: pretouch could not look at it as written
-                self._check_exists(path, value, full, media)
-
-    def _check_exists(self, path: ConfigPath, value: str, full: Path, media: MediaField) -> None:
-        """A rendered media path must name something that is there, as pretouch demands of
-        paths written out, so a templated typo is a problem before a phone is touched."""
-        folder = media.is_folder
-        if media.kind == "folder" and full.is_dir():  # and hold a file the script can pick
-            field = ("script_config", *path)
-            found = folder_problems(self.campaign, field, value, full, media)
-            self.problems += [_rendered_note(e) for e in found]
-            return
-        if full.is_dir() if folder else full.is_file():
-            return
-        kind = "folder" if folder else "file"
-        reason = f"no such {kind}: {value} (rendered from a template; looked at {full})"
-        self.problems.append(media_problem(self.campaign, ("script_config", *path), reason))
+                field = ("script_config", *path)
+                self.problems += value_problems(
+                    self.campaign, field, value, full, media, rendered=True
+                )
 
     def _pick_comment(self, n: int, lines: list[str], picks: Picks | None) -> str:
         if not lines:

@@ -46,23 +46,9 @@ def media_problems(campaign: Campaign, root: Path) -> list[CampaignError]:
     for path, value, media in media_paths(spec.media, config):
         if is_template(value):
             continue  # rendered per task; judged where it is rendered
-        full = _full(value, root)
-        field = ("script_config", *path)
         if media.kind == "library":
             continue  # judged with the library below, also when it is empty
-        if media.kind == "folder":
-            out += folder_problems(campaign, field, value, full, media)
-            continue
-        if not full.is_file():
-            out.append(media_problem(campaign, field, f"no such file: {value} (looked at {full})"))
-            continue
-        what, suffixes = media.wants(config)
-        suffix = full.suffix.lower()
-        if suffix not in suffixes:
-            err = media_problem(campaign, field, f"{value} is not {what} ({', '.join(suffixes)})")
-            if media.accepts == "content_type" and suffix in VIDEO + IMAGE:
-                err.severity = "warning"  # an image in a video post (or the reverse): odd
-            out.append(err)
+        out += value_problems(campaign, ("script_config", *path), value, _full(value, root), media)
     for media in spec.media:
         if media.kind == "library" and not media.ignored(config):
             out += _library_problems(campaign, root, media)
@@ -75,18 +61,45 @@ def avatar_images(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE)
 
 
-def folder_problems(
-    campaign: Campaign, field: tuple[Any, ...], value: str, folder: Path, media: MediaField
+def value_problems(
+    campaign: Campaign,
+    field: tuple[Any, ...],
+    value: str,
+    full: Path,
+    media: MediaField,
+    *,
+    rendered: bool = False,
 ) -> list[CampaignError]:
-    """A folder the script picks a file from must be there and hold one of the kind asked."""
-    if not folder.is_dir():
-        return [media_problem(campaign, field, f"no such folder: {value} (looked at {folder})")]
+    """One media value, as written or as a template ``rendered`` it for a task: the file or
+    folder is there, a file is of a kind the script takes, a folder holds one."""
+    looked = f"({'rendered from a template; ' if rendered else ''}looked at {full})"
+    if media.is_folder and not full.is_dir():
+        return [media_problem(campaign, field, f"no such folder: {value} {looked}")]
+    if not media.is_folder and not full.is_file():
+        return [media_problem(campaign, field, f"no such file: {value} {looked}")]
+    if media.kind == "library":
+        return []  # named by a template: its files are judged where the library is read
     what, suffixes = media.wants(campaign.config)
-    if any(p.is_file() and p.suffix.lower() in suffixes for p in folder.iterdir()):
+    if media.kind == "folder":
+        if any(p.is_file() and p.suffix.lower() in suffixes for p in full.iterdir()):
+            return []
+        noun = what.split(" ", 1)[1]
+        reason = f"no {noun} in {full} (the script takes one of its {', '.join(suffixes)} files)"
+        return [rendered_note(media_problem(campaign, field, reason), rendered)]
+    suffix = full.suffix.lower()
+    if suffix in suffixes:
         return []
-    noun = what.split(" ", 1)[1]
-    reason = f"no {noun} in {folder} (the script takes one of its {', '.join(suffixes)} files)"
-    return [media_problem(campaign, field, reason)]
+    err = media_problem(campaign, field, f"{value} is not {what} ({', '.join(suffixes)})")
+    if media.accepts == "content_type" and suffix in VIDEO + IMAGE:
+        err.severity = "warning"  # an image in a video post (or the reverse): odd
+    return [rendered_note(err, rendered)]
+
+
+def rendered_note(err: CampaignError, rendered: bool = True) -> CampaignError:
+    """Says that the value a problem is about was made by a template."""
+    if rendered:
+        err.reason = f"after rendering the template: {err.reason}"
+    return err
 
 
 def schedule_problems(campaign: Campaign, *, now: datetime | None = None) -> list[CampaignError]:
