@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
 def _stopped_count(store: Store) -> int:
     """Failed tasks that were stopped (failure class cancelled): `--failed` leaves them, and
     says so, as the API's retry-all does with its ``cancelled_count``."""
+    from runner.errors import FailureClass
     from runner.state import TaskStatus
 
     rows, _ = store.list(status=int(TaskStatus.FAILED), page_size=None)
-    return sum(1 for row in rows if row.failure_class == "cancelled")
+    return sum(1 for row in rows if row.failure_class == FailureClass.CANCELLED)
